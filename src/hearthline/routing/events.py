@@ -1,0 +1,300 @@
+"""Domain events: what happened, in the past tense, frozen. The core's only output.
+
+Applying the same events in the same order to an empty core rebuilds the same state
+(``Router.replay``), so the event log is the source of truth. Every event carries ``at``,
+the time it happened on the core's clock. ``EVENT_TYPES`` maps each class name to its
+class, for codecs outside the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hearthline.routing.config import (
+    AgentProfile,
+    CampaignConfig,
+    CenterSettings,
+    Channel,
+    NotReadyReason,
+    Overflow,
+    QueueConfig,
+)
+from hearthline.routing.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: float
+
+
+# Configuration ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CenterConfigured(Event):
+    settings: CenterSettings
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignConfigured(Event):
+    campaign: CampaignConfig
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfigured(Event):
+    queue: QueueConfig
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConfigured(Event):
+    profile: AgentProfile
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonsConfigured(Event):
+    reasons: tuple[NotReadyReason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayStarted(Event):
+    """Per-day counters (contacts handled today) start again from zero."""
+
+
+# Agents -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSignedIn(Event):
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSignedOut(Event):
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class AgentBecameAvailable(Event):
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class AgentWentNotReady(Event):
+    agent: AgentId
+    reason: ReasonId
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNotReadyRequested(Event):
+    """The agent asked for a break while busy; it starts when their wrap-up ends."""
+
+    agent: AgentId
+    reason: ReasonId
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConnectionLost(Event):
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class AgentReconnected(Event):
+    agent: AgentId
+
+
+# Contacts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContactArrived(Event):
+    contact: ContactId
+    channel: Channel
+    caller: str
+    customer: CustomerId | None
+    campaign: CampaignId | None
+    # The menu choices or other routing data the caller brought, as (key, value) pairs.
+    data: tuple[tuple[str, str], ...] = ()
+    # For a callback: the contact it is owed for.
+    origin: ContactId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQueued(Event):
+    """The contact takes a place in ``queue``: its first, or a new one (move, transfer).
+
+    ``waiting_since`` and ``seq`` fix its place among contacts of equal priority; a
+    callback that replaces a waiting caller keeps the caller's.
+    """
+
+    contact: ContactId
+    queue: QueueId
+    priority: int
+    waiting_since: float
+    seq: int
+    preferred_agent: AgentId | None = None
+    prefer_until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactScheduled(Event):
+    """A callback that waits, outside any queue, for the time the customer chose."""
+
+    contact: ContactId
+    queue: QueueId
+    due_at: float
+    priority: int
+    preferred_agent: AgentId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEscalated(Event):
+    contact: ContactId
+    step: int
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPreferenceExpired(Event):
+    """The agent a contact waited for did not come in time; any eligible agent may take it."""
+
+    contact: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactReprioritised(Event):
+    contact: ContactId
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOffered(Event):
+    contact: ContactId
+    agent: AgentId
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferAccepted(Event):
+    contact: ContactId
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class OfferDeclined(Event):
+    contact: ContactId
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTimedOut(Event):
+    """Ring-no-answer: the contact goes back to its place, the agent to 'missed offer'."""
+
+    contact: ContactId
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRescinded(Event):
+    """The offer ended through no choice of the agent (caller hung up, connection lost...)."""
+
+    contact: ContactId
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRequeued(Event):
+    """Back in its queue at the place it had (after a decline, a missed or rescinded offer)."""
+
+    contact: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHeld(Event):
+    contact: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactResumed(Event):
+    contact: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTransferred(Event):
+    """The agent passed the contact on; a ContactQueued for its new place follows."""
+
+    contact: ContactId
+    agent: AgentId
+    to_queue: QueueId
+    to_agent: AgentId | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEnded(Event):
+    """The conversation is over (``by`` 'caller' or 'agent'); the agent's wrap-up begins."""
+
+    contact: ContactId
+    agent: AgentId
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpStarted(Event):
+    agent: AgentId
+    contact: ContactId
+    # None for a manual wrap-up with no maximum.
+    ends_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpEnded(Event):
+    agent: AgentId
+    contact: ContactId
+    # True when the time ran out rather than the agent saying so.
+    timed_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCompleted(Event):
+    contact: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAbandoned(Event):
+    contact: ContactId
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDropped(Event):
+    """A connection or system failure ended the contact. ``side``: caller, agent or system."""
+
+    contact: ContactId
+    side: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOverflowed(Event):
+    """A limit sent the contact elsewhere. ``reason``: 'full', 'max-wait' or 'step'."""
+
+    contact: ContactId
+    queue: QueueId
+    destination: Overflow
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactConvertedToCallback(Event):
+    """The caller left the line and is owed a callback (contact ``callback``)."""
+
+    contact: ContactId
+    callback: ContactId
+
+
+def _all_subclasses(cls: type[Event]) -> dict[str, type[Event]]:
+    found: dict[str, type[Event]] = {}
+    for sub in cls.__subclasses__():
+        found[sub.__name__] = sub
+        found.update(_all_subclasses(sub))
+    return found
+
+
+EVENT_TYPES: dict[str, type[Event]] = _all_subclasses(Event)

@@ -1,0 +1,724 @@
+"""Command handlers and timers: check, then act by emitting events.
+
+Each handler first checks everything that could refuse the command (raising a
+RoutingError that changes nothing), then emits. Timers come due here too: a timer is a
+command the core gives itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+from hearthline.routing import commands as cmd
+from hearthline.routing import events as ev
+from hearthline.routing.config import (
+    CONNECTION_LOST,
+    MISSED_OFFER,
+    SYSTEM_RESTART,
+    Channel,
+    Overflow,
+    OverflowKind,
+    WrapUpMode,
+    WrapUpPolicy,
+)
+from hearthline.routing.errors import ConfigError, InvalidCommand, OfferNotFound
+from hearthline.routing.ids import ContactId, QueueId, ReasonId
+from hearthline.routing.matching import Matching
+from hearthline.routing.runtime import (
+    T_DUE,
+    T_GRACE,
+    T_MAX_WAIT,
+    T_OFFER,
+    T_PREFER,
+    T_STEP,
+    T_WRAP,
+    Agent,
+    Contact,
+)
+from hearthline.routing.states import (
+    IN_CALL,
+    AgentState,
+    ContactState,
+    require_agent_state,
+    require_contact_state,
+)
+
+A = AgentState
+C = ContactState
+# A contact overflowing more often than this is looping between queues: voicemail instead.
+MAX_OVERFLOWS = 5
+_SIGNED_IN = frozenset({A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP})
+
+
+class Handling(Matching):
+    # Shared moves ------------------------------------------------------------------------
+
+    def after_work(self, agent: Agent, at: float) -> None:
+        """An agent's contact or offer is over: ready again, unless they asked otherwise."""
+        if agent.pending is not None:
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=agent.pending))
+        elif not agent.connected:
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=CONNECTION_LOST))
+        else:
+            self.emit(ev.AgentBecameAvailable(at=at, agent=agent.id))
+            self.offer_work_to(agent, at)
+
+    def enqueue(
+        self,
+        c: Contact,
+        queue: QueueId,
+        at: float,
+        *,
+        priority: int,
+        waiting_since: float,
+        seq: int | None = None,
+        preferred: Agent | None = None,
+        prefer_until: float | None = None,
+        check_full: bool = True,
+    ) -> None:
+        q = self.queues[queue]
+        limit = q.cfg.max_length
+        live = c.channel is not Channel.CALLBACK
+        if check_full and live and limit is not None and q.waiting_live >= limit:
+            self.overflow(c, queue, q.cfg.on_full, "full", at)
+            return
+        if preferred is not None and preferred.state is A.OFFLINE:
+            preferred = None
+        self.emit(
+            ev.ContactQueued(
+                at=at,
+                contact=c.id,
+                queue=queue,
+                priority=priority,
+                waiting_since=waiting_since,
+                seq=self.seq if seq is None else seq,
+                preferred_agent=preferred.id if preferred is not None else None,
+                prefer_until=prefer_until if preferred is not None else None,
+            )
+        )
+        self.find_agent_for(c, at)
+
+    def overflow(self, c: Contact, queue: QueueId, dest: Overflow, reason: str, at: float) -> None:
+        if dest.kind is OverflowKind.QUEUE and (
+            dest.queue not in self.queues or c.overflows >= MAX_OVERFLOWS or dest.queue == queue
+        ):
+            dest = Overflow(OverflowKind.VOICEMAIL)
+        if dest.kind is OverflowKind.CALLBACK and not c.caller:
+            dest = Overflow(OverflowKind.VOICEMAIL)  # nobody to call back
+        self.emit(
+            ev.ContactOverflowed(at=at, contact=c.id, queue=queue, destination=dest, reason=reason)
+        )
+        if dest.kind is OverflowKind.QUEUE:
+            assert dest.queue is not None
+            self.enqueue(
+                c, dest.queue, at, priority=c.priority, waiting_since=c.waiting_since, seq=c.seq
+            )
+        elif dest.kind is OverflowKind.CALLBACK:
+            keep_place = c.state is C.QUEUED
+            self.emit(ev.ContactConvertedToCallback(at=at, contact=c.id, callback=_cb_id(c.id)))
+            self.spawn_callback(
+                c,
+                queue,
+                at,
+                priority=c.priority,
+                waiting_since=c.waiting_since if keep_place else at,
+                seq=c.seq if keep_place else None,
+            )
+
+    def spawn_callback(
+        self,
+        origin: Contact,
+        queue: QueueId,
+        at: float,
+        *,
+        priority: int,
+        waiting_since: float,
+        seq: int | None,
+        preferred: Agent | None = None,
+        prefer_until: float | None = None,
+    ) -> None:
+        cb = _cb_id(origin.id)
+        self.emit(
+            ev.ContactArrived(
+                at=at,
+                contact=cb,
+                channel=Channel.CALLBACK,
+                caller=origin.caller,
+                customer=origin.customer,
+                campaign=self.queues[queue].cfg.campaign,
+                data=origin.data,
+                origin=origin.id,
+            )
+        )
+        self.enqueue(
+            self.contacts[cb],
+            queue,
+            at,
+            priority=priority,
+            waiting_since=waiting_since,
+            seq=seq,
+            preferred=preferred,
+            prefer_until=prefer_until,
+        )
+
+    def requeue(self, c: Contact, at: float) -> None:
+        self.emit(ev.ContactRequeued(at=at, contact=c.id))
+        self.find_agent_for(c, at)
+
+    def start_wrap_up(
+        self, agent: Agent, contact: ContactId, queue: QueueId | None, at: float
+    ) -> None:
+        policy = self.queues[queue].cfg.wrap_up if queue in self.queues else WrapUpPolicy()
+        self.emit(
+            ev.WrapUpStarted(at=at, agent=agent.id, contact=contact, ends_at=at + policy.seconds)
+        )
+        if policy.mode is WrapUpMode.TIMED and policy.seconds == 0:
+            self.finish_wrap_up(agent, at, timed_out=True)
+
+    def finish_wrap_up(
+        self, agent: Agent, at: float, *, timed_out: bool, sign_out: bool = False
+    ) -> None:
+        contact = agent.contact
+        assert contact is not None
+        self.emit(ev.WrapUpEnded(at=at, agent=agent.id, contact=contact, timed_out=timed_out))
+        c = self.contacts.get(contact)
+        if c is not None and c.state is C.WRAP_UP and c.agent == agent.id:
+            self.emit(ev.ContactCompleted(at=at, contact=contact))
+        if sign_out:
+            self.emit(ev.AgentSignedOut(at=at, agent=agent.id))
+        else:
+            self.after_work(agent, at)
+
+    def drop(self, c: Contact, side: str, at: float, *, restart: bool = False) -> None:
+        """Ends a contact by a fault; the customer is owed a callback where policy says so."""
+        agent = self.agents.get(c.agent) if c.agent is not None else None
+        state = c.state
+        if state is C.OFFERED and agent is not None:
+            self.emit(ev.OfferRescinded(at=at, contact=c.id, agent=agent.id))
+        self.emit(ev.ContactDropped(at=at, contact=c.id, side=side))
+        had_them = agent if state in IN_CALL else None
+        self._callback_after_drop(c, had_them, at)
+        if agent is None or restart:
+            return
+        if state is C.OFFERED:
+            self.after_work(agent, at)
+        elif side == "agent":
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=CONNECTION_LOST))
+        else:
+            # The agent is still there: let them finish the notes on what the customer said.
+            self.start_wrap_up(agent, c.id, c.queue, at)
+
+    def _callback_after_drop(self, c: Contact, had_them: Agent | None, at: float) -> None:
+        camp = self.campaigns.get(c.campaign) if c.campaign is not None else None
+        if c.queue is None or camp is None or not camp.callback_on_drop or not c.caller:
+            return
+        self.spawn_callback(
+            c,
+            c.queue,
+            at,
+            priority=max(c.priority, camp.callback_priority),
+            waiting_since=c.waiting_since,
+            seq=c.seq,
+            preferred=had_them,
+            prefer_until=at + camp.prefer_same_agent_s,
+        )
+
+    def release_offer(self, c: Contact, agent: Agent, at: float) -> None:
+        """The agent's offer is withdrawn through no choice of theirs; the contact goes back."""
+        self.emit(ev.OfferRescinded(at=at, contact=c.id, agent=agent.id))
+        self.requeue(c, at)
+
+    # Checks ------------------------------------------------------------------------------
+
+    def _reason(self, reason: str) -> ReasonId:
+        if reason not in self.reasons:
+            known = ", ".join(sorted(self.reasons)) or "none configured"
+            raise InvalidCommand(f"unknown not-ready reason {reason!r}; known: {known}")
+        return ReasonId(reason)
+
+    def _offered(self, agent_id: str, contact_id: str, action: str) -> tuple[Agent, Contact]:
+        agent = self.agent_rec(agent_id)
+        c = self.contacts.get(ContactId(contact_id))
+        if c is None or c.state is not C.OFFERED or c.agent != agent.id:
+            if c is None:
+                ended = self.ended.get(ContactId(contact_id))
+                found = f"it has ended ({ended})" if ended else "no such contact"
+            elif c.state is C.OFFERED:
+                found = f"it is offered to agent {c.agent!r}"
+            else:
+                found = f"it is {c.state} (the offer expired or was withdrawn)"
+            raise OfferNotFound(
+                f"cannot {action} contact {contact_id!r}: expected it offered to agent "
+                f"{agent_id!r}, but {found}"
+            )
+        return agent, c
+
+    def _in_call(self, agent_id: str, contact_id: str, action: str) -> tuple[Agent, Contact]:
+        agent = self.agent_rec(agent_id)
+        c = self.contact_rec(contact_id)
+        require_contact_state(c.id, c.state, IN_CALL, action)
+        if c.agent != agent.id:
+            raise InvalidCommand(
+                f"cannot {action} contact {contact_id!r}: it is with agent {c.agent!r}, "
+                f"not {agent_id!r}"
+            )
+        return agent, c
+
+    def _new_contact_id(self, ident: str) -> ContactId:
+        if not ident or "~" in ident or len(ident) > 200:
+            raise InvalidCommand(
+                f"contact id {ident[:40]!r} must be 1 to 200 characters without '~'"
+            )
+        if ident in self.contacts or ident in self.ended:
+            raise InvalidCommand(f"contact {ident!r} exists already")
+        return ContactId(ident)
+
+    # Configuration -----------------------------------------------------------------------
+
+    def _do_configure_center(self, c: cmd.ConfigureCenter, at: float) -> None:
+        self.emit(ev.CenterConfigured(at=at, settings=c.settings))
+
+    def _do_configure_campaign(self, c: cmd.ConfigureCampaign, at: float) -> None:
+        self.emit(ev.CampaignConfigured(at=at, campaign=c.campaign))
+
+    def _do_configure_reasons(self, c: cmd.ConfigureReasons, at: float) -> None:
+        ids = [r.id for r in c.reasons]
+        clash = sorted(
+            set(ids)
+            & {ReasonId(x) for x in (CONNECTION_LOST, MISSED_OFFER, SYSTEM_RESTART, "signed-in")}
+        )
+        if clash or len(set(ids)) != len(ids):
+            raise ConfigError(
+                f"reason ids must be unique and not system ones; clash: {clash or ids}"
+            )
+        self.emit(ev.ReasonsConfigured(at=at, reasons=c.reasons))
+
+    def _do_configure_queue(self, c: cmd.ConfigureQueue, at: float) -> None:
+        if c.queue.campaign not in self.campaigns:
+            raise ConfigError(f"queue {c.queue.id!r}: unknown campaign {c.queue.campaign!r}")
+        self.emit(ev.QueueConfigured(at=at, queue=c.queue))
+        # A changed requirement may let free agents take contacts that were waiting.
+        q = self.queues[c.queue.id]
+        for contact in sorted(
+            (x for x in self.contacts.values() if x.queue == q.cfg.id and x.state is C.QUEUED),
+            key=lambda x: x.entry()[:3],
+        ):
+            self.find_agent_for(contact, at)
+
+    def _do_configure_agent(self, c: cmd.ConfigureAgent, at: float) -> None:
+        unknown = sorted(x for x in c.profile.campaigns if x not in self.campaigns)
+        if unknown:
+            raise ConfigError(f"agent {c.profile.id!r}: unknown campaign(s) {', '.join(unknown)}")
+        self.emit(ev.AgentConfigured(at=at, profile=c.profile))
+        agent = self.agents[c.profile.id]
+        self.offer_work_to(agent, at)
+
+    def _do_start_day(self, c: cmd.StartDay, at: float) -> None:
+        self.emit(ev.DayStarted(at=at))
+
+    def _do_recover_after_restart(self, c: cmd.RecoverAfterRestart, at: float) -> None:
+        for contact in sorted(self.contacts.values(), key=lambda x: (x.seq, x.id)):
+            if contact.id not in self.contacts:
+                continue
+            state = contact.state
+            if state is C.WRAP_UP:
+                continue  # finished below with its agent
+            if contact.channel is Channel.CALLBACK and state in (C.QUEUED, C.SCHEDULED):
+                continue  # a promise to call back survives a restart
+            if contact.channel is Channel.CALLBACK and state is C.OFFERED:
+                agent = self.agents[contact.agent]  # type: ignore[index]
+                self.emit(ev.OfferRescinded(at=at, contact=contact.id, agent=agent.id))
+                self.emit(ev.ContactRequeued(at=at, contact=contact.id))
+                continue
+            self.drop(contact, "system", at, restart=True)
+        for agent in sorted(self.agents.values(), key=lambda a: a.ordinal):
+            if agent.state is A.WRAP_UP:
+                assert agent.contact is not None
+                self.emit(
+                    ev.WrapUpEnded(at=at, agent=agent.id, contact=agent.contact, timed_out=False)
+                )
+                wc = self.contacts.get(agent.contact)
+                if wc is not None and wc.state is C.WRAP_UP:
+                    self.emit(ev.ContactCompleted(at=at, contact=wc.id))
+            if agent.state is not A.OFFLINE:
+                if agent.connected:
+                    self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
+                self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=SYSTEM_RESTART))
+
+    # Agents ------------------------------------------------------------------------------
+
+    def _do_sign_in(self, c: cmd.SignIn, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        require_agent_state(agent.id, agent.state, frozenset({A.OFFLINE}), "sign in")
+        self.emit(ev.AgentSignedIn(at=at, agent=agent.id))
+        if c.ready:
+            self.after_work(agent, at)
+
+    def _do_sign_out(self, c: cmd.SignOut, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        allowed = frozenset({A.AVAILABLE, A.NOT_READY, A.RESERVED, A.WRAP_UP})
+        require_agent_state(agent.id, agent.state, allowed, "sign out")
+        if agent.state is A.WRAP_UP:
+            self.finish_wrap_up(agent, at, timed_out=False, sign_out=True)
+            return
+        if agent.state is A.RESERVED:
+            assert agent.contact is not None
+            self.release_offer(self.contacts[agent.contact], agent, at)
+        self.emit(ev.AgentSignedOut(at=at, agent=agent.id))
+
+    def _do_make_ready(self, c: cmd.MakeReady, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        allowed = frozenset({A.AVAILABLE, A.NOT_READY, A.WRAP_UP})
+        require_agent_state(agent.id, agent.state, allowed, "make ready")
+        if not agent.connected:
+            raise InvalidCommand(f"agent {agent.id!r} cannot be made ready: connection lost")
+        if agent.state is A.WRAP_UP:
+            self.finish_wrap_up(agent, at, timed_out=False)
+        elif agent.state is A.NOT_READY:
+            self.emit(ev.AgentBecameAvailable(at=at, agent=agent.id))
+            self.offer_work_to(agent, at)
+
+    def _do_make_not_ready(self, c: cmd.MakeNotReady, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        reason = self._reason(c.reason)
+        require_agent_state(agent.id, agent.state, _SIGNED_IN, "make not ready")
+        if agent.state in (A.ON_CONTACT, A.WRAP_UP):
+            self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
+            return
+        if agent.state is A.RESERVED:
+            assert agent.contact is not None
+            contact = self.contacts[agent.contact]
+            self.emit(ev.OfferRescinded(at=at, contact=contact.id, agent=agent.id))
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=reason))
+            self.requeue(contact, at)
+            return
+        self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=reason))
+
+    def _do_accept_offer(self, c: cmd.AcceptOffer, at: float) -> None:
+        agent, contact = self._offered(c.agent, c.contact, "accept")
+        self.emit(ev.OfferAccepted(at=at, contact=contact.id, agent=agent.id))
+
+    def _do_decline_offer(self, c: cmd.DeclineOffer, at: float) -> None:
+        agent, contact = self._offered(c.agent, c.contact, "decline")
+        self.emit(ev.OfferDeclined(at=at, contact=contact.id, agent=agent.id))
+        self.requeue(contact, at)
+        self.after_work(agent, at)
+
+    def _do_hold_contact(self, c: cmd.HoldContact, at: float) -> None:
+        _, contact = self._in_call(c.agent, c.contact, "hold")
+        require_contact_state(contact.id, contact.state, frozenset({C.CONNECTED}), "hold")
+        self.emit(ev.ContactHeld(at=at, contact=contact.id))
+
+    def _do_resume_contact(self, c: cmd.ResumeContact, at: float) -> None:
+        _, contact = self._in_call(c.agent, c.contact, "resume")
+        require_contact_state(contact.id, contact.state, frozenset({C.ON_HOLD}), "resume")
+        self.emit(ev.ContactResumed(at=at, contact=contact.id))
+
+    def _do_transfer_contact(self, c: cmd.TransferContact, at: float) -> None:
+        agent, contact = self._in_call(c.agent, c.contact, "transfer")
+        if c.to_queue is None and c.to_agent is None:
+            raise InvalidCommand("a transfer names a queue, an agent, or both")
+        to_agent = self.agent_rec(c.to_agent) if c.to_agent is not None else None
+        if to_agent is not None and (to_agent is agent or to_agent.state is A.OFFLINE):
+            raise InvalidCommand(f"cannot transfer to agent {to_agent.id!r}: itself or offline")
+        queue = self.queue_rec(c.to_queue).cfg.id if c.to_queue is not None else contact.queue
+        assert queue is not None
+        self.emit(
+            ev.ContactTransferred(
+                at=at,
+                contact=contact.id,
+                agent=agent.id,
+                to_queue=queue,
+                to_agent=to_agent.id if to_agent is not None else None,
+            )
+        )
+        old_queue = contact.queue
+        self.enqueue(
+            contact,
+            queue,
+            at,
+            priority=contact.priority,
+            waiting_since=at,
+            preferred=to_agent,
+            prefer_until=at + self.settings.direct_transfer_wait_s,
+            check_full=False,
+        )
+        self.start_wrap_up(agent, contact.id, old_queue, at)
+
+    def _do_end_contact(self, c: cmd.EndContact, at: float) -> None:
+        agent, contact = self._in_call(c.agent, c.contact, "end")
+        self.emit(ev.ContactEnded(at=at, contact=contact.id, agent=agent.id, by="agent"))
+        self.start_wrap_up(agent, contact.id, contact.queue, at)
+
+    def _do_finish_wrap_up(self, c: cmd.FinishWrapUp, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        require_agent_state(agent.id, agent.state, frozenset({A.WRAP_UP}), "finish wrap-up of")
+        self.finish_wrap_up(agent, at, timed_out=False)
+
+    def _do_report_connection_lost(self, c: cmd.ReportConnectionLost, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        if agent.state is A.OFFLINE or not agent.connected:
+            return  # nothing to lose, or known already: heartbeat monitors may repeat themselves
+        self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
+        if agent.state is A.AVAILABLE:
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=CONNECTION_LOST))
+        elif agent.state is A.RESERVED:
+            assert agent.contact is not None
+            contact = self.contacts[agent.contact]
+            self.emit(ev.OfferRescinded(at=at, contact=contact.id, agent=agent.id))
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=CONNECTION_LOST))
+            self.requeue(contact, at)
+        # On a contact, the call is held for the grace period (a timer); in wrap-up, the
+        # agent goes not ready instead of available when it ends.
+
+    def _do_report_reconnected(self, c: cmd.ReportReconnected, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        if agent.state is not A.OFFLINE and not agent.connected:
+            self.emit(ev.AgentReconnected(at=at, agent=agent.id))
+
+    # Channels ----------------------------------------------------------------------------
+
+    def _do_arrive_contact(self, c: cmd.ArriveContact, at: float) -> None:
+        ident = self._new_contact_id(c.contact)
+        q = self.queue_rec(c.queue) if c.queue is not None else None
+        self.emit(
+            ev.ContactArrived(
+                at=at,
+                contact=ident,
+                channel=c.channel,
+                caller=c.caller,
+                customer=c.customer,
+                campaign=q.cfg.campaign if q is not None else None,
+                data=c.data,
+            )
+        )
+        if q is not None:
+            self.enqueue(self.contacts[ident], q.cfg.id, at, priority=c.priority, waiting_since=at)
+
+    def _do_route_contact(self, c: cmd.RouteContact, at: float) -> None:
+        contact = self.contact_rec(c.contact)
+        q = self.queue_rec(c.queue)
+        require_contact_state(contact.id, contact.state, frozenset({C.ARRIVING}), "route")
+        priority = contact.priority if c.priority is None else c.priority
+        self.enqueue(contact, q.cfg.id, at, priority=priority, waiting_since=at)
+
+    def _do_caller_hang_up(self, c: cmd.CallerHangUp, at: float) -> None:
+        contact = self.contact_rec(c.contact)
+        allowed = frozenset({C.ARRIVING, C.SCHEDULED, C.QUEUED, C.OFFERED, C.CONNECTED, C.ON_HOLD})
+        require_contact_state(contact.id, contact.state, allowed, "hang up")
+        if contact.state in IN_CALL:
+            agent = self.agents[contact.agent]  # type: ignore[index]
+            self.emit(ev.ContactEnded(at=at, contact=contact.id, agent=agent.id, by="caller"))
+            self.start_wrap_up(agent, contact.id, contact.queue, at)
+            return
+        ringing = self.agents[contact.agent] if contact.state is C.OFFERED else None  # type: ignore[index]
+        if ringing is not None:
+            self.emit(ev.OfferRescinded(at=at, contact=contact.id, agent=ringing.id))
+        self.emit(ev.ContactAbandoned(at=at, contact=contact.id))
+        if ringing is not None:
+            self.after_work(ringing, at)
+
+    def _do_drop_contact(self, c: cmd.DropContact, at: float) -> None:
+        contact = self.contact_rec(c.contact)
+        if c.side not in ("caller", "agent", "system"):
+            raise InvalidCommand(f"drop side must be caller, agent or system, not {c.side!r}")
+        allowed = frozenset({C.ARRIVING, C.QUEUED, C.OFFERED, C.CONNECTED, C.ON_HOLD})
+        require_contact_state(contact.id, contact.state, allowed, "drop")
+        self.drop(contact, c.side, at)
+
+    def _do_request_callback(self, c: cmd.RequestCallback, at: float) -> None:
+        contact = self.contact_rec(c.contact)
+        require_contact_state(contact.id, contact.state, frozenset({C.QUEUED}), "call back")
+        if contact.channel is Channel.CALLBACK or not contact.caller:
+            raise InvalidCommand(f"contact {contact.id!r} has no caller on the line to call back")
+        queue = contact.queue
+        assert queue is not None
+        self.emit(
+            ev.ContactConvertedToCallback(at=at, contact=contact.id, callback=_cb_id(contact.id))
+        )
+        self.spawn_callback(
+            contact,
+            queue,
+            at,
+            priority=contact.priority,
+            waiting_since=contact.waiting_since,
+            seq=contact.seq,
+        )
+
+    def _do_schedule_callback(self, c: cmd.ScheduleCallback, at: float) -> None:
+        ident = self._new_contact_id(c.contact)
+        q = self.queue_rec(c.queue)
+        preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
+        if not c.caller:
+            raise InvalidCommand("a callback needs a number to call")
+        self.emit(
+            ev.ContactArrived(
+                at=at,
+                contact=ident,
+                channel=Channel.CALLBACK,
+                caller=c.caller,
+                customer=c.customer,
+                campaign=q.cfg.campaign,
+            )
+        )
+        if c.due_at > at:
+            self.emit(
+                ev.ContactScheduled(
+                    at=at,
+                    contact=ident,
+                    queue=q.cfg.id,
+                    due_at=c.due_at,
+                    priority=c.priority,
+                    preferred_agent=preferred.id if preferred is not None else None,
+                )
+            )
+        else:
+            self._callback_due(self.contacts[ident], q.cfg.id, at, c.priority, preferred)
+
+    def _callback_due(
+        self, c: Contact, queue: QueueId, at: float, priority: int, preferred: Agent | None
+    ) -> None:
+        camp = self.campaigns[self.queues[queue].cfg.campaign]
+        self.enqueue(
+            c,
+            queue,
+            at,
+            priority=priority,
+            waiting_since=at,
+            preferred=preferred,
+            prefer_until=at + camp.prefer_same_agent_s,
+        )
+
+    # Supervisors -------------------------------------------------------------------------
+
+    def _do_reprioritise(self, c: cmd.Reprioritise, at: float) -> None:
+        contact = self.contact_rec(c.contact)
+        require_contact_state(contact.id, contact.state, frozenset({C.QUEUED}), "reprioritise")
+        self.emit(ev.ContactReprioritised(at=at, contact=contact.id, priority=c.priority))
+
+    def _do_move_contact(self, c: cmd.MoveContact, at: float) -> None:
+        contact = self.contact_rec(c.contact)
+        q = self.queue_rec(c.queue)
+        require_contact_state(contact.id, contact.state, frozenset({C.QUEUED}), "move")
+        self.enqueue(
+            contact,
+            q.cfg.id,
+            at,
+            priority=contact.priority,
+            waiting_since=contact.waiting_since,
+            seq=contact.seq,
+            check_full=False,
+        )
+
+    # Timers ------------------------------------------------------------------------------
+
+    def fire_due(self, now: float) -> None:
+        agenda = self.agenda
+        while agenda and agenda[0][0] <= now:
+            due, _, kind, record, token = heapq.heappop(agenda)
+            if not self.timer_live(kind, record, token):
+                continue
+            at = due if due > self.now else self.now
+            self.now = at
+            _FIRE[kind](self, record, at)
+        if now > self.now:
+            self.now = now
+
+    def timer_live(self, kind: int, record: Any, token: int) -> bool:
+        """Whether a timer still means something: its owner has not moved on since it was set.
+
+        Firing a live timer always changes its owner's epoch or version, so a replayed log
+        (which sets timers but never fires them) holds exactly the same live timers.
+        """
+        if kind >= T_WRAP:
+            agent: Agent = record
+            if agent.version != token:
+                return False
+            if kind == T_WRAP:
+                return agent.state is A.WRAP_UP
+            return agent.state is A.ON_CONTACT and not agent.connected
+        c: Contact = record
+        if c.epoch != token or self.contacts.get(c.id) is not c:
+            return False
+        if kind == T_OFFER:
+            return c.state is C.OFFERED and c.agent is not None
+        if kind == T_DUE:
+            return c.state is C.SCHEDULED
+        if c.state is not C.QUEUED or c.queue is None:
+            return False
+        if kind == T_PREFER:
+            return c.target is not None
+        if kind == T_STEP:
+            return c.step < len(self.queues[c.queue].cfg.steps)
+        return True  # T_MAX_WAIT
+
+    def _fire_step(self, c: Contact, at: float) -> None:
+        assert c.queue is not None
+        step = self.queues[c.queue].cfg.steps[c.step]
+        if step.overflow is not None:
+            self.overflow(c, c.queue, step.overflow, "step", at)
+            return
+        priority = c.priority if step.priority is None else max(c.priority, step.priority)
+        self.emit(ev.ContactEscalated(at=at, contact=c.id, step=c.step + 1, priority=priority))
+        self.find_agent_for(c, at)
+
+    def _fire_max_wait(self, c: Contact, at: float) -> None:
+        assert c.queue is not None
+        self.overflow(c, c.queue, self.queues[c.queue].cfg.on_max_wait, "max-wait", at)
+
+    def _fire_prefer(self, c: Contact, at: float) -> None:
+        self.emit(ev.ContactPreferenceExpired(at=at, contact=c.id))
+        self.find_agent_for(c, at)
+
+    def _fire_due_callback(self, c: Contact, at: float) -> None:
+        assert c.queue is not None
+        self._callback_due(c, c.queue, at, c.priority, c.target)
+
+    def _fire_offer(self, c: Contact, at: float) -> None:
+        assert c.agent is not None
+        agent = self.agents[c.agent]
+        self.emit(ev.OfferTimedOut(at=at, contact=c.id, agent=agent.id))
+        self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=MISSED_OFFER))
+        self.requeue(c, at)
+
+    def _fire_wrap(self, agent: Agent, at: float) -> None:
+        self.finish_wrap_up(agent, at, timed_out=True)
+
+    def _fire_grace(self, agent: Agent, at: float) -> None:
+        assert agent.contact is not None
+        self.drop(self.contacts[agent.contact], "agent", at)
+
+
+def _cb_id(contact: ContactId) -> ContactId:
+    return ContactId(f"{contact}~cb")
+
+
+_FIRE: dict[int, Callable[[Any, Any, float], None]] = {
+    T_STEP: Handling._fire_step,
+    T_MAX_WAIT: Handling._fire_max_wait,
+    T_PREFER: Handling._fire_prefer,
+    T_DUE: Handling._fire_due_callback,
+    T_OFFER: Handling._fire_offer,
+    T_WRAP: Handling._fire_wrap,
+    T_GRACE: Handling._fire_grace,
+}
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in name).lstrip("_")
+
+
+def _command_types() -> list[type[cmd.Command]]:
+    return [
+        t
+        for t in vars(cmd).values()
+        if isinstance(t, type) and issubclass(t, cmd.Command) and t is not cmd.Command
+    ]
+
+
+# One handler per command type, found by name: a missing one fails at import, not mid-run.
+HANDLERS: dict[type[cmd.Command], Callable[[Any, Any, float], None]] = {
+    t: getattr(Handling, f"_do_{_snake(t.__name__)}") for t in _command_types()
+}

@@ -1,0 +1,223 @@
+"""The routing core's public face: ``Router``.
+
+    router = Router(clock=clock, rng=random.Random(1))
+    router.configure(config)                 # events that set it up
+    events = router.handle(ArriveContact(...))
+    events += router.tick()                  # timers due by clock.now()
+    router.next_deadline()                   # when tick() next has work
+
+Drivers (the server, the simulator) own time: they call ``tick()`` when the clock
+reaches ``next_deadline()``. ``handle`` also fires every timer due before the command,
+so a command always sees the state as it is at its time. When a command is refused,
+events of timers that came due first stay in the outbox: take them with
+``take_events()`` (they happened whatever became of the command).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from typing import Any
+
+from hearthline.routing import commands as cmd
+from hearthline.routing.clock import Clock, Rng
+from hearthline.routing.config import DEFAULT_REASONS, SYSTEM_REASONS, RoutingConfig
+from hearthline.routing.errors import InvalidCommand
+from hearthline.routing.events import Event
+from hearthline.routing.handlers import HANDLERS, Handling
+from hearthline.routing.runtime import Contact
+from hearthline.routing.states import AgentState, ContactState
+from hearthline.routing.views import AgentView, ContactView, QueueView
+
+_STAFFED = frozenset(
+    {AgentState.AVAILABLE, AgentState.RESERVED, AgentState.ON_CONTACT, AgentState.WRAP_UP}
+)
+
+
+class Router(Handling):
+    def __init__(self, *, clock: Clock, rng: Rng) -> None:
+        super().__init__(clock=clock, rng=rng)
+        self.reasons = {r.id: r for r in (*SYSTEM_REASONS, *DEFAULT_REASONS)}
+
+    # Driving -----------------------------------------------------------------------------
+
+    def handle(self, command: cmd.Command) -> list[Event]:
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise InvalidCommand(f"not a routing command: {type(command).__name__}")
+        self.fire_due(self.clock.now())
+        handler(self, command, self.now)
+        return self.take_events()
+
+    def tick(self) -> list[Event]:
+        self.fire_due(self.clock.now())
+        return self.take_events()
+
+    def take_events(self) -> list[Event]:
+        out, self.outbox = self.outbox, []
+        return out
+
+    def next_deadline(self) -> float | None:
+        agenda = self.agenda
+        while agenda:
+            _, _, kind, record, token = agenda[0]
+            if self.timer_live(kind, record, token):
+                return agenda[0][0]
+            heapq.heappop(agenda)
+        return None
+
+    def configure(self, config: RoutingConfig) -> list[Event]:
+        commands: list[cmd.Command] = [
+            cmd.ConfigureCenter(config.settings),
+            cmd.ConfigureReasons(config.reasons),
+            *(cmd.ConfigureCampaign(c) for c in config.campaigns),
+            *(cmd.ConfigureQueue(q) for q in config.queues),
+            *(cmd.ConfigureAgent(a) for a in config.agents),
+        ]
+        events: list[Event] = []
+        for command in commands:
+            events += self.handle(command)
+        return events
+
+    def apply(self, events: Iterable[Event]) -> None:
+        """Applies recorded events without deciding anything: rebuilding from a log."""
+        apply = self._APPLY
+        last = self.now
+        for event in events:
+            apply[type(event)](self, event)
+            last = event.at
+        self.now = max(self.now, last)
+        self.flush_dirty()
+
+    @classmethod
+    def replay(cls, events: Iterable[Event], *, clock: Clock, rng: Rng) -> Router:
+        router = cls(clock=clock, rng=rng)
+        router.apply(events)
+        return router
+
+    # Reading -----------------------------------------------------------------------------
+
+    def agent(self, ident: str) -> AgentView:
+        a = self.agent_rec(ident)
+        return AgentView(
+            id=a.id,
+            state=a.state,
+            since=a.state_since,
+            reason=a.reason,
+            contact=a.contact,
+            pending_reason=a.pending,
+            connected=a.connected,
+            handled_today=a.handled_today,
+        )
+
+    def contact(self, ident: str) -> ContactView:
+        return _contact_view(self.contact_rec(ident))
+
+    def agent_ids(self) -> list[str]:
+        return list(self.agents)
+
+    def live_contacts(self) -> list[ContactView]:
+        return [_contact_view(c) for c in self.contacts.values()]
+
+    def queue(self, ident: str) -> QueueView:
+        q = self.queue_rec(ident)
+        eligible = q.buckets[q.step_bucket[0]].eligible
+        states = [self.agents[a].state for a in eligible]
+        oldest = min(
+            (
+                c.waiting_since
+                for c in self.contacts.values()
+                if c.queue == q.cfg.id and c.state in (ContactState.QUEUED, ContactState.OFFERED)
+            ),
+            default=None,
+        )
+        return QueueView(
+            id=q.cfg.id,
+            waiting=q.waiting,
+            waiting_callers=q.waiting_live,
+            oldest_waiting_since=oldest,
+            agents_available=sum(s is AgentState.AVAILABLE for s in states),
+            agents_staffed=sum(s in _STAFFED for s in states),
+            handle_time_s=q.aht,
+        )
+
+    def position(self, ident: str) -> int | None:
+        """1 for the next contact of its queue to be answered; None unless it is queued."""
+        c = self.contact_rec(ident)
+        if c.state is not ContactState.QUEUED or c.queue is None:
+            return None
+        key = c.entry()[:3]
+        ahead = sum(
+            1
+            for other in self.contacts.values()
+            if other.queue == c.queue
+            and other.state is ContactState.QUEUED
+            and other.entry()[:3] < key
+        )
+        return ahead + 1
+
+    def estimated_wait(self, ident: str) -> float | None:
+        """Seconds until answered: position x smoothed handle time / agents staffed for it.
+
+        None when no agent who could take it is signed in (the wait is unbounded).
+        """
+        pos = self.position(ident)
+        c = self.contact_rec(ident)
+        if pos is None or c.bucket is None or c.queue is None:
+            return None
+        staffed = sum(self.agents[a].state in _STAFFED for a in c.bucket.eligible)
+        if staffed == 0:
+            return None
+        return pos * self.queues[c.queue].aht / staffed
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything that determines future behaviour, in a canonical, comparable form."""
+        live_timers = sorted(
+            (due, kind, record.id)
+            for due, _, kind, record, token in self.agenda
+            if self.timer_live(kind, record, token)
+        )
+        waiting: dict[str, list[str]] = {}
+        for qid, q in self.queues.items():
+            entries = sorted(
+                (*e[:3], e[4].id)
+                for b in q.buckets
+                for e in b.contacts
+                if e[4].epoch == e[3] and self.contacts.get(e[4].id) is e[4]
+            )
+            waiting[qid] = [e[3] for e in entries]
+        return {
+            "agents": {a: (self.agent(a), sorted(self.agents[a].rr.items())) for a in self.agents},
+            "contacts": {c: self.contact(c) for c in sorted(self.contacts)},
+            "declined": {c: sorted(x.declined or ()) for c, x in self.contacts.items()},
+            "waiting": waiting,
+            "personal": {
+                a: sorted(e[4].id for e in rec.personal if e[4].epoch == e[3])
+                for a, rec in self.agents.items()
+            },
+            "timers": live_timers,
+            "queues": {
+                q: (r.waiting, r.waiting_live, r.rr_counter, r.aht) for q, r in self.queues.items()
+            },
+            "seq": self.seq,
+            "settings": self.settings,
+            "campaigns": dict(self.campaigns),
+            "reasons": dict(self.reasons),
+        }
+
+
+def _contact_view(c: Contact) -> ContactView:
+    return ContactView(
+        id=c.id,
+        state=c.state,
+        since=c.state_since,
+        channel=c.channel,
+        caller=c.caller,
+        customer=c.customer,
+        queue=c.queue,
+        priority=c.priority,
+        waiting_since=c.waiting_since,
+        agent=c.agent,
+        preferred_agent=c.target.id if c.target is not None else None,
+        origin=c.origin,
+    )
