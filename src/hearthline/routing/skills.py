@@ -50,6 +50,10 @@ class Requirement:
     def __call__(self, levels: SkillLevels) -> bool:
         return self.predicate(levels)
 
+    def __reduce__(self) -> tuple[Callable[[str], Requirement], tuple[str]]:
+        # The predicate is a closure; a snapshot stores the text and compiles it again.
+        return (compile_requirement, (self.text,))
+
 
 class _Parser:
     def __init__(self, text: str) -> None:
