@@ -307,9 +307,16 @@ class Applying(RouterState):
         if c.declined is None:
             c.declined = set()
         c.declined.add(e.agent)
+        self._end_preference_for(c, e.agent)
 
     def _on_offer_timed_out(self, e: ev.OfferTimedOut) -> None:
         self._release_offer(e.contact, e.agent)
+        self._end_preference_for(self.contacts[e.contact], e.agent)
+
+    def _end_preference_for(self, c: Contact, agent: str) -> None:
+        # The agent it waited for passed it up: waiting longer for them helps nobody.
+        if c.target is not None and c.target.id == agent:
+            c.target = c.prefer_until = None
 
     def _on_offer_rescinded(self, e: ev.OfferRescinded) -> None:
         self._release_offer(e.contact, e.agent)

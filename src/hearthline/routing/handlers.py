@@ -335,12 +335,11 @@ class Handling(Matching):
             self.drop(contact, "system", at, restart=True)
         for agent in sorted(self.agents.values(), key=lambda a: a.ordinal):
             if agent.state is A.WRAP_UP:
-                assert agent.contact is not None
-                self.emit(
-                    ev.WrapUpEnded(at=at, agent=agent.id, contact=agent.contact, timed_out=False)
-                )
-                wc = self.contacts.get(agent.contact)
-                if wc is not None and wc.state is C.WRAP_UP:
+                wrapped = agent.contact
+                assert wrapped is not None
+                self.emit(ev.WrapUpEnded(at=at, agent=agent.id, contact=wrapped, timed_out=False))
+                wc = self.contacts.get(wrapped)
+                if wc is not None and wc.state is C.WRAP_UP and wc.agent == agent.id:
                     self.emit(ev.ContactCompleted(at=at, contact=wc.id))
             if agent.state is not A.OFFLINE:
                 if agent.connected:

@@ -104,7 +104,7 @@ class Router(Handling):
         """
         if self.outbox:
             raise InvalidCommand("take the pending events before dumping the state")
-        state = {k: v for k, v in vars(self).items() if k not in ("clock", "rng", "outbox")}
+        state = {name: getattr(self, name) for name in self.STATE_FIELDS}
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod

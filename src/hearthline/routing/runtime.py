@@ -258,6 +258,23 @@ class RouterState:
     """Everything the core knows, plus the plumbing to emit events and set timers."""
 
     _APPLY: ClassVar[dict[type[Event], Callable[[Any, Any], None]]] = {}
+    # What a snapshot holds: everything but the injected clock and RNG and the outbox.
+    STATE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "settings",
+        "campaigns",
+        "queues",
+        "agents",
+        "contacts",
+        "ended",
+        "reasons",
+        "seq",
+        "epoch",
+        "timer_seq",
+        "agenda",
+        "now",
+        "dirty",
+        "eligibility_cache",
+    )
 
     def __init__(self, *, clock: Clock, rng: Rng) -> None:
         self.clock = clock

@@ -69,7 +69,8 @@ class _Parser:
         while pos < stripped_len:
             m = _TOKEN.match(text, pos)
             if m is None or m.end() == pos:
-                raise self._error(f"unexpected character {text[pos:].strip()[:1]!r}", pos)
+                bad = len(text) - len(text[pos:].lstrip())
+                raise self._error(f"unexpected character {text[bad]!r}", bad)
             kind = m.lastgroup or ""
             value = m.group(kind)
             if kind == "word" and value.lower() in _WORD_OPS:
