@@ -49,6 +49,8 @@ A = AgentState
 C = ContactState
 # A contact overflowing more often than this is looping between queues: voicemail instead.
 MAX_OVERFLOWS = 5
+# A callback not yet being made: it survives a restart.
+_OWED = frozenset({C.SCHEDULED, C.QUEUED, C.OFFERED})
 _SIGNED_IN = frozenset({A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP})
 
 
@@ -319,21 +321,11 @@ class Handling(Matching):
         self.emit(ev.DayStarted(at=at))
 
     def _do_recover_after_restart(self, c: cmd.RecoverAfterRestart, at: float) -> None:
-        for contact in sorted(self.contacts.values(), key=lambda x: (x.seq, x.id)):
-            if contact.id not in self.contacts:
-                continue
-            state = contact.state
-            if state is C.WRAP_UP:
-                continue  # finished below with its agent
-            if contact.channel is Channel.CALLBACK and state in (C.QUEUED, C.SCHEDULED):
-                continue  # a promise to call back survives a restart
-            if contact.channel is Channel.CALLBACK and state is C.OFFERED:
-                agent = self.agents[contact.agent]  # type: ignore[index]
-                self.emit(ev.OfferRescinded(at=at, contact=contact.id, agent=agent.id))
-                self.emit(ev.ContactRequeued(at=at, contact=contact.id))
-                continue
-            self.drop(contact, "system", at, restart=True)
+        # Agents first: parked before any contact moves, so no offer goes to an agent who
+        # is not there yet.
         for agent in sorted(self.agents.values(), key=lambda a: a.ordinal):
+            if agent.state is A.OFFLINE:
+                continue
             if agent.state is A.WRAP_UP:
                 wrapped = agent.contact
                 assert wrapped is not None
@@ -341,10 +333,21 @@ class Handling(Matching):
                 wc = self.contacts.get(wrapped)
                 if wc is not None and wc.state is C.WRAP_UP and wc.agent == agent.id:
                     self.emit(ev.ContactCompleted(at=at, contact=wc.id))
-            if agent.state is not A.OFFLINE:
-                if agent.connected:
-                    self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
-                self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=SYSTEM_RESTART))
+            elif agent.state is A.RESERVED:
+                assert agent.contact is not None
+                self.emit(ev.OfferRescinded(at=at, contact=agent.contact, agent=agent.id))
+            if agent.connected:
+                self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=SYSTEM_RESTART))
+        for contact in sorted(self.contacts.values(), key=lambda x: (x.seq, x.id)):
+            if contact.id not in self.contacts or contact.state is C.WRAP_UP:
+                continue
+            if contact.channel is Channel.CALLBACK and contact.state in _OWED:
+                # A promise to call back survives a restart; one that was ringing goes back.
+                if contact.state is C.OFFERED:
+                    self.emit(ev.ContactRequeued(at=at, contact=contact.id))
+                continue
+            self.drop(contact, "system", at, restart=True)
 
     # Agents ------------------------------------------------------------------------------
 
