@@ -148,7 +148,8 @@ def naive_decision_us(n_agents: int, n_waiting: int, seed: int = 1, repeats: int
     reqs = {q.id: (q.campaign, compile_requirement(q.requirement)) for q in config.queues}
     agents = [(a.campaigns, a.levels) for a in config.agents]
     waiting = [
-        (rnd.choice(list(reqs)), -rnd.randint(0, 2), rnd.random() * 100, i) for i in range(n_waiting)
+        (rnd.choice(list(reqs)), -rnd.randint(0, 2), rnd.random() * 100, i)
+        for i in range(n_waiting)
     ]
     perf = time.perf_counter_ns
     took = []
@@ -180,8 +181,12 @@ def memory(n_agents: int, n_waiting: int) -> dict[str, Any]:
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert sum(router.queue(f"q{q}").waiting for q in range(N_QUEUES)) == n_waiting
-    return {"agents": n_agents, "waiting": n_waiting, "held_mb": round(current / 2**20, 1),
-            "peak_mb": round(peak / 2**20, 1)}
+    return {
+        "agents": n_agents,
+        "waiting": n_waiting,
+        "held_mb": round(current / 2**20, 1),
+        "peak_mb": round(peak / 2**20, 1),
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -204,14 +209,26 @@ def main(argv: list[str]) -> int:
         if r["load"] > 1:
             waiting = max(r["max_waiting"], 1_000)
             us = naive_decision_us(r["agents"], waiting)
-            naive.append({"agents": r["agents"], "waiting": waiting, "naive_p50_us": round(us, 1),
-                          "core_p50_us": r["p50_us"], "ratio": round(us / r["p50_us"], 1)})
+            naive.append(
+                {
+                    "agents": r["agents"],
+                    "waiting": waiting,
+                    "naive_p50_us": round(us, 1),
+                    "core_p50_us": r["p50_us"],
+                    "ratio": round(us / r["p50_us"], 1),
+                }
+            )
             n = naive[-1]
-            print(f"{n['agents']:>6} agents, {n['waiting']:>7,} waiting: naive {n['naive_p50_us']:>9} us"
-                  f"  core {n['core_p50_us']:>6} us  -> core is {n['ratio']}x faster")
+            print(
+                f"{n['agents']:>6} agents, {n['waiting']:>7,} waiting: "
+                f"naive {n['naive_p50_us']:>9} us  core {n['core_p50_us']:>6} us"
+                f"  -> core is {n['ratio']}x faster"
+            )
     mem = memory(10_000, 10_000 if quick else 100_000)
-    print(f"\nmemory: {mem['agents']:,} agents and {mem['waiting']:,} waiting contacts hold "
-          f"{mem['held_mb']} MB (peak {mem['peak_mb']} MB, Python allocations)")
+    print(
+        f"\nmemory: {mem['agents']:,} agents and {mem['waiting']:,} waiting contacts hold "
+        f"{mem['held_mb']} MB (peak {mem['peak_mb']} MB, Python allocations)"
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"runs": rows, "naive": naive, "memory": mem}, indent=2))
     return 0

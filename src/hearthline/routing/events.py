@@ -289,12 +289,10 @@ class ContactConvertedToCallback(Event):
     callback: ContactId
 
 
-def _all_subclasses(cls: type[Event]) -> dict[str, type[Event]]:
-    found: dict[str, type[Event]] = {}
-    for sub in cls.__subclasses__():
-        found[sub.__name__] = sub
-        found.update(_all_subclasses(sub))
-    return found
-
-
-EVENT_TYPES: dict[str, type[Event]] = _all_subclasses(Event)
+# Every event class of this module, by name (built from the module's names rather than
+# from Event.__subclasses__(), which compiled builds do not report faithfully).
+EVENT_TYPES: dict[str, type[Event]] = {
+    name: obj
+    for name, obj in list(globals().items())
+    if isinstance(obj, type) and issubclass(obj, Event) and obj is not Event
+}

@@ -1,0 +1,1 @@
+"""Workforce planning: queueing formulas, staffing, history import, forecasts, plans."""
