@@ -14,7 +14,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
-COMMAND_MODULES: tuple[str, ...] = ("hearthline.wfm.cli",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "hearthline.wfm.cli",
+    "hearthline.sim.cli",
+    "hearthline.store.cli",
+)
 
 
 class _CommandModule(Protocol):

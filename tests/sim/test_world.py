@@ -1,0 +1,84 @@
+"""Simulated agents' behaviour, seen in the core's events."""
+
+from __future__ import annotations
+
+from hearthline.routing import events as ev
+from hearthline.routing.events import Event
+from hearthline.sim import parse_scenario, simulate
+
+BASE = """
+[simulation]
+start = "08:00"
+hours = 2
+drain_minutes = 120
+
+[behaviour]
+{behaviour}
+
+[[queues]]
+id = "q"
+arrivals = {{ per_hour = 300 }}
+handle_time = {{ kind = "exponential", mean_s = 120 }}
+{queue}
+
+[[agents]]
+count = 15
+{agents}
+"""
+
+
+def _run(*, behaviour: str = "", queue: str = "", agents: str = "") -> tuple[list[Event], dict]:
+    trace: list[Event] = []
+    scenario = parse_scenario(BASE.format(behaviour=behaviour, queue=queue, agents=agents))
+    results = simulate(scenario, trace=trace)
+    assert results.run["refused_commands"] == 0, results.run["refusals"]
+    return trace, results.run
+
+
+def _of(trace: list[Event], kind: type[Event]) -> list[Event]:
+    return [e for e in trace if type(e) is kind]
+
+
+def test_missed_offers_time_out_and_the_agent_comes_back() -> None:
+    trace, _ = _run(
+        behaviour='miss_probability = 0.2\nready_after_miss = { kind = "constant", value_s = 7 }'
+    )
+    timed_out = _of(trace, ev.OfferTimedOut)
+    assert timed_out
+    missed = [e for e in _of(trace, ev.AgentWentNotReady) if e.reason == "missed-offer"]
+    assert len(missed) == len(timed_out)
+    back = {(e.agent, e.at) for e in _of(trace, ev.AgentBecameAvailable)}
+    assert all((m.agent, m.at + 7) in back for m in missed)
+
+
+def test_long_connection_drops_cut_calls_and_the_center_calls_back() -> None:
+    trace, _ = _run(
+        behaviour='drops_per_hour = 3\ndrop_length = { kind = "constant", value_s = 90 }'
+    )
+    lost = _of(trace, ev.AgentConnectionLost)
+    # Agents still away when the day's last call ends never come back within the run.
+    assert 0 <= len(lost) - len(_of(trace, ev.AgentReconnected)) <= 15
+    assert lost
+    cut = [e for e in _of(trace, ev.ContactDropped) if e.side == "agent"]
+    assert cut  # 90 s away is longer than the 60 s grace
+    callbacks = [e for e in _of(trace, ev.ContactArrived) if e.origin is not None]
+    assert {c.origin for c in callbacks} == {e.contact for e in cut}
+
+
+def test_patience_makes_callers_hang_up_only_while_waiting() -> None:
+    trace, _ = _run(queue='patience = { kind = "constant", value_s = 5 }', agents="")
+    abandoned = {e.contact for e in _of(trace, ev.ContactAbandoned)}
+    answered = {e.contact for e in _of(trace, ev.OfferAccepted)}
+    assert abandoned
+    assert not abandoned & answered
+    queued = {e.contact: e.at for e in _of(trace, ev.ContactQueued)}
+    assert all(e.at - queued[e.contact] == 5 for e in _of(trace, ev.ContactAbandoned))
+
+
+def test_shift_end_waits_for_the_call_in_hand() -> None:
+    trace, run = _run(agents='shift = { start = "08:00", end = "09:00" }')
+    outs = _of(trace, ev.AgentSignedOut)
+    assert len(outs) == 15
+    assert all(e.at >= 9 * 3600 for e in outs)
+    assert any(e.at > 9 * 3600 for e in outs)  # someone finished a call first
+    assert run["unfinished_contacts"] > 0  # nobody left to answer after nine
