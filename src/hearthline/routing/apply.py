@@ -343,7 +343,8 @@ class Applying(RouterState):
         agent = self.agents[e.agent]
         self._set_agent(agent, A.WRAP_UP, e.at)
         agent.contact, agent.wrap_ends_at = e.contact, e.ends_at
-        if e.ends_at is not None:
+        # A wrap-up that ends as it starts is finished by the same command: no timer.
+        if e.ends_at is not None and e.ends_at > e.at:
             self.schedule(e.ends_at, T_WRAP, agent, agent.version)
 
     def _on_wrap_up_ended(self, e: ev.WrapUpEnded) -> None:

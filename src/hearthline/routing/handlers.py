@@ -20,7 +20,6 @@ from hearthline.routing.config import (
     Channel,
     Overflow,
     OverflowKind,
-    WrapUpMode,
     WrapUpPolicy,
 )
 from hearthline.routing.errors import ConfigError, InvalidCommand, OfferNotFound
@@ -176,7 +175,7 @@ class Handling(Matching):
         self.emit(
             ev.WrapUpStarted(at=at, agent=agent.id, contact=contact, ends_at=at + policy.seconds)
         )
-        if policy.mode is WrapUpMode.TIMED and policy.seconds == 0:
+        if policy.seconds == 0:  # no after-call work: straight on, timed or manual
             self.finish_wrap_up(agent, at, timed_out=True)
 
     def finish_wrap_up(
