@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from hearthline.cli import main
-from hearthline.sim import ScenarioError, build, parse_scenario
+from hearthline.routing import Overflow, OverflowKind
+from hearthline.sim import ScenarioError, build, load_scenario, parse_scenario
 from hearthline.sim.distributions import Empirical, Lognormal, Never
 
 GOOD = """
@@ -172,3 +173,57 @@ def test_cli_prints_one_line_and_exits_2_on_a_bad_scenario(
     assert main(["simulate", str(tmp_path / "missing.toml")]) == 2
     assert "not found" in capsys.readouterr().err
     assert main(["simulate", str(bad), "--seed", "x"]) == 2
+
+
+def test_escalation_steps_reach_the_routing_core(tmp_path: Path) -> None:
+    path = tmp_path / "steps.toml"
+    path.write_text(
+        """
+[simulation]
+start = "08:00"
+hours = 1
+
+[[queues]]
+id = "sales"
+requirement = "sales>=3"
+steps = [
+  { after_s = 30, requirement = "sales>=1" },
+  { after_s = 120, priority = 2 },
+  { after_s = 600, overflow = "callback" },
+]
+arrivals = { per_hour = 10 }
+handle_time = { kind = "exponential", mean_s = 60 }
+
+[[agents]]
+count = 2
+skills = { sales = 1 }
+"""
+    )
+    built = build(load_scenario(path))
+    (queue,) = built.routing.queues
+    assert [s.after_s for s in queue.steps] == [30, 120, 600]
+    assert queue.steps[0].requirement == "sales>=1"
+    assert queue.steps[1].priority == 2
+    assert queue.steps[2].overflow == Overflow(OverflowKind.CALLBACK)
+
+
+def test_a_bad_escalation_step_names_the_queue(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        """
+[simulation]
+start = "08:00"
+hours = 1
+
+[[queues]]
+id = "sales"
+steps = [{ after_s = 30, requirement = "sales >=" }]
+arrivals = { per_hour = 10 }
+handle_time = { kind = "exponential", mean_s = 60 }
+
+[[agents]]
+count = 1
+"""
+    )
+    with pytest.raises(ScenarioError, match="queues 'sales': steps: .*expected a level"):
+        build(load_scenario(path))

@@ -15,6 +15,7 @@ from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
     CenterSettings,
+    EscalationStep,
     NotReadyReason,
     Overflow,
     OverflowKind,
@@ -187,11 +188,30 @@ def _queue_config(q: QueueSpec) -> QueueConfig:
     except ConfigError as exc:
         raise ScenarioError(f"queues {q.id!r}: requirement: {exc}") from None
     mode = WrapUpMode.MANUAL if q.wrap_up.mode == "manual" else WrapUpMode.TIMED
+    try:
+        steps = tuple(
+            EscalationStep(
+                after_s=st.after_s,
+                requirement=st.requirement,
+                priority=st.priority,
+                overflow=_overflow(st.overflow) if st.overflow is not None else None,
+            )
+            for st in q.steps
+        )
+        return _queue_config_with(q, mode, steps)
+    except ConfigError as exc:
+        raise ScenarioError(f"queues {q.id!r}: steps: {exc}") from None
+
+
+def _queue_config_with(
+    q: QueueSpec, mode: WrapUpMode, steps: tuple[EscalationStep, ...]
+) -> QueueConfig:
     return QueueConfig(
         id=QueueId(q.id),
         campaign=CampaignId(q.campaign),
         name=q.name or q.id,
         requirement=q.requirement,
+        steps=steps,
         strategy=q.strategy,
         offer_timeout_s=q.offer_timeout_s,
         wrap_up=WrapUpPolicy(mode=mode, seconds=q.wrap_up.seconds),

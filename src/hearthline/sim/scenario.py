@@ -165,11 +165,22 @@ class WrapUpSpec(_Model):
 _OVERFLOW = r"^(voicemail|callback|queue:[A-Za-z0-9][A-Za-z0-9_.\-]*)$"
 
 
+class StepSpec(_Model):
+    """After ``after_s`` seconds in the queue: a new (usually wider) requirement, a higher
+    priority, or an overflow elsewhere (``queue:ID``, ``callback`` or ``voicemail``)."""
+
+    after_s: float = Field(ge=0)
+    requirement: str | None = None
+    priority: int | None = None
+    overflow: str | None = Field(default=None, pattern=_OVERFLOW)
+
+
 class QueueSpec(_Model):
     id: str = Field(pattern=_ID)
     name: str = ""
     campaign: str = Field(default="default", pattern=_ID)
     requirement: str = "*"
+    steps: list[StepSpec] = []
     strategy: Strategy = Strategy.LONGEST_IDLE
     service_target_s: float = Field(default=20.0, gt=0)
     offer_timeout_s: float = Field(default=20.0, gt=0)

@@ -197,7 +197,9 @@ class World:
     # Agents and offers -----------------------------------------------------------------------
 
     def _on_offered(self, e: ev.ContactOffered) -> None:
-        a = self.agents[e.agent]
+        a = self.agents.get(e.agent)
+        if a is None:
+            return  # a person at a real desktop (the demo): theirs to answer
         self.ringing[e.agent] = e
         if a.miss and self.rng.random() < a.miss:
             return  # nobody answers: the center times the offer out
@@ -211,9 +213,10 @@ class World:
         self.ringing.pop(e.agent, None)
 
     def _on_accepted(self, e: ev.OfferAccepted) -> None:
-        del self.ringing[e.agent]
-        handle = self.waiting.pop(e.contact)
-        self.engine.at(e.at + handle, self.K_END, (e.agent, e.contact))
+        self.ringing.pop(e.agent, None)
+        handle = self.waiting.pop(e.contact, None)
+        if handle is not None and e.agent in self.agents:
+            self.engine.at(e.at + handle, self.K_END, (e.agent, e.contact))
 
     def _end(self, t: float, payload: tuple[AgentId, ContactId]) -> None:
         agent, contact = payload
@@ -224,7 +227,7 @@ class World:
 
     def _on_wrap_started(self, e: ev.WrapUpStarted) -> None:
         draw = self.manual_wrap.pop(e.contact, None)
-        if draw is not None:
+        if draw is not None and e.agent in self.agents:
             self.wrapping[e.agent] = e
             self.engine.at(e.at + draw(), self.K_FINISH_WRAP, e)
 
@@ -239,6 +242,8 @@ class World:
 
     def _on_not_ready(self, e: ev.AgentWentNotReady) -> None:
         agent = e.agent
+        if agent not in self.agents:
+            return
         self.not_ready[agent] = e
         reason = e.reason
         if reason == END_OF_SHIFT:
