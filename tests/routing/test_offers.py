@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from hearthline.routing import (
@@ -11,6 +13,7 @@ from hearthline.routing import (
     InvalidCommand,
     OfferNotFound,
     QueueConfig,
+    Router,
     UnknownEntity,
     WrapUpMode,
     WrapUpPolicy,
@@ -228,3 +231,18 @@ def test_time_in_state_is_known() -> None:
     c.do(cmd.MakeNotReady("a1", "break"))
     view = c.router.agent("a1")
     assert view.state is AgentState.NOT_READY and view.since == 12 and view.reason == "break"
+
+
+def test_replaying_a_long_log_keeps_only_live_timers() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.SignIn("a1", ready=True))
+    for i in range(300):
+        c.do(cmd.ArriveContact(f"c{i}", queue="q1"))
+        c.do(cmd.AcceptOffer("a1", f"c{i}"))
+        c.do(cmd.EndContact("a1", f"c{i}"))
+        c.wait(30)
+    replayed = Router.replay(c.log, clock=c.clock, rng=random.Random(1))
+    assert replayed.snapshot() == c.router.snapshot()
+    # Every offer and wrap-up set a timer; none of those is live any more.
+    assert len(replayed.agenda) <= len(c.router.agenda) + 1
+    assert len(replayed.dump_state()) < 2 * len(c.router.dump_state())

@@ -225,5 +225,5 @@ handle_time = { kind = "exponential", mean_s = 60 }
 count = 1
 """
     )
-    with pytest.raises(ScenarioError, match="queues 'sales': steps: .*expected a level"):
+    with pytest.raises(ScenarioError, match=r"queues 'sales': steps: .*expected a level"):
         build(load_scenario(path))

@@ -26,10 +26,13 @@ from hearthline.routing.config import DEFAULT_REASONS, SYSTEM_REASONS, RoutingCo
 from hearthline.routing.errors import InvalidCommand
 from hearthline.routing.events import Event
 from hearthline.routing.handlers import HANDLERS, Handling
-from hearthline.routing.runtime import Contact
+from hearthline.routing.ids import ContactId
+from hearthline.routing.runtime import Contact, ContactEntry
 from hearthline.routing.states import AgentState, ContactState
 from hearthline.routing.views import AgentView, ContactView, QueueView
 
+# How often a replay clears stale timers (events): often enough to bound its memory.
+_PRUNE_EVERY = 50_000
 _STAFFED = frozenset(
     {AgentState.AVAILABLE, AgentState.RESERVED, AgentState.ON_CONTACT, AgentState.WRAP_UP}
 )
@@ -84,11 +87,31 @@ class Router(Handling):
         """Applies recorded events without deciding anything: rebuilding from a log."""
         apply = self._APPLY
         last = self.now
-        for event in events:
+        for n, event in enumerate(events, 1):
             apply[type(event)](self, event)
             last = event.at
+            if not n % _PRUNE_EVERY:
+                self.compact()
         self.now = max(self.now, last)
         self.flush_dirty()
+        self.compact()
+
+    def compact(self) -> None:
+        """Drops stale entries (timers, heap places) whose owners have moved on.
+
+        A live core discards those as it meets them; a replay sets every timer and place
+        the log implies and decides nothing, so without this it would keep them all.
+        """
+        live = [t for t in self.agenda if self.timer_live(t[2], t[3], t[4])]
+        heapq.heapify(live)
+        self.agenda = live
+        contacts = self.contacts
+        for q in self.queues.values():
+            for b in q.buckets:
+                b.contacts = _live_places(b.contacts, contacts)
+                b.compact_pool()
+        for agent in self.agents.values():
+            agent.personal = _live_places(agent.personal, contacts)
 
     @classmethod
     def replay(cls, events: Iterable[Event], *, clock: Clock, rng: Rng) -> Router:
@@ -223,6 +246,14 @@ class Router(Handling):
             "campaigns": dict(self.campaigns),
             "reasons": dict(self.reasons),
         }
+
+
+def _live_places(
+    heap: list[ContactEntry], contacts: dict[ContactId, Contact]
+) -> list[ContactEntry]:
+    live = [e for e in heap if e[4].epoch == e[3] and contacts.get(e[4].id) is e[4]]
+    heapq.heapify(live)
+    return live
 
 
 def _contact_view(c: Contact) -> ContactView:

@@ -1,0 +1,33 @@
+"""What an agent asks to record about a contact. Frozen, checked by ``Notebook.decide``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CrmCommand:
+    contact: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class DraftNote(CrmCommand):
+    """An autosave of the free notes and form fields as typed so far.
+
+    ``revision`` counts the agent's saves upwards; a save older than one stored already
+    (it arrived late, out of order) is refused, so a stale save never hides a newer one.
+    """
+
+    revision: int
+    text: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FinishNote(CrmCommand):
+    """The final note and the outcome: required form fields and a known disposition."""
+
+    disposition: str
+    text: str = ""
+    fields: tuple[tuple[str, str], ...] = ()

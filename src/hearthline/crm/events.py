@@ -1,0 +1,42 @@
+"""What was recorded about a contact, in the past tense. Frozen; appended to the event log.
+
+``CRM_EVENT_TYPES`` maps each class name to its class, as ``EVENT_TYPES`` does for routing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CrmEvent:
+    at: float
+    contact: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDrafted(CrmEvent):
+    revision: int
+    text: str
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFinalised(CrmEvent):
+    revision: int
+    text: str
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionRecorded(CrmEvent):
+    campaign: str
+    disposition: str
+    counts_as_sale: bool
+    counts_as_save: bool
+
+
+CRM_EVENT_TYPES: dict[str, type[CrmEvent]] = {
+    cls.__name__: cls for cls in (NoteDrafted, NoteFinalised, DispositionRecorded)
+}

@@ -1,0 +1,46 @@
+"""The composition root: ``bootstrap`` wires a started Center from settings.
+
+Nothing connects at import time; the server, the tools and the tests all come here.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from hearthline.routing.clock import Clock, Rng
+from hearthline.service.center import Center
+from hearthline.service.clock import WallClock
+from hearthline.store.engine import create_store_engine, resolve_url
+
+
+def bootstrap(
+    *,
+    database_url: str | None = None,
+    data_dir: Path | str | None = None,
+    clock: Clock | None = None,
+    rng: Rng | None = None,
+    sqlite_synchronous: str = "FULL",
+    snapshot_every: int = 20_000,
+    interval_s: float = 900.0,
+    max_batch: int = 2_000,
+) -> Center:
+    """A started Center on ``database_url`` (else ``$HEARTHLINE_DATABASE_URL``, else an
+    SQLite file in ``data_dir``): migrated, recovered, its writer running."""
+    url = resolve_url(database_url, data_dir=data_dir)
+    engine = create_store_engine(url, sqlite_synchronous=sqlite_synchronous)
+    center = Center(
+        engine=engine,
+        clock=clock or WallClock(),
+        rng=rng or random.Random(),
+        snapshot_every=snapshot_every,
+        interval_s=interval_s,
+        max_batch=max_batch,
+        own_engine=True,
+    )
+    try:
+        center.start()
+    except BaseException:
+        engine.dispose()
+        raise
+    return center

@@ -1,0 +1,516 @@
+"""The center: the write path from a command to durable, published events.
+
+    center = bootstrap(database_url=...)          # migrates, recovers, starts the writer
+    stored = center.execute(SignIn(agent="a1"))   # [StoredEvent(id, event)], once durable
+    stored = await center.execute_async(cmd)      # the same, from asyncio code
+    center.subscribe(lambda log_id, event: ...)   # after commit, in log order
+    center.stop()
+
+One writer thread owns the routing core, the notebook and the database connection.
+Callers put commands in its inbox; it takes every command waiting (a batch), runs each
+through the core or the crm checks, appends all the resulting events in ONE
+transaction, commits, and only then acknowledges each caller and publishes the events.
+While it commits, new commands queue up and form the next batch: one commit (one fsync)
+serves many commands under load -- group commit -- and none waits for a timer.
+
+A refused command appends nothing of its own and its caller gets the refusal; events of
+timers that came due before it (an offer timing out) are appended all the same. The
+writer also fires the core's timers on the real clock when no command arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from hearthline.crm.commands import CrmCommand
+from hearthline.crm.config import CampaignForms
+from hearthline.crm.errors import CrmError
+from hearthline.routing import commands as cmd
+from hearthline.routing.clock import Clock, Rng
+from hearthline.routing.config import (
+    AgentProfile,
+    CampaignConfig,
+    CenterSettings,
+    NotReadyReason,
+    QueueConfig,
+)
+from hearthline.routing.errors import RoutingError
+from hearthline.routing.events import Event
+from hearthline.routing.router import Router
+from hearthline.service.checks import check_values
+from hearthline.service.errors import BadCommand, CenterStopped, ServiceError, StoreUnavailable
+from hearthline.service.state import LiveState, Recovered, recover
+from hearthline.store import config_repo, read_models
+from hearthline.store.codec import AnyEvent
+from hearthline.store.log import StoredEvent, append_rows, event_row
+from hearthline.store.migrate import upgrade
+from hearthline.store.snapshots import write_snapshot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Subscriber = Callable[[int, AnyEvent], None]
+
+# Commands only the service issues: configuration goes through ``update_*`` so the config
+# tables change in the same transaction, and recovery happens on start.
+_RESERVED = (
+    cmd.ConfigureCenter,
+    cmd.ConfigureCampaign,
+    cmd.ConfigureQueue,
+    cmd.ConfigureAgent,
+    cmd.ConfigureReasons,
+    cmd.RecoverAfterRestart,
+)
+_REFUSALS = (RoutingError, CrmError, ServiceError)
+_MAX_WAIT_S = 0.5
+
+
+@dataclass(slots=True)
+class _Request:
+    command: object
+    future: Future[Any] = field(default_factory=Future)
+    # Config-table changes made in the same transaction as the command's events.
+    write: Callable[[Connection], None] | None = None
+    # A read of the live state, run on the writer thread after the batch commits.
+    query: Callable[[Router], Any] | None = None
+    forms: CampaignForms | None = None
+
+    @property
+    def alone(self) -> bool:
+        """Runs in a batch of its own: its table writes could fail the whole transaction."""
+        return self.write is not None
+
+
+@dataclass(slots=True)
+class _Batch:
+    events: list[AnyEvent] = field(default_factory=list)
+    clients: list[str | None] = field(default_factory=list)
+    outcomes: list[tuple[_Request, int, int, BaseException | None]] = field(default_factory=list)
+    writes: list[Callable[[Connection], None]] = field(default_factory=list)
+
+
+class Center:
+    """The composition of core, notebook, store and publisher, behind one writer thread."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        rng: Rng,
+        interval_s: float = 900.0,
+        snapshot_every: int = 20_000,
+        max_batch: int = 2_000,
+        read_model_every_s: float = 5.0,
+        own_engine: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.rng = rng
+        self.interval_s = interval_s
+        self.snapshot_every = snapshot_every
+        self.max_batch = max_batch
+        self.read_model_every_s = read_model_every_s
+        self._own_engine = own_engine
+        self._inbox: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._carry: _Request | None = None
+        self._subscribers: tuple[Subscriber, ...] = ()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._state: LiveState | None = None
+        self._next_id = 1
+        self._snapshot_id = 0
+        self._stats_dirty_since = 0.0
+        self._stats_full = False
+        self.recovered: Recovered | None = None
+
+    # Life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> Recovered:
+        """Migrates, rebuilds the live state from the store, records the restart, starts."""
+        if self._thread is not None:
+            raise ServiceError("the center is started already")
+        upgrade(self.engine)
+        state, recovered = recover(
+            self.engine, clock=self.clock, rng=self.rng, interval_s=self.interval_s
+        )
+        self._state = state
+        self._next_id = recovered.last_event_id + 1
+        self._snapshot_id = recovered.snapshot_event_id or 0
+        with self.engine.connect() as conn:
+            config = config_repo.load_routing_config(conn)
+            state.notebook.forms = config_repo.load_forms(conn)
+        batch = _Batch()
+        if recovered.last_event_id == 0:
+            produced = state.router.configure(config)
+        else:
+            produced = state.router.handle(cmd.RecoverAfterRestart())
+        self._observe(batch, produced)
+        with self.engine.begin() as conn:
+            self._append(conn, batch)
+        self._after_commit(batch)
+        self._write_snapshot()
+        self.recovered = recovered
+        self._thread = threading.Thread(target=self._run, name="hearthline-writer", daemon=True)
+        self._thread.start()
+        return recovered
+
+    def stop(self, *, timeout: float = 30.0) -> None:
+        """Runs every command submitted so far, writes a snapshot, and stops the writer."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        thread = self._thread
+        if thread is not None:
+            self._inbox.put(None)
+            thread.join(timeout)
+            if thread.is_alive():
+                raise ServiceError(f"the writer did not stop within {timeout} s")
+        if self._own_engine:
+            self.engine.dispose()
+
+    def __enter__(self) -> Center:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # Commands ----------------------------------------------------------------------------------
+
+    def submit(self, command: cmd.Command | CrmCommand) -> Future[list[StoredEvent]]:
+        """Queues ``command``; the future holds its stored events once they are durable."""
+        if isinstance(command, _RESERVED):
+            raise BadCommand(
+                f"{type(command).__name__} is issued by the service itself; "
+                "use the center's update_* methods to change configuration"
+            )
+        if not isinstance(command, (cmd.Command, CrmCommand)):
+            raise BadCommand(f"not a command: {type(command).__name__}")
+        if isinstance(command, cmd.Command):
+            check_values(command)
+        return self._put(_Request(command))
+
+    def execute(
+        self, command: cmd.Command | CrmCommand, *, timeout: float | None = 30.0
+    ) -> list[StoredEvent]:
+        """Runs ``command`` and returns its events once durable, or raises its refusal."""
+        return self.submit(command).result(timeout)
+
+    async def execute_async(self, command: cmd.Command | CrmCommand) -> list[StoredEvent]:
+        return await asyncio.wrap_future(self.submit(command))
+
+    def tick(self, *, timeout: float | None = 30.0) -> list[StoredEvent]:
+        """Fires the timers due by the clock now (the writer also does so by itself)."""
+        return self._put(_Request(None)).result(timeout)  # type: ignore[no-any-return]
+
+    def query(self, read: Callable[[Router], T], *, timeout: float | None = 30.0) -> T:
+        """Runs ``read`` on the live core, on the writer thread, after the current batch."""
+        return self._put(_Request(None, query=read)).result(timeout)  # type: ignore[no-any-return]
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Calls ``callback(log_id, event)`` for every event after it is committed, in log
+        order, on the writer thread (keep it quick). Returns a function to unsubscribe."""
+        with self._lock:
+            self._subscribers = (*self._subscribers, callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._subscribers = tuple(s for s in self._subscribers if s is not callback)
+
+        return unsubscribe
+
+    @property
+    def last_event_id(self) -> int:
+        return self._next_id - 1
+
+    # Configuration: the tables and the log change together --------------------------------------
+
+    def update_campaign(self, campaign: CampaignConfig) -> list[StoredEvent]:
+        return self._configure(
+            cmd.ConfigureCampaign(campaign), lambda c: config_repo.save_campaign(c, campaign)
+        )
+
+    def update_queue(self, queue_cfg: QueueConfig) -> list[StoredEvent]:
+        return self._configure(
+            cmd.ConfigureQueue(queue_cfg), lambda c: config_repo.save_queue(c, queue_cfg)
+        )
+
+    def update_agent(self, profile: AgentProfile) -> list[StoredEvent]:
+        return self._configure(
+            cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile)
+        )
+
+    def update_reasons(self, reasons: tuple[NotReadyReason, ...]) -> list[StoredEvent]:
+        return self._configure(
+            cmd.ConfigureReasons(reasons), lambda c: config_repo.save_reasons(c, reasons)
+        )
+
+    def update_settings(self, settings: CenterSettings) -> list[StoredEvent]:
+        return self._configure(
+            cmd.ConfigureCenter(settings), lambda c: config_repo.save_settings(c, settings)
+        )
+
+    def update_forms(self, forms: CampaignForms, *, name: str = "") -> None:
+        """A campaign's dispositions and form: stored, then used by the checks at once."""
+        check_values(forms)
+        request = _Request(None, write=lambda c: config_repo.save_forms(c, forms, name=name))
+        request.forms = forms
+        self._put(request).result(30.0)
+
+    def _configure(
+        self, command: cmd.Command, write: Callable[[Connection], None]
+    ) -> list[StoredEvent]:
+        check_values(command)
+        return self._put(_Request(command, write=write)).result(30.0)  # type: ignore[no-any-return]
+
+    def _put(self, request: _Request) -> Future[Any]:
+        with self._lock:
+            if self._closed or self._thread is None:
+                raise CenterStopped("the center is not running")
+            self._inbox.put(request)
+        return request.future
+
+    # The writer ---------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch, stopping = self._take_batch()
+            if batch:
+                self._process(batch)
+            elif self._due_now():
+                self._process([])
+            self._maybe_flush_read_models()
+        self._maybe_flush_read_models(force=True)
+        try:
+            self._write_snapshot()
+        except SQLAlchemyError:
+            log.exception("could not write the final snapshot; the log is complete anyway")
+
+    def _due_now(self) -> bool:
+        deadline = self._live.router.next_deadline()
+        return deadline is not None and deadline <= self.clock.now()
+
+    def _wait_s(self) -> float:
+        deadline = self._live.router.next_deadline()
+        if deadline is None:
+            return _MAX_WAIT_S
+        return min(_MAX_WAIT_S, max(0.0, deadline - self.clock.now()))
+
+    def _take_batch(self) -> tuple[list[_Request], bool]:
+        first = self._carry
+        self._carry = None
+        if first is None:
+            try:
+                first = self._inbox.get(timeout=self._wait_s())
+            except queue.Empty:
+                return [], False
+        if first is None:
+            return [], True
+        batch = [first]
+        if first.alone:
+            return batch, False
+        while len(batch) < self.max_batch:
+            try:
+                nxt = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            if nxt is None:
+                return batch, True
+            if nxt.alone:
+                self._carry = nxt
+                break
+            batch.append(nxt)
+        return batch, False
+
+    @property
+    def _live(self) -> LiveState:
+        assert self._state is not None
+        return self._state
+
+    def _process(self, requests: Sequence[_Request]) -> None:
+        batch = _Batch()
+        try:
+            for request in requests:
+                self._decide(batch, request)
+            self._observe(batch, self._live.router.tick())
+            with self.engine.begin() as conn:
+                for write in batch.writes:
+                    write(conn)
+                self._append(conn, batch)
+        except Exception as exc:
+            # Nothing of the batch is durable, but the live state has moved: rebuild it.
+            log.exception("a batch of %d command(s) was not stored", len(requests))
+            self._fail(requests, exc)
+            self._reload()
+            return
+        self._after_commit(batch)
+
+    def _decide(self, batch: _Batch, request: _Request) -> None:
+        state = self._live
+        command = request.command
+        start = len(batch.events)
+        try:
+            if request.forms is not None:
+                state.notebook.set_forms(request.forms)
+                produced: list[AnyEvent] = []
+            elif isinstance(command, CrmCommand):
+                produced = list(state.notebook.decide(command, at=self.clock.now()))
+            elif isinstance(command, cmd.Command):
+                produced = list(state.router.handle(command))
+            else:
+                produced = list(state.router.tick())
+        except _REFUSALS as exc:
+            self._observe(batch, state.router.take_events())
+            batch.outcomes.append((request, len(batch.events), len(batch.events), exc))
+            return
+        self._observe(batch, produced)
+        if request.write is not None:
+            batch.writes.append(request.write)
+        batch.outcomes.append((request, start, len(batch.events), None))
+
+    def _observe(self, batch: _Batch, produced: Sequence[AnyEvent]) -> None:
+        state = self._live
+        for event in produced:
+            state.observe(event)
+            batch.events.append(event)
+            batch.clients.append(state.client_of(event))
+
+    def _append(self, conn: Connection, batch: _Batch) -> None:
+        first = self._next_id
+        rows = [
+            event_row(first + i, e, c)
+            for i, (e, c) in enumerate(zip(batch.events, batch.clients, strict=True))
+        ]
+        append_rows(conn, rows)
+
+    def _after_commit(self, batch: _Batch) -> None:
+        first = self._next_id
+        self._next_id += len(batch.events)
+        stored = [StoredEvent(first + i, e) for i, e in enumerate(batch.events)]
+        stats = self._live.stats
+        for event in batch.events:
+            if isinstance(event, Event):
+                stats.apply(event)
+        for request, start, end, error in batch.outcomes:
+            if request.future.done():
+                continue
+            if error is not None:
+                request.future.set_exception(error)
+            elif request.query is not None:
+                try:
+                    request.future.set_result(request.query(self._live.router))
+                except Exception as exc:
+                    request.future.set_exception(exc)
+            else:
+                request.future.set_result(stored[start:end])
+        self._publish(stored)
+        if self.last_event_id - self._snapshot_id >= self.snapshot_every:
+            try:
+                self._write_snapshot()
+            except SQLAlchemyError:
+                log.exception("could not write a snapshot; will try again")
+
+    def _publish(self, stored: Sequence[StoredEvent]) -> None:
+        subscribers = self._subscribers
+        if not subscribers or not stored:
+            return
+        for item in stored:
+            for callback in subscribers:
+                try:
+                    callback(item.id, item.event)
+                except Exception:
+                    log.exception("subscriber %r failed on event %d", callback, item.id)
+
+    def _fail(self, requests: Sequence[_Request], exc: BaseException) -> None:
+        error = StoreUnavailable(f"not stored: {type(exc).__name__}: {exc}"[:500])
+        for request in requests:
+            if not request.future.done():
+                request.future.set_exception(error)
+
+    def _reload(self) -> None:
+        """Rebuilds the live state from the store after a failed batch (no restart events)."""
+        while True:
+            try:
+                state, recovered = recover(
+                    self.engine, clock=self.clock, rng=self.rng, interval_s=self.interval_s
+                )
+                with self.engine.connect() as conn:
+                    state.notebook.forms = config_repo.load_forms(conn)
+            except SQLAlchemyError as exc:
+                self._drain_failing(exc)
+                threading.Event().wait(1.0)
+                continue
+            self._state = state
+            self._next_id = recovered.last_event_id + 1
+            self._snapshot_id = recovered.snapshot_event_id or 0
+            self._stats_full = True
+            return
+
+    def _drain_failing(self, exc: BaseException) -> None:
+        pending: list[_Request] = []
+        while True:
+            try:
+                item = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self._inbox.put(None)
+                break
+            pending.append(item)
+        self._fail(pending, exc)
+
+    # Snapshots and read models -------------------------------------------------------------------
+
+    def _write_snapshot(self) -> None:
+        state = self._live
+        last = self.last_event_id
+        queues, agents = self._stats_rows()
+        snap = state.dump(last_event_id=last, taken_at=self.clock.now())
+        with self.engine.begin() as conn:
+            read_models.write_changed(
+                conn, queues, agents, last_event_id=last, interval_s=self.interval_s
+            )
+            write_snapshot(conn, snap)
+        self._snapshot_id = last
+        self._stats_dirty_since = self.clock.now()
+
+    def _stats_rows(self) -> tuple[list[Any], list[Any]]:
+        stats = self._live.stats
+        queues, agents = stats.take_changed()
+        if self._stats_full:
+            queues, agents = stats.queue_rows(), stats.agent_rows()
+            self._stats_full = False
+        return queues, agents
+
+    def _maybe_flush_read_models(self, *, force: bool = False) -> None:
+        now = self.clock.now()
+        if not force and now - self._stats_dirty_since < self.read_model_every_s:
+            return
+        self._stats_dirty_since = now
+        queues, agents = self._stats_rows()
+        if not (queues or agents):
+            return
+        try:
+            with self.engine.begin() as conn:
+                read_models.write_changed(
+                    conn,
+                    queues,
+                    agents,
+                    last_event_id=self.last_event_id,
+                    interval_s=self.interval_s,
+                )
+        except SQLAlchemyError:
+            log.exception("could not update the read models; will write them all next time")
+            self._stats_full = True

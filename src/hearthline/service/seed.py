@@ -1,0 +1,90 @@
+"""A small firm to start from: one client company's returns line, its agents and forms.
+
+Used by the load driver, the benchmark and the tests; ``seed(engine)`` writes it into
+the configuration tables of a migrated, empty database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.routing.config import (
+    DEFAULT_REASONS,
+    AgentProfile,
+    CampaignConfig,
+    QueueConfig,
+    WrapUpMode,
+    WrapUpPolicy,
+)
+from hearthline.routing.ids import AgentId, CampaignId, ClientId, QueueId
+from hearthline.store import config_repo
+
+FIRM = "hearth"
+CLIENT = "acme"
+CAMPAIGN = CampaignId("acme-returns")
+QUEUE = QueueId("returns")
+
+RETURNS_FORMS = CampaignForms(
+    campaign=CAMPAIGN,
+    dispositions=(
+        Disposition("return-processed", "Return processed"),
+        Disposition("prevented-exchange", "Return prevented by exchange", counts_as_save=True),
+        Disposition(
+            "prevented-resale",
+            "Return prevented by resale",
+            counts_as_sale=True,
+            counts_as_save=True,
+        ),
+    ),
+    fields=(
+        FormField("order_number", FieldKind.TEXT, "Order number", required=True),
+        FormField("refund_amount", FieldKind.NUMBER, "Refund amount"),
+        FormField(
+            "reason", FieldKind.CHOICE, "Reason", choices=("damaged", "wrong-size", "changed-mind")
+        ),
+    ),
+)
+
+
+def agent_id(i: int) -> AgentId:
+    return AgentId(f"a{i:03d}")
+
+
+def seed(
+    engine: Engine, *, agents: int = 10, wrap_up_s: float = 5.0, callback_on_drop: bool = True
+) -> None:
+    """Writes the returns line with ``agents`` agents into the configuration tables."""
+    with engine.begin() as conn:
+        config_repo.save_firm(conn, FIRM, name="Hearth Outsourcing")
+        config_repo.save_client(conn, CLIENT, firm=FIRM, name="Acme Retail")
+        config_repo.save_campaign(
+            conn,
+            CampaignConfig(
+                id=CAMPAIGN,
+                client=ClientId(CLIENT),
+                name="Returns",
+                callback_on_drop=callback_on_drop,
+            ),
+        )
+        config_repo.save_queue(
+            conn,
+            QueueConfig(
+                id=QUEUE,
+                campaign=CAMPAIGN,
+                name="Returns",
+                requirement="returns>=1",
+                wrap_up=WrapUpPolicy(WrapUpMode.MANUAL, wrap_up_s),
+                offer_timeout_s=15.0,
+            ),
+        )
+        config_repo.save_reasons(conn, DEFAULT_REASONS)
+        for i in range(agents):
+            config_repo.save_agent(
+                conn, AgentProfile.of(agent_id(i), {"returns": 3}, [CAMPAIGN], name=f"Agent {i}")
+            )
+        config_repo.save_forms(conn, RETURNS_FORMS, name="Returns call")
+        config_repo.save_script(conn, CAMPAIGN, "greeting", "Thank you for calling Acme returns.")
+        config_repo.add_user(conn, "admin", role="admin")
+        config_repo.add_user(conn, "acme-viewer", role="client_viewer", client=CLIENT)
+        config_repo.add_user(conn, agent_id(0), role="agent", agent=agent_id(0))

@@ -1,0 +1,114 @@
+"""The stats projection, fed by a real routing core on a manual clock."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from hearthline.reports.stats import StatsProjection
+from hearthline.routing import AgentProfile, CampaignConfig, ManualClock, QueueConfig, Router
+from hearthline.routing import commands as cmd
+from hearthline.routing.config import RoutingConfig, WrapUpMode, WrapUpPolicy
+from hearthline.routing.events import Event
+from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
+
+Q, A = QueueId("q1"), AgentId("a1")
+
+
+def _day() -> tuple[StatsProjection, ManualClock, Router]:
+    clock = ManualClock(0.0)
+    router = Router(clock=clock, rng=random.Random(1))
+    stats = StatsProjection(interval_s=900)
+    config = RoutingConfig(
+        campaigns=(CampaignConfig(CampaignId("c1"), ClientId("acme")),),
+        queues=(
+            QueueConfig(
+                Q,
+                CampaignId("c1"),
+                service_target_s=20,
+                wrap_up=WrapUpPolicy(WrapUpMode.MANUAL, 600),
+            ),
+        ),
+        agents=(AgentProfile.of("a1", campaigns=["c1"]),),
+    )
+    stats.apply_all(router.configure(config))
+    return stats, clock, router
+
+
+def _run(stats: StatsProjection, router: Router, command: cmd.Command) -> list[Event]:
+    events = router.handle(command)
+    stats.apply_all(events)
+    return events
+
+
+def test_one_answered_call_and_one_abandoned_call() -> None:
+    stats, clock, router = _day()
+    _run(stats, router, cmd.SignIn(A))
+    clock.set(100)
+    _run(stats, router, cmd.MakeNotReady(A, ReasonId("break")))
+    clock.set(400)
+    _run(stats, router, cmd.MakeReady(A))
+    _run(stats, router, cmd.ArriveContact(ContactId("k1"), caller="+1", queue=Q))
+    clock.set(410)
+    _run(stats, router, cmd.AcceptOffer(A, ContactId("k1")))
+    clock.set(500)
+    _run(stats, router, cmd.HoldContact(A, ContactId("k1")))
+    clock.set(530)
+    _run(stats, router, cmd.ResumeContact(A, ContactId("k1")))
+    clock.set(1000)  # the call crosses into the second interval
+    _run(stats, router, cmd.EndContact(A, ContactId("k1")))
+    clock.set(1030)
+    _run(stats, router, cmd.ArriveContact(ContactId("k2"), caller="+2", queue=Q))
+    clock.set(1060)
+    _run(stats, router, cmd.CallerHangUp(ContactId("k2")))
+    clock.set(1100)
+    _run(stats, router, cmd.FinishWrapUp(A))
+
+    first = stats.queue_row(Q, 0.0)
+    assert first is not None
+    assert (first.offered, first.answered, first.answered_in_target) == (1, 1, 1)
+    assert first.wait_answered_s == 10.0
+    assert (first.talk_s, first.hold_s, first.wrap_s) == (560.0, 30.0, 100.0)
+    second = stats.queue_row(Q, 900.0)
+    assert second is not None
+    assert (second.offered, second.abandoned, second.abandoned_in_target) == (1, 1, 0)
+    assert second.service_level == 0.0
+
+    rows = {r.start: r for r in stats.agent_rows(until=1200)}
+    assert rows[0.0].not_ready_s == {"break": 300.0}
+    assert rows[0.0].system_not_ready_s == {"signed-in": 100.0}
+    assert rows[0.0].talk_s == pytest.approx(900 - 410 - 30)
+    assert rows[900.0].talk_s == 100.0
+    assert rows[900.0].wrap_s == 100.0
+    assert rows[900.0].available_s == 100.0  # open span counted up to `until`
+    assert rows[0.0].signed_in_s == 900.0
+    assert stats.agent_rows()[-1].available_s == 0.0  # without `until`, not yet
+
+
+def test_a_dropped_call_is_kept_apart_from_the_agents_work() -> None:
+    stats, clock, router = _day()
+    _run(stats, router, cmd.SignIn(A, ready=True))
+    _run(stats, router, cmd.ArriveContact(ContactId("k1"), caller="+1", queue=Q))
+    _run(stats, router, cmd.AcceptOffer(A, ContactId("k1")))
+    clock.set(50)
+    _run(stats, router, cmd.RecoverAfterRestart())
+    agent = stats.agent_rows(until=60)[0]
+    assert (agent.handled, agent.dropped) == (0, 1)
+    assert agent.system_not_ready_s == {"system-restart": 10.0}
+    queue = stats.queue_rows()[0]
+    assert queue.dropped == 1 and queue.offered == 2  # the callback is offered anew
+    assert queue.callbacks_offered == 1
+
+
+def test_changed_rows_are_handed_out_once() -> None:
+    stats, _, router = _day()
+    _run(stats, router, cmd.ArriveContact(ContactId("k1"), caller="+1", queue=Q))
+    queues, _ = stats.take_changed()
+    assert [(r.queue, r.start) for r in queues] == [(Q, 0.0)]
+    assert stats.take_changed() == ([], [])
+
+
+def test_a_bad_interval_is_refused() -> None:
+    with pytest.raises(ValueError, match="interval_s"):
+        StatsProjection(interval_s=0)

@@ -1,0 +1,163 @@
+"""Every event type survives JSON and back, nested configuration included."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearthline.crm.events import CRM_EVENT_TYPES, DispositionRecorded, NoteDrafted, NoteFinalised
+from hearthline.routing import events as ev
+from hearthline.routing.config import (
+    AgentProfile,
+    CampaignConfig,
+    CenterSettings,
+    Channel,
+    EscalationStep,
+    NotReadyReason,
+    Overflow,
+    OverflowKind,
+    QueueConfig,
+    Strategy,
+    WrapUpMode,
+    WrapUpPolicy,
+)
+from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
+from hearthline.store.codec import EVENT_CLASSES, CodecError, decode, encode
+
+A, K, Q = AgentId("a1"), ContactId("k1"), QueueId("q1")
+QUEUE = QueueConfig(
+    id=Q,
+    campaign=CampaignId("c1"),
+    name="Sales ünïcode",
+    requirement="en>=2 & (sales>=1 | returns>=3)",
+    steps=(
+        EscalationStep(after_s=30, requirement="en>=1", priority=5),
+        EscalationStep(after_s=90, overflow=Overflow(OverflowKind.QUEUE, QueueId("q2"))),
+    ),
+    strategy=Strategy.HIGHEST_SKILL,
+    rank_skill="sales",
+    offer_timeout_s=12.5,
+    wrap_up=WrapUpPolicy(WrapUpMode.MANUAL, 60),
+    max_length=40,
+    on_full=Overflow(OverflowKind.CALLBACK),
+    max_wait_s=600,
+    service_target_s=15,
+)
+SAMPLES: list[object] = [
+    ev.CenterConfigured(at=1.0, settings=CenterSettings(connection_grace_s=45)),
+    ev.CampaignConfigured(at=1.0, campaign=CampaignConfig(CampaignId("c1"), ClientId("acme"))),
+    ev.QueueConfigured(at=1.0, queue=QUEUE),
+    ev.AgentConfigured(
+        at=1.0, profile=AgentProfile.of("a1", {"en": 3, "sales": 1}, ["c1", "c2"], name="Zoë")
+    ),
+    ev.ReasonsConfigured(
+        at=1.0,
+        reasons=(
+            NotReadyReason(ReasonId("break"), "Break"),
+            NotReadyReason(ReasonId("x"), "X", True),
+        ),
+    ),
+    ev.DayStarted(at=2.0),
+    ev.AgentSignedIn(at=2.0, agent=A),
+    ev.AgentSignedOut(at=2.0, agent=A),
+    ev.AgentBecameAvailable(at=2.0, agent=A),
+    ev.AgentWentNotReady(at=2.0, agent=A, reason=ReasonId("break")),
+    ev.AgentNotReadyRequested(at=2.0, agent=A, reason=ReasonId("lunch")),
+    ev.AgentConnectionLost(at=2.0, agent=A),
+    ev.AgentReconnected(at=2.0, agent=A),
+    ev.ContactArrived(
+        at=3.0,
+        contact=K,
+        channel=Channel.CHAT,
+        caller="+33 1 23",
+        customer=None,
+        campaign=CampaignId("c1"),
+        data=(("menu", "2"), ("lang", "fr")),
+        origin=ContactId("k0"),
+    ),
+    ev.ContactQueued(
+        at=3.0,
+        contact=K,
+        queue=Q,
+        priority=2,
+        waiting_since=2.5,
+        seq=7,
+        preferred_agent=A,
+        prefer_until=33.0,
+    ),
+    ev.ContactScheduled(at=3.0, contact=K, queue=Q, due_at=99.0, priority=1, preferred_agent=None),
+    ev.ContactEscalated(at=3.0, contact=K, step=1, priority=5),
+    ev.ContactPreferenceExpired(at=3.0, contact=K),
+    ev.ContactReprioritised(at=3.0, contact=K, priority=-3),
+    ev.ContactOffered(at=3.0, contact=K, agent=A, expires_at=23.0),
+    ev.OfferAccepted(at=3.0, contact=K, agent=A),
+    ev.OfferDeclined(at=3.0, contact=K, agent=A),
+    ev.OfferTimedOut(at=3.0, contact=K, agent=A),
+    ev.OfferRescinded(at=3.0, contact=K, agent=A),
+    ev.ContactRequeued(at=3.0, contact=K),
+    ev.ContactHeld(at=3.0, contact=K),
+    ev.ContactResumed(at=3.0, contact=K),
+    ev.ContactTransferred(at=3.0, contact=K, agent=A, to_queue=Q, to_agent=AgentId("a2")),
+    ev.ContactEnded(at=3.0, contact=K, agent=A, by="caller"),
+    ev.WrapUpStarted(at=3.0, agent=A, contact=K, ends_at=None),
+    ev.WrapUpEnded(at=3.0, agent=A, contact=K, timed_out=True),
+    ev.ContactCompleted(at=3.0, contact=K),
+    ev.ContactAbandoned(at=3.0, contact=K),
+    ev.ContactDropped(at=3.0, contact=K, side="system"),
+    ev.ContactOverflowed(
+        at=3.0, contact=K, queue=Q, destination=Overflow(OverflowKind.QUEUE, Q), reason="full"
+    ),
+    ev.ContactConvertedToCallback(at=3.0, contact=K, callback=ContactId("k1~cb")),
+    NoteDrafted(
+        at=4.0, contact=K, agent=A, revision=1, text="émoji 🎧\nline", fields=(("a", "1"),)
+    ),
+    NoteFinalised(at=4.0, contact=K, agent=A, revision=2, text="", fields=()),
+    DispositionRecorded(
+        at=4.0,
+        contact=K,
+        agent=A,
+        campaign="c1",
+        disposition="sale",
+        counts_as_sale=True,
+        counts_as_save=False,
+    ),
+]
+
+
+def test_the_samples_cover_every_event_type() -> None:
+    assert {type(s).__name__ for s in SAMPLES} == set(EVENT_CLASSES)
+    assert set(CRM_EVENT_TYPES) <= set(EVENT_CLASSES)
+
+
+@pytest.mark.parametrize("event", SAMPLES, ids=lambda e: type(e).__name__)
+def test_every_event_round_trips_to_an_equal_event(event: ev.Event) -> None:
+    back = decode(type(event).__name__, encode(event))
+    assert back == event
+    assert type(back) is type(event)
+
+
+def test_nested_config_comes_back_with_its_own_types() -> None:
+    back = decode("QueueConfigured", encode(SAMPLES[2]))  # type: ignore[arg-type]
+    assert isinstance(back, ev.QueueConfigured)
+    assert back.queue.steps[1].overflow == Overflow(OverflowKind.QUEUE, QueueId("q2"))
+    assert back.queue.strategy is Strategy.HIGHEST_SKILL
+    assert isinstance(back.queue.steps, tuple)
+
+
+@pytest.mark.parametrize(
+    ("type_", "payload", "message"),
+    [
+        ("NoSuchEvent", "{}", "unknown event type"),
+        ("ContactHeld", "{not json", "does not decode"),
+        ("ContactHeld", '{"at": 1.0}', "does not decode"),
+        (
+            "ContactOverflowed",
+            '{"at":1,"contact":"k","queue":"q","destination":{"kind":"queue"},"reason":"full"}',
+            "names the queue",
+        ),
+    ],
+)
+def test_a_bad_stored_payload_is_a_clear_codec_error(
+    type_: str, payload: str, message: str
+) -> None:
+    with pytest.raises(CodecError, match=message):
+        decode(type_, payload)

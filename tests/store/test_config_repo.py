@@ -1,0 +1,61 @@
+"""The configuration tables hold the core's configuration and the crm forms, unchanged."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from hearthline.routing.config import (
+    AgentProfile,
+    CampaignConfig,
+    CenterSettings,
+    EscalationStep,
+    Overflow,
+    OverflowKind,
+    QueueConfig,
+)
+from hearthline.routing.ids import CampaignId, ClientId, QueueId
+from hearthline.service.seed import RETURNS_FORMS
+from hearthline.store import config_repo
+
+
+def test_routing_config_round_trips_through_the_tables(engine: Engine) -> None:
+    campaign = CampaignConfig(CampaignId("c1"), ClientId("acme"), "Sales", False, 3, 30.0)
+    queue = QueueConfig(
+        id=QueueId("q1"),
+        campaign=campaign.id,
+        requirement="en>=2",
+        steps=(EscalationStep(after_s=20, requirement="en>=1", priority=4),),
+        max_length=5,
+        on_full=Overflow(OverflowKind.QUEUE, QueueId("q1")),
+        max_wait_s=300.0,
+    )
+    agent = AgentProfile.of("a1", {"en": 3, "fr": 2}, ["c1"], name="Ana")
+    with engine.begin() as conn:
+        config_repo.save_firm(conn, "f", settings=CenterSettings(connection_grace_s=10))
+        config_repo.save_client(conn, "acme", firm="f")
+        config_repo.save_campaign(conn, campaign)
+        config_repo.save_queue(conn, queue)
+        config_repo.save_agent(conn, agent)
+    with engine.connect() as conn:
+        loaded = config_repo.load_routing_config(conn)
+    assert loaded.campaigns == (campaign,)
+    assert loaded.queues == (queue,)
+    assert loaded.agents == (agent,)
+    assert loaded.settings.connection_grace_s == 10
+
+
+def test_saving_an_agent_again_replaces_skills_and_certifications(seeded: Engine) -> None:
+    changed = AgentProfile.of("a001", {"returns": 1, "vip": 5}, [])
+    with seeded.begin() as conn:
+        config_repo.save_agent(conn, changed)
+    with seeded.connect() as conn:
+        agents = {a.id: a for a in config_repo.load_routing_config(conn).agents}
+    assert agents["a001"] == changed
+
+
+def test_forms_and_dispositions_round_trip(seeded: Engine) -> None:
+    with seeded.connect() as conn:
+        forms = config_repo.load_forms(conn)
+        clients = config_repo.queue_clients(conn)
+    assert forms[RETURNS_FORMS.campaign] == RETURNS_FORMS
+    assert clients == {"returns": "acme"}

@@ -1,0 +1,161 @@
+"""Restarts: state rebuilt from snapshot + tail, calls in progress closed, notes kept."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+from sqlalchemy import Engine, update
+
+from hearthline.crm import DraftNote
+from hearthline.routing import commands as cmd
+from hearthline.routing import events as ev
+from hearthline.routing.clock import ManualClock
+from hearthline.routing.config import SYSTEM_RESTART
+from hearthline.routing.ids import AgentId, ContactId
+from hearthline.routing.states import AgentState
+from hearthline.service import Center
+from hearthline.service.seed import QUEUE
+from hearthline.service.state import recover
+from hearthline.store import read_models, schema
+from hearthline.store.log import events_of_contact, read_events
+
+A0, A1, A2 = AgentId("a000"), AgentId("a001"), AgentId("a002")
+
+
+def _busy_floor(center: Center, clock: ManualClock) -> None:
+    """One call answered with notes, one ringing, one waiting, one agent on a break."""
+    center.execute(cmd.SignIn(A0, ready=True))
+    center.execute(cmd.ArriveContact(ContactId("talking"), caller="+1", queue=QUEUE))
+    center.execute(cmd.AcceptOffer(A0, ContactId("talking")))
+    center.execute(DraftNote("talking", A0, 1, "she wants to return the blue kettle"))
+    center.execute(cmd.SignIn(A1, ready=True))
+    center.execute(cmd.ArriveContact(ContactId("ringing"), caller="+2", queue=QUEUE))
+    center.execute(cmd.ArriveContact(ContactId("waiting"), caller="+3", queue=QUEUE))
+    center.execute(cmd.SignIn(A2))
+    center.execute(cmd.MakeNotReady(A2, "break"))
+    clock.advance(5)
+
+
+def _restart(engine: Engine, clock: ManualClock) -> Center:
+    center = Center(engine=engine, clock=clock, rng=random.Random(3), read_model_every_s=0.0)
+    center.start()
+    return center
+
+
+def test_restart_drops_calls_in_progress_with_callbacks_and_parks_agents(
+    seeded: Engine, clock: ManualClock
+) -> None:
+    first = _restart(seeded, clock)
+    _busy_floor(first, clock)
+    first.stop()
+    clock.advance(30)
+    second = _restart(seeded, clock)
+    try:
+        tail = [s.event for s in read_events(seeded, after=second.recovered.last_event_id)]  # type: ignore[union-attr]
+        dropped = {e.contact: e.side for e in tail if isinstance(e, ev.ContactDropped)}
+        assert dropped == {"talking": "system", "ringing": "system", "waiting": "system"}
+        callbacks = {e.origin for e in tail if isinstance(e, ev.ContactArrived)}
+        assert callbacks == {"talking", "ringing", "waiting"}
+        for agent in (A0, A1, A2):
+            view = second.query(lambda r, a=agent: r.agent(a))  # type: ignore[misc]
+            assert view.state is AgentState.NOT_READY and view.reason == SYSTEM_RESTART
+            assert not view.connected
+        with seeded.connect() as conn:
+            history = [type(s.event).__name__ for s in events_of_contact(conn, "talking")]
+        assert "NoteDrafted" in history and history[-1] == "ContactDropped"
+        # The agent may still finish the note of the call the restart cut.
+        second.execute(DraftNote("talking", A0, 2, "she wants to return the blue kettle. done"))
+    finally:
+        second.stop()
+
+
+def test_snapshot_plus_tail_equals_a_replay_of_the_whole_log(
+    seeded: Engine, clock: ManualClock
+) -> None:
+    center = Center(
+        engine=seeded, clock=clock, rng=random.Random(1), snapshot_every=7, read_model_every_s=0
+    )
+    center.start()
+    _busy_floor(center, clock)
+    center.execute(cmd.CallerHangUp(ContactId("waiting")))
+    center.stop()
+    fast, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
+    full, full_info = recover(
+        seeded, clock=clock, rng=random.Random(1), interval_s=900.0, use_snapshot=False
+    )
+    assert info.snapshot_event_id is not None
+    assert full_info.replayed == info.last_event_id
+    assert fast.router.snapshot() == full.router.snapshot()
+    assert fast.stats.queue_rows() == full.stats.queue_rows()
+    assert fast.stats.agent_rows() == full.stats.agent_rows()
+
+
+def test_a_snapshot_of_another_code_version_is_ignored(seeded: Engine, clock: ManualClock) -> None:
+    center = _restart(seeded, clock)
+    _busy_floor(center, clock)
+    center.stop()
+    with seeded.begin() as conn:
+        conn.execute(update(schema.snapshots).values(code_version="another"))
+    state, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
+    assert info.snapshot_event_id is None and info.replayed == info.last_event_id
+    assert state.router.agent(A0).state is AgentState.ON_CONTACT
+
+
+def test_a_snapshot_taken_with_another_interval_is_not_used(
+    seeded: Engine, clock: ManualClock
+) -> None:
+    center = _restart(seeded, clock)
+    center.stop()
+    _, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=300.0)
+    assert info.snapshot_event_id is None
+
+
+def test_read_models_rebuilt_from_scratch_give_the_same_numbers(
+    seeded: Engine, clock: ManualClock
+) -> None:
+    center = Center(
+        engine=seeded, clock=clock, rng=random.Random(1), snapshot_every=5, read_model_every_s=0
+    )
+    center.start()
+    for day in range(3):
+        center.execute(cmd.SignIn(A0, ready=True)) if day == 0 else None
+        for i in range(4):
+            k = ContactId(f"d{day}-{i}")
+            center.execute(cmd.ArriveContact(k, caller="+1", queue=QUEUE))
+            clock.advance(7 + i)
+            center.execute(cmd.AcceptOffer(A0, k))
+            clock.advance(200)
+            center.execute(cmd.EndContact(A0, k))
+            clock.advance(4)
+            center.execute(cmd.MakeReady(A0))
+            clock.advance(400)
+        center.execute(cmd.ArriveContact(ContactId(f"gone{day}"), caller="+1", queue=QUEUE))
+        center.execute(cmd.MakeNotReady(A0, "lunch"))
+        clock.advance(3)
+        center.execute(cmd.CallerHangUp(ContactId(f"gone{day}")))
+        clock.advance(600)
+        center.execute(cmd.MakeReady(A0))
+    center.stop()
+    with seeded.connect() as conn:
+        kept_queues = read_models.queue_stats(conn)
+        kept_agents = read_models.agent_stats(conn)
+        kept_at = read_models.checkpoint(conn)
+    assert sum(r["answered"] for r in kept_queues) == 12
+    assert sum(r["abandoned"] for r in kept_queues) == 3
+    assert all(r["client_id"] == "acme" for r in kept_queues)
+    assert sum(r["not_ready_s"].get("lunch", 0.0) for r in kept_agents) > 0
+    last = read_models.rebuild(seeded)
+    with seeded.connect() as conn:
+        assert read_models.queue_stats(conn) == kept_queues
+        assert read_models.agent_stats(conn) == kept_agents
+    assert last == kept_at
+
+
+def test_snapshot_state_is_picklable_without_the_clock(seeded: Engine, clock: ManualClock) -> None:
+    center = _restart(seeded, clock)
+    _busy_floor(center, clock)
+    center.stop()
+    state, _ = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
+    snap = state.dump(last_event_id=1, taken_at=0.0)
+    assert set(pickle.loads(snap.other_state)) == {"notebook", "stats", "interval_s"}
