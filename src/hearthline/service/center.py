@@ -306,7 +306,10 @@ class Center:
         deadline = self._live.router.next_deadline()
         if deadline is None:
             return _MAX_WAIT_S
-        return min(_MAX_WAIT_S, max(0.0, deadline - self.clock.now()))
+        # A clock that runs faster than the wall (the demo's accelerated day) gives its
+        # rate: the wait is in real seconds, the deadline in the clock's.
+        rate = float(getattr(self.clock, "rate", 1.0))
+        return min(_MAX_WAIT_S, max(0.0, (deadline - self.clock.now()) / rate))
 
     def _take_batch(self) -> tuple[list[_Request], bool]:
         first = self._carry

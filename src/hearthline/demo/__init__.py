@@ -1,0 +1,1 @@
+"""`hearthline demo`: a simulated day running through the real server, in the browser."""
