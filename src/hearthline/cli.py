@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hearthline.wfm.cli",
     "hearthline.sim.cli",
     "hearthline.store.cli",
+    "hearthline.api.cli",
 )
 
 

@@ -1,0 +1,112 @@
+"""``create_app(center, settings)``: the ASGI application around a started Center.
+
+Nothing happens at import time. The factory loads the client directory and wires the
+services; the lifespan hooks the hub to the center's committed events and starts the
+presence monitor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+
+from hearthline import __version__
+from hearthline.api import errors
+from hearthline.api.deps import Services, Svc
+from hearthline.api.directory import Directory
+from hearthline.api.hub import Hub
+from hearthline.api.presence import Presence
+from hearthline.api.routes import (
+    admin,
+    agent,
+    auth,
+    channels,
+    customers,
+    reports,
+    stream,
+    supervisor,
+)
+from hearthline.api.schemas import Health
+from hearthline.api.security import FailureLimiter, password_hasher
+from hearthline.api.settings import ServerSettings
+from hearthline.service.center import Center
+
+ROUTERS = (
+    auth.router,
+    agent.router,
+    supervisor.router,
+    admin.router,
+    channels.router,
+    customers.router,
+    reports.router,
+    stream.router,
+)
+# Blocking work (database reads, argon2, the center's queries) runs in this many threads.
+IO_THREADS = 32
+
+
+def create_app(center: Center, settings: ServerSettings | None = None) -> FastAPI:
+    """The API and stream server for ``center`` (started; the caller stops it)."""
+    settings = settings or ServerSettings()
+    with center.engine.connect() as conn:
+        directory = Directory.load(conn)
+    hub = Hub(directory, buffer=settings.replay_buffer, backlog=settings.stream_backlog)
+    svc: Services
+    presence = Presence(lambda command: svc.send(command), timeout_s=settings.heartbeat_timeout_s)
+    svc = Services(
+        center=center,
+        settings=settings,
+        directory=directory,
+        hub=hub,
+        presence=presence,
+        hasher=password_hasher(
+            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+        ),
+        limiter=FailureLimiter(limit=settings.login_failures_per_minute),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        executor = ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="hearthline-io")
+        loop.set_default_executor(executor)
+        hub.attach(loop, last_event_id=0)
+        unsubscribe = center.subscribe(hub.receive)
+        # Events up to here are in the core already (snapshots read it); later ones are not.
+        hub.last_id = center.last_event_id
+        with center.engine.connect() as conn:
+            directory.reload(conn)
+        monitor = loop.create_task(presence.run())
+        try:
+            yield
+        finally:
+            monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await monitor
+            unsubscribe()
+
+    app = FastAPI(
+        title="Hearthline",
+        version=__version__,
+        summary="Contact center API: administration, agents, supervisors, channels, streams.",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.services = svc
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/api/health", response_model=Health, tags=["health"])
+    async def health(svc: Svc) -> Health:
+        """Liveness, without signing in: the log position and the open streams."""
+        return Health(status="ok", last_event_id=center.last_event_id, streams=svc.hub.stream_count)
+
+    return app

@@ -1,0 +1,166 @@
+"""``hearthline init`` (the firm and its first administrator), ``hearthline serve`` (the
+API and stream server) and ``hearthline token`` (an API token for a program)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import logging
+import sys
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from hearthline.api.security import MIN_PASSWORD_CHARS, password_hasher
+from hearthline.api.settings import ServerSettings, SettingsError
+from hearthline.cli import UsageError
+from hearthline.store import config_repo
+from hearthline.store import schema as s
+from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
+from hearthline.store.migrate import upgrade
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = subparsers.add_parser("serve", help="run the API and event stream server")
+    _store_flags(serve)
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8080)")
+    serve.add_argument("--config", help="a TOML file with a [server] table of settings")
+    serve.add_argument("--heartbeat-timeout", type=float, dest="heartbeat_timeout_s")
+    serve.set_defaults(func=_serve)
+
+    init = subparsers.add_parser("init", help="create the firm and its first administrator")
+    _store_flags(init)
+    init.add_argument("--firm-id", default="firm", help="the firm's id (default: firm)")
+    init.add_argument("--firm-name", default="", help="the firm's name")
+    init.add_argument("--admin", default="admin", help="the administrator's username")
+    init.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (else it is asked for)",
+    )
+    init.set_defaults(func=_init)
+
+    token = subparsers.add_parser("token", help="create an API token for a user")
+    _store_flags(token)
+    token.add_argument("username")
+    token.add_argument("--scope", choices=("user", "channel"), default="user")
+    token.add_argument("--name", default="", help="what the token is for")
+    token.set_defaults(func=_token)
+
+
+def _store_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", help="default: $HEARTHLINE_DATABASE_URL or SQLite")
+    p.add_argument("--data-dir", help="directory of the SQLite file (default ./data)")
+
+
+def _settings(args: argparse.Namespace) -> ServerSettings:
+    flags: dict[str, Any] = {
+        k: getattr(args, k, None)
+        for k in ("host", "port", "data_dir", "database_url", "heartbeat_timeout_s")
+    }
+    try:
+        return ServerSettings.load(flags=flags, config_file=getattr(args, "config", None))
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _engine(settings: ServerSettings) -> Engine:
+    try:
+        url = resolve_url(settings.database_url, data_dir=settings.data_dir)
+        engine = create_store_engine(url)
+    except StoreConfigError as exc:
+        raise UsageError(str(exc)) from None
+    upgrade(engine)
+    return engine
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password for the administrator: ")
+        if getpass.getpass("again: ") != password:
+            raise UsageError("the passwords differ")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UsageError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+    return password
+
+
+def _init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = _engine(settings)
+    try:
+        with engine.begin() as conn:
+            firm = conn.execute(select(s.firm.c.id).limit(1)).scalar_one_or_none()
+            if firm is not None:
+                raise UsageError(f"already initialised: firm {firm!r} exists")
+            taken = conn.execute(select(s.users.c.id).where(s.users.c.username == args.admin))
+            if taken.first() is not None:
+                raise UsageError(f"user {args.admin!r} exists already")
+        password = _read_password(args)
+        hashed = password_hasher(
+            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+        ).hash(password)
+        with engine.begin() as conn:
+            config_repo.save_firm(conn, args.firm_id, name=args.firm_name)
+            config_repo.add_user(
+                conn, args.admin, role="admin", display_name="Administrator", password_hash=hashed
+            )
+    finally:
+        engine.dispose()
+    print(f"firm {args.firm_id!r} created; administrator {args.admin!r} can sign in")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from hearthline.api.accounts import create_token
+    from hearthline.service.clock import WallClock
+
+    engine = _engine(_settings(args))
+    try:
+        with engine.begin() as conn:
+            user = conn.execute(
+                select(s.users.c.id).where(s.users.c.username == args.username)
+            ).scalar_one_or_none()
+            if user is None:
+                raise UsageError(f"no user {args.username!r}")
+            _, secret = create_token(
+                conn, user_id=user, name=args.name, scope=args.scope, now=WallClock().now()
+            )
+    finally:
+        engine.dispose()
+    print(secret)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hearthline.api.app import create_app
+    from hearthline.service.bootstrap import bootstrap
+
+    settings = _settings(args)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        center = bootstrap(database_url=settings.database_url, data_dir=settings.data_dir)
+    except StoreConfigError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        app = create_app(center, settings)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            proxy_headers=False,
+        )
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the interrupt.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(config).run()
+    finally:
+        center.stop()
+    return 0

@@ -1,0 +1,154 @@
+"""What every endpoint depends on: the services, and who is asking.
+
+A request is authenticated by ``Authorization: Bearer <API token>`` (programs) or by
+the session cookie (browsers). A cookie-authenticated request that changes anything
+must also carry the session's CSRF token in ``X-CSRF-Token``: another site can make a
+browser send the cookie, but cannot read the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from hearthline.api import accounts
+from hearthline.api.directory import Directory
+from hearthline.api.errors import ApiError, forbidden, unauthenticated
+from hearthline.api.hub import Hub
+from hearthline.api.presence import Presence
+from hearthline.api.principal import Principal, Role
+from hearthline.api.security import FailureLimiter, same
+from hearthline.api.settings import ServerSettings
+from hearthline.routing import commands as cmd
+from hearthline.routing.router import Router
+from hearthline.service.center import Center
+from hearthline.store.log import StoredEvent
+
+T = TypeVar("T")
+SESSION_COOKIE = "hearthline_session"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(eq=False)
+class Services:
+    """Everything the endpoints share; one per app, built by ``create_app``."""
+
+    center: Center
+    settings: ServerSettings
+    directory: Directory
+    hub: Hub
+    presence: Presence
+    hasher: PasswordHasher
+    limiter: FailureLimiter
+    _auth_cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> Engine:
+        return self.center.engine
+
+    def now(self) -> float:
+        return self.center.clock.now()
+
+    async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Runs a blocking database call off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def query(self, read: Callable[[Router], T]) -> T:
+        """Reads the live core, on the writer thread, after the batch in progress."""
+        return await asyncio.to_thread(self.center.query, read)
+
+    async def run(self, command: Any) -> list[StoredEvent]:
+        """Runs a command through the center; returns once its events are durable."""
+        return await self.center.execute_async(command)
+
+    async def send(self, command: cmd.Command) -> object:
+        return await self.run(command)
+
+    async def authenticate(self, kind: str, secret: str) -> Principal | None:
+        """The principal of a session cookie or API token, remembered a few seconds."""
+        key = kind + ":" + secret
+        hit = self._auth_cache.get(key)
+        mono = time.monotonic()
+        if hit is not None and hit[0] > mono:
+            return hit[1]
+        lookup = accounts.session_principal if kind == "session" else accounts.token_principal
+        found = await self.db(lookup, self.engine, token=secret, now=self.now())
+        if self.settings.auth_cache_s > 0:
+            if len(self._auth_cache) > 50_000:
+                self._auth_cache.clear()
+            self._auth_cache[key] = (mono + self.settings.auth_cache_s, found)
+        return found
+
+    def forget_credentials(self) -> None:
+        """Drops remembered lookups: after a logout, a revoked token, a changed account."""
+        self._auth_cache.clear()
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+Svc = Annotated[Services, Depends(services)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token (hearthline token ...)")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Browser session")
+
+
+async def current(
+    request: Request,
+    svc: Svc,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    """The signed-in principal, or 401; with the CSRF check on cookie-authenticated writes."""
+    if bearer is not None:
+        principal = await svc.authenticate("token", bearer.credentials)
+        if principal is None:
+            raise unauthenticated("the API token is unknown, revoked or expired")
+        return principal
+    if not cookie:
+        raise unauthenticated()
+    principal = await svc.authenticate("session", cookie)
+    if principal is None:
+        raise unauthenticated("the session has ended; sign in again")
+    if request.method not in _SAFE:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not (sent and principal.csrf_token and same(sent, principal.csrf_token)):
+            raise ApiError(403, "csrf", f"missing or wrong {CSRF_HEADER} header")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(current)]
+
+
+def role_in(*roles: Role) -> Callable[..., Any]:
+    allowed = frozenset(roles)
+    names = ", ".join(sorted(str(r) for r in roles))
+
+    async def check(principal: Caller) -> Principal:
+        if principal.role not in allowed:
+            raise forbidden(f"this needs one of the roles: {names}")
+        return principal
+
+    return check
+
+
+Admin = Annotated[Principal, Depends(role_in(Role.ADMIN))]
+Staff = Annotated[Principal, Depends(role_in(Role.ADMIN, Role.SUPERVISOR))]
+Watcher = Annotated[Principal, Depends(role_in(Role.ADMIN, Role.SUPERVISOR, Role.CLIENT_VIEWER))]
+AgentCaller = Annotated[Principal, Depends(role_in(Role.AGENT))]
+ChannelCaller = Annotated[Principal, Depends(role_in(Role.ADMIN, Role.CHANNEL))]
+Person = Annotated[
+    Principal,
+    Depends(role_in(Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.CLIENT_VIEWER)),
+]

@@ -1,0 +1,78 @@
+"""A contact's story from the log: when it came, who had it, how it ended, what was noted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, select
+
+from hearthline.api.schemas import ContactDetail, ContactRecord
+from hearthline.crm import events as crm
+from hearthline.routing import events as ev
+from hearthline.store import codec
+from hearthline.store import schema as s
+from hearthline.store.log import StoredEvent, events_of_contact
+
+_ENDINGS = {
+    ev.ContactCompleted: "completed",
+    ev.ContactAbandoned: "abandoned",
+    ev.ContactDropped: "dropped",
+    ev.ContactOverflowed: "overflowed",
+    ev.ContactConvertedToCallback: "converted-to-callback",
+}
+
+
+def record(contact: str, stored: Sequence[StoredEvent]) -> ContactRecord:
+    out = ContactRecord(
+        contact_id=contact,
+        arrived_at=None,
+        caller="",
+        queue=None,
+        agents=[],
+        ended_as=None,
+        ended_at=None,
+        disposition=None,
+        note=None,
+        fields={},
+    )
+    for item in stored:
+        e = item.event
+        if isinstance(e, ev.ContactArrived):
+            out.arrived_at, out.caller = e.at, e.caller
+        elif isinstance(e, ev.ContactQueued):
+            out.queue = e.queue
+        elif isinstance(e, ev.OfferAccepted) and e.agent not in out.agents:
+            out.agents.append(e.agent)
+        elif isinstance(e, (crm.NoteDrafted, crm.NoteFinalised)):
+            out.note, out.fields = e.text, dict(e.fields)
+        elif isinstance(e, crm.DispositionRecorded):
+            out.disposition = e.disposition
+        ending = _ENDINGS.get(type(e))
+        if ending is not None and (
+            not isinstance(e, ev.ContactOverflowed) or e.destination.kind == "voicemail"
+        ):
+            out.ended_as, out.ended_at = ending, e.at
+    return out
+
+
+def detail(contact: str, stored: Sequence[StoredEvent]) -> ContactDetail:
+    events: list[dict[str, object]] = [
+        {"id": item.id, "type": type(item.event).__name__, **json.loads(codec.encode(item.event))}
+        for item in stored
+    ]
+    return ContactDetail(**record(contact, stored).model_dump(), events=events)
+
+
+def recent_contacts(
+    conn: Connection, *, clients: frozenset[str] | None, limit: int, before_id: int | None
+) -> list[ContactRecord]:
+    """The newest contacts (by arrival) of the given clients (None: all), newest first."""
+    e = s.events
+    query = select(e.c.id, e.c.contact_id).where(e.c.type == "ContactArrived")
+    if clients is not None:
+        query = query.where(e.c.client_id.in_(sorted(clients)))
+    if before_id is not None:
+        query = query.where(e.c.id < before_id)
+    rows = conn.execute(query.order_by(e.c.id.desc()).limit(limit)).all()
+    return [record(str(c), events_of_contact(conn, str(c))) for _, c in rows]

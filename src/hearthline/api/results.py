@@ -1,0 +1,15 @@
+"""Turning stored events into answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hearthline.api.schemas import CommandResult, EventRef
+from hearthline.store.log import StoredEvent
+
+
+def command_result(stored: Sequence[StoredEvent], *, last_event_id: int) -> CommandResult:
+    return CommandResult(
+        events=[EventRef(id=s.id, type=type(s.event).__name__) for s in stored],
+        last_event_id=max([last_event_id, *(s.id for s in stored)]),
+    )

@@ -1,0 +1,132 @@
+"""Signing in and out, the current user, changing one's password."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import Engine, delete, update
+
+from hearthline.api import accounts
+from hearthline.api import tables as t
+from hearthline.api.deps import SESSION_COOKIE, Caller, Services, Svc
+from hearthline.api.errors import ERROR_RESPONSES, ApiError, unauthenticated
+from hearthline.api.principal import Principal
+from hearthline.api.schemas import LoginIn, PasswordIn, SessionOut, UserOut
+from hearthline.api.security import check_password
+from hearthline.store import schema as s
+
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+
+def _user_out(p: Principal) -> UserOut:
+    return UserOut(
+        id=p.user_id,
+        username=p.username,
+        display_name=p.display_name,
+        role=str(p.role),
+        client_id=p.client_id,
+        agent_id=p.agent_id,
+    )
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _verify(svc: Services, username: str, password: str) -> Principal | None:
+    """Blocking: argon2 is deliberately slow."""
+    with svc.engine.connect() as conn:
+        row = accounts.user_row(conn, username=username)
+    stored = row["password_hash"] if row is not None else None
+    if row is None or not check_password(svc.hasher, stored, password):
+        return None
+    assert stored is not None
+    if svc.hasher.check_needs_rehash(stored):
+        with svc.engine.begin() as conn:
+            conn.execute(
+                update(s.users)
+                .where(s.users.c.id == row["id"])
+                .values(password_hash=svc.hasher.hash(password))
+            )
+    return accounts.principal_of(row)
+
+
+@router.post("/login", response_model=SessionOut)
+async def login(body: LoginIn, request: Request, response: Response, svc: Svc) -> SessionOut:
+    """Opens a browser session: sets the HttpOnly session cookie, returns the CSRF token."""
+    keys = ("user:" + body.username.casefold(), "ip:" + _client_ip(request))
+    wait = svc.limiter.retry_after(*keys)
+    if wait > 0:
+        raise ApiError(
+            429,
+            "too-many-attempts",
+            f"too many failed sign-ins; try again in {math.ceil(wait)} s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    principal = await svc.db(_verify, svc, body.username, body.password)
+    if principal is None:
+        svc.limiter.fail(*keys)
+        raise unauthenticated("wrong username or password")
+    svc.limiter.clear(keys[0])
+    ttl = svc.settings.session_ttl_s
+    opened = await svc.db(
+        accounts.open_session,
+        svc.engine,
+        user_id=principal.user_id,
+        now=svc.now(),
+        ttl_s=ttl,
+        client_ip=_client_ip(request),
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        max_age=int(ttl),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=svc.settings.secure_cookies,
+    )
+    return SessionOut(user=_user_out(principal), csrf_token=opened.csrf_token)
+
+
+@router.post("/logout", status_code=204)
+async def logout(me: Caller, svc: Svc, response: Response) -> None:
+    """Ends this browser session (an API token stays valid: revoke it instead)."""
+    if me.session_id is not None:
+        await svc.db(accounts.close_session, svc.engine, session_id=me.session_id)
+        svc.forget_credentials()
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/me", response_model=SessionOut)
+async def me(me: Caller) -> SessionOut:
+    return SessionOut(user=_user_out(me), csrf_token=me.csrf_token)
+
+
+def _change_password(svc: Services, me: Principal, body: PasswordIn) -> bool:
+    engine: Engine = svc.engine
+    with engine.connect() as conn:
+        row = accounts.user_row(conn, username=me.username)
+    if row is None or not check_password(svc.hasher, row["password_hash"], body.current_password):
+        return False
+    with engine.begin() as conn:
+        conn.execute(
+            update(s.users)
+            .where(s.users.c.id == me.user_id)
+            .values(password_hash=svc.hasher.hash(body.new_password))
+        )
+        # Other sessions end: a changed password should lock out whoever else had it.
+        others = delete(t.sessions).where(t.sessions.c.user_id == me.user_id)
+        if me.session_id is not None:
+            others = others.where(t.sessions.c.id != me.session_id)
+        conn.execute(others)
+    return True
+
+
+@router.post("/password", status_code=204)
+async def change_password(body: PasswordIn, me: Caller, svc: Svc) -> None:
+    """Changes the caller's password; their other sessions end."""
+    if not await svc.db(_change_password, svc, me, body):
+        raise ApiError(403, "wrong-password", "the current password is wrong")
+    svc.forget_credentials()

@@ -1,0 +1,147 @@
+"""``/api/stream``: a snapshot, then every event the user may see, in log order, by id.
+
+Protocol (docs/server.md): the server sends ``{"type":"snapshot","last_event_id":N,
+"data":{...}}`` and then ``{"type":"event","id":M,"event":{...}}`` for each later event
+(M > N, rising). A client that reconnects with ``?last_event_id=N`` gets the events
+after N with no snapshot, or ``{"type":"reset"}`` and a fresh snapshot when N is no
+longer in the replay buffer (or it fell too far behind). Notices that are not log
+events (help requests) come as ``{"type":"help","request":{...}}``. The client sends
+``{"type":"heartbeat"}`` every few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+
+from hearthline.api import snapshot
+from hearthline.api.deps import SESSION_COOKIE, Services
+from hearthline.api.hub import Stream
+from hearthline.api.principal import Principal, Role
+
+router = APIRouter(tags=["stream"])
+_CLOSE_UNAUTHENTICATED = 4401
+_CLOSE_FORBIDDEN = 4403
+
+
+async def _principal(ws: WebSocket, svc: Services, token: str | None) -> Principal | None:
+    header = ws.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    if token:
+        return await svc.authenticate("token", token)
+    cookie = ws.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    # A page on another site could open this socket with the user's cookie (cross-site
+    # WebSocket hijacking): only pages of this server may use the cookie here.
+    origin = ws.headers.get("origin")
+    if origin and urlsplit(origin).netloc != ws.headers.get("host", ""):
+        return None
+    return await svc.authenticate("session", cookie)
+
+
+async def _send_snapshot(ws: WebSocket, svc: Services, me: Principal) -> int:
+    last, data = await snapshot.take(svc, me)
+    await ws.send_text(json.dumps({"type": "snapshot", "last_event_id": last, "data": data}))
+    return last
+
+
+async def _pump(ws: WebSocket, svc: Services, stream: Stream, cursor: int) -> None:
+    """Sends what is pending, in order; a stream that fell behind starts again."""
+    while True:
+        await stream.wake.wait()
+        stream.wake.clear()
+        if stream.overflowed:
+            stream.overflowed = False
+            stream.pending.clear()
+            await ws.send_text('{"type":"reset"}')
+            cursor = await _send_snapshot(ws, svc, stream.principal)
+        pending = stream.pending
+        while pending:
+            ident, text = pending.popleft()
+            if ident and ident <= cursor:
+                continue
+            await ws.send_text(text)
+            if ident:
+                cursor = ident
+
+
+@router.websocket("/api/stream")
+async def stream(
+    ws: WebSocket,
+    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    token: Annotated[str | None, Query(max_length=200)] = None,
+) -> None:
+    svc: Services = ws.app.state.services
+    me = await _principal(ws, svc, token)
+    if me is None:
+        await ws.close(code=_CLOSE_UNAUTHENTICATED, reason="sign in first")
+        return
+    if me.role is Role.CHANNEL:
+        await ws.close(code=_CLOSE_FORBIDDEN, reason="channel tokens have no stream")
+        return
+    await ws.accept()
+    hub = svc.hub
+    # Registered before the snapshot is taken: nothing committed after it can be missed.
+    stream = hub.open(me)
+    pump: asyncio.Task[None] | None = None
+    agent = me.agent_id if me.role is Role.AGENT else None
+    try:
+        if last_event_id is not None and hub.can_resume(last_event_id):
+            hub.replay(stream, last_event_id)
+            cursor = last_event_id
+            if agent is not None:
+                # Help answers are notices, not log events: resend the current list.
+                for request in await snapshot.help_for(svc, me):
+                    await ws.send_text(
+                        json.dumps({"type": "help", "request": request.model_dump(mode="json")})
+                    )
+        else:
+            if last_event_id is not None:
+                await ws.send_text('{"type":"reset"}')
+            cursor = await _send_snapshot(ws, svc, me)
+        if agent is not None:
+            svc.presence.beat(agent)
+        pump = asyncio.get_running_loop().create_task(_pump(ws, svc, stream, cursor))
+        await _listen(ws, svc, stream, agent, pump)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.close(stream)
+        if pump is not None:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pump
+
+
+_UNEXPECTED = json.dumps({"type": "error", "message": 'expected {"type": "heartbeat"}'})
+
+
+async def _listen(
+    ws: WebSocket, svc: Services, stream: Stream, agent: str | None, pump: asyncio.Task[None]
+) -> None:
+    receive = asyncio.ensure_future(ws.receive_text())
+    while True:
+        done, _ = await asyncio.wait({receive, pump}, return_when=asyncio.FIRST_COMPLETED)
+        if pump in done:
+            receive.cancel()
+            return  # a send failed: the peer is gone
+        text = receive.result()
+        receive = asyncio.ensure_future(ws.receive_text())
+        try:
+            message = json.loads(text)
+            kind = message.get("type") if isinstance(message, dict) else None
+        except ValueError:
+            kind = None
+        if kind == "heartbeat":
+            if agent is not None:
+                svc.presence.beat(agent)
+        else:
+            # Through the pending list: only the pump sends, so messages never interleave.
+            stream.push(0, _UNEXPECTED, limit=svc.settings.stream_backlog)

@@ -1,0 +1,82 @@
+"""``hearthline init`` and ``hearthline serve`` as an operator runs them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from hearthline.cli import main
+from tests.api.support import free_port
+
+PASSWORD = "a long admin password"
+# The console script, as installed beside this interpreter.
+HEARTHLINE = str(Path(sys.executable).with_name("hearthline"))
+
+
+def _init(data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [HEARTHLINE, "init", "--data-dir", str(data), *extra, "--password-stdin"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_init_then_serve_then_the_administrator_signs_in(tmp_path: Path) -> None:
+    made = _init(tmp_path, "--firm-id", "hearth", "--admin", "root")
+    assert made.returncode == 0, made.stderr
+    again = _init(tmp_path)
+    assert again.returncode == 2
+    assert "already initialised" in again.stderr and "Traceback" not in again.stderr
+    port = free_port()
+    env = os.environ | {"HEARTHLINE_HEARTBEAT_TIMEOUT_S": "5"}
+    server = subprocess.Popen(
+        [HEARTHLINE, "serve", "--data-dir", str(tmp_path), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(base + "/api/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        with httpx.Client(base_url=base) as c:
+            r = c.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
+            assert r.status_code == 200
+            assert r.json()["user"]["role"] == "admin"
+            r = c.put(
+                "/api/admin/clients/acme",
+                json={"name": "Acme"},
+                headers={"X-CSRF-Token": r.json()["csrf_token"]},
+            )
+            assert r.status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, out
+    assert "Traceback" not in out
+
+
+def test_bad_settings_are_one_clear_line(tmp_path: Path, capsys: object) -> None:
+    config = tmp_path / "server.toml"
+    config.write_text("[server]\nport = 'eighty'\n")
+    code = main(["serve", "--data-dir", str(tmp_path), "--config", str(config)])
+    assert code == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "setting port" in err and "Traceback" not in err

@@ -1,0 +1,271 @@
+"""Every endpoint, with every role and with users of another client company.
+
+The walk enumerates the app's routes, so an endpoint added later cannot escape it: an
+endpoint with no rule below fails the test. Each answer must be what the role allows
+(anything but 401/403 and never a 5xx for a role the endpoint serves, 403 for the
+others), and users of globex, pointed at acme's things, get 403 or 404 -- never a
+success, and no successful answer of theirs mentions acme's things.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
+from sqlalchemy import select
+
+from hearthline.api import tables as t
+from hearthline.api.accounts import create_token
+from hearthline.store import schema as s
+from tests.api.support import Served
+
+ADMIN, SUP, AGENT, VIEWER, CHANNEL = "admin", "supervisor", "agent", "client_viewer", "channel"
+PERSONS = {ADMIN, SUP, AGENT, VIEWER}
+EVERYONE = PERSONS | {CHANNEL}
+PUBLIC = "public"
+
+# Path prefix (or "METHOD path" exactly) -> roles served. The first match wins.
+RULES: list[tuple[str, set[str] | str]] = [
+    ("GET /api/health", PUBLIC),
+    ("GET /api/openapi.json", PUBLIC),
+    ("GET /api/docs", PUBLIC),
+    ("POST /api/auth/login", PUBLIC),
+    ("/api/auth/", EVERYONE),
+    ("/api/admin/", {ADMIN}),
+    ("/api/agent/", {AGENT}),
+    ("/api/supervisor/", {ADMIN, SUP}),
+    ("/api/channels/", {ADMIN, CHANNEL}),
+    ("POST /api/customers", {ADMIN, SUP, AGENT}),
+    ("POST /api/customers/{customer_id}/contacts", {ADMIN, SUP, AGENT}),
+    ("/api/customers", PERSONS),
+    ("/api/reports/agents", {ADMIN, SUP}),
+    ("/api/reports/queues", {ADMIN, SUP, VIEWER}),
+    ("GET /api/contacts", {ADMIN, SUP, VIEWER}),
+    ("/api/contacts/", PERSONS),
+    ("/api/campaigns", PERSONS),
+    ("/api/reasons", PERSONS),
+]
+# Answers a served role may get from these endpoints whatever it sends.
+EXPECTED_REFUSALS = {
+    "POST /api/auth/login": {401, 429},
+    "POST /api/auth/password": {403},
+}
+
+SEED_FORMS = {
+    "name": "Returns call",
+    "dispositions": [
+        {"id": "return-processed", "label": "Return processed"},
+        {"id": "prevented-exchange", "label": "Exchange", "counts_as_save": True},
+        {
+            "id": "prevented-resale",
+            "label": "Resale",
+            "counts_as_sale": True,
+            "counts_as_save": True,
+        },
+    ],
+    "fields": [
+        {"name": "order_number", "kind": "text", "label": "Order", "required": True},
+        {"name": "refund_amount", "kind": "number"},
+        {"name": "reason", "kind": "choice", "choices": ["damaged", "wrong-size", "changed-mind"]},
+    ],
+}
+
+
+def _bodies(due_at: float) -> dict[str, Any]:
+    return {
+        "POST /api/auth/login": {"username": "nobody", "password": "not this one"},
+        "POST /api/auth/password": {
+            "current_password": "not the password",
+            "new_password": "a long new password",
+        },
+        "POST /api/agent/sign-in": {"ready": False},
+        "POST /api/agent/not-ready": {"reason": "break"},
+        "POST /api/agent/contacts/{contact}/transfer": {"queue": "returns"},
+        "POST /api/agent/contacts/{contact}/notes": {"revision": 5, "text": "n"},
+        "POST /api/agent/contacts/{contact}/finish": {
+            "disposition": "return-processed",
+            "fields": {"order_number": "o1"},
+        },
+        "POST /api/agent/help": {"text": "help"},
+        "POST /api/supervisor/agents/{agent}/state": {"state": "not-ready", "reason": "break"},
+        "POST /api/supervisor/contacts/{contact}/priority": {"priority": 5},
+        "POST /api/supervisor/contacts/{contact}/move": {"queue": "returns"},
+        "POST /api/supervisor/help/{request_id}/answer": {"text": "ok"},
+        "PUT /api/admin/clients/{client_id}": {"name": "Acme Retail"},
+        "PUT /api/admin/campaigns/{campaign_id}": {"client_id": "acme", "name": "Returns"},
+        "PUT /api/admin/queues/{queue_id}": {
+            "campaign_id": "acme-returns",
+            "name": "Returns",
+            "requirement": "returns>=1",
+            "wrap_up_mode": "manual",
+            "offer_timeout_s": 15,
+        },
+        "PUT /api/admin/skills/{skill_id}": {"name": "Returns"},
+        "PUT /api/admin/agents/{agent_id}": {
+            "name": "Agent 1",
+            "skills": {"returns": 3},
+            "campaigns": ["acme-returns"],
+        },
+        "PUT /api/admin/reasons": {
+            "reasons": [{"id": "break", "label": "Break"}, {"id": "lunch", "label": "Lunch"}]
+        },
+        "PUT /api/admin/campaigns/{campaign_id}/forms": SEED_FORMS,
+        "PUT /api/admin/settings": {"connection_grace_s": 60, "direct_transfer_wait_s": 30},
+        "POST /api/admin/users": {
+            "username": "walker",
+            "password": "long enough password",
+            "role": "client_viewer",
+            "client_id": "acme",
+        },
+        "PATCH /api/admin/users/{user_id}": {"display_name": "Victim"},
+        "PUT /api/admin/numbers/{number}": {"queue_id": "returns", "label": "main"},
+        "POST /api/admin/tokens": {"username": "acme-viewer", "name": "walk"},
+        "POST /api/channels/contacts": {"queue": "returns", "caller": "+1555"},
+        "POST /api/channels/contacts/{contact}/route": {"queue": "returns"},
+        "POST /api/channels/contacts/{contact}/drop": {"side": "caller"},
+        "POST /api/channels/callbacks": {"queue": "returns", "due_at": due_at, "caller": "+1"},
+        "POST /api/customers": {"client_id": "acme", "name": "Ann", "phone": "+1555123"},
+        "POST /api/customers/{customer_id}/contacts": {"contact_id": "walk-1"},
+    }
+
+
+class World:
+    def __init__(self, app: Served) -> None:
+        self.app = app
+        admin = app.login("admin")
+        a0 = app.login("a000")
+        a0.post("/api/agent/sign-in", json={"ready": True})
+        made = app.channel().post(
+            "/api/channels/contacts",
+            json={"queue": "returns", "contact_id": "walk-1", "caller": "+1555"},
+        )
+        assert made.status_code == 201, made.text
+        assert a0.post("/api/agent/offers/walk-1/accept").status_code == 200
+        self.help_id = a0.post("/api/agent/help", json={"text": "hi"}).json()["id"]
+        customer = admin.post(
+            "/api/customers", json={"client_id": "acme", "name": "Acme Ann", "phone": "+1999"}
+        )
+        self.customer_id = customer.json()["id"]
+        victim = admin.post(
+            "/api/admin/users",
+            json={"username": "victim", "password": "long enough pw", "role": "supervisor"},
+        )
+        self.victim_id = victim.json()["id"]
+        self.victim_token = admin.post("/api/admin/tokens", json={"username": "victim"}).json()[
+            "id"
+        ]
+        admin.put("/api/admin/numbers/+15550001", json={"queue_id": "returns"})
+        self.tokens = self._tokens()
+
+    def _tokens(self) -> dict[str, tuple[str, str]]:
+        """who -> (role, bearer token): user tokens for each user, and two channel tokens."""
+        out: dict[str, tuple[str, str]] = {}
+        engine = self.app.center.engine
+        with engine.begin() as conn:
+            users = conn.execute(select(s.users.c.id, s.users.c.username, s.users.c.role)).all()
+            for ident, name, role in users:
+                if name in ("victim",):
+                    continue
+                _, secret = create_token(conn, user_id=ident, name="walk", scope="user", now=0.0)
+                out[name] = (role, secret)
+            viewer = next(i for i, n, _ in users if n == "globex-viewer")
+            _, secret = create_token(conn, user_id=viewer, name="gx", scope="channel", now=0.0)
+            out["globex-channel"] = (CHANNEL, secret)
+            assert conn.execute(select(t.api_tokens.c.id)).first() is not None
+        out["channel"] = (CHANNEL, self.app.channel_token)
+        return out
+
+    def path(self, template: str) -> str:
+        values = {
+            "contact": "walk-1",
+            "agent": "a001",
+            "request_id": str(self.help_id),
+            "client_id": "acme",
+            "campaign_id": "acme-returns",
+            "queue_id": "returns",
+            "skill_id": "returns",
+            "agent_id": "a001",
+            "user_id": str(self.victim_id),
+            "number": "+15550001",
+            "token_id": self.victim_token,
+            "customer_id": self.customer_id,
+        }
+        return template.format(**values)
+
+
+OUTSIDERS = {"sup-globex", "globex-viewer", "g000", "globex-channel"}
+ACME_MARKS = ("acme", "a000", "a001", "a002", "walk-1", "returns", "+1999")
+
+
+def _rule(method: str, path: str) -> set[str] | str:
+    for key, roles in RULES:
+        if key == f"{method} {path}" or (" " not in key and path.startswith(key)):
+            return roles
+    raise AssertionError(f"no role rule for {method} {path}: add one to RULES")
+
+
+@pytest.fixture
+def world(served: Served) -> World:
+    return World(served)
+
+
+def test_every_endpoint_answers_every_role_within_its_scope(world: World) -> None:
+    app = world.app
+    bodies = _bodies(due_at=time.time() + 3600)  # noqa: TID251 -- a time for the core's clock
+    routes = []
+    for rc in iter_route_contexts(app.app.routes):
+        route = rc.original_route
+        if isinstance(route, APIWebSocketRoute):
+            continue  # the stream's access is tested in test_stream.py
+        for method in sorted((rc.methods or set()) - {"HEAD"}):
+            routes.append((method, rc.path, route))
+    assert len(routes) > 70
+    callers = {
+        who: (role, app.client(headers={"Authorization": f"Bearer {token}"}))
+        for who, (role, token) in world.tokens.items()
+    }
+    anon = app.client()
+    problems: list[str] = []
+    for method, template, route in routes:
+        key = f"{method} {template}"
+        served_roles = _rule(method, template)
+        body = bodies.get(key)
+        if isinstance(route, APIRoute) and route.body_field is not None:
+            assert body is not None, f"no sample body for {key}"
+        path = world.path(template)
+        touches_acme = "{" in template or "acme" in str(body) or "returns" in str(body)
+        r = anon.request(method, path, json=body)
+        want = {200} if served_roles == PUBLIC and key != "POST /api/auth/login" else None
+        if served_roles != PUBLIC and r.status_code != 401:
+            problems.append(f"anonymous {key}: {r.status_code}")
+        if want is not None and r.status_code not in want:
+            problems.append(f"anonymous {key}: {r.status_code}")
+        for who, (role, c) in callers.items():
+            r = c.request(method, path, json=body)
+            status = r.status_code
+            label = f"{who} ({role}) {method} {path}: {status} {r.text[:160]}"
+            if status >= 500:
+                problems.append(label)
+                continue
+            if not r.headers.get("content-type", "").startswith("application/json") and (
+                status != 204 and key != "GET /api/docs"
+            ):
+                problems.append(f"{label} (not JSON)")
+            serves = served_roles == PUBLIC or role in served_roles
+            if not serves:
+                if status != 403:
+                    problems.append(f"{label} (expected 403)")
+                continue
+            if who in OUTSIDERS and touches_acme and served_roles != PUBLIC:
+                if status not in (403, 404) and key not in EXPECTED_REFUSALS:
+                    problems.append(f"{label} (outsider on acme: expected 403/404)")
+            elif status in (401, 403) and status not in EXPECTED_REFUSALS.get(key, set()):
+                problems.append(f"{label} (refused a served role)")
+            if who in OUTSIDERS and 200 <= status < 300 and key != "GET /api/openapi.json":
+                text = r.text.lower()
+                leaked = [m for m in ACME_MARKS if m in text]
+                if leaked:
+                    problems.append(f"{label} (leaks {leaked})")
+    assert problems == [], "\n".join(problems)

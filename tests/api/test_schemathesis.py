@@ -1,0 +1,78 @@
+"""The OpenAPI document against the served app: generated requests, as an administrator.
+
+No answer may be a server error, and every answer must match the document (status
+code, content type, body schema). Bounded so it runs in well under two minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import select
+
+from hearthline.api.accounts import create_token
+from hearthline.store import schema as s
+from tests.api.support import Served, serve
+
+MAX_EXAMPLES = 15
+
+
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    app = serve(f"sqlite:///{tmp_path_factory.mktemp('st') / 'hearthline.sqlite3'}")
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def admin_token(served_app: Served) -> str:
+    with served_app.center.engine.begin() as conn:
+        admin = conn.execute(select(s.users.c.id).where(s.users.c.username == "admin")).scalar()
+        assert admin is not None
+        _, secret = create_token(conn, user_id=admin, name="fuzz", scope="user", now=0.0)
+    return secret
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def test_the_api_keeps_to_its_openapi_document(served_app: Served, admin_token: str) -> None:
+    schema = schemathesis.openapi.from_url(served_app.url + "/api/openapi.json")
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        try:
+            check()
+        except Exception as exc:  # collect every operation's failure, then report them all
+            failures.append(f"{operation.label}: {str(exc)[:800]}")
+    assert operations > 70
+    assert failures == [], "\n\n".join(failures)
