@@ -40,6 +40,9 @@ class Engine:
         self.steps = 0
         self._halted = False
 
+    def now(self) -> float:
+        return self.clock.now()
+
     def kind(self, handler: Handler) -> int:
         """Registers ``handler`` and returns the kind to schedule it with."""
         self.handlers.append(handler)

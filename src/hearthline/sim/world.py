@@ -53,7 +53,12 @@ def _shared(cache: dict[int, Sampler], dist: Any, rng: Random) -> Sampler:
 
 
 class World:
-    """The callers and agents of one simulated day, scheduled on ``engine``."""
+    """The callers and agents of one simulated day, scheduled on ``engine``.
+
+    It reacts to an event at the engine's ``now()``, not at the event's own ``at``: the
+    same moment in a discrete-event run, and the moment the event reached it in a live
+    one (whose center may also count time from another origin).
+    """
 
     def __init__(self, built: Built, *, engine: Engine, rng: Random) -> None:
         self.built = built
@@ -203,7 +208,7 @@ class World:
         self.ringing[e.agent] = e
         if a.miss and self.rng.random() < a.miss:
             return  # nobody answers: the center times the offer out
-        self.engine.at(e.at + a.accept(), self.K_ACCEPT, e)
+        self.engine.at(self.engine.now() + a.accept(), self.K_ACCEPT, e)
 
     def _accept(self, t: float, offer: ev.ContactOffered) -> None:
         if self.ringing.get(offer.agent) is offer:
@@ -216,7 +221,7 @@ class World:
         self.ringing.pop(e.agent, None)
         handle = self.waiting.pop(e.contact, None)
         if handle is not None and e.agent in self.agents:
-            self.engine.at(e.at + handle, self.K_END, (e.agent, e.contact))
+            self.engine.at(self.engine.now() + handle, self.K_END, (e.agent, e.contact))
 
     def _end(self, t: float, payload: tuple[AgentId, ContactId]) -> None:
         agent, contact = payload
@@ -229,7 +234,7 @@ class World:
         draw = self.manual_wrap.pop(e.contact, None)
         if draw is not None and e.agent in self.agents:
             self.wrapping[e.agent] = e
-            self.engine.at(e.at + draw(), self.K_FINISH_WRAP, e)
+            self.engine.at(self.engine.now() + draw(), self.K_FINISH_WRAP, e)
 
     def _on_wrap_ended(self, e: ev.WrapUpEnded) -> None:
         self.wrapping.pop(e.agent, None)
@@ -250,19 +255,21 @@ class World:
             if agent in self.rejoin:
                 # The next stretch on duty began while this one's last call went on.
                 self.rejoin.discard(agent)
-                self._soon(e.at, cmd.MakeReady(agent))
+                self._soon(self.engine.now(), cmd.MakeReady(agent))
             else:
-                self._soon(e.at, cmd.SignOut(agent))
+                self._soon(self.engine.now(), cmd.SignOut(agent))
         elif reason == MISSED_OFFER:
-            self.engine.at(e.at + self.agents[agent].ready_after_miss(), self.K_BACK, e)
+            self.engine.at(
+                self.engine.now() + self.agents[agent].ready_after_miss(), self.K_BACK, e
+            )
         elif reason == CONNECTION_LOST:
             if agent not in self.disconnected:
-                self._soon(e.at, cmd.MakeReady(agent))
+                self._soon(self.engine.now(), cmd.MakeReady(agent))
         else:
             plan = self.planned_break.get(agent)
             if plan is not None and plan[0] == reason:
                 del self.planned_break[agent]
-                self.engine.at(e.at + plan[1], self.K_BACK, e)
+                self.engine.at(self.engine.now() + plan[1], self.K_BACK, e)
 
     def _soon(self, t: float, command: cmd.Command) -> None:
         # Never send from inside an event handler: the rest of the batch (and the results'
