@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: test demo lint typecheck pytest bench install browser services clean
+.PHONY: test demo lint typecheck pytest bench install browser services clean format screenshots
 
 ## Set-up ---------------------------------------------------------------------
 $(STAMP): pyproject.toml
@@ -31,6 +31,11 @@ browser:
 services:
 	@scripts/ensure-services.sh
 
+## The main job ------------------------------------------------------------------
+# A live simulated day on the embedded SQLite default, in the browser (Ctrl-C stops it).
+demo: $(STAMP)
+	$(BIN)/hearthline demo $(DEMO_ARGS)
+
 ## Chores ----------------------------------------------------------------------
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -43,6 +48,11 @@ pytest: $(STAMP) browser services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Refreshes the screenshots the docs and README show (every test run also writes its own
+# under test-artifacts/screenshots/, to be looked at).
+screenshots: $(STAMP) browser services
+	HEARTHLINE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/web -q
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

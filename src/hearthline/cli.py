@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hearthline.sim.cli",
     "hearthline.store.cli",
     "hearthline.api.cli",
+    "hearthline.demo.cli",
 )
 
 

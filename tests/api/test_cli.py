@@ -66,8 +66,12 @@ def test_init_then_serve_then_the_administrator_signs_in(tmp_path: Path) -> None
                 headers={"X-CSRF-Token": r.json()["csrf_token"]},
             )
             assert r.status_code == 200
+            # The browser pages are served too.
+            page = c.get("/agent")
+            assert page.status_code == 200
+            assert "text/html" in page.headers["content-type"]
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # as a service manager stops it: cleanly too
         out, _ = server.communicate(timeout=30)
     assert server.returncode == 0, out
     assert "Traceback" not in out

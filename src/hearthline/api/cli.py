@@ -4,7 +4,6 @@ API and stream server) and ``hearthline token`` (an API token for a program)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import logging
 import sys
@@ -139,6 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hearthline.api.app import create_app
+    from hearthline.api.serving import run_until_stopped
+    from hearthline.web import mount
     from hearthline.service.bootstrap import bootstrap
 
     settings = _settings(args)
@@ -151,6 +152,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     try:
         app = create_app(center, settings)
+        mount(app)  # the browser pages, on top of the API
         config = uvicorn.Config(
             app,
             host=settings.host,
@@ -158,9 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
             proxy_headers=False,
         )
-        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the interrupt.
-        with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.Server(config).run()
+        run_until_stopped(uvicorn.Server(config))
     finally:
         center.stop()
     return 0

@@ -49,6 +49,12 @@ class ScaledClock:
     def real_seconds(self, simulated: float) -> float:
         return simulated / self.rate
 
+    def shifted(self, by: float) -> ScaledClock:
+        """The same clock read from another origin (``now() + by``), ticking in step."""
+        twin = ScaledClock(start=self._start + by, rate=self.rate, monotonic=self._monotonic)
+        twin._t0 = self._t0
+        return twin
+
 
 class ServiceCenter:
     """The ``sim.center.Center`` protocol over a service that keeps its own time.

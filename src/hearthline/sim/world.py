@@ -60,10 +60,20 @@ class World:
     one (whose center may also count time from another origin).
     """
 
-    def __init__(self, built: Built, *, engine: Engine, rng: Random) -> None:
+    def __init__(
+        self,
+        built: Built,
+        *,
+        engine: Engine,
+        rng: Random,
+        caller_of: Callable[[ContactId, QueueId], str] | None = None,
+    ) -> None:
         self.built = built
         self.engine = engine
         self.rng = rng
+        # The number a caller rings from (the demo gives real-looking ones, many of them
+        # known customers); by default the contact's id. It must not draw from ``rng``.
+        self.caller_of = caller_of
         self.calls = 0
         samplers: dict[int, Sampler] = {}
         self.handle_draw = {QueueId(q.id): _shared(samplers, q.handle, rng) for q in built.queues}
@@ -168,8 +178,9 @@ class World:
         self.waiting[ident] = handle
         if qid in self.wrap_draw:
             self.manual_wrap[ident] = self.wrap_draw[qid]
+        caller = ident if self.caller_of is None else self.caller_of(ident, qid)
         self.engine.send(
-            cmd.ArriveContact(contact=ident, caller=ident, queue=qid, priority=q.priority)
+            cmd.ArriveContact(contact=ident, caller=caller, queue=qid, priority=q.priority)
         )
         self.engine.at(t + patience, self.K_HANG_UP, ident)
 

@@ -1,0 +1,496 @@
+// Administration: enough to set up a client company from nothing without the API --
+// client companies, campaigns, queues and their skill requirements, skills, agents and
+// their skills, users, reason codes, outcomes (dispositions) and forms, scripts, and the
+// API tokens channel adapters use. Each section is a list and an editor, described by
+// the SECTIONS table below; the API does the checking and its messages are shown as is.
+
+import { del, get, patch, post, put, request, seg } from "./api.js";
+import { $, fill, h, setText, toast } from "./dom.js";
+import { dateTime, humanize } from "./format.js";
+import { requireUser, signOutSession } from "./session.js";
+import { rowsEditor } from "./admin_rows.js";
+
+const cache = { clients: [], campaigns: [], skills: [], agents: [] };
+
+const ident = (name, label, hint = "Letters, digits and . _ : @ + - ; cannot change later") => ({ name, label, kind: "ident", hint });
+const text = (name, label, extra = {}) => ({ name, label, kind: "text", ...extra });
+const number = (name, label, extra = {}) => ({ name, label, kind: "number", ...extra });
+const check = (name, label) => ({ name, label, kind: "check" });
+const choose = (name, label, options, extra = {}) => ({ name, label, kind: "select", options, ...extra });
+
+const clientOptions = () => cache.clients.map((c) => ({ value: c.id, label: c.name || c.id }));
+const campaignOptions = () => cache.campaigns.map((c) => ({ value: c.id, label: `${c.name || c.id} (${c.client_id})` }));
+
+const SECTIONS = [
+  {
+    key: "clients",
+    title: "Client companies",
+    load: () => get("/api/admin/clients"),
+    columns: [["id", "Id"], ["name", "Name"]],
+    fields: [ident("id", "Id"), text("name", "Name")],
+    save: (v) => put(`/api/admin/clients/${seg(v.id)}`, { name: v.name }),
+  },
+  {
+    key: "campaigns",
+    title: "Campaigns",
+    load: () => get("/api/admin/campaigns"),
+    columns: [["id", "Id"], ["name", "Name"], ["client_id", "Client"]],
+    fields: [
+      ident("id", "Id"),
+      text("name", "Name"),
+      choose("client_id", "Client company", clientOptions),
+      check("callback_on_drop", "Call back customers whose call dropped"),
+      number("callback_priority", "Callback priority", { value: 10 }),
+      number("prefer_same_agent_s", "Seconds a callback waits for the same agent", { value: 120 }),
+    ],
+    defaults: { callback_on_drop: true, callback_priority: 10, prefer_same_agent_s: 120 },
+    save: (v) =>
+      put(`/api/admin/campaigns/${seg(v.id)}`, {
+        client_id: v.client_id,
+        name: v.name,
+        callback_on_drop: v.callback_on_drop,
+        callback_priority: v.callback_priority,
+        prefer_same_agent_s: v.prefer_same_agent_s,
+      }),
+  },
+  {
+    key: "queues",
+    title: "Queues",
+    load: () => get("/api/admin/queues"),
+    columns: [["id", "Id"], ["name", "Name"], ["campaign_id", "Campaign"], ["requirement", "Skills needed"], ["service_target_s", "Target (s)"]],
+    fields: [
+      ident("id", "Id"),
+      text("name", "Name"),
+      choose("campaign_id", "Campaign", campaignOptions),
+      text("requirement", "Skill requirement", { hint: "e.g. returns>=2 & french>=1 — * for anyone" }),
+      choose("strategy", "Agent selection", ["longest-idle", "highest-skill", "fewest-contacts", "round-robin", "random"].map((v) => ({ value: v, label: humanize(v) }))),
+      number("service_target_s", "Service-level target (s)"),
+      number("offer_timeout_s", "Ring time before the next agent (s)"),
+      choose("wrap_up_mode", "Wrap-up", [{ value: "timed", label: "Timed (ready when the time is up)" }, { value: "manual", label: "Manual (the time is a maximum)" }]),
+      number("wrap_up_s", "Wrap-up seconds"),
+      number("expected_handle_s", "Expected handle time (s)"),
+      number("max_length", "Longest queue (empty: no limit)", { optional: true }),
+      number("max_wait_s", "Longest wait before a callback (s, empty: none)", { optional: true }),
+    ],
+    defaults: { requirement: "*", strategy: "longest-idle", service_target_s: 20, offer_timeout_s: 20, wrap_up_mode: "timed", wrap_up_s: 30, expected_handle_s: 180 },
+    save: (v, original) => {
+      // Escalation steps and overflows are kept as they are; this form does not edit them.
+      const keep = original || {};
+      return put(`/api/admin/queues/${seg(v.id)}`, {
+        campaign_id: v.campaign_id,
+        name: v.name,
+        requirement: v.requirement || "*",
+        strategy: v.strategy,
+        rank_skill: keep.rank_skill ?? null,
+        steps: keep.steps || [],
+        offer_timeout_s: v.offer_timeout_s,
+        wrap_up_mode: v.wrap_up_mode,
+        wrap_up_s: v.wrap_up_s,
+        max_length: v.max_length,
+        on_full: keep.on_full || { kind: "voicemail" },
+        max_wait_s: v.max_wait_s,
+        on_max_wait: keep.on_max_wait || { kind: "callback" },
+        service_target_s: v.service_target_s,
+        expected_handle_s: v.expected_handle_s,
+      });
+    },
+  },
+  {
+    key: "skills",
+    title: "Skills",
+    load: () => get("/api/admin/skills"),
+    columns: [["id", "Id"], ["name", "Name"]],
+    fields: [ident("id", "Id"), text("name", "Name")],
+    save: (v) => put(`/api/admin/skills/${seg(v.id)}`, { name: v.name }),
+  },
+  {
+    key: "agents",
+    title: "Agents",
+    load: () => get("/api/admin/agents"),
+    columns: [["id", "Id"], ["name", "Name"], ["skills", "Skills", (s) => Object.entries(s || {}).map(([k, v]) => `${k} ${v}`).join(", ")], ["campaigns", "Campaigns", (c) => (c || []).join(", ")]],
+    fields: [
+      ident("id", "Id"),
+      text("name", "Name"),
+      {
+        name: "skills",
+        label: "Skills and levels",
+        kind: "custom",
+        render: (value) =>
+          rowsEditor({
+            rows: Object.entries(value || {}).map(([skill, level]) => ({ skill, level })),
+            columns: [
+              { name: "skill", label: "Skill", list: () => cache.skills.map((s) => s.id) },
+              { name: "level", label: "Level", type: "number", narrow: true, value: 1 },
+            ],
+            add: "Add a skill",
+          }),
+        read: (el) => Object.fromEntries(el.readRows().filter((r) => r.skill).map((r) => [r.skill, Number(r.level) || 0])),
+      },
+      {
+        name: "campaigns",
+        label: "Certified for campaigns",
+        kind: "custom",
+        render: (value) =>
+          h(
+            "div",
+            { class: "rows-editor" },
+            cache.campaigns.length
+              ? cache.campaigns.map((c) =>
+                  h("label", { class: "check" }, h("input", { type: "checkbox", value: c.id, checked: (value || []).includes(c.id) }), `${c.name || c.id} `, h("span", { class: "muted small" }, c.client_id)),
+                )
+              : h("span", { class: "muted" }, "Create a campaign first."),
+          ),
+        read: (el) => [...el.querySelectorAll("input:checked")].map((i) => i.value),
+      },
+    ],
+    save: (v) => put(`/api/admin/agents/${seg(v.id)}`, { name: v.name, skills: v.skills, campaigns: v.campaigns }),
+  },
+  {
+    key: "users",
+    title: "Users",
+    load: () => get("/api/admin/users"),
+    columns: [["username", "Username"], ["display_name", "Name"], ["role", "Role", humanize], ["client_id", "Client"], ["agent_id", "Agent"]],
+    idField: "username",
+    fields: [
+      ident("username", "Username"),
+      text("display_name", "Display name"),
+      choose("role", "Role", ["agent", "supervisor", "client_viewer", "admin"].map((v) => ({ value: v, label: humanize(v) }))),
+      choose("client_id", "Client company (client viewers; a supervisor of one client)", () => [{ value: "", label: "—" }, ...clientOptions()]),
+      choose("agent_id", "Agent (agent users)", () => [{ value: "", label: "—" }, ...cache.agents.map((a) => ({ value: a.id, label: a.name || a.id }))]),
+      text("password", "Password", { type: "password", hint: "At least 10 characters; leave empty to keep it", autocomplete: "new-password" }),
+    ],
+    defaults: { role: "agent" },
+    save: (v, original) => {
+      const body = {
+        display_name: v.display_name,
+        role: v.role,
+        client_id: v.client_id || null,
+        agent_id: v.agent_id || null,
+      };
+      if (!original) return post("/api/admin/users", { username: v.username, password: v.password, ...body });
+      if (v.password) body.password = v.password;
+      return patch(`/api/admin/users/${original.id}`, body);
+    },
+    remove: (item) => del(`/api/admin/users/${item.id}`),
+  },
+  {
+    key: "reasons",
+    title: "Reason codes",
+    single: true,
+    load: async () => [{ id: "reasons", reasons: (await get("/api/reasons")).filter((r) => !r.system) }],
+    fields: [
+      {
+        name: "reasons",
+        label: "Not-ready reasons agents may pick (the center's own, such as connection lost, are built in)",
+        kind: "custom",
+        render: (value) =>
+          rowsEditor({
+            rows: value || [],
+            columns: [
+              { name: "id", label: "Id" },
+              { name: "label", label: "Label" },
+            ],
+            add: "Add a reason",
+          }),
+        read: (el) => el.readRows().filter((r) => r.id),
+      },
+    ],
+    save: (v) => put("/api/admin/reasons", { reasons: v.reasons.map((r) => ({ id: r.id, label: r.label || humanize(r.id) })) }),
+  },
+  {
+    key: "forms",
+    title: "Outcomes and forms",
+    load: async () => Promise.all(cache.campaigns.map(async (c) => ({ ...(await get(`/api/admin/campaigns/${seg(c.id)}/forms`)), id: c.id }))),
+    columns: [["id", "Campaign"], ["name", "Form"], ["dispositions", "Outcomes", (d) => String((d || []).length)], ["fields", "Fields", (f) => String((f || []).length)]],
+    noNew: "Outcomes and forms belong to a campaign: create the campaign first, then pick it here.",
+    fields: [
+      { name: "id", label: "Campaign", kind: "readonly" },
+      text("name", "Form name"),
+      {
+        name: "dispositions",
+        label: "Outcomes (dispositions)",
+        kind: "custom",
+        render: (value) =>
+          rowsEditor({
+            rows: value || [],
+            columns: [
+              { name: "id", label: "Id" },
+              { name: "label", label: "Label" },
+              { name: "counts_as_save", label: "Save", type: "checkbox" },
+              { name: "counts_as_sale", label: "Sale", type: "checkbox" },
+            ],
+            add: "Add an outcome",
+          }),
+        read: (el) => el.readRows().filter((r) => r.id),
+      },
+      {
+        name: "fields",
+        label: "Form fields",
+        kind: "custom",
+        render: (value) =>
+          rowsEditor({
+            rows: (value || []).map((f) => ({ ...f, choices: (f.choices || []).join(", ") })),
+            columns: [
+              { name: "name", label: "Name" },
+              { name: "label", label: "Label" },
+              { name: "kind", label: "Kind", options: ["text", "number", "boolean", "date", "choice"] },
+              { name: "choices", label: "Choices (a, b)" },
+              { name: "required", label: "Req.", type: "checkbox" },
+            ],
+            add: "Add a field",
+          }),
+        read: (el) =>
+          el.readRows().filter((r) => r.name).map((r) => ({
+            ...r,
+            choices: r.kind === "choice" ? r.choices.split(",").map((c) => c.trim()).filter(Boolean) : [],
+          })),
+      },
+    ],
+    save: (v) => put(`/api/admin/campaigns/${seg(v.id)}/forms`, { name: v.name, dispositions: v.dispositions, fields: v.fields }),
+  },
+  {
+    key: "scripts",
+    title: "Scripts",
+    load: async () => Promise.all(cache.campaigns.map(async (c) => ({ id: c.id, script: (await get(`/api/campaigns/${seg(c.id)}/forms`)).script || "" }))),
+    columns: [["id", "Campaign"], ["script", "Script", (s) => (s ? `${s.slice(0, 60)}${s.length > 60 ? "…" : ""}` : "—")]],
+    noNew: "Scripts belong to a campaign: pick the campaign in the list.",
+    fields: [
+      { name: "id", label: "Campaign", kind: "readonly" },
+      text("script", "What the agent sees beside the form", { kind: "textarea", rows: 14 }),
+    ],
+    save: (v) => put(`/api/admin/campaigns/${seg(v.id)}/script`, { body: v.script }),
+    saveMissing: "This server cannot store scripts yet; the script is shown as agents see it.",
+    // Whether the server has the endpoint at all: an unknown path answers OPTIONS with
+    // 404, a known one with 405 (no OPTIONS handler).
+    available: () => request("OPTIONS", "/api/admin/campaigns/probe/script").then(() => true, (err) => err.status !== 404),
+  },
+  {
+    key: "tokens",
+    title: "API tokens",
+    load: () => get("/api/admin/tokens"),
+    columns: [["name", "Name"], ["username", "User"], ["scope", "Scope"], ["created_at", "Created", dateTime]],
+    fields: [
+      text("name", "Name", { hint: "e.g. phone system adapter" }),
+      choose("username", "Acts as user", () => cache.users.map((u) => ({ value: u.username, label: `${u.username} (${humanize(u.role)})` }))),
+      choose("scope", "Scope", [{ value: "channel", label: "Channel ingress only (telephony adapters)" }, { value: "user", label: "Everything the user may do" }]),
+    ],
+    defaults: { scope: "channel" },
+    viewOnly: true,
+    save: async (v) => {
+      const created = await post("/api/admin/tokens", { username: v.username, name: v.name, scope: v.scope });
+      prompt("The token (shown only now — copy it into the adapter's settings):", created.token);
+      return created;
+    },
+    remove: (item) => del(`/api/admin/tokens/${seg(item.id)}`),
+  },
+];
+
+const state = { section: null, items: [], selected: null };
+
+async function start() {
+  const user = await requireUser(["admin"]);
+  setText($("#who"), `${user.display_name || user.username} · Administrator`);
+  $("#signout").addEventListener("click", () => signOutSession());
+  fill(
+    $("#sections"),
+    h("h3", {}, "Set up"),
+    SECTIONS.map((s) => h("button", { type: "button", dataset: { section: s.key }, onclick: () => open(s.key) }, s.title)),
+  );
+  $("#new-button").addEventListener("click", () => edit(null));
+  await refreshCache();
+  open(location.hash.slice(1) || "clients");
+}
+
+async function refreshCache() {
+  const [clients, campaigns, skills, agents, users] = await Promise.all(
+    ["clients", "campaigns", "skills", "agents", "users"].map((k) => get(`/api/admin/${k}`).catch(() => [])),
+  );
+  Object.assign(cache, { clients, campaigns, skills, agents, users });
+}
+
+let opening = 0;
+
+async function open(key) {
+  const section = SECTIONS.find((s) => s.key === key) || SECTIONS[0];
+  const mine = ++opening; // a later click wins over a slower earlier load
+  state.section = section;
+  history.replaceState(null, "", `#${section.key}`);
+  for (const b of document.querySelectorAll("#sections button")) {
+    if (b.dataset.section === section.key) b.setAttribute("aria-current", "page");
+    else b.removeAttribute("aria-current");
+  }
+  setText($("#list-title"), section.title);
+  $("#new-button").classList.toggle("hidden", Boolean(section.single || section.noNew));
+  fill($("#list"), h("div", { class: "empty" }, "Loading…"));
+  if (section.available && section.availableResult === undefined) section.availableResult = await section.available();
+  let items = [];
+  let failure = null;
+  try {
+    items = await section.load();
+  } catch (err) {
+    failure = err;
+  }
+  if (mine !== opening) return false;
+  state.items = items;
+  if (failure) {
+    fill($("#list"), h("div", { class: "notice" }, `Cannot load ${section.title.toLowerCase()}: ${failure.message}`));
+  }
+  else renderList();
+  if (section.single) edit(state.items[0]);
+  else edit(null);
+  return true;
+}
+
+function renderList() {
+  const section = state.section;
+  if (section.single) {
+    fill($("#list"), h("p", { class: "muted" }, "One list for the whole firm: edit it on the right."));
+    return;
+  }
+  const idField = section.idField || "id";
+  fill(
+    $("#list"),
+    section.noNew ? h("p", { class: "muted small" }, section.noNew) : null,
+    state.items.length
+      ? h(
+          "table",
+          {},
+          h("thead", {}, h("tr", {}, section.columns.map(([, label]) => h("th", {}, label)))),
+          h(
+            "tbody",
+            {},
+            state.items.map((item) =>
+              h(
+                "tr",
+                {
+                  tabindex: 0,
+                  dataset: { id: String(item[idField]) },
+                  class: state.selected && state.selected[idField] === item[idField] ? "selected" : null,
+                  onclick: () => edit(item),
+                  onkeydown: (ev) => {
+                    if (ev.key === "Enter" || ev.key === " ") {
+                      ev.preventDefault();
+                      edit(item);
+                    }
+                  },
+                },
+                section.columns.map(([name, , show]) => h("td", {}, show ? show(item[name]) : item[name] ?? "")),
+              ),
+            ),
+          ),
+        )
+      : h("div", { class: "empty" }, section.noNew ? "Nothing here yet." : "None yet: create the first with New."),
+  );
+}
+
+function edit(item) {
+  const section = state.section;
+  state.selected = item;
+  for (const tr of document.querySelectorAll("#list tbody tr")) {
+    tr.classList.toggle("selected", Boolean(item) && tr.dataset.id === String(item[section.idField || "id"]));
+  }
+  const isNew = !item;
+  setText($("#editor-title"), isNew ? `New ${singular(section)}` : section.single ? section.title : `${singular(section)}: ${item[section.idField || "id"]}`);
+  const form = $("#editor");
+  if (isNew && (section.noNew || section.single)) {
+    fill(form, h("p", { class: "muted" }, section.noNew || ""));
+    return;
+  }
+  const values = { ...(section.defaults || {}), ...(item || {}) };
+  const missing = section.available && section.availableResult === false;
+  const controls = section.fields.map((f) => fieldControl(f, values[f.name], { isNew, readOnly: (section.viewOnly && !isNew) || missing }));
+  const saveLabel = isNew ? "Create" : "Save";
+  const actions = h("div", { class: "actions" });
+  if (!(section.viewOnly && !isNew) && !missing) actions.append(h("button", { type: "submit", class: "primary" }, saveLabel));
+  if (!isNew && section.remove) {
+    actions.append(
+      h("button", {
+        type: "button",
+        class: "danger",
+        onclick: async () => {
+          if (!confirm(`Delete ${singular(section)} ${item[section.idField || "id"]}?`)) return;
+          try {
+            await section.remove(item);
+            toast("Deleted.", { kind: "ok" });
+            await refreshCache();
+            open(section.key);
+          } catch (err) {
+            toast(err.message, { kind: "error" });
+          }
+        },
+      }, "Delete"),
+    );
+  }
+  const error = h("div", { class: "error small", role: "alert", id: "editor-error" });
+  fill(form, missing ? h("div", { class: "notice" }, section.saveMissing) : null, controls.map((c) => c.el), error, actions);
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    error.textContent = "";
+    const v = {};
+    for (const c of controls) v[c.field.name] = c.read();
+    if (isNew && section.fields[0].kind === "ident" && !v[section.fields[0].name]) {
+      error.textContent = `${section.fields[0].label} is required.`;
+      return;
+    }
+    try {
+      await section.save(v, item);
+      await refreshCache();
+      const keep = v[section.idField || "id"];
+      if (state.section === section && (await open(section.key))) {
+        const again = state.items.find((x) => String(x[section.idField || "id"]) === String(keep));
+        if (again && !section.single) edit(again);
+      }
+      toast(`${singular(section)} saved.`, { kind: "ok" });
+    } catch (err) {
+      error.textContent = err.status === 404 || err.status === 405 ? section.saveMissing || err.message : err.message;
+    }
+  };
+}
+
+function singular(section) {
+  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", tokens: "API token" };
+  return t[section.key] || section.title;
+}
+
+let fieldCounter = 0;
+function fieldControl(f, value, { isNew, readOnly }) {
+  fieldCounter += 1;
+  const id = `f${fieldCounter}-${f.name}`;
+  const label = h("label", { for: id }, f.label);
+  let input;
+  let read;
+  if (f.kind === "custom") {
+    input = f.render(value);
+    if (readOnly) for (const el of input.querySelectorAll("input, select, button")) el.disabled = true;
+    return { field: f, el: h("div", { class: "field" }, h("label", {}, f.label), input), read: () => f.read(input) };
+  }
+  if (f.kind === "readonly") {
+    input = h("input", { id, value: value ?? "", readonly: true });
+    read = () => input.value;
+  } else if (f.kind === "check") {
+    input = h("input", { id, type: "checkbox", checked: Boolean(value) });
+    const el = h("div", { class: "field" }, h("label", { class: "check", for: id }, input, f.label));
+    if (readOnly) input.disabled = true;
+    return { field: f, el, read: () => input.checked };
+  } else if (f.kind === "select") {
+    const options = typeof f.options === "function" ? f.options() : f.options;
+    input = h("select", { id }, options.map((o) => h("option", { value: o.value, selected: String(value ?? "") === String(o.value) }, o.label)));
+    read = () => input.value;
+  } else if (f.kind === "textarea") {
+    input = h("textarea", { id, rows: f.rows || 6 });
+    input.value = value ?? "";
+    read = () => input.value;
+  } else if (f.kind === "number") {
+    input = h("input", { id, type: "number", step: "any", value: value ?? "" });
+    read = () => (input.value === "" ? (f.optional ? null : 0) : Number(input.value));
+  } else {
+    input = h("input", { id, type: f.type || "text", value: f.type === "password" ? "" : value ?? "", autocomplete: f.autocomplete || "off" });
+    read = () => input.value.trim();
+  }
+  if (f.kind === "ident" && !isNew) input.readOnly = true;
+  if (readOnly) input.disabled = true;
+  const hint = f.hint ? h("span", { class: "hint" }, f.hint) : null;
+  return { field: f, el: h("div", { class: "field" }, label, input, hint), read };
+}
+
+start();

@@ -1,0 +1,77 @@
+"""Small helpers for driving the pages: sign in, open a page as a user, read the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from tests.web.conftest import VIEWPORT
+from tests.web.server import PASSWORD, WebServer
+
+expect.set_options(timeout=10_000)
+
+
+def new_context(browser: Browser, server: WebServer) -> BrowserContext:
+    context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
+    context.set_default_timeout(15_000)
+    return context
+
+
+def sign_in(page: Page, username: str, *, lands_on: str) -> None:
+    """Signs in through the sign-in page and waits for the role's page."""
+    page.goto("/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_url(f"**{lands_on}")
+
+
+def open_as(browser: Browser, server: WebServer, username: str, *, lands_on: str) -> Page:
+    """A fresh browser context signed in as ``username``; page errors fail the test."""
+    page = watch(new_context(browser, server).new_page())
+    sign_in(page, username, lands_on=lands_on)
+    return page
+
+
+def watch(page: Page) -> Page:
+    """Collects the page's script errors for ``no_page_errors``."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: _console(errors, msg))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def _console(errors: list[str], msg: ConsoleMessage) -> None:
+    # Failed requests are reported by the browser as console errors; the pages handle
+    # them (offline, a 409 shown to the user), so only script errors count here.
+    if msg.type == "error" and "Failed to load resource" not in msg.text:
+        errors.append(msg.text)
+
+
+def no_page_errors(*pages: Page) -> None:
+    for page in pages:
+        errors: list[str] = page.errors  # type: ignore[attr-defined]
+        assert not errors, f"script errors on {page.url}: {errors}"
+
+
+def contact_detail(server: WebServer, contact: str) -> dict[str, Any]:
+    """The contact's story as the server stored it (read as the administrator)."""
+    c = server.api("admin")
+    try:
+        r = c.get(f"/api/contacts/{contact}")
+    finally:
+        c.close()
+    assert r.status_code == 200, r.text
+    detail: dict[str, Any] = r.json()
+    return detail
+
+
+def latest_draft(server: WebServer, contact: str) -> dict[str, Any] | None:
+    drafts = [
+        e
+        for e in contact_detail(server, contact)["events"]
+        if e["type"] in ("NoteDrafted", "NoteFinalised")
+    ]
+    return drafts[-1] if drafts else None

@@ -1,0 +1,85 @@
+"""Notes survive a crashed tab, and the newest revision wins when copies meet."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.web.server import WebServer
+from tests.web.support import latest_draft, new_context, no_page_errors, open_as, watch
+
+pytestmark = pytest.mark.browser
+
+
+def test_notes_typed_offline_in_a_tab_that_then_crashed_reach_the_server_from_a_new_tab(
+    browser: Browser, server: WebServer
+) -> None:
+    agent = open_as(browser, server, "gina", lands_on="/agent")
+    agent.click("#start-button")
+    agent.click("#ready-button")
+    expect(agent.locator("#state-pill")).to_have_text("Ready")
+    contact = server.arrive(queue="sales", caller="+1 555 0800", contact_id="crash-1")
+    expect(agent.locator("#offer-layer")).to_be_visible()
+    agent.keyboard.press("a")
+    expect(agent.locator("#state-pill")).to_have_text("On contact")
+    agent.select_option("#field-product", "premium")
+    agent.fill("#note-text", "Interested in premium.")
+    expect(agent.locator("#save-state")).to_have_attribute("data-status", "saved")
+
+    context = agent.context
+    # While the tab lives and dies, no save reaches the server: closing a page ends its
+    # offline emulation, which would otherwise let a last save slip out as it closes,
+    # and a real crash sends nothing at all.
+    blocked = {"notes": True}
+    context.route(
+        "**/api/agent/contacts/*/notes",
+        lambda route: route.abort() if blocked["notes"] else route.continue_(),
+    )
+    context.set_offline(True)
+    expect(agent.locator("#conn")).to_have_text("Offline")
+    typed = "Interested in premium. Call back Friday about the annual price."
+    agent.fill("#note-text", typed)
+    expect(agent.locator("#save-state")).to_have_attribute("data-status", "local")
+    agent.close()
+    again = watch(context.new_page())
+    draft = latest_draft(server, contact)
+    assert draft is not None and draft["text"] == "Interested in premium."
+
+    context.set_offline(False)
+    blocked["notes"] = False
+    again.goto("/agent")
+    expect(again.locator("#note-text")).to_have_value(typed)
+    expect(again.locator("#field-product")).to_have_value("premium")
+    expect(again.locator("#save-state")).to_have_attribute("data-status", "saved")
+    draft = latest_draft(server, contact)
+    assert draft is not None and draft["text"] == typed
+    no_page_errors(again)
+
+
+def test_the_newest_revision_wins_when_the_local_and_server_drafts_meet(
+    browser: Browser, server: WebServer
+) -> None:
+    page = new_context(browser, server).new_page()
+    page.goto("/")
+    outcome = page.evaluate(
+        """async () => {
+          const { merge } = await import("/static/js/drafts.js");
+          const local = { revision: 5, text: "local", fields: { a: "1" }, sentRevision: 3 };
+          const older = { revision: 4, text: "server", fields: [["a", "0"]] };
+          const newer = { revision: 7, text: "server", fields: [["a", "2"]] };
+          return {
+            localNewer: merge(local, older),
+            serverNewer: merge(local, newer),
+            serverOnly: merge(null, newer),
+            localOnly: merge(local, null),
+          };
+        }"""
+    )
+    assert outcome["localNewer"]["record"]["text"] == "local"
+    assert outcome["localNewer"]["resend"] is True
+    assert outcome["localNewer"]["record"]["sentRevision"] == 4
+    assert outcome["serverNewer"]["record"]["text"] == "server"
+    assert outcome["serverNewer"]["record"]["fields"] == {"a": "2"}
+    assert outcome["serverNewer"]["resend"] is False
+    assert outcome["serverOnly"]["record"]["revision"] == 7
+    assert outcome["localOnly"]["resend"] is True
