@@ -52,7 +52,7 @@ test: lint typecheck pytest
 # Refreshes the screenshots the docs and README show (every test run also writes its own
 # under test-artifacts/screenshots/, to be looked at).
 screenshots: $(STAMP) browser services
-	HEARTHLINE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/web -q
+	HEARTHLINE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/web tests/demo/test_demo_browser.py -q
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -2,69 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from contextlib import closing
-from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.api.support import free_port
-
-PASSWORD = "hearthline-demo"
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-u",
-            "-m",
-            "hearthline.cli",
-            "demo",
-            "--port",
-            str(port),
-            "--speed",
-            "300",
-            "--data-dir",
-            str(tmp_path / "demo"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until(lambda: _healthy(base), what="the demo server to answer")
-        yield proc, base
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/api/health", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def _wait_until(check, *, what: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.demo.conftest import PASSWORD, Demo, wait_until
 
 
 def _signed_in(base: str, username: str) -> httpx.Client:
@@ -76,30 +19,25 @@ def _signed_in(base: str, username: str) -> httpx.Client:
     return client
 
 
-def test_demo_serves_a_live_day_and_stops_cleanly(
-    demo: tuple[subprocess.Popen[str], str],
-) -> None:
-    proc, base = demo
+def test_demo_serves_a_live_day_and_stops_cleanly(start_demo: Callable[[float], Demo]) -> None:
+    demo = start_demo(300)
     with (
-        closing(_signed_in(base, "supervisor")) as supervisor,
-        closing(_signed_in(base, "northwind")) as northwind,
-        closing(_signed_in(base, "you")) as you,
+        closing(_signed_in(demo.url, "supervisor")) as supervisor,
+        closing(_signed_in(demo.url, "northwind")) as northwind,
+        closing(_signed_in(demo.url, "you")) as you,
     ):
         _check_the_day(supervisor, northwind, you)
-
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0, out
+    out = demo.stop()
+    assert demo.proc.returncode == 0, out
     assert "Open http://127.0.0.1:" in out and "demo stopped" in out
 
 
 def _check_the_day(supervisor: httpx.Client, northwind: httpx.Client, you: httpx.Client) -> None:
-
     def busy() -> bool:
         agents = supervisor.get("/api/supervisor/agents").json()
         return sum(a["state"] == "on-contact" for a in agents) >= 5
 
-    _wait_until(busy, what="simulated agents to be on calls")
+    wait_until(busy, what="simulated agents to be on calls")
     queues = {q["id"] for q in supervisor.get("/api/supervisor/queues").json()}
     assert queues == {"sales", "returns", "help"}
 

@@ -2,62 +2,16 @@
 
 One server per test module (uvicorn on 127.0.0.1, a fresh SQLite file, seeded with a
 firm, two client companies, their campaigns, forms, scripts, queues, agents and a user
-of every role), and one headless chromium per session. Each test gets its own browser
-contexts, so cookies, storage and service workers never leak between tests.
+of every role). The browser itself comes from tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.web.server import WebServer, start_server
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # The ring is WebAudio: let it play without a click in a headless run.
-    "--autoplay-policy=no-user-gesture-required",
-]
-VIEWPORT = {"width": 1366, "height": 768}
-ROOT = Path(__file__).resolve().parents[2]
-# Every run writes its screenshots under test-artifacts/ (not tracked) to be looked at;
-# `make screenshots` points this at docs/screenshots/ to refresh the ones docs show.
-SCREENSHOTS = Path(
-    os.environ.get("HEARTHLINE_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots"
-)
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail(
-            "Debian's chromium is not installed: `make test` installs it (apt-get install "
-            "chromium); the browser tests never skip",
-            pytrace=False,
-        )
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-    )
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +19,3 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     served = start_server(tmp_path_factory.mktemp("web") / "hearthline.sqlite3")
     yield served
     served.stop()
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS

@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.web.conftest import VIEWPORT
+from tests.conftest import VIEWPORT
 from tests.web.server import PASSWORD, WebServer
 
 expect.set_options(timeout=10_000)

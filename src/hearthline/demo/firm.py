@@ -124,19 +124,19 @@ FORMS = (
 
 SCRIPTS = {
     "northwind-sales": (
-        "Good morning, Northwind Outfitters, this is {agent}. How can I help you today?\n"
+        "Good morning, Northwind Outfitters, my name is … How can I help you today?\n"
         "- Ask what they are looking for and for whom.\n"
         "- Check stock and delivery date before quoting.\n"
         "- Offer the loyalty discount to returning customers."
     ),
     "northwind-returns": (
-        "Northwind returns, this is {agent}. May I have your order number?\n"
+        "Northwind returns, my name is … May I have your order number?\n"
         "- Ask the reason for the return.\n"
         "- Offer an exchange first, then store credit, then the refund.\n"
         "- Record the outcome: processed, prevented by exchange, or prevented by resale."
     ),
     "brightwave-help": (
-        "Brightwave help, this is {agent}. Can I take your account number?\n"
+        "Brightwave help, my name is … Can I take your account number?\n"
         "- Check the service status page for an outage in their area.\n"
         "- Restart the router with the customer, then test the line.\n"
         "- Book a technician only if the line test fails."
