@@ -139,8 +139,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     from hearthline.api.app import create_app
     from hearthline.api.serving import run_until_stopped
-    from hearthline.web import mount
     from hearthline.service.bootstrap import bootstrap
+    from hearthline.web import mount
 
     settings = _settings(args)
     logging.basicConfig(
