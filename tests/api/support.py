@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
+from tests.serving import free_port, serve_in_thread
 
 PASSWORD = "correct horse battery"
 # username -> (role, client, agent)
@@ -98,13 +98,6 @@ def seed_world(engine: Engine, *, grace_s: float = 60.0) -> str:
             conn, user_id=admin.id, name="channel", scope="channel", now=WallClock().now()
         )
     return token
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -170,17 +163,7 @@ def serve(url: str, *, grace_s: float = 60.0, **settings: Any) -> Served:
     port = free_port()
     config = ServerSettings(host="127.0.0.1", port=port, **(FAST_HASH | settings))
     app = create_app(center, config)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            center.stop()
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
+    server, thread = serve_in_thread(app, port=port, center=center)
     return Served(f"http://127.0.0.1:{port}", center, app, token, server, thread)
 
 

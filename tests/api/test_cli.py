@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from hearthline.cli import main
-from tests.api.support import free_port
+from tests.serving import free_port
 
 PASSWORD = "a long admin password"
 # The console script, as installed beside this interpreter.

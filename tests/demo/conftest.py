@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.support import free_port
+from tests.serving import free_port
 
 PASSWORD = "hearthline-demo"
 

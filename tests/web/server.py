@@ -10,9 +10,7 @@ token for the ingress, and one Acme customer with a past call, its outcome and n
 from __future__ import annotations
 
 import random
-import socket
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +42,7 @@ from hearthline.store import config_repo
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.web import mount
+from tests.serving import free_port, serve_in_thread
 
 PASSWORD = "hearthline-test-pw"
 CUSTOMER_PHONE = "+44 20 7946 0011"
@@ -243,13 +242,6 @@ def past_call(center: Center) -> None:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServer:
     url = f"sqlite:///{db_file}"
     engine = create_store_engine(url)
@@ -265,7 +257,7 @@ def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServe
     )
     center.start()
     past_call(center)
-    port = _free_port()
+    port = free_port()
     settings = ServerSettings(
         host="127.0.0.1",
         port=port,
@@ -275,15 +267,5 @@ def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServe
     )
     app = create_app(center, settings)
     mount(app)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-web", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            center.stop()
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
+    server, thread = serve_in_thread(app, port=port, center=center, name="uvicorn-web")
     return WebServer(f"http://127.0.0.1:{port}", center, app, token, server, thread)

@@ -18,6 +18,7 @@ from hearthline.api import tables as api_tables
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
 from hearthline.routing.config import AgentProfile
 from hearthline.routing.ids import AgentId, CampaignId, ContactId, QueueId
+from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo
 
 FIRM = "hearth"
@@ -83,16 +84,8 @@ FORMS = (
     ),
     CampaignForms(
         campaign="northwind-returns",
-        dispositions=(
-            Disposition("return-processed", "Return processed"),
-            Disposition("prevented-exchange", "Return prevented by exchange", counts_as_save=True),
-            Disposition(
-                "prevented-resale",
-                "Return prevented by resale",
-                counts_as_sale=True,
-                counts_as_save=True,
-            ),
-        ),
+        # Processed, prevented by exchange (a save), prevented by resale (a save and a sale).
+        dispositions=RETURNS_FORMS.dispositions,
         fields=(
             FormField("order_number", FieldKind.TEXT, "Order number", required=True),
             FormField(

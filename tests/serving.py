@@ -1,0 +1,40 @@
+"""Running a real server for the tests: uvicorn on a free loopback port, in a thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+from fastapi import FastAPI
+
+from hearthline.service.center import Center
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def serve_in_thread(
+    app: FastAPI, *, port: int, center: Center, name: str = "uvicorn"
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Starts ``app`` on 127.0.0.1:``port`` and returns once it accepts connections.
+
+    If it does not start, ``center`` is stopped (the caller would never get the chance).
+    """
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            center.stop()
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    return server, thread
