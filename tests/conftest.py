@@ -1,6 +1,6 @@
 """Fixtures shared by the test tiers: Debian's chromium driven by Playwright.
 
-One headless chromium per session; each test makes its own browser contexts, so cookies,
+One headless chromium per test module; each test makes its own browser contexts, so cookies,
 storage and service workers never leak between tests.
 """
 
@@ -35,13 +35,15 @@ SCREENSHOTS = Path(
 )
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running while it
+# is open, and tests of other modules run asyncio code of their own.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.fail(

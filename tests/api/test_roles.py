@@ -46,6 +46,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("/api/contacts/", PERSONS),
     ("/api/campaigns", PERSONS),
     ("/api/reasons", PERSONS),
+    ("/api/clients", PERSONS),
+    ("/api/queues", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {
@@ -112,6 +114,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
             "reasons": [{"id": "break", "label": "Break"}, {"id": "lunch", "label": "Lunch"}]
         },
         "PUT /api/admin/campaigns/{campaign_id}/forms": SEED_FORMS,
+        "PUT /api/admin/campaigns/{campaign_id}/script": {"body": "Thank you for calling."},
         "PUT /api/admin/settings": {"connection_grace_s": 60, "direct_transfer_wait_s": 30},
         "POST /api/admin/users": {
             "username": "walker",

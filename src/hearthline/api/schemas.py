@@ -299,6 +299,23 @@ class FormsOut(FormsIn):
     script: str | None = None
 
 
+class ScriptIn(In):
+    """The text agents see beside a campaign's form."""
+
+    body: Text
+
+
+class QueueSummary(Out):
+    """What any reader of a queue's work needs: its name, line, client and targets."""
+
+    id: str
+    name: str
+    campaign_id: str
+    client_id: str
+    service_target_s: float
+    offer_timeout_s: float
+
+
 class SettingsIn(In):
     connection_grace_s: Seconds = 60.0
     direct_transfer_wait_s: Seconds = 30.0

@@ -305,6 +305,12 @@ def save_forms(conn: Connection, forms: CampaignForms, *, name: str = "") -> Non
         )
 
 
+def replace_script(conn: Connection, campaign: str, body: str) -> None:
+    """The campaign's one script, in place of whatever scripts it had."""
+    conn.execute(delete(t.scripts).where(t.scripts.c.campaign_id == campaign))
+    save_script(conn, campaign, "script", body)
+
+
 def save_script(conn: Connection, campaign: str, name: str, body: str) -> None:
     upsert(
         conn,

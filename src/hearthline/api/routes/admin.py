@@ -35,6 +35,7 @@ from hearthline.api.schemas import (
     ReasonOut,
     ReasonsIn,
     RoleName,
+    ScriptIn,
     SettingsIn,
     SkillIn,
     SkillOut,
@@ -335,6 +336,20 @@ async def put_forms(campaign_id: IdPath, body: FormsIn, me: Admin, svc: Svc) -> 
     await svc.db(svc.center.update_forms, forms, name=body.name)
     after = await _read(svc, lambda c: forms_of(c, campaign_id))
     await _audit(svc, me, "forms.put", campaign_id, _dump(before), _dump(after))
+    return after
+
+
+@router.put("/campaigns/{campaign_id}/script", response_model=FormsOut)
+async def put_script(campaign_id: IdPath, body: ScriptIn, me: Admin, svc: Svc) -> FormsOut:
+    """Replaces the script agents of the campaign see beside its form."""
+    if campaign_id not in svc.directory.campaign_client:
+        raise not_found("campaign", campaign_id)
+    before = await _read(svc, lambda c: forms_of(c, campaign_id))
+    await _write(svc, lambda c: config_repo.replace_script(c, campaign_id, body.body))
+    after = await _read(svc, lambda c: forms_of(c, campaign_id))
+    await _audit(
+        svc, me, "script.put", campaign_id, {"script": before.script}, {"script": after.script}
+    )
     return after
 
 

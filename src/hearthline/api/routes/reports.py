@@ -16,10 +16,12 @@ from hearthline.api.schemas import (
     IDENT_PATTERN,
     AgentStatsRow,
     CampaignOut,
+    ClientOut,
     ContactDetail,
     ContactRecord,
     FormsOut,
     QueueStatsRow,
+    QueueSummary,
     ReasonOut,
 )
 from hearthline.api.scope import access_campaign, access_contact, agent_visible, visible_clients
@@ -40,6 +42,47 @@ async def reasons(me: Person, svc: Svc) -> list[ReasonOut]:
         with svc.engine.connect() as conn:
             own = [r for r in admin_store.reasons(conn) if not r.system]
         return own + [ReasonOut(id=r.id, label=r.label, system=True) for r in SYSTEM_REASONS]
+
+    return await svc.db(read)
+
+
+@router.get("/clients", response_model=list[ClientOut])
+async def clients(me: Person, svc: Svc) -> list[ClientOut]:
+    """The client companies the caller works for or watches, with their names."""
+    shown = visible_clients(svc.directory, me)
+
+    def read() -> list[ClientOut]:
+        with svc.engine.connect() as conn:
+            every = admin_store.clients(conn)
+        return [c for c in every if shown is None or c.id in shown]
+
+    return await svc.db(read)
+
+
+@router.get("/queues", response_model=list[QueueSummary])
+async def queues(me: Person, svc: Svc) -> list[QueueSummary]:
+    """The queues of the campaigns the caller works for or watches: names and targets."""
+    shown = visible_clients(svc.directory, me)
+
+    def read() -> list[QueueSummary]:
+        with svc.engine.connect() as conn:
+            every = admin_store.queues(conn)
+        out = []
+        for q in every:
+            client = svc.directory.campaign_client.get(q.campaign_id)
+            if client is None or (shown is not None and client not in shown):
+                continue
+            out.append(
+                QueueSummary(
+                    id=q.id,
+                    name=q.name,
+                    campaign_id=q.campaign_id,
+                    client_id=client,
+                    service_target_s=q.service_target_s,
+                    offer_timeout_s=q.offer_timeout_s,
+                )
+            )
+        return out
 
     return await svc.db(read)
 

@@ -93,10 +93,9 @@ async function loadMeta() {
   for (const c of campaigns) {
     if (!ui.clients.has(c.client_id)) ui.clients.set(c.client_id, { id: c.client_id, name: humanize(c.client_id) });
   }
-  if (ui.user.role === "admin") {
-    const clients = await get("/api/admin/clients").catch(() => []);
-    for (const c of clients) ui.clients.set(c.id, { id: c.id, name: c.name || humanize(c.id) });
-  }
+  // Client companies' names, for whoever may see them (their ids otherwise).
+  const clients = await get("/api/clients").catch(() => []);
+  for (const c of clients) ui.clients.set(c.id, { id: c.id, name: c.name || humanize(c.id) });
   // Queue names, campaigns and service targets: the readers' list where the server has
   // one, else the administrators' (admins only); else queue ids, grouped by client.
   let queues = await get("/api/queues").catch(() => null);
