@@ -48,6 +48,7 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("/api/reasons", PERSONS),
     ("/api/clients", PERSONS),
     ("/api/queues", PERSONS),
+    ("/api/planning/", {ADMIN, SUP}),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {

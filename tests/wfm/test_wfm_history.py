@@ -198,3 +198,12 @@ def test_plan_table_csv_and_png(august: History, tmp_path: Path) -> None:
     data = plan.to_json()
     assert data["rows"][0]["start"] == "2010-08-22T00:00:00"
     assert "Queue PS" in plan.to_text()
+
+
+@pytest.mark.parametrize("start", [dt.date(9999, 12, 30), dt.date(1600, 1, 1), dt.date(2262, 4, 5)])
+def test_forecast_refuses_days_outside_the_calendar_it_can_count(
+    bank_dir: Path, start: dt.date
+) -> None:
+    history = load_history(bank_dir / "one_day_calls.csv", fmt="anonymous-bank")
+    with pytest.raises(ValueError, match="the days to plan must fall between 1677-09-22"):
+        forecast_history(history, ForecastRequest(start=start, days=28))

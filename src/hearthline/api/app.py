@@ -26,6 +26,7 @@ from hearthline.api.routes import (
     auth,
     channels,
     customers,
+    planning,
     reports,
     stream,
     supervisor,
@@ -42,6 +43,7 @@ ROUTERS = (
     admin.router,
     channels.router,
     customers.router,
+    planning.router,
     reports.router,
     stream.router,
 )

@@ -308,6 +308,25 @@ def _aht_forecast(
     return out
 
 
+# The whole days pandas can count time in (nanoseconds since 1970 in 64 bits).
+_FIRST_DAY = pd.Timestamp.min.ceil("D").to_pydatetime()
+_LAST_DAY = pd.Timestamp.max.floor("D").to_pydatetime()
+
+
+def _check_in_calendar(start: dt.datetime, days: int) -> None:
+    """The days to plan must fall where pandas can count time (1677 to 2262)."""
+    first, last = _FIRST_DAY, _LAST_DAY
+    try:
+        beyond = start + dt.timedelta(days=days) > last
+    except OverflowError:  # past the year 9999: beyond it too
+        beyond = True
+    if start < first or beyond:
+        raise ValueError(
+            f"the days to plan must fall between {first.date()} and {last.date()}, "
+            f"not {start.date()} and {days} days on"
+        )
+
+
 def forecast_history(history: History, request: ForecastRequest) -> Forecast:
     """Forecast calls and AHT per interval for the requested days from history before
     ``request.start`` only."""
@@ -315,6 +334,7 @@ def forecast_history(history: History, request: ForecastRequest) -> Forecast:
         raise ValueError(f"days must be at least 1, got {request.days}")
     slots_per_day(request.interval_minutes)
     start = dt.datetime.combine(request.start, dt.time())
+    _check_in_calendar(start, request.days)
     past = history.before(start)
     if past.offered().empty:
         raise ValueError(f"no history before {request.start.isoformat()}")
