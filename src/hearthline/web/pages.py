@@ -21,6 +21,7 @@ PAGES: dict[str, str] = {
     "/agent": "agent.html",
     "/supervisor": "supervisor.html",
     "/admin": "admin.html",
+    "/planning": "planning.html",
 }
 
 # Only our own files: no inline script, no third-party origin, not framed by others.

@@ -24,9 +24,10 @@ export function setCsrf(token) {
   else sessionStorage.removeItem("hl.csrf");
 }
 
-export async function request(method, path, body = undefined, { timeoutMs = 15000 } = {}) {
+export async function request(method, path, body = undefined, { timeoutMs = 15000, contentType = null } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A body with its own content type (a CSV file, say) goes as it is; anything else as JSON.
+  if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
   if (!SAFE.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -35,7 +36,7 @@ export async function request(method, path, body = undefined, { timeoutMs = 1500
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : contentType ? body : JSON.stringify(body),
       credentials: "same-origin",
       cache: "no-store",
       signal: controller.signal,

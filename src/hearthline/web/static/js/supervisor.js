@@ -56,6 +56,7 @@ async function start() {
   document.body.classList.toggle("viewer", !ui.staff);
   setText($("#who"), `${ui.user.display_name || ui.user.username} · ${humanize(ui.user.role)}`);
   $("#admin-link").classList.toggle("hidden", ui.user.role !== "admin");
+  $("#planning-link").classList.toggle("hidden", ui.user.role === "client_viewer");
   for (const el of document.querySelectorAll(".staff-only")) el.classList.toggle("hidden", !ui.staff);
   if (!ui.staff) $("#agents-panel").classList.add("hidden");
   ui.alerts = new Alerts($("#alerts"), $("#alert-count"));
