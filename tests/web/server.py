@@ -19,7 +19,6 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, insert
 
-from hearthline.api import tables as api_tables
 from hearthline.api.accounts import create_token
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
@@ -38,7 +37,7 @@ from hearthline.routing.config import (
 from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 from hearthline.service.center import Center
 from hearthline.service.clock import WallClock
-from hearthline.store import config_repo
+from hearthline.store import config_repo, schema
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.web import mount
@@ -226,7 +225,7 @@ def past_call(center: Center) -> None:
     now = WallClock().now()
     with center.engine.begin() as conn:
         conn.execute(
-            insert(api_tables.customers).values(
+            insert(schema.customers).values(
                 id="cust-eleanor",
                 client_id="acme",
                 name="Eleanor Rigby",
@@ -236,7 +235,7 @@ def past_call(center: Center) -> None:
             )
         )
         conn.execute(
-            insert(api_tables.customer_contacts).values(
+            insert(schema.customer_contacts).values(
                 contact_id=contact, customer_id="cust-eleanor", linked_at=now
             )
         )

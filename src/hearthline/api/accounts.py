@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from hearthline.api import tables as t
 from hearthline.api.principal import Principal, Role
 from hearthline.api.security import digest, new_secret
 from hearthline.store import schema as s
+from hearthline.store import schema as t
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from hearthline.api import tables as t
 from hearthline.api.schemas import (
     AgentOut,
     CampaignOut,
@@ -41,6 +40,7 @@ from hearthline.routing.config import (
 from hearthline.routing.ids import CampaignId, ClientId, QueueId
 from hearthline.store import config_repo
 from hearthline.store import schema as s
+from hearthline.store import schema as t
 
 
 def firm_id(conn: Connection) -> str | None:

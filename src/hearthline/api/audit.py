@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from hearthline.api import tables as t
 from hearthline.api.principal import Principal
+from hearthline.store import schema as t
 
 
 def record(

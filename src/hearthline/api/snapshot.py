@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hearthline.api import tables as t
 from hearthline.api.deps import Services
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import HelpOut
@@ -14,6 +13,7 @@ from hearthline.api.scope import agent_visible, client_visible
 from hearthline.api.views import agent_live, agents_live, contact_live, contact_or_none, queues_live
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
+from hearthline.store import schema as t
 
 
 async def take(svc: Services, me: Principal) -> tuple[int, dict[str, Any]]:

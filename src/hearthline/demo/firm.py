@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert
 
-from hearthline.api import tables as api_tables
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
 from hearthline.routing.config import AgentProfile
 from hearthline.routing.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.service.seed import RETURNS_FORMS
-from hearthline.store import config_repo
+from hearthline.store import config_repo, schema
 
 FIRM = "hearth"
 FIRM_NAME = "Hearth Outsourcing"
@@ -210,7 +209,7 @@ def save_firm_extras(
             password_hash=password_hash,
         )
     conn.execute(
-        insert(api_tables.customers),
+        insert(schema.customers),
         [
             {"id": c.id, "client_id": c.client, "name": c.name, "phone": c.phone, "created_at": now}
             for c in book

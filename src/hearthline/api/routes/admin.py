@@ -11,7 +11,6 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hearthline.api import accounts, admin_store, audit
-from hearthline.api import tables as t
 from hearthline.api.deps import Admin, Services, Svc
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.principal import Principal
@@ -52,6 +51,7 @@ from hearthline.routing.errors import ConfigError
 from hearthline.routing.ids import ReasonId
 from hearthline.store import config_repo
 from hearthline.store import schema as s
+from hearthline.store import schema as t
 from hearthline.store.log import StoredEvent
 
 T = TypeVar("T")

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import insert, select
 
-from hearthline.api import tables as t
 from hearthline.api.deps import AgentCaller, Services, Svc
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, forbidden, not_found
 from hearthline.api.myday import day_start, my_day
@@ -38,6 +37,7 @@ from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError, UnknownEntity
 from hearthline.routing.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing.router import Router
+from hearthline.store import schema as t
 
 router = APIRouter(prefix="/api/agent", tags=["agent"], responses=ERROR_RESPONSES)
 

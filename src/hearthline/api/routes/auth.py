@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import Engine, delete, update
 
 from hearthline.api import accounts
-from hearthline.api import tables as t
 from hearthline.api.deps import SESSION_COOKIE, Caller, Services, Svc
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, unauthenticated
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import LoginIn, PasswordIn, SessionOut, UserOut
 from hearthline.api.security import check_password
 from hearthline.store import schema as s
+from hearthline.store import schema as t
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 

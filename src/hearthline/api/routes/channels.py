@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import insert, select
 
-from hearthline.api import tables as t
 from hearthline.api.deps import ChannelCaller, Services, Svc
 from hearthline.api.errors import ERROR_RESPONSES, not_found
 from hearthline.api.principal import Principal
@@ -33,6 +32,7 @@ from hearthline.api.scope import client_visible
 from hearthline.api.views import contact_live
 from hearthline.routing import commands as cmd
 from hearthline.routing.ids import AgentId, ContactId, CustomerId, QueueId
+from hearthline.store import schema as t
 
 router = APIRouter(prefix="/api/channels", tags=["channels"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATH)]

@@ -12,7 +12,6 @@ from sqlalchemy import Connection, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hearthline.api import admin_store
-from hearthline.api import tables as t
 from hearthline.api.deps import Person, Svc
 from hearthline.api.directory import Directory
 from hearthline.api.errors import ERROR_RESPONSES, conflict, forbidden, not_found
@@ -27,6 +26,7 @@ from hearthline.api.schemas import (
 )
 from hearthline.api.scope import access_contact, client_visible, visible_clients
 from hearthline.store import schema as s
+from hearthline.store import schema as t
 from hearthline.store.log import events_of_contact
 
 router = APIRouter(prefix="/api/customers", tags=["customers"], responses=ERROR_RESPONSES)

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select, update
 
-from hearthline.api import tables as t
 from hearthline.api.deps import Services, Staff, Svc
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, not_found
 from hearthline.api.principal import Principal
@@ -31,6 +30,7 @@ from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing.router import Router
+from hearthline.store import schema as t
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"], responses=ERROR_RESPONSES)
 AgentPath = Annotated[str, Path(pattern=IDENT_PATTERN)]

@@ -12,10 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-# The tables are declared in hearthline.api.tables on the store's MetaData; importing it
-# here registers them wherever migrations run, so the schema comparison sees them too.
-import hearthline.api.tables  # noqa: F401
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
