@@ -37,6 +37,7 @@ from hearthline.routing.config import (
 from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 from hearthline.service.center import Center
 from hearthline.service.clock import WallClock
+from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo, schema
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
@@ -63,26 +64,6 @@ RETURNS_SCRIPT = (
     "choose 'Return prevented by exchange'.\n\n"
     "Closing\n"
     "Is there anything else I can help you with today?"
-)
-RETURNS_FORMS = CampaignForms(
-    campaign="acme-returns",
-    dispositions=(
-        Disposition("return-processed", "Return processed"),
-        Disposition("prevented-exchange", "Return prevented by exchange", counts_as_save=True),
-        Disposition(
-            "prevented-resale",
-            "Return prevented by resale",
-            counts_as_sale=True,
-            counts_as_save=True,
-        ),
-    ),
-    fields=(
-        FormField("order_number", FieldKind.TEXT, "Order number", required=True),
-        FormField("refund_amount", FieldKind.NUMBER, "Refund amount"),
-        FormField(
-            "reason", FieldKind.CHOICE, "Reason", choices=("damaged", "wrong-size", "changed-mind")
-        ),
-    ),
 )
 SALES_FORMS = CampaignForms(
     campaign="globex-sales",
