@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
@@ -12,8 +12,14 @@ from tests.web.server import PASSWORD, WebServer
 expect.set_options(timeout=10_000)
 
 
-def new_context(browser: Browser, server: WebServer) -> BrowserContext:
-    context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
+def new_context(
+    browser: Browser, server: WebServer, *, service_workers: Literal["allow", "block"] = "allow"
+) -> BrowserContext:
+    context = browser.new_context(
+        viewport=VIEWPORT,
+        base_url=server.url,
+        service_workers=service_workers,
+    )
     context.set_default_timeout(15_000)
     return context
 
@@ -27,9 +33,16 @@ def sign_in(page: Page, username: str, *, lands_on: str) -> None:
     page.wait_for_url(f"**{lands_on}")
 
 
-def open_as(browser: Browser, server: WebServer, username: str, *, lands_on: str) -> Page:
+def open_as(
+    browser: Browser,
+    server: WebServer,
+    username: str,
+    *,
+    lands_on: str,
+    service_workers: Literal["allow", "block"] = "allow",
+) -> Page:
     """A fresh browser context signed in as ``username``; page errors fail the test."""
-    page = watch(new_context(browser, server).new_page())
+    page = watch(new_context(browser, server, service_workers=service_workers).new_page())
     sign_in(page, username, lands_on=lands_on)
     return page
 

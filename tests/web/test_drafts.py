@@ -14,7 +14,10 @@ pytestmark = pytest.mark.browser
 def test_notes_typed_offline_in_a_tab_that_then_crashed_reach_the_server_from_a_new_tab(
     browser: Browser, server: WebServer
 ) -> None:
-    agent = open_as(browser, server, "gina", lands_on="/agent")
+    # Without the page's service worker: requests that pass through one escape the
+    # browser's offline emulation and request blocking, and this test needs both to hold.
+    # (Reloading offline through the service worker is test_agent_day's.)
+    agent = open_as(browser, server, "gina", lands_on="/agent", service_workers="block")
     agent.click("#start-button")
     agent.click("#ready-button")
     expect(agent.locator("#state-pill")).to_have_text("Ready")
@@ -27,9 +30,8 @@ def test_notes_typed_offline_in_a_tab_that_then_crashed_reach_the_server_from_a_
     expect(agent.locator("#save-state")).to_have_attribute("data-status", "saved")
 
     context = agent.context
-    # While the tab lives and dies, no save reaches the server: closing a page ends its
-    # offline emulation, which would otherwise let a last save slip out as it closes,
-    # and a real crash sends nothing at all.
+    # While the tab lives offline and dies, no save reaches the server: a dead tab sends
+    # nothing, and the block makes sure of it.
     blocked = {"notes": True}
     context.route(
         "**/api/agent/contacts/*/notes",
@@ -40,7 +42,10 @@ def test_notes_typed_offline_in_a_tab_that_then_crashed_reach_the_server_from_a_
     typed = "Interested in premium. Call back Friday about the annual price."
     agent.fill("#note-text", typed)
     expect(agent.locator("#save-state")).to_have_attribute("data-status", "local")
-    agent.close()
+    # The tab dies while the line is down: its page is torn down and runs nothing more.
+    # (Closing the page instead would first end its offline emulation, and the page would
+    # see the line come back and send what it kept.)
+    agent.goto("about:blank")
     again = watch(context.new_page())
     draft = latest_draft(server, contact)
     assert draft is not None and draft["text"] == "Interested in premium."
