@@ -180,6 +180,44 @@ def compare(hours: float, seeds: list[int]) -> dict[str, Any]:
     return out
 
 
+def core_ceiling(hours: float, seed: int) -> dict[str, Any]:
+    """The most any simulator could get out of this routing core, measured, not argued.
+
+    One Hearthline run of the M/M/n model records every event of its core. Then, on that
+    trace alone: building each event anew from its fields (what the core pays to say what
+    happened), and applying the trace to an empty core with ``Router.apply`` (what it pays
+    to change its state: no routing decision, no command, no simulator). A simulator that
+    cost nothing and a core that decided for free would still pay both, per call.
+    """
+    import dataclasses
+
+    from hearthline.routing.clock import ManualClock
+    from hearthline.routing.events import Event
+    from hearthline.routing.router import Router
+    from hearthline.sim import build, simulate
+
+    built = build(
+        _hearthline_scenario(hours, agents=AGENTS, per_hour=PER_HOUR, patience='{ kind = "none" }')
+    )
+    trace: list[Event] = []
+    calls = int(simulate(built, seed=seed, trace=trace).run["calls"])
+    rows = [(type(e), tuple(getattr(e, f.name) for f in dataclasses.fields(e))) for e in trace]
+    t = time.perf_counter()
+    for cls, values in rows:
+        cls(*values)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    Router.replay(trace, clock=ManualClock(0.0), rng=random.Random(seed))
+    apply_s = time.perf_counter() - t
+    return {
+        "calls": calls,
+        "events_per_call": len(trace) / calls,
+        "build_calls_per_s": calls / build_s,
+        "apply_calls_per_s": calls / apply_s,
+        "both_calls_per_s": calls / (build_s + apply_s),
+    }
+
+
 def big_day_child(hours: float) -> None:
     """Runs in a child process: prints the run's figures and its peak memory as JSON."""
     from hearthline.sim import build, simulate
@@ -332,6 +370,17 @@ def main(argv: list[str]) -> int:
             cells.append(f"{v['mean']:.3f}±{v['se']:.3f}" if isinstance(v, dict) else f"{v:.3f}")
         speed = f"{rate:>9,.0f} {rate / simpy_rate:>8.2f}" if rate else f"{'':>9} {'':>8}"
         print(f"  {name:<10} {speed} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14}")
+    ceiling = core_ceiling(hours, seeds[0])
+    print(
+        f"\nCeiling of the routing core ({ceiling['events_per_call']:.1f} events per call, "
+        f"no decisions, no simulator), in calls/s and x SimPy:"
+    )
+    for key, what in (
+        ("build_calls_per_s", "building its events only"),
+        ("apply_calls_per_s", "applying its events only"),
+        ("both_calls_per_s", "both"),
+    ):
+        print(f"  {what:<26} {ceiling[key]:>9,.0f} {ceiling[key] / simpy_rate:>8.2f}")
     out: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "machine": f"{platform.processor() or platform.machine()}, "
@@ -339,6 +388,7 @@ def main(argv: list[str]) -> int:
         "hours": hours,
         "seeds": seeds,
         "compare": compared,
+        "core_ceiling": ceiling,
     }
     if not quick:
         base = baseline_rss_mib()
