@@ -70,6 +70,23 @@ def test_a_new_line_configured_over_http_routes_calls_and_every_change_is_audite
     assert '"Help"' in last["before"] and '"Desk"' in last["after"]
     assert "password" not in str(audit).replace("password_changed", "")
 
+    # Reasons, scripts and settings: each change records what it found and what it left.
+    for path, body in [
+        ("/api/admin/reasons", {"reasons": [{"id": "school-run", "label": "School run"}]}),
+        ("/api/admin/campaigns/initech-help/script", {"body": "Greet, then ask for the model."}),
+        ("/api/admin/settings", {"connection_grace_s": 45, "direct_transfer_wait_s": 20}),
+    ]:
+        assert admin.put(path, json=body).status_code == 200, path
+    reasons, script, settings = reversed(admin.get("/api/admin/audit", params={"limit": 3}).json())
+    assert (reasons["action"], script["action"], settings["action"]) == (
+        "reasons.put",
+        "script.put",
+        "settings.put",
+    )
+    assert '"school-run"' in reasons["after"] and "school-run" not in reasons["before"]
+    assert "ask for the model" in script["after"] and "ask for the model" not in script["before"]
+    assert '"connection_grace_s": 45' in settings["after"]
+
 
 def test_configuration_that_does_not_fit_is_refused_with_the_reason(served_sqlite: Served) -> None:
     app = served_sqlite

@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from hearthline.crm import DraftNote, FinishNote, NoteRefused, UnknownContact
 from hearthline.routing import commands as cmd
@@ -187,6 +187,38 @@ def test_a_queue_change_updates_the_table_and_the_log_together(center: Center) -
         queues = {q.id: q for q in config_repo.load_routing_config(conn).queues}
     assert queues[QUEUE] == changed
     assert center.query(lambda r: r.queues[QUEUE].cfg) == changed
+
+
+def test_a_change_and_its_record_are_stored_together_or_not_at_all(center: Center) -> None:
+    def record(conn: Connection) -> None:
+        conn.execute(
+            insert(schema.audit_log).values(
+                at=1.0, user_id=1, username="admin", action="queue.put", target=QUEUE
+            )
+        )
+
+    def failing_record(conn: Connection) -> None:
+        raise RuntimeError("the record could not be written")
+
+    before_log = _log(center.engine)
+    original = center.query(lambda r: r.queues[QUEUE].cfg)
+    refused = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="never stored", offer_timeout_s=7.0)
+    with pytest.raises(Exception, match="the record could not be written"):
+        center.update_queue(refused, also=failing_record)
+    with center.engine.connect() as conn:
+        stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
+        audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
+    assert stored[QUEUE] == original
+    assert audits == 0
+    assert _log(center.engine) == before_log
+    assert center.query(lambda r: r.queues[QUEUE].cfg) == original
+
+    changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
+    center.update_queue(changed, also=record)
+    with center.engine.connect() as conn:
+        stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
+        audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
+    assert (stored[QUEUE], audits) == (changed, 1)
 
 
 def test_a_queue_change_the_core_refuses_changes_no_table(center: Center) -> None:

@@ -74,6 +74,21 @@ _REFUSALS = (RoutingError, CrmError, ServiceError)
 _MAX_WAIT_S = 0.5
 
 
+Write = Callable[[Connection], None]
+Stored = list[StoredEvent]
+
+
+def _then(first: Write, second: Write | None) -> Write:
+    if second is None:
+        return first
+
+    def both(conn: Connection) -> None:
+        first(conn)
+        second(conn)
+
+    return both
+
+
 @dataclass(slots=True)
 class _Request:
     command: object
@@ -236,43 +251,51 @@ class Center:
 
     # Configuration: the tables and the log change together --------------------------------------
 
-    def update_campaign(self, campaign: CampaignConfig) -> list[StoredEvent]:
+    # ``also`` (the server's audit record) runs in the same transaction, after the change:
+    # the change and its record are stored together or not at all.
+
+    def update_campaign(self, campaign: CampaignConfig, *, also: Write | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureCampaign(campaign), lambda c: config_repo.save_campaign(c, campaign)
+            cmd.ConfigureCampaign(campaign), lambda c: config_repo.save_campaign(c, campaign), also
         )
 
-    def update_queue(self, queue_cfg: QueueConfig) -> list[StoredEvent]:
+    def update_queue(self, queue_cfg: QueueConfig, *, also: Write | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureQueue(queue_cfg), lambda c: config_repo.save_queue(c, queue_cfg)
+            cmd.ConfigureQueue(queue_cfg), lambda c: config_repo.save_queue(c, queue_cfg), also
         )
 
-    def update_agent(self, profile: AgentProfile) -> list[StoredEvent]:
+    def update_agent(self, profile: AgentProfile, *, also: Write | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile)
+            cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile), also
         )
 
-    def update_reasons(self, reasons: tuple[NotReadyReason, ...]) -> list[StoredEvent]:
+    def update_reasons(
+        self, reasons: tuple[NotReadyReason, ...], *, also: Write | None = None
+    ) -> Stored:
         return self._configure(
-            cmd.ConfigureReasons(reasons), lambda c: config_repo.save_reasons(c, reasons)
+            cmd.ConfigureReasons(reasons), lambda c: config_repo.save_reasons(c, reasons), also
         )
 
-    def update_settings(self, settings: CenterSettings) -> list[StoredEvent]:
+    def update_settings(self, settings: CenterSettings, *, also: Write | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureCenter(settings), lambda c: config_repo.save_settings(c, settings)
+            cmd.ConfigureCenter(settings), lambda c: config_repo.save_settings(c, settings), also
         )
 
-    def update_forms(self, forms: CampaignForms, *, name: str = "") -> None:
+    def update_forms(
+        self, forms: CampaignForms, *, name: str = "", also: Write | None = None
+    ) -> None:
         """A campaign's dispositions and form: stored, then used by the checks at once."""
         check_values(forms)
-        request = _Request(None, write=lambda c: config_repo.save_forms(c, forms, name=name))
+        request = _Request(
+            None, write=_then(lambda c: config_repo.save_forms(c, forms, name=name), also)
+        )
         request.forms = forms
         self._put(request).result(30.0)
 
-    def _configure(
-        self, command: cmd.Command, write: Callable[[Connection], None]
-    ) -> list[StoredEvent]:
+    def _configure(self, command: cmd.Command, write: Write, also: Write | None) -> Stored:
         check_values(command)
-        return self._put(_Request(command, write=write)).result(30.0)  # type: ignore[no-any-return]
+        request = _Request(command, write=_then(write, also))
+        return self._put(request).result(30.0)  # type: ignore[no-any-return]
 
     def _put(self, request: _Request) -> Future[Any]:
         with self._lock:

@@ -79,16 +79,25 @@ async def _write(svc: Services, fn: Callable[[Connection], T]) -> T:
         raise conflict(f"refused by the database: {str(exc.orig)[:300]}") from None
 
 
-async def _audit(
-    svc: Services, me: Principal, action: str, target: str, before: Any, after: Any
-) -> None:
+def _audited(
+    svc: Services,
+    me: Principal,
+    action: str,
+    target: str,
+    before: Any,
+    after: Any = None,
+    *,
+    read_after: Callable[[Connection], Any] | None = None,
+) -> Callable[[Connection], None]:
+    """The audit record of a change, to write in the change's own transaction (so neither
+    is stored without the other); ``read_after`` reads the stored result in it."""
     now = svc.now()
-    await _write(
-        svc,
-        lambda c: audit.record(
-            c, me, at=now, action=action, target=target, before=before, after=after
-        ),
-    )
+
+    def write(conn: Connection) -> None:
+        value = read_after(conn) if read_after is not None else after
+        audit.record(conn, me, at=now, action=action, target=target, before=before, after=value)
+
+    return write
 
 
 def _dump(model: Any) -> Any:
@@ -162,14 +171,15 @@ async def put_campaign(campaign_id: IdPath, body: CampaignIn, me: Admin, svc: Sv
     before = await _read(svc, lambda c: admin_store.campaigns(c, ident=campaign_id))
     if before and before[0].client_id != body.client_id:
         raise conflict(f"campaign {campaign_id!r} belongs to client {before[0].client_id!r}")
+    after = CampaignOut(id=campaign_id, **body.model_dump())
     stored = await svc.db(
-        svc.center.update_campaign, admin_store.campaign_config(campaign_id, body)
+        svc.center.update_campaign,
+        admin_store.campaign_config(campaign_id, body),
+        also=_audited(
+            svc, me, "campaign.put", campaign_id, _dump(before[0] if before else None), _dump(after)
+        ),
     )
     _follow(svc, stored)
-    after = CampaignOut(id=campaign_id, **body.model_dump())
-    await _audit(
-        svc, me, "campaign.put", campaign_id, _dump(before[0] if before else None), _dump(after)
-    )
     return after
 
 
@@ -205,10 +215,15 @@ async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, svc: Svc) -> Que
     before = await _read(svc, lambda c: admin_store.queues(c, ident=queue_id))
     if before and before[0].campaign_id != body.campaign_id:
         raise conflict(f"queue {queue_id!r} belongs to campaign {before[0].campaign_id!r}")
-    stored = await svc.db(svc.center.update_queue, config)
-    _follow(svc, stored)
     after = QueueOut(id=queue_id, **body.model_dump())
-    await _audit(svc, me, "queue.put", queue_id, _dump(before[0] if before else None), _dump(after))
+    stored = await svc.db(
+        svc.center.update_queue,
+        config,
+        also=_audited(
+            svc, me, "queue.put", queue_id, _dump(before[0] if before else None), _dump(after)
+        ),
+    )
+    _follow(svc, stored)
     return after
 
 
@@ -267,12 +282,17 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
     except ConfigError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
     before = await _read(svc, lambda c: admin_store.agents(c, ident=agent_id))
-    stored = await svc.db(svc.center.update_agent, profile)
-    _follow(svc, stored)
     after = AgentOut(
         id=agent_id, name=body.name, skills=dict(body.skills), campaigns=sorted(set(body.campaigns))
     )
-    await _audit(svc, me, "agent.put", agent_id, _dump(before[0] if before else None), _dump(after))
+    stored = await svc.db(
+        svc.center.update_agent,
+        profile,
+        also=_audited(
+            svc, me, "agent.put", agent_id, _dump(before[0] if before else None), _dump(after)
+        ),
+    )
+    _follow(svc, stored)
     return after
 
 
@@ -290,12 +310,19 @@ async def put_reasons(body: ReasonsIn, me: Admin, svc: Svc) -> list[ReasonOut]:
         raise ApiError(422, "invalid", "each reason id must appear once")
     reasons = tuple(NotReadyReason(ReasonId(r.id), r.label) for r in body.reasons)
     before = await _read(svc, admin_store.reasons)
-    await svc.db(svc.center.update_reasons, reasons)
-    after = await _read(svc, admin_store.reasons)
-    await _audit(
-        svc, me, "reasons.put", "firm", [_dump(r) for r in before], [_dump(r) for r in after]
+    await svc.db(
+        svc.center.update_reasons,
+        reasons,
+        also=_audited(
+            svc,
+            me,
+            "reasons.put",
+            "firm",
+            [_dump(r) for r in before],
+            read_after=lambda c: [_dump(r) for r in admin_store.reasons(c)],
+        ),
     )
-    return after
+    return await _read(svc, admin_store.reasons)
 
 
 @router.get("/campaigns/{campaign_id}/forms", response_model=FormsOut)
@@ -333,10 +360,20 @@ async def put_forms(campaign_id: IdPath, body: FormsIn, me: Admin, svc: Svc) -> 
         ),
     )
     before = await _read(svc, lambda c: forms_of(c, campaign_id))
-    await svc.db(svc.center.update_forms, forms, name=body.name)
-    after = await _read(svc, lambda c: forms_of(c, campaign_id))
-    await _audit(svc, me, "forms.put", campaign_id, _dump(before), _dump(after))
-    return after
+    await svc.db(
+        svc.center.update_forms,
+        forms,
+        name=body.name,
+        also=_audited(
+            svc,
+            me,
+            "forms.put",
+            campaign_id,
+            _dump(before),
+            read_after=lambda c: _dump(forms_of(c, campaign_id)),
+        ),
+    )
+    return await _read(svc, lambda c: forms_of(c, campaign_id))
 
 
 @router.put("/campaigns/{campaign_id}/script", response_model=FormsOut)
@@ -345,12 +382,21 @@ async def put_script(campaign_id: IdPath, body: ScriptIn, me: Admin, svc: Svc) -
     if campaign_id not in svc.directory.campaign_client:
         raise not_found("campaign", campaign_id)
     before = await _read(svc, lambda c: forms_of(c, campaign_id))
-    await _write(svc, lambda c: config_repo.replace_script(c, campaign_id, body.body))
-    after = await _read(svc, lambda c: forms_of(c, campaign_id))
-    await _audit(
-        svc, me, "script.put", campaign_id, {"script": before.script}, {"script": after.script}
+    record = _audited(
+        svc,
+        me,
+        "script.put",
+        campaign_id,
+        {"script": before.script},
+        read_after=lambda c: {"script": forms_of(c, campaign_id).script},
     )
-    return after
+
+    def write(conn: Connection) -> FormsOut:
+        config_repo.replace_script(conn, campaign_id, body.body)
+        record(conn)
+        return forms_of(conn, campaign_id)
+
+    return await _write(svc, write)
 
 
 @router.get("/settings", response_model=SettingsIn)
@@ -376,8 +422,8 @@ async def put_settings(body: SettingsIn, me: Admin, svc: Svc) -> SettingsIn:
             connection_grace_s=body.connection_grace_s,
             direct_transfer_wait_s=body.direct_transfer_wait_s,
         ),
+        also=_audited(svc, me, "settings.put", "firm", _dump(before), _dump(body)),
     )
-    await _audit(svc, me, "settings.put", "firm", _dump(before), _dump(body))
     return body
 
 
