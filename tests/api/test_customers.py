@@ -26,8 +26,12 @@ def test_an_agent_finds_the_caller_links_the_call_and_sees_past_outcomes(
     assert [c["id"] for c in found] == [customer]
     assert agent.get("/api/customers", params={"q": "smi"}).json()[0]["id"] == customer
     agent.post(f"/api/agent/offers/{call}/accept")
+    assert agent.get("/api/customers", params={"contact_id": call}).json() == []
     r = agent.post(f"/api/customers/{customer}/contacts", json={"contact_id": call})
     assert r.status_code == 201
+    # A reloaded or reopened desktop asks which customer the call is linked to.
+    linked = agent.get("/api/customers", params={"contact_id": call}).json()
+    assert [c["id"] for c in linked] == [customer]
     agent.post(f"/api/agent/contacts/{call}/hang-up")
     agent.post(
         f"/api/agent/contacts/{call}/finish",
@@ -55,6 +59,7 @@ def test_an_agent_finds_the_caller_links_the_call_and_sees_past_outcomes(
         assert c.get(f"/api/customers/{customer}").status_code == 404
         assert c.get(f"/api/customers/{customer}/contacts").status_code == 404
         assert c.get("/api/customers", params={"q": "Ann"}).json() == []
+        assert c.get("/api/customers", params={"contact_id": call}).json() == []
         assert c.get(f"/api/contacts/{call}").status_code == 404
     assert (
         app.login("g000")

@@ -1,4 +1,5 @@
-"""Notes survive a crashed tab, and the newest revision wins when copies meet."""
+"""Notes and the customer linked by hand survive a crashed tab; the newest revision wins
+when copies meet."""
 
 from __future__ import annotations
 
@@ -58,6 +59,32 @@ def test_notes_typed_offline_in_a_tab_that_then_crashed_reach_the_server_from_a_
     expect(again.locator("#save-state")).to_have_attribute("data-status", "saved")
     draft = latest_draft(server, contact)
     assert draft is not None and draft["text"] == typed
+    no_page_errors(again)
+
+
+def test_a_customer_linked_by_hand_is_shown_again_in_a_new_tab(
+    browser: Browser, server: WebServer
+) -> None:
+    agent = open_as(browser, server, "tom", lands_on="/agent")
+    agent.click("#start-button")
+    agent.click("#ready-button")
+    server.arrive(queue="sales", caller="+1 555 0900", contact_id="link-1")
+    expect(agent.locator("#offer-layer")).to_be_visible()
+    agent.keyboard.press("a")
+    expect(agent.locator("#customer")).to_contain_text("New caller")
+    # A new caller: the tools to find or create the customer are open already.
+    # Known by name only (he called from a friend's phone): no caller-id match later.
+    agent.fill("#new-name", "Walter Novak")
+    agent.fill("#new-phone", "")
+    agent.click("#customer-create button[type=submit]")
+    expect(agent.locator("#customer-name")).to_have_text("Walter Novak")
+
+    # The tab dies; a new one (nothing kept in the tab's own storage) asks the server.
+    agent.goto("about:blank")
+    again = watch(agent.context.new_page())
+    again.goto("/agent")
+    expect(again.locator("#customer-name")).to_have_text("Walter Novak")
+    expect(again.locator("#customer")).not_to_contain_text("New caller")
     no_page_errors(again)
 
 

@@ -57,9 +57,11 @@ async def search(
     phone: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     client_id: Annotated[str | None, Query(pattern=IDENT_PATTERN)] = None,
+    contact_id: Annotated[str | None, Query(pattern=IDENT_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CustomerOut]:
-    """By caller id (``phone``: exact, as normalised), or by part of a name or number."""
+    """By caller id (``phone``: exact, as normalised), by part of a name or number, or the
+    customer a contact is linked to (``contact_id``: none or one)."""
     clients = visible_clients(svc.directory, me)
     c = t.customers
     query = select(c).order_by(c.c.name, c.c.id).limit(limit)
@@ -69,6 +71,10 @@ async def search(
         query = query.where(c.c.client_id == client_id)
     if phone is not None:
         query = query.where(c.c.phone == normalise_phone(phone))
+    if contact_id is not None:
+        cc = t.customer_contacts
+        linked = select(cc.c.customer_id).where(cc.c.contact_id == contact_id)
+        query = query.where(c.c.id.in_(linked.scalar_subquery()))
     if q is not None:
         if "\x00" in q:
             return []

@@ -9,6 +9,7 @@ import { dateTime, humanize } from "./format.js";
 const scoped = (client) => (client ? `&client_id=${encodeURIComponent(client)}` : "");
 const PATHS = {
   byPhone: (phone, client) => `/api/customers?phone=${encodeURIComponent(phone)}${scoped(client)}`,
+  linkedTo: (contact) => `/api/customers?contact_id=${encodeURIComponent(contact)}`,
   search: (q, client) => `/api/customers?q=${encodeURIComponent(q)}${scoped(client)}`,
   create: () => "/api/customers",
   link: (customer) => `/api/customers/${seg(customer)}/contacts`,
@@ -39,7 +40,8 @@ export class CustomerPanel {
     $("#new-email").value = "";
     let found = null;
     try {
-      found = this._remembered(contact.id);
+      // Linked already (by hand, before a reload or in a tab that crashed): the server knows.
+      [found = null] = await get(PATHS.linkedTo(contact.id));
       if (!found && contact.caller) {
         const matches = await get(PATHS.byPhone(contact.caller, this.client()));
         if (matches.length === 1) {
@@ -73,20 +75,6 @@ export class CustomerPanel {
 
   client() {
     return this.clientOf(this.campaign);
-  }
-
-  // The customer linked by hand, remembered for a reload (the API does not say which
-  // customer a contact is linked to).
-  _remembered(contactId) {
-    try {
-      return JSON.parse(sessionStorage.getItem(`hl.customer.${contactId}`) || "null");
-    } catch {
-      return null;
-    }
-  }
-
-  _remember(customer) {
-    if (this.contact) sessionStorage.setItem(`hl.customer.${this.contact.id}`, JSON.stringify(customer));
   }
 
   show(customer) {
@@ -152,7 +140,6 @@ export class CustomerPanel {
   async _link(customer, { quiet = false } = {}) {
     try {
       await post(PATHS.link(customer.id), { contact_id: this.contact.id });
-      this._remember(customer);
       if (!quiet) toast(`Linked to ${customer.name || customer.id}.`, { kind: "ok" });
       return true;
     } catch (err) {
