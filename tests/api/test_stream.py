@@ -40,11 +40,39 @@ def test_a_stream_resumed_with_its_last_id_misses_nothing(app: Served) -> None:
         agent.post("/api/agent/not-ready", json={"reason": "break"})
     last = app.center.last_event_id
     with app.stream(admin, f"?last_event_id={start}") as ws:
+        assert receive(ws) == {"type": "help-list", "requests": []}
         messages = [receive(ws) for _ in range(last - start)]
     assert all(m["type"] == "event" for m in messages)
     assert [m["id"] for m in messages] == list(range(start + 1, last + 1))
     kinds = [m["event"]["type"] for m in messages]
     assert kinds[0] == "AgentSignedIn" and kinds.count("AgentBecameAvailable") == 3
+
+
+def test_a_resumed_stream_gets_the_help_requests_asked_and_answered_while_it_was_away(
+    app: Served,
+) -> None:
+    sup, a0, a1 = app.login("sup"), app.login("a000"), app.login("a001")
+    a0.post("/api/agent/sign-in")
+    a1.post("/api/agent/sign-in")
+    first = a0.post("/api/agent/help", json={"text": "which form for a refund?"}).json()
+    with app.stream(sup) as ws:
+        snap = receive(ws)
+        start = snap["last_event_id"]
+    assert [r["id"] for r in snap["data"]["help"] if r["open"]] == [first["id"]]
+    # While the supervisor's connection is down: one request answered, one asked.
+    other = app.login("admin")
+    answered = other.post(f"/api/supervisor/help/{first['id']}/answer", json={"text": "form R"})
+    assert answered.status_code == 200
+    second = a1.post("/api/agent/help", json={"text": "caller asks for a manager"}).json()
+    with app.stream(sup, f"?last_event_id={start}") as ws:
+        listed = receive(ws)
+    assert listed["type"] == "help-list"
+    assert [r["id"] for r in listed["requests"]] == [second["id"]]
+    # The agent whose request was answered while away gets the answer on resuming.
+    with app.stream(a0, f"?last_event_id={start}") as ws:
+        mine = receive(ws)
+    assert mine["type"] == "help-list"
+    assert [(r["id"], r["answer"]) for r in mine["requests"]] == [(first["id"], "form R")]
 
 
 def test_a_resume_from_beyond_the_buffer_gets_a_reset_and_a_fresh_snapshot(app: Served) -> None:

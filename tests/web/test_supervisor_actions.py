@@ -1,4 +1,5 @@
-"""The supervisor's hand on the floor: forcing states, moving callers, signing agents out."""
+"""The supervisor's hand on the floor: forcing states, moving callers, signing agents out;
+help requests that arrive while the console is offline."""
 
 from __future__ import annotations
 
@@ -58,3 +59,24 @@ def test_a_supervisor_forces_states_moves_callers_and_signs_agents_out(
     expect(pill).to_have_text("Signed out")
     expect(row).to_have_count(0)
     no_page_errors(sup, agent)
+
+
+def test_help_asked_while_the_console_was_offline_is_in_the_inbox_when_it_is_back(
+    browser: Browser, server: WebServer
+) -> None:
+    sup = open_as(browser, server, "super", lands_on="/supervisor")
+    expect(sup.locator("#conn")).to_have_text("Live")
+    open_before = int(sup.locator("#help-count").text_content() or "0")
+    tom = server.api("tom")
+    assert tom.post("/api/agent/sign-in", json={"ready": False}).status_code == 200
+    sup.context.set_offline(True)
+    expect(sup.locator("#conn")).not_to_have_text("Live")
+    asked = tom.post("/api/agent/help", json={"text": "Caller wants the warranty terms"})
+    assert asked.status_code == 201
+    request = sup.locator("#inbox li").filter(has_text="warranty terms")
+    sup.wait_for_timeout(1000)
+    expect(request).to_have_count(0)  # nothing reaches a console that is offline
+    sup.context.set_offline(False)
+    expect(request).to_be_visible()
+    expect(sup.locator("#help-count")).to_have_text(str(open_before + 1))
+    no_page_errors(sup)

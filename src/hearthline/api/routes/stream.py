@@ -96,12 +96,11 @@ async def stream(
         if last_event_id is not None and hub.can_resume(last_event_id):
             hub.replay(stream, last_event_id)
             cursor = last_event_id
-            if agent is not None:
-                # Help answers are notices, not log events: resend the current list.
-                for request in await snapshot.help_for(svc, me):
-                    await ws.send_text(
-                        json.dumps({"type": "help", "request": request.model_dump(mode="json")})
-                    )
+            # Help requests and answers are notices, not log events: those sent while the
+            # stream was away are not replayed, so the current list replaces the page's.
+            if me.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+                requests = [r.model_dump(mode="json") for r in await snapshot.help_for(svc, me)]
+                await ws.send_text(json.dumps({"type": "help-list", "requests": requests}))
         else:
             if last_event_id is not None:
                 await ws.send_text('{"type":"reset"}')

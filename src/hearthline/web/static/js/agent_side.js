@@ -94,8 +94,13 @@ export class SidePanels {
     }
   }
 
-  /** A notice on the stream: {"type":"help","request":{...}} (asked, or answered). */
+  /** A notice on the stream: {"type":"help","request":{...}} (asked, or answered), or
+   * {"type":"help-list","requests":[...]} after a resumed stream (replaces the list). */
   helpNotice(message) {
+    if (message.type === "help-list") {
+      for (const r of message.requests || []) this.helpNotice({ type: "help", request: r });
+      return;
+    }
     const r = message.request;
     if (!r) return;
     const before = this.requests.get(r.id);

@@ -141,6 +141,16 @@ function onEvent(event, id, { live } = {}) {
 }
 
 function onMessage(message) {
+  if (message.type === "help-list") {
+    // A resumed stream: what was asked or answered meanwhile was not replayed.
+    const was = ui.floor.help;
+    ui.floor.help = new Map((message.requests || []).map((r) => [r.id, r]));
+    for (const r of ui.floor.help.values()) {
+      if (r.open && !was.has(r.id)) toast(`Help request from ${agentName(r.agent_id)}: ${r.text}`, { timeout: 10000 });
+    }
+    renderInbox();
+    return;
+  }
   if (message.type !== "help" || !message.request) return;
   const r = message.request;
   const before = ui.floor.help.get(r.id);
