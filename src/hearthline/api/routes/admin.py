@@ -100,6 +100,22 @@ def _audited(
     return write
 
 
+async def _routed(
+    svc: Services,
+    me: Principal,
+    update: Callable[..., list[StoredEvent]],
+    config: object,
+    action: str,
+    target: str,
+    before: list[Any],
+    after: T,
+) -> T:
+    """A routed change (the core, the log and the tables at once) with its audit record."""
+    record = _audited(svc, me, action, target, _dump(before[0] if before else None), _dump(after))
+    _follow(svc, await svc.db(update, config, also=record))
+    return after
+
+
 def _dump(model: Any) -> Any:
     return model.model_dump(mode="json") if model is not None else None
 
@@ -172,15 +188,16 @@ async def put_campaign(campaign_id: IdPath, body: CampaignIn, me: Admin, svc: Sv
     if before and before[0].client_id != body.client_id:
         raise conflict(f"campaign {campaign_id!r} belongs to client {before[0].client_id!r}")
     after = CampaignOut(id=campaign_id, **body.model_dump())
-    stored = await svc.db(
+    return await _routed(
+        svc,
+        me,
         svc.center.update_campaign,
         admin_store.campaign_config(campaign_id, body),
-        also=_audited(
-            svc, me, "campaign.put", campaign_id, _dump(before[0] if before else None), _dump(after)
-        ),
+        "campaign.put",
+        campaign_id,
+        before,
+        after,
     )
-    _follow(svc, stored)
-    return after
 
 
 # Queues -----------------------------------------------------------------------------------------
@@ -216,15 +233,9 @@ async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, svc: Svc) -> Que
     if before and before[0].campaign_id != body.campaign_id:
         raise conflict(f"queue {queue_id!r} belongs to campaign {before[0].campaign_id!r}")
     after = QueueOut(id=queue_id, **body.model_dump())
-    stored = await svc.db(
-        svc.center.update_queue,
-        config,
-        also=_audited(
-            svc, me, "queue.put", queue_id, _dump(before[0] if before else None), _dump(after)
-        ),
+    return await _routed(
+        svc, me, svc.center.update_queue, config, "queue.put", queue_id, before, after
     )
-    _follow(svc, stored)
-    return after
 
 
 # Skills -----------------------------------------------------------------------------------------
@@ -285,15 +296,9 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
     after = AgentOut(
         id=agent_id, name=body.name, skills=dict(body.skills), campaigns=sorted(set(body.campaigns))
     )
-    stored = await svc.db(
-        svc.center.update_agent,
-        profile,
-        also=_audited(
-            svc, me, "agent.put", agent_id, _dump(before[0] if before else None), _dump(after)
-        ),
+    return await _routed(
+        svc, me, svc.center.update_agent, profile, "agent.put", agent_id, before, after
     )
-    _follow(svc, stored)
-    return after
 
 
 # Reasons, forms, settings -----------------------------------------------------------------------
