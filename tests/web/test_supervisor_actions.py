@@ -68,10 +68,13 @@ def test_help_asked_while_the_console_was_offline_is_in_the_inbox_when_it_is_bac
     expect(sup.locator("#conn")).to_have_text("Live")
     open_before = int(sup.locator("#help-count").text_content() or "0")
     tom = server.api("tom")
-    assert tom.post("/api/agent/sign-in", json={"ready": False}).status_code == 200
-    sup.context.set_offline(True)
-    expect(sup.locator("#conn")).not_to_have_text("Live")
-    asked = tom.post("/api/agent/help", json={"text": "Caller wants the warranty terms"})
+    try:
+        assert tom.post("/api/agent/sign-in", json={"ready": False}).status_code == 200
+        sup.context.set_offline(True)
+        expect(sup.locator("#conn")).not_to_have_text("Live")
+        asked = tom.post("/api/agent/help", json={"text": "Caller wants the warranty terms"})
+    finally:
+        tom.close()
     assert asked.status_code == 201
     request = sup.locator("#inbox li").filter(has_text="warranty terms")
     sup.wait_for_timeout(1000)
