@@ -23,6 +23,7 @@ import os
 import platform
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -360,26 +361,18 @@ def timing(libs: list[str], budget_s: float) -> list[dict[str, Any]]:
         for name in libs:
             ev = LIBS[name]["eval"]
             se = LIBS[name]["search"]
-            row[f"{name}/eval_s"] = per_call(
-                lambda ev=ev, n=need, a=a: ev(n, a, AHT_S, ANSWER_S), budget_s
-            )
-            row[f"{name}/search_s"] = per_call(
-                lambda se=se, a=a: se(a, AHT_S, ANSWER_S, TARGET_SL), budget_s
-            )
+            row[f"{name}/eval_s"] = per_call(partial(ev, need, a, AHT_S, ANSWER_S), budget_s)
+            row[f"{name}/search_s"] = per_call(partial(se, a, AHT_S, ANSWER_S, TARGET_SL), budget_s)
         calls = np.full(10_000, a * INTERVAL_S / AHT_S)
-        row["hearthline/eval_vectorised_s"] = (
-            per_call(
-                lambda calls=calls, n=need: erl.erlang_c_figures(
-                    calls=calls,
-                    interval_s=INTERVAL_S,
-                    aht_s=AHT_S,
-                    agents=n,
-                    answer_time_s=ANSWER_S,
-                ),
-                budget_s,
-            )
-            / calls.size
+        vectorised = partial(
+            erl.erlang_c_figures,
+            calls=calls,
+            interval_s=INTERVAL_S,
+            aht_s=AHT_S,
+            agents=need,
+            answer_time_s=ANSWER_S,
         )
+        row["hearthline/eval_vectorised_s"] = per_call(vectorised, budget_s) / calls.size
         rows.append(row)
     return rows
 

@@ -35,6 +35,7 @@ from hearthline.routing import (
 )
 from hearthline.routing import commands as cmd
 from hearthline.routing.events import ContactOffered
+from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 
 N_QUEUES = 50
 N_SKILLS = 20
@@ -45,11 +46,14 @@ RESULTS = Path(__file__).parent / "results" / "routing.json"
 
 def build_config(n_agents: int, seed: int) -> RoutingConfig:
     rnd = random.Random(seed)
-    campaigns = tuple(CampaignConfig(f"camp{i}", f"client{i % 2}") for i in range(N_CAMPAIGNS))
+    campaigns = tuple(
+        CampaignConfig(CampaignId(f"camp{i}"), ClientId(f"client{i % 2}"))
+        for i in range(N_CAMPAIGNS)
+    )
     queues = tuple(
         QueueConfig(
-            f"q{i}",
-            f"camp{i % N_CAMPAIGNS}",
+            QueueId(f"q{i}"),
+            CampaignId(f"camp{i % N_CAMPAIGNS}"),
             requirement=f"s{i % N_SKILLS}>=3",
             steps=(EscalationStep(30, requirement=f"s{i % N_SKILLS}>=1"),),
             wrap_up=WrapUpPolicy(seconds=0),
@@ -74,7 +78,7 @@ def run_day(n_agents: int, load: float, n_calls: int, seed: int = 1) -> dict[str
     router = Router(clock=clock, rng=random.Random(seed))
     router.configure(build_config(n_agents, seed))
     for i in range(n_agents):
-        router.handle(cmd.SignIn(f"a{i}", ready=True))
+        router.handle(cmd.SignIn(AgentId(f"a{i}"), ready=True))
     rate = load * n_agents / HANDLE_S  # calls per second over all queues
     agenda: list[tuple[float, int, int, str, str]] = []  # (time, seq, kind, contact, agent)
     seq = 0
@@ -100,11 +104,13 @@ def run_day(n_agents: int, load: float, n_calls: int, seed: int = 1) -> dict[str
             deadline = router.next_deadline()
         clock.set(at)
         if kind == 0:
-            command: cmd.Command = cmd.ArriveContact(contact, caller="1", queue=rnd.choice(queues))
+            command: cmd.Command = cmd.ArriveContact(
+                ContactId(contact), caller="1", queue=QueueId(rnd.choice(queues))
+            )
         elif kind == 1:
-            command = cmd.AcceptOffer(agent, contact)
+            command = cmd.AcceptOffer(AgentId(agent), ContactId(contact))
         else:
-            command = cmd.EndContact(agent, contact)
+            command = cmd.EndContact(AgentId(agent), ContactId(contact))
         t0 = perf()
         out = router.handle(command)
         took = perf() - t0
@@ -175,9 +181,13 @@ def memory(n_agents: int, n_waiting: int) -> dict[str, Any]:
     router = Router(clock=clock, rng=random.Random(1))
     router.configure(build_config(n_agents, 1))
     for i in range(n_agents):
-        router.handle(cmd.SignIn(f"a{i}"))  # signed in, not ready: contacts pile up
+        router.handle(cmd.SignIn(AgentId(f"a{i}")))  # signed in, not ready: contacts pile up
     for i in range(n_waiting):
-        router.handle(cmd.ArriveContact(f"c{i}", caller="+331234", queue=f"q{i % N_QUEUES}"))
+        router.handle(
+            cmd.ArriveContact(
+                ContactId(f"c{i}"), caller="+331234", queue=QueueId(f"q{i % N_QUEUES}")
+            )
+        )
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert sum(router.queue(f"q{q}").waiting for q in range(N_QUEUES)) == n_waiting

@@ -4,14 +4,15 @@
     python -m bench server --agents=2000 --contacts=500    # smaller, for a smoke run
 
 A server process (the app on uvicorn over an SQLite file, FULL sync) and this load
-generator process (asyncio, the ``websockets`` client and httpx), both with their open
-file limit raised. Three figures:
+generator process (asyncio: the ``websockets`` client and httpx, and aiohttp for the
+throughput), both with their open file limit raised. Three figures:
 
 1. connections held: N agents' streams open at once, each with a heartbeat every few
    seconds for a while; how many stay open and the server's memory;
 2. contacts per second through the whole HTTP path: the channel ingress brings calls in,
    simulated agents (each on its own stream) accept the offer, end the call and become
-   ready again; counted from the first arrival to the last completion;
+   ready again; counted from the first arrival to the last completion, with the CPU the
+   server and the load generator spent on it (which one was the limit);
 3. command to wallboard: an agent's state change posted over HTTP, until its event has
    reached every one of several supervisor streams (p50/p99).
 """
@@ -33,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import psutil
 from websockets.asyncio.client import ClientConnection, connect
@@ -75,7 +77,6 @@ def _prepare(url: str, agents: int) -> str:
     """Seeds the returns line with ``agents`` agents, a user and API token for each."""
     from sqlalchemy import insert
 
-    from hearthline.api import tables as t
     from hearthline.api.accounts import create_token
     from hearthline.service.seed import agent_id, seed
     from hearthline.store import schema as s
@@ -112,7 +113,7 @@ def _prepare(url: str, agents: int) -> str:
                     "created_at": 0.0,
                 }
             )
-        conn.execute(insert(t.api_tokens), rows)
+        conn.execute(insert(s.api_tokens), rows)
         _, channel = create_token(conn, user_id=ids["admin"], name="c", scope="channel", now=0.0)
         _, admin = create_token(conn, user_id=ids["admin"], name="a", scope="user", now=0.0)
     engine.dispose()
@@ -233,55 +234,63 @@ async def _latency(
 
 
 async def _throughput(
-    base: str, base_ws: str, tokens: dict[str, str], workers: int, contacts: int
+    base: str, tokens: dict[str, str], workers: int, contacts: int, server: psutil.Process
 ) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    # aiohttp, not httpx, drives this part: with httpx the load generator spent more CPU
+    # than the server and saturated its core first (it measured itself, at a quarter of
+    # the rate). The server's own CPU per contact is reported beside the rate.
     done = asyncio.Event()
     completed = 0
     offset = 1  # agent a000 is the latency probe
 
-    async def worker(i: int) -> None:
-        nonlocal completed
-        token = _secret(offset + i)
-        async with httpx.AsyncClient(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits
-        ) as http:
-            ws = await _open(f"{base_ws}?token={token}")
-            await http.post("/api/agent/sign-in", json={"ready": True})
-            async for raw in ws:
-                msg = json.loads(raw)
-                if msg.get("type") != "event" or msg["event"]["type"] != "ContactOffered":
-                    continue
-                contact = msg["event"]["contact"]
-                await http.post(f"/api/agent/offers/{contact}/accept")
-                await http.post(f"/api/agent/contacts/{contact}/hang-up")
-                await http.post("/api/agent/ready")
-                completed += 1
-                if completed >= contacts:
-                    done.set()
-                if done.is_set():
-                    break
-            await ws.close()
+    async with aiohttp.ClientSession(
+        base_url=base, connector=aiohttp.TCPConnector(limit=0)
+    ) as http:
 
-    tasks = [asyncio.create_task(worker(i)) for i in range(workers)]
-    await asyncio.sleep(2.0)  # every agent signed in and listening
-    channel = httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {tokens['channel']}"}, limits=limits
-    )
-    gate = asyncio.Semaphore(workers)
+        async def post(path: str, headers: dict[str, str], body: Any = None) -> None:
+            async with http.post(path, json=body, headers=headers) as r:
+                await r.read()
+                if r.status >= 400:
+                    raise RuntimeError(f"{path}: {r.status}")
 
-    async def arrive(n: int) -> None:
-        async with gate:
-            await channel.post("/api/channels/contacts", json={"queue": "returns", "caller": "+1"})
+        async def worker(i: int) -> None:
+            nonlocal completed
+            token = _secret(offset + i)
+            auth = {"Authorization": f"Bearer {token}"}
+            async with http.ws_connect(f"/api/stream?token={token}", compress=0) as ws:
+                await post("/api/agent/sign-in", auth, {"ready": True})
+                async for message in ws:
+                    msg = json.loads(message.data)
+                    if msg.get("type") != "event" or msg["event"]["type"] != "ContactOffered":
+                        continue
+                    contact = msg["event"]["contact"]
+                    await post(f"/api/agent/offers/{contact}/accept", auth)
+                    await post(f"/api/agent/contacts/{contact}/hang-up", auth)
+                    await post("/api/agent/ready", auth)
+                    completed += 1
+                    if completed >= contacts:
+                        done.set()
+                    if done.is_set():
+                        break
 
-    t0 = time.perf_counter()
-    await asyncio.gather(*(arrive(n) for n in range(contacts)))
-    await asyncio.wait_for(done.wait(), timeout=600)
-    elapsed = time.perf_counter() - t0
-    await channel.aclose()
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+        tasks = [asyncio.create_task(worker(i)) for i in range(workers)]
+        await asyncio.sleep(2.0)  # every agent signed in and listening
+        channel = {"Authorization": f"Bearer {tokens['channel']}"}
+        gate = asyncio.Semaphore(workers)
+
+        async def arrive(n: int) -> None:
+            async with gate:
+                await post("/api/channels/contacts", channel, {"queue": "returns", "caller": "+1"})
+
+        cpu0, own0 = _cpu_s(server), _own_cpu_s()
+        t0 = time.perf_counter()
+        await asyncio.gather(*(arrive(n) for n in range(contacts)))
+        await asyncio.wait_for(done.wait(), timeout=600)
+        elapsed = time.perf_counter() - t0
+        server_cpu, own_cpu = _cpu_s(server) - cpu0, _own_cpu_s() - own0
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     # Each contact: 1 ingress + accept + hang-up + ready = 4 HTTP requests.
     return {
         "workers": workers,
@@ -289,7 +298,20 @@ async def _throughput(
         "seconds": round(elapsed, 2),
         "contacts_per_s": round(contacts / elapsed, 1),
         "http_requests_per_s": round(4 * contacts / elapsed, 1),
+        "server_cpu_ms_per_contact": round(1000 * server_cpu / contacts, 2),
+        "server_cpu_share": round(server_cpu / elapsed, 2),
+        "load_generator_cpu_share": round(own_cpu / elapsed, 2),
     }
+
+
+def _cpu_s(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return float(t.user + t.system)
+
+
+def _own_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 async def _drive(
@@ -300,7 +322,7 @@ async def _drive(
     server = psutil.Process(pid)
     latency_idle = await _latency(base, base_ws, tokens, opts["wallboards"], opts["commands"])
     print(f"command -> {opts['wallboards']} wallboards (idle server): {latency_idle}", flush=True)
-    throughput = await _throughput(base, base_ws, tokens, opts["workers"], opts["contacts"])
+    throughput = await _throughput(base, tokens, opts["workers"], opts["contacts"], server)
     print(f"contacts through HTTP: {throughput}", flush=True)
     held = await _hold(base_ws, opts["agents"], opts["hold_s"], server)
     socks = held.pop("_socks")

@@ -312,15 +312,18 @@ def _construction_costs() -> None:
 
     from hearthline.routing import commands as cmd
     from hearthline.routing import events as ev
+    from hearthline.routing.ids import AgentId, ContactId, QueueId
 
     n = 200_000
     empty = timeit.timeit(lambda: None, number=n)
     cases = {
         "ContactQueued(...)": lambda: ev.ContactQueued(
-            at=1.0, contact="c", queue="q", priority=0, waiting_since=1.0, seq=3
+            at=1.0, contact=ContactId("c"), queue=QueueId("q"), priority=0, waiting_since=1.0, seq=3
         ),
-        "OfferAccepted(...)": lambda: ev.OfferAccepted(at=1.0, contact="c", agent="a"),
-        "ArriveContact(...)": lambda: cmd.ArriveContact(contact="c", queue="q"),
+        "OfferAccepted(...)": lambda: ev.OfferAccepted(
+            at=1.0, contact=ContactId("c"), agent=AgentId("a")
+        ),
+        "ArriveContact(...)": lambda: cmd.ArriveContact(contact=ContactId("c"), queue=QueueId("q")),
     }
     print("\n  building one frozen event or command (not in the profile above):")
     for name, fn in cases.items():

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def _service(engine: Engine, *, commands: int, submitters: int, window: int) -> 
             started = time.perf_counter()
             k = ContactId(f"w{worker}-{i}")
             f = center.submit(cmd.ArriveContact(k, caller="+15550000", queue=QUEUE))
-            f.add_done_callback(lambda fut, s=started: done(s, fut))
+            f.add_done_callback(partial(done, started))
         for _ in range(window):
             sem.acquire()
         with lock:
