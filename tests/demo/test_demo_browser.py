@@ -33,6 +33,10 @@ def test_a_person_takes_a_call_in_the_demo_while_the_wallboard_runs(
     sup = _page_as(browser, demo, "supervisor", "/supervisor")
     busy = sup.locator('#agent-grid tr[data-state="on-contact"]')
     expect(busy.nth(4)).to_be_attached()  # five simulated agents on calls, live
+    # Simulated agents go by people's names on the consoles, their ids beneath.
+    expect(sup.locator('#agent-grid tr[data-agent="sales-early-0001"]')).to_contain_text(
+        "Ava Adeyemi"
+    )
     for queue in ("sales", "returns", "help"):
         expect(sup.locator(f'.tile[data-queue="{queue}"]')).to_be_visible()
 

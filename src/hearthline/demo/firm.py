@@ -38,6 +38,64 @@ CAMPAIGN_NAMES = {
     "northwind-returns": "Returns line",
     "brightwave-help": "Help line",
 }
+# What the consoles call the simulated agents (their ids stay the scenario's).
+_GIVEN = (
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "Jonah",
+    "Keiko",
+    "Liam",
+    "Mara",
+    "Nils",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Xenia",
+    "Yusuf",
+    "Zoe",
+)
+_FAMILY = (
+    "Adeyemi",
+    "Brandt",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Gallo",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+)
+
+
+def agent_name(index: int, ident: str) -> str:
+    """A person's name for simulated agent number ``index``: the same every run.
+
+    Agents the scenario names themselves ("maya") keep that name, capitalised."""
+    if not any(ch.isdigit() for ch in ident):
+        return ident.replace("-", " ").title()
+    return f"{_GIVEN[index % len(_GIVEN)]} {_FAMILY[(index * 7) % len(_FAMILY)]}"
+
+
 # The person at the desk: an agent for every line, beside the simulated ones.
 HUMAN_AGENT = AgentId("you")
 HUMAN_PROFILE = AgentProfile.of(

@@ -72,7 +72,11 @@ def demo_routing(built: Built, *, speed: float) -> RoutingConfig:
         connection_grace_s=_GRACE_REAL_S * speed,
         direct_transfer_wait_s=_TRANSFER_WAIT_REAL_S * speed,
     )
-    return dataclasses.replace(built.routing, campaigns=campaigns, settings=settings)
+    agents = tuple(
+        a if a.name else dataclasses.replace(a, name=firm.agent_name(i, a.id))
+        for i, a in enumerate(built.routing.agents)
+    )
+    return dataclasses.replace(built.routing, campaigns=campaigns, settings=settings, agents=agents)
 
 
 def today_at(seconds_of_day: float) -> float:
