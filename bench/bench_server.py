@@ -241,6 +241,7 @@ async def _throughput(
     # the rate). The server's own CPU per contact is reported beside the rate.
     done = asyncio.Event()
     completed = 0
+    refused: list[str] = []  # an offer that timed out is refused (409): counted, not fatal
     offset = 1  # agent a000 is the latency probe
 
     async with aiohttp.ClientSession(
@@ -251,7 +252,7 @@ async def _throughput(
             async with http.post(path, json=body, headers=headers) as r:
                 await r.read()
                 if r.status >= 400:
-                    raise RuntimeError(f"{path}: {r.status}")
+                    refused.append(f"{path.rsplit('/', 1)[-1]} {r.status}")
 
         async def worker(i: int) -> None:
             nonlocal completed
@@ -260,6 +261,8 @@ async def _throughput(
             async with http.ws_connect(f"/api/stream?token={token}", compress=0) as ws:
                 await post("/api/agent/sign-in", auth, {"ready": True})
                 async for message in ws:
+                    if message.type is not aiohttp.WSMsgType.TEXT:
+                        break  # the server closed the stream: this worker is done
                     msg = json.loads(message.data)
                     if msg.get("type") != "event" or msg["event"]["type"] != "ContactOffered":
                         continue
@@ -275,6 +278,11 @@ async def _throughput(
 
         tasks = [asyncio.create_task(worker(i)) for i in range(workers)]
         await asyncio.sleep(2.0)  # every agent signed in and listening
+        failed = [t for t in tasks if t.done()]
+        if failed:
+            raise RuntimeError(f"{len(failed)} worker(s) stopped before the run") from (
+                failed[0].exception()
+            )
         channel = {"Authorization": f"Bearer {tokens['channel']}"}
         gate = asyncio.Semaphore(workers)
 
@@ -301,6 +309,7 @@ async def _throughput(
         "server_cpu_ms_per_contact": round(1000 * server_cpu / contacts, 2),
         "server_cpu_share": round(server_cpu / elapsed, 2),
         "load_generator_cpu_share": round(own_cpu / elapsed, 2),
+        "refused_requests": len(refused),
     }
 
 

@@ -27,6 +27,9 @@ def test_an_agent_finds_the_caller_links_the_call_and_sees_past_outcomes(
     assert agent.get("/api/customers", params={"q": "smi"}).json()[0]["id"] == customer
     agent.post(f"/api/agent/offers/{call}/accept")
     assert agent.get("/api/customers", params={"contact_id": call}).json() == []
+    # Any contact id a channel may give is a valid question (not a 422).
+    long_id = "c" * 180
+    assert agent.get("/api/customers", params={"contact_id": long_id}).json() == []
     r = agent.post(f"/api/customers/{customer}/contacts", json={"contact_id": call})
     assert r.status_code == 201
     # A reloaded or reopened desktop asks which customer the call is linked to.

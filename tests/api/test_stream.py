@@ -52,13 +52,15 @@ def test_a_resumed_stream_gets_the_help_requests_asked_and_answered_while_it_was
     app: Served,
 ) -> None:
     sup, a0, a1 = app.login("sup"), app.login("a000"), app.login("a001")
-    a0.post("/api/agent/sign-in")
-    a1.post("/api/agent/sign-in")
+    acme_sup, g0 = app.login("sup-acme"), app.login("g000")
+    for agent in (a0, a1, g0):
+        agent.post("/api/agent/sign-in")
     first = a0.post("/api/agent/help", json={"text": "which form for a refund?"}).json()
+    globex = g0.post("/api/agent/help", json={"text": "price list?"}).json()
     with app.stream(sup) as ws:
         snap = receive(ws)
         start = snap["last_event_id"]
-    assert [r["id"] for r in snap["data"]["help"] if r["open"]] == [first["id"]]
+    assert [r["id"] for r in snap["data"]["help"] if r["open"]] == [globex["id"], first["id"]]
     # While the supervisor's connection is down: one request answered, one asked.
     other = app.login("admin")
     answered = other.post(f"/api/supervisor/help/{first['id']}/answer", json={"text": "form R"})
@@ -67,7 +69,11 @@ def test_a_resumed_stream_gets_the_help_requests_asked_and_answered_while_it_was
     with app.stream(sup, f"?last_event_id={start}") as ws:
         listed = receive(ws)
     assert listed["type"] == "help-list"
-    assert [r["id"] for r in listed["requests"]] == [second["id"]]
+    assert [r["id"] for r in listed["requests"]] == [second["id"], globex["id"]]
+    # A supervisor of one client company gets that company's agents' requests only.
+    with app.stream(acme_sup, f"?last_event_id={start}") as ws:
+        scoped = receive(ws)
+    assert [r["id"] for r in scoped["requests"]] == [second["id"]]
     # The agent whose request was answered while away gets the answer on resuming.
     with app.stream(a0, f"?last_event_id={start}") as ws:
         mine = receive(ws)

@@ -64,19 +64,19 @@ async def help_for(svc: Services, me: Principal) -> list[HelpOut]:
         return []
     h = t.help_requests
     if me.role is Role.AGENT:
-        query = select(h).where(h.c.agent_id == (me.agent_id or "")).order_by(h.c.id.desc())
+        query = select(h).where(h.c.agent_id == (me.agent_id or ""))
     else:
-        query = select(h).where(h.c.open.is_(True)).order_by(h.c.id.desc())
+        query = select(h).where(h.c.open.is_(True))
+        if not me.firm_wide:
+            # Scoped in the query, before the limit: other clients' requests never crowd
+            # out this supervisor's own.
+            d = svc.directory
+            mine = sorted(a for a in d.agent_campaigns if agent_visible(d, me, a))
+            query = query.where(h.c.agent_id.in_(mine))
+    query = query.order_by(h.c.id.desc()).limit(100)
 
     def read() -> list[HelpOut]:
         with svc.engine.connect() as conn:
-            rows = list(conn.execute(query.limit(100)).mappings())
-        return [
-            HelpOut.model_validate(r)
-            for r in rows
-            if me.role is Role.AGENT
-            or me.firm_wide
-            or agent_visible(svc.directory, me, r["agent_id"])
-        ]
+            return [HelpOut.model_validate(r) for r in conn.execute(query).mappings()]
 
     return await svc.db(read)

@@ -18,6 +18,7 @@ from hearthline.api.errors import ERROR_RESPONSES, conflict, forbidden, not_foun
 from hearthline.api.history import record
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import (
+    CONTACT_PATTERN,
     IDENT_PATTERN,
     ContactRecord,
     CustomerIn,
@@ -57,7 +58,7 @@ async def search(
     phone: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     client_id: Annotated[str | None, Query(pattern=IDENT_PATTERN)] = None,
-    contact_id: Annotated[str | None, Query(pattern=IDENT_PATTERN)] = None,
+    contact_id: Annotated[str | None, Query(pattern=CONTACT_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CustomerOut]:
     """By caller id (``phone``: exact, as normalised), by part of a name or number, or the

@@ -41,7 +41,7 @@ export class CustomerPanel {
     let found = null;
     try {
       // Linked already (by hand, before a reload or in a tab that crashed): the server knows.
-      [found = null] = await get(PATHS.linkedTo(contact.id));
+      found = await this._linkedTo(contact);
       if (!found && contact.caller) {
         const matches = await get(PATHS.byPhone(contact.caller, this.client()));
         if (matches.length === 1) {
@@ -63,6 +63,17 @@ export class CustomerPanel {
     }
     if (this.contact !== contact) return;
     this.show(found);
+  }
+
+  /** The customer the contact is linked to, or null; a refusal falls back to caller id. */
+  async _linkedTo(contact) {
+    try {
+      const [linked = null] = await get(PATHS.linkedTo(contact.id));
+      return linked;
+    } catch (err) {
+      if (err instanceof ApiError && err.network) throw err; // offline: handled by open()
+      return null;
+    }
   }
 
   /** The connection came back: load what could not be loaded offline. */

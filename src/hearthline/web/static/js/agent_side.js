@@ -95,7 +95,8 @@ export class SidePanels {
   }
 
   /** A notice on the stream: {"type":"help","request":{...}} (asked, or answered), or
-   * {"type":"help-list","requests":[...]} after a resumed stream (replaces the list). */
+   * {"type":"help-list","requests":[...]} after a resumed stream (merged in: the agent's
+   * own requests, with the answers given while the stream was away). */
   helpNotice(message) {
     if (message.type === "help-list") {
       for (const r of message.requests || []) this.helpNotice({ type: "help", request: r });
