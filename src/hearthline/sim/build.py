@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ from hearthline.sim.scenario import (
     QueueSpec,
     Scenario,
     ScenarioError,
+    StaffingSpec,
     clock_seconds,
 )
 
@@ -116,11 +118,15 @@ def build(scenario: Scenario) -> Built:
     agents: list[AgentPlan] = []
     profiles: list[AgentProfile] = []
     all_campaigns = sorted({q.campaign for q in scenario.queues})
-    for group in scenario.agents:
+    for n, group in enumerate(scenario.agents, 1):
         behaviour = _behaviour(scenario, group.behaviour or scenario.behaviour)
-        ids = group.agent_ids()
+        planned: list[tuple[tuple[float, float], ...]] | None = None
+        if group.staffing is not None:
+            planned = _plan_shifts(scenario, group.staffing, start, end, f"agents #{n} staffing")
+        ids = group.agent_ids(len(planned) if planned is not None else None)
         for i, ident in enumerate(ids):
-            agents.append(_agent_plan(group, ident, i, len(ids), behaviour, start, end))
+            shifts = planned[i] if planned is not None else None
+            agents.append(_agent_plan(group, ident, i, len(ids), behaviour, start, end, shifts))
             profiles.append(
                 AgentProfile.of(
                     ident, skills=group.skills, campaigns=group.campaigns or all_campaigns
@@ -339,50 +345,120 @@ def _seconds_of_day(stamps: pd.Series) -> np.ndarray:
 
 def _forecast(scenario: Scenario, spec: ArrivalsSpec, where: str) -> PiecewiseRate:
     assert spec.forecast is not None
-    path = scenario.path(spec.forecast)
+    table = _interval_table(
+        scenario,
+        spec.forecast,
+        "calls",
+        date=spec.date,
+        queue=spec.queue,
+        where=where,
+        what="forecast",
+    )
+    try:
+        return PiecewiseRate(
+            starts=tuple(float(s) for s in table.starts),
+            rates=tuple(float(c) / table.width for c in table.values),
+            end=float(table.starts[-1]) + table.width,
+        )
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: forecast {table.path}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _IntervalTable:
+    path: Path
+    starts: np.ndarray  # seconds of the day, ascending
+    values: np.ndarray
+    width: float
+
+
+def _interval_table(
+    scenario: Scenario,
+    name: str,
+    column: str,
+    *,
+    date: str | None,
+    queue: str | None,
+    where: str,
+    what: str,
+) -> _IntervalTable:
+    """One column of a per-interval CSV (a forecast, a staffing plan) by interval start.
+
+    ``start`` is HH:MM or a date and time (``date`` then picks the day); a ``queue``
+    column, where there is one, can pick the queue."""
+    path = scenario.path(name)
     try:
         frame = pd.read_csv(path)
     except (OSError, ValueError) as exc:
-        raise ScenarioError(f"{where}: cannot read forecast {path}: {exc}") from None
-    missing = {"start", "calls"} - set(frame.columns)
+        raise ScenarioError(f"{where}: cannot read {what} {path}: {exc}") from None
+    missing = {"start", column} - set(frame.columns)
     if missing:
         raise ScenarioError(
-            f"{where}: forecast {path} needs columns start and calls "
+            f"{where}: {what} {path} needs columns start and {column} "
             f"(missing {', '.join(sorted(missing))})"
         )
-    if spec.queue is not None:
+    if queue is not None:
         if "queue" not in frame.columns:
-            raise ScenarioError(
-                f"{where}: forecast {path} has no queue column to select {spec.queue!r}"
-            )
-        frame = frame[frame["queue"].astype(str) == spec.queue]
+            raise ScenarioError(f"{where}: {what} {path} has no queue column to select {queue!r}")
+        frame = frame[frame["queue"].astype(str) == queue]
     try:
         if frame["start"].astype(str).str.match(r"^\d{1,2}:\d\d").all():
             starts = np.array([clock_seconds(str(s)) for s in frame["start"]])
         else:
             stamps = pd.to_datetime(frame["start"])
-            if spec.date is not None:
-                keep = stamps.dt.date == dt.date.fromisoformat(spec.date)
+            if date is not None:
+                keep = stamps.dt.date == dt.date.fromisoformat(date)
                 frame, stamps = frame[keep], stamps[keep]
             starts = _seconds_of_day(stamps)
-        calls = frame["calls"].astype(float).to_numpy()
+        values = frame[column].astype(float).to_numpy()
     except ValueError as exc:
-        raise ScenarioError(f"{where}: forecast {path}: {exc}") from None
+        raise ScenarioError(f"{where}: {what} {path}: {exc}") from None
     if len(starts) == 0:
-        raise ScenarioError(f"{where}: forecast {path} has no rows for that selection")
+        raise ScenarioError(f"{where}: {what} {path} has no rows for that selection")
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ScenarioError(f"{where}: {what} {path}: {column} must be numbers of at least 0")
     order = np.argsort(starts, kind="stable")
-    starts, calls = starts[order], calls[order]
+    starts, values = starts[order], values[order]
     width = float(np.min(np.diff(starts))) if len(starts) > 1 else 1800.0
     if width <= 0:
-        raise ScenarioError(f"{where}: forecast {path} repeats an interval start")
-    try:
-        return PiecewiseRate(
-            starts=tuple(float(s) for s in starts),
-            rates=tuple(float(c) / width for c in calls),
-            end=float(starts[-1]) + width,
-        )
-    except ValueError as exc:
-        raise ScenarioError(f"{where}: forecast {path}: {exc}") from None
+        raise ScenarioError(f"{where}: {what} {path} repeats an interval start")
+    return _IntervalTable(path=path, starts=starts, values=values, width=width)
+
+
+def _plan_shifts(
+    scenario: Scenario, spec: StaffingSpec, start: float, end: float, where: str
+) -> list[tuple[tuple[float, float], ...]]:
+    """The stretches on duty of each agent a staffing plan asks for, within the day.
+
+    Agent k works every interval whose count exceeds k (a fractional count rounds up),
+    so the number on duty in each interval is the plan's; neighbouring intervals join
+    into one stretch. Agents the plan never needs inside the day are left out."""
+    table = _interval_table(
+        scenario,
+        spec.plan,
+        spec.column,
+        date=spec.date,
+        queue=spec.queue,
+        where=where,
+        what="staffing plan",
+    )
+    needed = np.ceil(table.values - 1e-9).astype(np.int64)
+    out: list[tuple[tuple[float, float], ...]] = []
+    for k in range(int(needed.max(initial=0))):
+        stretches: list[tuple[float, float]] = []
+        for a, n in zip(table.starts, needed, strict=True):
+            lo, hi = max(float(a), start), min(float(a) + table.width, end)
+            if n <= k or hi <= lo:
+                continue
+            if stretches and stretches[-1][1] == lo:
+                stretches[-1] = (stretches[-1][0], hi)
+            else:
+                stretches.append((lo, hi))
+        if stretches:
+            out.append(tuple(stretches))
+    if not out:
+        raise ScenarioError(f"{where}: staffing plan {table.path} puts nobody on duty that day")
+    return out
 
 
 def _scaled_window(
@@ -430,18 +506,20 @@ def _agent_plan(
     behaviour: Behaviour,
     start: float,
     end: float,
+    shifts: tuple[tuple[float, float], ...] | None = None,
 ) -> AgentPlan:
-    if group.shift is not None:
-        s, e = clock_seconds(group.shift.start), clock_seconds(group.shift.end)
-    else:
-        s, e = start, math.inf
+    if shifts is None:
+        if group.shift is not None:
+            shifts = ((clock_seconds(group.shift.start), clock_seconds(group.shift.end)),)
+        else:
+            shifts = ((start, math.inf),)
     breaks = []
     for b in group.breaks:
         offset = b.spread_minutes * 60.0 * index / size
         breaks.append((clock_seconds(b.at) + offset, b.minutes * 60.0, b.reason))
     return AgentPlan(
         id=AgentId(ident),
-        shifts=((s, e),),
+        shifts=shifts,
         breaks=tuple(sorted(breaks)),
         behaviour=behaviour,
     )

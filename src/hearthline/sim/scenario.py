@@ -12,6 +12,7 @@ are found relative to the scenario file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -235,9 +236,31 @@ class BreakSpec(_Model):
     _clock = field_validator("at")(_clock_field)
 
 
+class StaffingSpec(_Model):
+    """Agents on duty per interval, from a staffing plan (the CSV ``hearthline plan --csv``
+    writes): its ``agents`` column (needed on the phones) or ``scheduled`` (with shrinkage).
+    Agent k of the group is on duty in every interval that needs more than k agents."""
+
+    plan: str
+    column: Literal["agents", "scheduled"] = "agents"
+    date: str | None = None
+    queue: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"date must be YYYY-MM-DD, got {value!r}") from None
+        return value
+
+
 class AgentGroupSpec(_Model):
     count: int | None = Field(default=None, ge=1, le=200_000)
     names: list[Annotated[str, Field(pattern=_ID)]] | None = None
+    staffing: StaffingSpec | None = None
     prefix: str = Field(default="agent", pattern=_ID)
     skills: dict[str, Annotated[int, Field(ge=0)]] = {}
     campaigns: list[str] | None = None
@@ -247,17 +270,25 @@ class AgentGroupSpec(_Model):
 
     @model_validator(mode="after")
     def _count_or_names(self) -> AgentGroupSpec:
-        if (self.count is None) == (self.names is None):
-            raise ValueError("give either count = N or names = ['...'] for an agent group")
+        given = [k for k in ("count", "names", "staffing") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give one of count = N, names = ['...'] or staffing = { plan = '...' } "
+                "for an agent group" + (f" (found {', '.join(given)})" if given else "")
+            )
         if self.names is not None and len(set(self.names)) != len(self.names):
             raise ValueError("names in an agent group must be unique")
+        if self.staffing is not None and self.shift is not None:
+            raise ValueError("a group staffed from a plan takes its hours from the plan: no shift")
         return self
 
-    def agent_ids(self) -> list[str]:
+    def agent_ids(self, count: int | None = None) -> list[str]:
+        """The group's ids; ``count`` for a group whose size comes from its plan."""
         if self.names is not None:
             return list(self.names)
-        width = max(4, len(str(self.count)))
-        return [f"{self.prefix}-{i:0{width}d}" for i in range(1, (self.count or 0) + 1)]
+        n = count if count is not None else (self.count or 0)
+        width = max(4, len(str(n)))
+        return [f"{self.prefix}-{i:0{width}d}" for i in range(1, n + 1)]
 
 
 # The whole scenario --------------------------------------------------------------------------
