@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Connection, Engine, event, func, insert, select
@@ -190,21 +191,27 @@ def test_a_queue_change_updates_the_table_and_the_log_together(center: Center) -
 
 
 def test_a_change_and_its_record_are_stored_together_or_not_at_all(center: Center) -> None:
-    def record(conn: Connection) -> None:
+    seen: list[str] = []
+
+    def record(conn: Connection, change: Callable[[Connection], None]) -> None:
+        seen.append(_queue_name(conn))  # read in the change's transaction, before it
+        change(conn)
+        seen.append(_queue_name(conn))
         conn.execute(
             insert(schema.audit_log).values(
                 at=1.0, user_id=1, username="admin", action="queue.put", target=QUEUE
             )
         )
 
-    def failing_record(conn: Connection) -> None:
+    def failing_record(conn: Connection, change: Callable[[Connection], None]) -> None:
+        change(conn)
         raise RuntimeError("the record could not be written")
 
     before_log = _log(center.engine)
     original = center.query(lambda r: r.queues[QUEUE].cfg)
     refused = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="never stored", offer_timeout_s=7.0)
     with pytest.raises(Exception, match="the record could not be written"):
-        center.update_queue(refused, also=failing_record)
+        center.update_queue(refused, around=failing_record)
     with center.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
         audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
@@ -214,11 +221,17 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(center: Cente
     assert center.query(lambda r: r.queues[QUEUE].cfg) == original
 
     changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
-    center.update_queue(changed, also=record)
+    center.update_queue(changed, around=record)
     with center.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
         audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
     assert (stored[QUEUE], audits) == (changed, 1)
+    assert seen == [original.name, "Returns (new)"]
+
+
+def _queue_name(conn: Connection) -> str:
+    queues = {q.id: q for q in config_repo.load_routing_config(conn).queues}
+    return queues[QUEUE].name
 
 
 def test_a_queue_change_the_core_refuses_changes_no_table(center: Center) -> None:

@@ -75,18 +75,20 @@ _MAX_WAIT_S = 0.5
 
 
 Write = Callable[[Connection], None]
+# Runs a change's table write (the second argument, exactly once) inside the change's
+# transaction, with what it reads before and writes after: the server's audit record.
+Around = Callable[[Connection, Write], None]
 Stored = list[StoredEvent]
 
 
-def _then(first: Write, second: Write | None) -> Write:
-    if second is None:
-        return first
+def _within(write: Write, around: Around | None) -> Write:
+    if around is None:
+        return write
 
-    def both(conn: Connection) -> None:
-        first(conn)
-        second(conn)
+    def wrapped(conn: Connection) -> None:
+        around(conn, write)
 
-    return both
+    return wrapped
 
 
 @dataclass(slots=True)
@@ -251,50 +253,53 @@ class Center:
 
     # Configuration: the tables and the log change together --------------------------------------
 
-    # ``also`` (the server's audit record) runs in the same transaction, after the change:
-    # the change and its record are stored together or not at all.
+    # ``around`` (the server's audit record: the value before, the change, the value after)
+    # runs in the change's transaction: the change and its record are stored together or
+    # not at all, and "before" is what the change replaced.
 
-    def update_campaign(self, campaign: CampaignConfig, *, also: Write | None = None) -> Stored:
+    def update_campaign(self, campaign: CampaignConfig, *, around: Around | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureCampaign(campaign), lambda c: config_repo.save_campaign(c, campaign), also
+            cmd.ConfigureCampaign(campaign),
+            lambda c: config_repo.save_campaign(c, campaign),
+            around,
         )
 
-    def update_queue(self, queue_cfg: QueueConfig, *, also: Write | None = None) -> Stored:
+    def update_queue(self, queue_cfg: QueueConfig, *, around: Around | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureQueue(queue_cfg), lambda c: config_repo.save_queue(c, queue_cfg), also
+            cmd.ConfigureQueue(queue_cfg), lambda c: config_repo.save_queue(c, queue_cfg), around
         )
 
-    def update_agent(self, profile: AgentProfile, *, also: Write | None = None) -> Stored:
+    def update_agent(self, profile: AgentProfile, *, around: Around | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile), also
+            cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile), around
         )
 
     def update_reasons(
-        self, reasons: tuple[NotReadyReason, ...], *, also: Write | None = None
+        self, reasons: tuple[NotReadyReason, ...], *, around: Around | None = None
     ) -> Stored:
         return self._configure(
-            cmd.ConfigureReasons(reasons), lambda c: config_repo.save_reasons(c, reasons), also
+            cmd.ConfigureReasons(reasons), lambda c: config_repo.save_reasons(c, reasons), around
         )
 
-    def update_settings(self, settings: CenterSettings, *, also: Write | None = None) -> Stored:
+    def update_settings(self, settings: CenterSettings, *, around: Around | None = None) -> Stored:
         return self._configure(
-            cmd.ConfigureCenter(settings), lambda c: config_repo.save_settings(c, settings), also
+            cmd.ConfigureCenter(settings), lambda c: config_repo.save_settings(c, settings), around
         )
 
     def update_forms(
-        self, forms: CampaignForms, *, name: str = "", also: Write | None = None
+        self, forms: CampaignForms, *, name: str = "", around: Around | None = None
     ) -> None:
         """A campaign's dispositions and form: stored, then used by the checks at once."""
         check_values(forms)
         request = _Request(
-            None, write=_then(lambda c: config_repo.save_forms(c, forms, name=name), also)
+            None, write=_within(lambda c: config_repo.save_forms(c, forms, name=name), around)
         )
         request.forms = forms
         self._put(request).result(30.0)
 
-    def _configure(self, command: cmd.Command, write: Write, also: Write | None) -> Stored:
+    def _configure(self, command: cmd.Command, write: Write, around: Around | None) -> Stored:
         check_values(command)
-        request = _Request(command, write=_then(write, also))
+        request = _Request(command, write=_within(write, around))
         return self._put(request).result(30.0)  # type: ignore[no-any-return]
 
     def _put(self, request: _Request) -> Future[Any]:

@@ -49,6 +49,7 @@ from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormFie
 from hearthline.routing.config import SYSTEM_REASONS, CenterSettings, NotReadyReason
 from hearthline.routing.errors import ConfigError
 from hearthline.routing.ids import ReasonId
+from hearthline.service.center import Around
 from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store import schema as t
@@ -84,20 +85,21 @@ def _audited(
     me: Principal,
     action: str,
     target: str,
-    before: Any,
-    after: Any = None,
-    *,
-    read_after: Callable[[Connection], Any] | None = None,
-) -> Callable[[Connection], None]:
-    """The audit record of a change, to write in the change's own transaction (so neither
-    is stored without the other); ``read_after`` reads the stored result in it."""
+    read: Callable[[Connection], Any],
+) -> Around:
+    """A change with its audit record, in the change's own transaction: ``read`` (the
+    stored value, as JSON data) before the change and after it, so the record says what
+    the change replaced and what it left, and neither is stored without the other."""
     now = svc.now()
 
-    def write(conn: Connection) -> None:
-        value = read_after(conn) if read_after is not None else after
-        audit.record(conn, me, at=now, action=action, target=target, before=before, after=value)
+    def around(conn: Connection, change: Callable[[Connection], None]) -> None:
+        before = read(conn)
+        change(conn)
+        audit.record(
+            conn, me, at=now, action=action, target=target, before=before, after=read(conn)
+        )
 
-    return write
+    return around
 
 
 async def _routed(
@@ -107,13 +109,16 @@ async def _routed(
     config: object,
     action: str,
     target: str,
-    before: list[Any],
-    after: T,
-) -> T:
+    read: Callable[[Connection], list[Any]],
+) -> None:
     """A routed change (the core, the log and the tables at once) with its audit record."""
-    record = _audited(svc, me, action, target, _dump(before[0] if before else None), _dump(after))
-    _follow(svc, await svc.db(update, config, also=record))
-    return after
+
+    def one(conn: Connection) -> Any:
+        found = read(conn)
+        return _dump(found[0]) if found else None
+
+    record = _audited(svc, me, action, target, one)
+    _follow(svc, await svc.db(update, config, around=record))
 
 
 def _dump(model: Any) -> Any:
@@ -187,17 +192,16 @@ async def put_campaign(campaign_id: IdPath, body: CampaignIn, me: Admin, svc: Sv
     before = await _read(svc, lambda c: admin_store.campaigns(c, ident=campaign_id))
     if before and before[0].client_id != body.client_id:
         raise conflict(f"campaign {campaign_id!r} belongs to client {before[0].client_id!r}")
-    after = CampaignOut(id=campaign_id, **body.model_dump())
-    return await _routed(
+    await _routed(
         svc,
         me,
         svc.center.update_campaign,
         admin_store.campaign_config(campaign_id, body),
         "campaign.put",
         campaign_id,
-        before,
-        after,
+        lambda c: admin_store.campaigns(c, ident=campaign_id),
     )
+    return CampaignOut(id=campaign_id, **body.model_dump())
 
 
 # Queues -----------------------------------------------------------------------------------------
@@ -232,10 +236,16 @@ async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, svc: Svc) -> Que
     before = await _read(svc, lambda c: admin_store.queues(c, ident=queue_id))
     if before and before[0].campaign_id != body.campaign_id:
         raise conflict(f"queue {queue_id!r} belongs to campaign {before[0].campaign_id!r}")
-    after = QueueOut(id=queue_id, **body.model_dump())
-    return await _routed(
-        svc, me, svc.center.update_queue, config, "queue.put", queue_id, before, after
+    await _routed(
+        svc,
+        me,
+        svc.center.update_queue,
+        config,
+        "queue.put",
+        queue_id,
+        lambda c: admin_store.queues(c, ident=queue_id),
     )
+    return QueueOut(id=queue_id, **body.model_dump())
 
 
 # Skills -----------------------------------------------------------------------------------------
@@ -292,13 +302,19 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
         profile = admin_store.agent_profile(agent_id, body)
     except ConfigError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
-    before = await _read(svc, lambda c: admin_store.agents(c, ident=agent_id))
     after = AgentOut(
         id=agent_id, name=body.name, skills=dict(body.skills), campaigns=sorted(set(body.campaigns))
     )
-    return await _routed(
-        svc, me, svc.center.update_agent, profile, "agent.put", agent_id, before, after
+    await _routed(
+        svc,
+        me,
+        svc.center.update_agent,
+        profile,
+        "agent.put",
+        agent_id,
+        lambda c: admin_store.agents(c, ident=agent_id),
     )
+    return after
 
 
 # Reasons, forms, settings -----------------------------------------------------------------------
@@ -314,17 +330,11 @@ async def put_reasons(body: ReasonsIn, me: Admin, svc: Svc) -> list[ReasonOut]:
     if len(set(ids)) != len(ids):
         raise ApiError(422, "invalid", "each reason id must appear once")
     reasons = tuple(NotReadyReason(ReasonId(r.id), r.label) for r in body.reasons)
-    before = await _read(svc, admin_store.reasons)
     await svc.db(
         svc.center.update_reasons,
         reasons,
-        also=_audited(
-            svc,
-            me,
-            "reasons.put",
-            "firm",
-            [_dump(r) for r in before],
-            read_after=lambda c: [_dump(r) for r in admin_store.reasons(c)],
+        around=_audited(
+            svc, me, "reasons.put", "firm", lambda c: [_dump(r) for r in admin_store.reasons(c)]
         ),
     )
     return await _read(svc, admin_store.reasons)
@@ -364,18 +374,12 @@ async def put_forms(campaign_id: IdPath, body: FormsIn, me: Admin, svc: Svc) -> 
             for f in body.fields
         ),
     )
-    before = await _read(svc, lambda c: forms_of(c, campaign_id))
     await svc.db(
         svc.center.update_forms,
         forms,
         name=body.name,
-        also=_audited(
-            svc,
-            me,
-            "forms.put",
-            campaign_id,
-            _dump(before),
-            read_after=lambda c: _dump(forms_of(c, campaign_id)),
+        around=_audited(
+            svc, me, "forms.put", campaign_id, lambda c: _dump(forms_of(c, campaign_id))
         ),
     )
     return await _read(svc, lambda c: forms_of(c, campaign_id))
@@ -386,27 +390,19 @@ async def put_script(campaign_id: IdPath, body: ScriptIn, me: Admin, svc: Svc) -
     """Replaces the script agents of the campaign see beside its form."""
     if campaign_id not in svc.directory.campaign_client:
         raise not_found("campaign", campaign_id)
-    before = await _read(svc, lambda c: forms_of(c, campaign_id))
     record = _audited(
-        svc,
-        me,
-        "script.put",
-        campaign_id,
-        {"script": before.script},
-        read_after=lambda c: {"script": forms_of(c, campaign_id).script},
+        svc, me, "script.put", campaign_id, lambda c: {"script": forms_of(c, campaign_id).script}
     )
 
     def write(conn: Connection) -> FormsOut:
-        config_repo.replace_script(conn, campaign_id, body.body)
-        record(conn)
+        record(conn, lambda c: config_repo.replace_script(c, campaign_id, body.body))
         return forms_of(conn, campaign_id)
 
     return await _write(svc, write)
 
 
-@router.get("/settings", response_model=SettingsIn)
-async def get_settings(me: Admin, svc: Svc) -> SettingsIn:
-    row = await _read(svc, lambda c: c.execute(select(s.firm).limit(1)).mappings().first())
+def _settings(conn: Connection) -> SettingsIn:
+    row = conn.execute(select(s.firm).limit(1)).mappings().first()
     if row is None:
         return SettingsIn()
     return SettingsIn(
@@ -415,10 +411,14 @@ async def get_settings(me: Admin, svc: Svc) -> SettingsIn:
     )
 
 
+@router.get("/settings", response_model=SettingsIn)
+async def get_settings(me: Admin, svc: Svc) -> SettingsIn:
+    return await _read(svc, _settings)
+
+
 @router.put("/settings", response_model=SettingsIn)
 async def put_settings(body: SettingsIn, me: Admin, svc: Svc) -> SettingsIn:
     """Center-wide settings: the grace period for lost connections, direct transfers."""
-    before = await get_settings(me, svc)
     if await _read(svc, admin_store.firm_id) is None:
         raise conflict("no firm yet: run `hearthline init` first")
     await svc.db(
@@ -427,7 +427,7 @@ async def put_settings(body: SettingsIn, me: Admin, svc: Svc) -> SettingsIn:
             connection_grace_s=body.connection_grace_s,
             direct_transfer_wait_s=body.direct_transfer_wait_s,
         ),
-        also=_audited(svc, me, "settings.put", "firm", _dump(before), _dump(body)),
+        around=_audited(svc, me, "settings.put", "firm", lambda c: _dump(_settings(c))),
     )
     return body
 
