@@ -68,9 +68,10 @@ def test_a_customer_linked_by_hand_is_shown_again_in_a_new_tab(
     agent = open_as(browser, server, "tom", lands_on="/agent")
     agent.click("#start-button")
     agent.click("#ready-button")
+    expect(agent.locator("#state-pill")).to_have_text("Ready")
     server.arrive(queue="sales", caller="+1 555 0900", contact_id="link-1")
-    expect(agent.locator("#offer-layer")).to_be_visible()
-    agent.keyboard.press("a")
+    agent.click("#accept-button")
+    expect(agent.locator("#state-pill")).to_have_text("On contact")
     expect(agent.locator("#customer")).to_contain_text("New caller")
     # A new caller: the tools to find or create the customer are open already.
     # Known by name only (he called from a friend's phone): no caller-id match later.
