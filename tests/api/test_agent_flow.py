@@ -67,6 +67,8 @@ def test_a_call_from_arrival_to_outcome_reaches_the_agent_stream_in_order(served
     desk = agent.get("/api/agent/desk").json()
     assert desk["agent"]["state"] == "available"
     assert desk["contact"] is None
+    # The desk says which log position it reflects: at least every event the stream sent.
+    assert desk["as_of"] >= last
     history = agent.get(f"/api/contacts/{contact}").json()
     assert history["disposition"] == "prevented-resale"
     assert history["note"] == "sold a replacement instead"

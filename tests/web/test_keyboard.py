@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import APIResponse, Browser, Page, Route, expect
 
 from tests.web.server import PASSWORD, WebServer
-from tests.web.support import new_context, no_page_errors, watch
+from tests.web.support import new_context, no_page_errors, open_as, watch
 
 pytestmark = pytest.mark.browser
 
@@ -72,4 +72,35 @@ def test_an_agent_answers_and_declines_with_the_keyboard_alone(
     tab_to(page, "#note-text")
     page.keyboard.type("Typed without a mouse.")
     expect(page.locator("#save-state")).to_have_attribute("data-status", "saved")
+    no_page_errors(page)
+
+
+def test_an_offer_that_rings_while_a_desk_read_is_on_its_way_keeps_ringing(
+    browser: Browser, server: WebServer
+) -> None:
+    page = open_as(browser, server, "maria", lands_on="/agent")
+    page.click("#start-button")
+    expect(page.locator("#state-pill")).to_have_text("Not ready")
+    # The next read of the desk is answered as the server saw it, but only delivered
+    # after the offer has rung: a read older than the offer it arrives after.
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/api/agent/desk", hold)
+    page.click("#ready-button")
+    while not held:
+        page.wait_for_timeout(20)
+    server.arrive(queue="returns", caller="+44 20 7946 0555", contact_id="late-read-1")
+    expect(page.locator("#offer-layer")).to_be_visible()
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    page.wait_for_timeout(400)
+    expect(page.locator("#offer-layer")).to_be_visible()  # still ringing, never silenced
+    page.keyboard.press("a")
+    expect(page.locator("#state-pill")).to_have_text("On contact")
     no_page_errors(page)

@@ -416,6 +416,9 @@ class AgentDesk(Out):
     contact: ContactLive | None
     campaign_id: str | None
     forms: FormsOut | None
+    # The last event of the log this desk reflects: a page that has already applied a
+    # later event from its stream knows this read is older than what it shows.
+    as_of: int = 0
 
 
 # Agents' actions -----------------------------------------------------------------------------

@@ -86,6 +86,8 @@ async def desk(me: AgentCaller, svc: Svc) -> AgentDesk:
             contact=contact_or_none(r, view.contact),
             campaign_id=None,
             forms=None,
+            # Read on the writer thread after its batch: the log position of this view.
+            as_of=svc.center.last_event_id,
         )
 
     try:

@@ -22,6 +22,7 @@ const app = {
   user: null,
   desk: null, // {agent, contact, campaign_id, forms}
   offer: null, // {contact, expires_at, total_s}
+  seenEventId: 0, // the newest log event the stream has brought (a snapshot starts it again)
   wrapEndsAt: {}, // contact -> server time a timed wrap-up ends
   reasons: [],
   queues: [],
@@ -58,7 +59,10 @@ async function start() {
   }
   app.stream = new Stream(
     {
-      onSnapshot: () => refreshDesk(),
+      onSnapshot: (_data, lastId) => {
+        app.seenEventId = lastId || 0;
+        refreshDesk();
+      },
       onEvent: onEvent,
       onReset: () => refreshDesk(),
       onMessage: onMessage,
@@ -180,8 +184,9 @@ function state() {
 
 // Events -------------------------------------------------------------------------------------------
 
-function onEvent(event, _id, { live } = {}) {
+function onEvent(event, id, { live } = {}) {
   if (live) clock.observe(event.at);
+  if (id > app.seenEventId) app.seenEventId = id;
   const mine = app.user.agent_id;
   if (event.agent && event.agent !== mine) return;
   switch (event.type) {
@@ -243,7 +248,13 @@ function render() {
   const desk = app.desk;
   const a = agent();
   const contact = desk ? desk.contact : null;
-  if (a && a.state === "reserved" && contact && !app.offer) {
+  // A desk read older than an event the stream already brought (an offer that rang while
+  // the read was on its way) must not ring or silence the offer: the events are newer,
+  // and a fresh read follows.
+  const stale = app.online && desk && desk.as_of < app.seenEventId;
+  if (stale) {
+    setTimeout(refreshDesk, 200);
+  } else if (a && a.state === "reserved" && contact && !app.offer) {
     // Reloaded while ringing: ring again from the desk (the event is gone).
     const timeout = queueOfferTimeout(contact.queue);
     showOffer({ contact: contact.id, expires_at: contact.since + timeout, offered_at: contact.since });
