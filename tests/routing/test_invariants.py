@@ -272,6 +272,11 @@ class RoutingMachine(RuleBasedStateMachine):
         self.profiles[agent] = new
         self.send(cmd.ConfigureAgent(new))
 
+    @rule(agent=st.sampled_from(AGENTS))
+    def retire(self, agent: str) -> None:
+        # Refused unless signed out; ``retrain`` (ConfigureAgent) brings the agent back.
+        self.send(cmd.RetireAgent(agent))
+
     @rule(dt=st.sampled_from([0.5, 0.5, 3.0, 3.0, 9.0, 16.0, 31.0, 130.0]))
     def time_passes(self, dt: float) -> None:
         self.clock.advance(dt)
@@ -331,8 +336,17 @@ class RoutingMachine(RuleBasedStateMachine):
             view = self.router.agent(agent)
             if view.state is AgentState.RESERVED:
                 assert self.router.contact(view.contact or "").state is ContactState.OFFERED
-            if view.state in (AgentState.AVAILABLE, AgentState.NOT_READY, AgentState.OFFLINE):
+            if view.state in (
+                AgentState.AVAILABLE,
+                AgentState.NOT_READY,
+                AgentState.OFFLINE,
+                AgentState.RETIRED,
+            ):
                 assert view.contact is None and agent not in holders
+            if view.state is AgentState.RETIRED:
+                # Nobody's staff and no queue's option.
+                buckets = [b for q in self.router.queues.values() for b in q.buckets]
+                assert all(agent not in b.eligible for b in buckets), f"{agent} still eligible"
 
     @invariant()
     def no_free_agent_idles_beside_a_contact_it_may_take(self) -> None:
@@ -452,6 +466,8 @@ def _random_step(m: RoutingMachine, rnd: random.Random) -> None:
         m.sign_in(m.pick_agent(i, (AgentState.OFFLINE,)), rnd.random() < 0.8)
     elif roll < 0.78:
         m.sign_out(agent)
+        if rnd.random() < 0.3:
+            m.retire(agent)
     elif roll < 0.82:
         m.caller_side(i, rnd.choice(["hangup", "hangup", "drop-caller", "drop-system", "callback"]))
     elif roll < 0.84:

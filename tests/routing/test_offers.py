@@ -246,3 +246,35 @@ def test_replaying_a_long_log_keeps_only_live_timers() -> None:
     # Every offer and wrap-up set a timer; none of those is live any more.
     assert len(replayed.agenda) <= len(c.router.agenda) + 1
     assert len(replayed.dump_state()) < 2 * len(c.router.dump_state())
+
+
+def test_a_retired_agent_takes_no_work_until_configured_again() -> None:
+    c = center(agents=[agent("a1"), agent("a2")])
+    c.do(cmd.SignIn("a1", ready=True))
+    with pytest.raises(IllegalTransition, match="retire"):
+        c.do(cmd.RetireAgent("a1"))  # signed in: sign out first
+    c.do(cmd.SignOut("a1"))
+    assert [type(e) for e in c.do(cmd.RetireAgent("a1"))] == [ev.AgentRetired]
+    assert c.state("a1") == "retired"
+    assert c.router.queue("q1").agents_staffed == 0
+    with pytest.raises(IllegalTransition, match="retired"):
+        c.do(cmd.SignIn("a1", ready=True))
+    with pytest.raises(InvalidCommand, match="retired"):
+        c.do(cmd.ScheduleCallback("k1", "q1", due_at=30.0, caller="+1", preferred_agent="a1"))
+    c.do(cmd.SignIn("a2", ready=True))
+    c.do(cmd.ArriveContact("c1", caller="+1", queue="q1"))
+    c.do(cmd.AcceptOffer("a2", "c1"))
+    with pytest.raises(InvalidCommand, match="retired"):
+        c.do(cmd.TransferContact("a2", "c1", to_agent="a1"))
+    # A restart leaves a retired agent where they are.
+    c.do(cmd.RecoverAfterRestart())
+    assert c.state("a1") == "retired"
+
+    # Configured again (re-hired): off the books no longer, and routed to at once.
+    c.do(cmd.ConfigureAgent(agent("a1")))
+    assert c.state("a1") == "offline"
+    c.do(cmd.SignIn("a1", ready=True))
+    out = c.do(cmd.ArriveContact("c2", caller="+1", queue="q1"))
+    assert c.offered(out) == [("c2", "a1")]
+    replayed = Router.replay(c.log, clock=c.clock, rng=random.Random(1))
+    assert replayed.snapshot() == c.router.snapshot()

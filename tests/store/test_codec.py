@@ -59,6 +59,7 @@ SAMPLES: list[object] = [
     ev.DayStarted(at=2.0),
     ev.AgentSignedIn(at=2.0, agent=A),
     ev.AgentSignedOut(at=2.0, agent=A),
+    ev.AgentRetired(at=2.5, agent=A),
     ev.AgentBecameAvailable(at=2.0, agent=A),
     ev.AgentWentNotReady(at=2.0, agent=A, reason=ReasonId("break")),
     ev.AgentNotReadyRequested(at=2.0, agent=A, reason=ReasonId("lunch")),

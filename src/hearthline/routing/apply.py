@@ -92,6 +92,8 @@ class Applying(RouterState):
             self.agents[agent.id] = agent
         else:
             agent.profile, agent.levels = e.profile, e.profile.levels
+            if agent.state is A.RETIRED:
+                self._set_agent(agent, A.OFFLINE, e.at)  # back on the books
         self._place_agent(agent)
         if agent.state is A.AVAILABLE:
             self._bump(agent)
@@ -100,6 +102,10 @@ class Applying(RouterState):
     def _place_agent(self, agent: Agent) -> None:
         for b in agent.buckets:
             b.eligible.discard(agent.id)
+        if agent.state is A.RETIRED:
+            # A retired agent is nobody's staff and no queue's option.
+            agent.buckets = []
+            return
         key = (agent.profile.skills, agent.profile.campaigns)
         buckets = self.eligibility_cache.get(key)
         if buckets is None:
@@ -140,6 +146,11 @@ class Applying(RouterState):
         self._set_agent(agent, A.OFFLINE, e.at)
         agent.reason = agent.contact = agent.pending = None
         agent.pending_signout = False
+
+    def _on_agent_retired(self, e: ev.AgentRetired) -> None:
+        agent = self.agents[e.agent]
+        self._set_agent(agent, A.RETIRED, e.at)
+        self._place_agent(agent)
 
     def _on_agent_became_available(self, e: ev.AgentBecameAvailable) -> None:
         agent = self.agents[e.agent]

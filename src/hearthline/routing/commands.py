@@ -78,6 +78,14 @@ class SignOut(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class RetireAgent(Command):
+    """Takes a signed-out agent off the books (they left the firm); ConfigureAgent with
+    the same id brings them back."""
+
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
 class MakeReady(Command):
     agent: AgentId
 

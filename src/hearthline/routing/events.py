@@ -74,6 +74,13 @@ class AgentSignedOut(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class AgentRetired(Event):
+    """Taken off the books: no work until configured again."""
+
+    agent: AgentId
+
+
+@dataclass(frozen=True, slots=True)
 class AgentBecameAvailable(Event):
     agent: AgentId
 

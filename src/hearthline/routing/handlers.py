@@ -38,6 +38,7 @@ from hearthline.routing.runtime import (
 )
 from hearthline.routing.states import (
     IN_CALL,
+    OFF_DUTY,
     AgentState,
     ContactState,
     require_agent_state,
@@ -85,7 +86,7 @@ class Handling(Matching):
         if check_full and live and limit is not None and q.waiting_live >= limit:
             self.overflow(c, queue, q.cfg.on_full, "full", at)
             return
-        if preferred is not None and preferred.state is A.OFFLINE:
+        if preferred is not None and preferred.state in OFF_DUTY:
             preferred = None
         self.emit(
             ev.ContactQueued(
@@ -323,7 +324,7 @@ class Handling(Matching):
         # Agents first: parked before any contact moves, so no offer goes to an agent who
         # is not there yet.
         for agent in sorted(self.agents.values(), key=lambda a: a.ordinal):
-            if agent.state is A.OFFLINE:
+            if agent.state in OFF_DUTY:
                 continue
             if agent.state is A.WRAP_UP:
                 wrapped = agent.contact
@@ -368,6 +369,11 @@ class Handling(Matching):
             assert agent.contact is not None
             self.release_offer(self.contacts[agent.contact], agent, at)
         self.emit(ev.AgentSignedOut(at=at, agent=agent.id))
+
+    def _do_retire_agent(self, c: cmd.RetireAgent, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        require_agent_state(agent.id, agent.state, frozenset({A.OFFLINE}), "retire")
+        self.emit(ev.AgentRetired(at=at, agent=agent.id))
 
     def _do_make_ready(self, c: cmd.MakeReady, at: float) -> None:
         agent = self.agent_rec(c.agent)
@@ -422,8 +428,10 @@ class Handling(Matching):
         if c.to_queue is None and c.to_agent is None:
             raise InvalidCommand("a transfer names a queue, an agent, or both")
         to_agent = self.agent_rec(c.to_agent) if c.to_agent is not None else None
-        if to_agent is not None and (to_agent is agent or to_agent.state is A.OFFLINE):
-            raise InvalidCommand(f"cannot transfer to agent {to_agent.id!r}: itself or offline")
+        if to_agent is not None and (to_agent is agent or to_agent.state in OFF_DUTY):
+            raise InvalidCommand(
+                f"cannot transfer to agent {to_agent.id!r}: itself, offline or retired"
+            )
         queue = self.queue_rec(c.to_queue).cfg.id if c.to_queue is not None else contact.queue
         assert queue is not None
         self.emit(
@@ -460,7 +468,7 @@ class Handling(Matching):
 
     def _do_report_connection_lost(self, c: cmd.ReportConnectionLost, at: float) -> None:
         agent = self.agent_rec(c.agent)
-        if agent.state is A.OFFLINE or not agent.connected:
+        if agent.state in OFF_DUTY or not agent.connected:
             return  # nothing to lose, or known already: heartbeat monitors may repeat themselves
         self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
         if agent.state is A.AVAILABLE:
@@ -476,7 +484,7 @@ class Handling(Matching):
 
     def _do_report_reconnected(self, c: cmd.ReportReconnected, at: float) -> None:
         agent = self.agent_rec(c.agent)
-        if agent.state is not A.OFFLINE and not agent.connected:
+        if agent.state not in OFF_DUTY and not agent.connected:
             self.emit(ev.AgentReconnected(at=at, agent=agent.id))
 
     # Channels ----------------------------------------------------------------------------
@@ -552,6 +560,8 @@ class Handling(Matching):
         ident = self._new_contact_id(c.contact)
         q = self.queue_rec(c.queue)
         preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
+        if preferred is not None and preferred.state is A.RETIRED:
+            raise InvalidCommand(f"agent {preferred.id!r} is retired: they take no callbacks")
         if not c.caller:
             raise InvalidCommand("a callback needs a number to call")
         self.emit(

@@ -33,10 +33,16 @@ class AgentState(StrEnum):
     RESERVED = "reserved"  # an offer is ringing
     ON_CONTACT = "on-contact"
     WRAP_UP = "wrap-up"
+    # Off the books (left the firm): takes no work until configured again. The id stays
+    # in the core so the log's history of the agent keeps meaning.
+    RETIRED = "retired"
 
 
 C = ContactState
 A = AgentState
+
+# Not signed in: no connection to watch, no work, nobody to prefer or recover.
+OFF_DUTY: frozenset[AgentState] = frozenset({A.OFFLINE, A.RETIRED})
 
 TERMINAL: frozenset[ContactState] = frozenset(
     {C.COMPLETED, C.ABANDONED, C.DROPPED, C.OVERFLOWED, C.CALLBACK}
@@ -58,12 +64,13 @@ CONTACT_MOVES: dict[ContactState, frozenset[ContactState]] = {
 }
 
 AGENT_MOVES: dict[AgentState, frozenset[AgentState]] = {
-    A.OFFLINE: frozenset({A.NOT_READY, A.AVAILABLE}),
+    A.OFFLINE: frozenset({A.NOT_READY, A.AVAILABLE, A.RETIRED}),
     A.NOT_READY: frozenset({A.NOT_READY, A.AVAILABLE, A.OFFLINE}),
     A.AVAILABLE: frozenset({A.NOT_READY, A.RESERVED, A.OFFLINE}),
     A.RESERVED: frozenset({A.ON_CONTACT, A.AVAILABLE, A.NOT_READY, A.OFFLINE}),
     A.ON_CONTACT: frozenset({A.WRAP_UP, A.NOT_READY}),
     A.WRAP_UP: frozenset({A.AVAILABLE, A.NOT_READY, A.OFFLINE}),
+    A.RETIRED: frozenset({A.OFFLINE}),  # configured again
 }
 
 
