@@ -111,3 +111,42 @@ def test_configuration_that_does_not_fit_is_refused_with_the_reason(served_sqlit
     assert r.status_code == 409
     assert admin.get("/api/admin/queues/q2").status_code == 404
     assert admin.get("/api/admin/audit").json() == []
+
+
+def test_an_agent_who_left_is_retired_and_can_be_brought_back(served_sqlite: Served) -> None:
+    app = served_sqlite
+    admin = app.login("admin")
+    body = {"name": "Rita", "skills": {"returns": 3}, "campaigns": ["acme-returns"]}
+    assert admin.put("/api/admin/agents/r001", json=body).status_code == 200
+    made = admin.post(
+        "/api/admin/users",
+        json={"username": "rita", "password": "long password here", "role": "agent"}
+        | {"agent_id": "r001"},
+    )
+    assert made.status_code == 201
+    rita = app.login("rita", "long password here")
+    assert rita.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
+
+    # Refused, with the reason, while an account signs in as the agent or they are on duty.
+    refused = admin.delete("/api/admin/agents/r001")
+    assert refused.status_code == 409 and "rita" in refused.json()["message"]
+    assert admin.delete(f"/api/admin/users/{made.json()['id']}").status_code == 204
+    refused = admin.delete("/api/admin/agents/r001")
+    assert refused.status_code == 409 and "retire" in refused.json()["message"]
+    admin.post("/api/supervisor/agents/r001/sign-out")
+    assert admin.delete("/api/admin/agents/r001").status_code == 204
+
+    assert "r001" not in [a["id"] for a in admin.get("/api/admin/agents").json()]
+    assert admin.get("/api/admin/agents/r001").status_code == 404
+    assert admin.delete("/api/admin/agents/r001").status_code == 404
+    live = {a["id"]: a for a in admin.get("/api/supervisor/agents").json()}
+    assert live["r001"]["state"] == "retired"
+    last = admin.get("/api/admin/audit", params={"limit": 1}).json()[0]
+    assert last["action"] == "agent.retire" and '"Rita"' in last["before"]
+    assert last["after"] is None
+
+    # Brought back by configuring them again.
+    assert admin.put("/api/admin/agents/r001", json=body).status_code == 200
+    assert "r001" in [a["id"] for a in admin.get("/api/admin/agents").json()]
+    live = {a["id"]: a for a in admin.get("/api/supervisor/agents").json()}
+    assert live["r001"]["state"] == "offline"

@@ -53,6 +53,19 @@ def test_saving_an_agent_again_replaces_skills_and_certifications(seeded: Engine
     assert agents["a001"] == changed
 
 
+def test_a_retired_agent_is_configured_no_more_until_saved_again(seeded: Engine) -> None:
+    with seeded.begin() as conn:
+        config_repo.retire_agent(conn, "a001", at=5.0)
+    with seeded.connect() as conn:
+        assert "a001" not in {a.id for a in config_repo.load_routing_config(conn).agents}
+    back = AgentProfile.of("a001", {"returns": 2}, [])
+    with seeded.begin() as conn:
+        config_repo.save_agent(conn, back)
+    with seeded.connect() as conn:
+        agents = {a.id: a for a in config_repo.load_routing_config(conn).agents}
+    assert agents["a001"] == back
+
+
 def test_forms_and_dispositions_round_trip(seeded: Engine) -> None:
     with seeded.connect() as conn:
         forms = config_repo.load_forms(conn)

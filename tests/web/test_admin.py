@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.web.server import PASSWORD, WebServer
 from tests.web.support import no_page_errors, open_as
@@ -141,3 +141,33 @@ def test_an_administrator_sets_up_a_client_company_that_then_takes_calls(
     expect(ivan.locator("#state-pill")).to_have_text("On contact")
     expect(ivan.get_by_label("Ticket number")).to_be_visible()
     no_page_errors(admin, ivan)
+
+
+def test_an_administrator_retires_an_agent_who_left(browser: Browser, server: WebServer) -> None:
+    admin = open_as(browser, server, "admin", lands_on="/supervisor")
+    admin.goto("/admin")
+    section(admin, "Agents")
+    create(admin, {"Id": "a-leaving", "Name": "Lena Leaving"})
+    save(admin)
+    row = admin.locator('#list tr[data-id="a-leaving"]')
+    expect(row).to_be_visible()
+    row.click()
+    questions: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    admin.once("dialog", answer)
+    admin.locator("#editor").get_by_role("button", name="Retire").click()
+    expect(admin.locator(".toast-ok").last).to_contain_text("Retired.")
+    expect(row).to_have_count(0)
+    assert "history stays" in questions[0]
+    # An agent who still has an account is refused, with the reason shown.
+    section(admin, "Agents")
+    admin.locator('#list tr[data-id="a-maria"]').click()
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.locator("#editor").get_by_role("button", name="Retire").click()
+    expect(admin.locator(".toast-error").last).to_contain_text("maria")
+    expect(admin.locator('#list tr[data-id="a-maria"]')).to_be_visible()
+    no_page_errors(admin)

@@ -46,6 +46,7 @@ from hearthline.routing.config import (
 )
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.events import Event
+from hearthline.routing.ids import AgentId
 from hearthline.routing.router import Router
 from hearthline.service.checks import check_values
 from hearthline.service.errors import BadCommand, CenterStopped, ServiceError, StoreUnavailable
@@ -272,6 +273,13 @@ class Center:
     def update_agent(self, profile: AgentProfile, *, around: Around | None = None) -> Stored:
         return self._configure(
             cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile), around
+        )
+
+    def retire_agent(self, agent: AgentId, *, around: Around | None = None) -> Stored:
+        """Takes a signed-out agent off the books, in the core and in the tables."""
+        at = self.clock.now()
+        return self._configure(
+            cmd.RetireAgent(agent), lambda c: config_repo.retire_agent(c, agent, at=at), around
         )
 
     def update_reasons(

@@ -117,7 +117,9 @@ def _agents(conn: Connection) -> tuple[AgentProfile, ...]:
             capacity=capacity,
         )
         for ident, name, capacity in conn.execute(
-            select(t.agents.c.id, t.agents.c.name, t.agents.c.capacity).order_by(t.agents.c.id)
+            select(t.agents.c.id, t.agents.c.name, t.agents.c.capacity)
+            .where(t.agents.c.retired_at.is_(None))
+            .order_by(t.agents.c.id)
         )
     )
 
@@ -238,7 +240,14 @@ def save_agent(conn: Connection, profile: AgentProfile) -> None:
     upsert(
         conn,
         t.agents,
-        [{"id": profile.id, "name": profile.name, "capacity": profile.capacity}],
+        [
+            {
+                "id": profile.id,
+                "name": profile.name,
+                "capacity": profile.capacity,
+                "retired_at": None,
+            }
+        ],
         keys=["id"],
     )
     upsert(conn, t.skills, [{"id": s} for s, _ in profile.skills], keys=["id"])
@@ -254,6 +263,12 @@ def save_agent(conn: Connection, profile: AgentProfile) -> None:
             insert(t.agent_campaigns),
             [{"agent_id": profile.id, "campaign_id": c} for c in sorted(profile.campaigns)],
         )
+
+
+def retire_agent(conn: Connection, agent: str, *, at: float) -> None:
+    """Marks the agent retired: no longer configured from the tables, still named by the
+    history (the row stays)."""
+    conn.execute(update(t.agents).where(t.agents.c.id == agent).values(retired_at=at))
 
 
 def save_reasons(conn: Connection, reasons: tuple[NotReadyReason, ...]) -> None:

@@ -113,6 +113,9 @@ agents = Table(
     Column("id", String(ID), primary_key=True),
     Column("name", Text, nullable=False, server_default=""),
     Column("capacity", Integer, nullable=False, server_default="1"),
+    # When the agent was retired (left the firm); the row stays for the history that
+    # names them (help requests, accounts, reports). Saving the agent again clears it.
+    Column("retired_at", Float),
 )
 
 agent_skills = Table(

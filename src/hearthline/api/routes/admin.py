@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -48,7 +48,7 @@ from hearthline.api.views import forms_of
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
 from hearthline.routing.config import SYSTEM_REASONS, CenterSettings, NotReadyReason
 from hearthline.routing.errors import ConfigError
-from hearthline.routing.ids import ReasonId
+from hearthline.routing.ids import AgentId, ReasonId
 from hearthline.service.center import Around
 from hearthline.store import config_repo
 from hearthline.store import schema as s
@@ -315,6 +315,32 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
         lambda c: admin_store.agents(c, ident=agent_id),
     )
     return after
+
+
+@router.delete("/agents/{agent_id}", status_code=204)
+async def retire_agent(agent_id: IdPath, me: Admin, svc: Svc) -> Response:
+    """Retires an agent who left the firm: signed out first, and with no account that
+    signs in as them. Their history stays; PUT brings them back."""
+    if not await _read(svc, lambda c: admin_store.agents(c, ident=agent_id)):
+        raise not_found("agent", agent_id)
+    accounts_of = await _read(
+        svc, lambda c: [u.username for u in admin_store.users(c) if u.agent_id == agent_id]
+    )
+    if accounts_of:
+        raise conflict(
+            f"the account {accounts_of[0]!r} signs in as agent {agent_id!r}: "
+            "delete it or link it to another agent first"
+        )
+    await _routed(
+        svc,
+        me,
+        svc.center.retire_agent,
+        AgentId(agent_id),
+        "agent.retire",
+        agent_id,
+        lambda c: admin_store.agents(c, ident=agent_id),
+    )
+    return Response(status_code=204)
 
 
 # Reasons, forms, settings -----------------------------------------------------------------------

@@ -144,6 +144,11 @@ const SECTIONS = [
       },
     ],
     save: (v) => put(`/api/admin/agents/${seg(v.id)}`, { name: v.name, skills: v.skills, campaigns: v.campaigns }),
+    // An agent who left: signed out, no account signing in as them; their history stays.
+    remove: (item) => del(`/api/admin/agents/${seg(item.id)}`),
+    removeLabel: "Retire",
+    removeQuestion: (item) => `Retire agent ${item.name || item.id}? They take no more contacts; their history stays, and saving them again brings them back.`,
+    removedText: "Retired.",
   },
   {
     key: "users",
@@ -408,17 +413,18 @@ function edit(item) {
         type: "button",
         class: "danger",
         onclick: async () => {
-          if (!confirm(`Delete ${singular(section)} ${item[section.idField || "id"]}?`)) return;
+          const question = section.removeQuestion ? section.removeQuestion(item) : `Delete ${singular(section)} ${item[section.idField || "id"]}?`;
+          if (!confirm(question)) return;
           try {
             await section.remove(item);
-            toast("Deleted.", { kind: "ok" });
+            toast(section.removedText || "Deleted.", { kind: "ok" });
             await refreshCache();
             open(section.key);
           } catch (err) {
             toast(err.message, { kind: "error" });
           }
         },
-      }, "Delete"),
+      }, section.removeLabel || "Delete"),
     );
   }
   const error = h("div", { class: "error small", role: "alert", id: "editor-error" });

@@ -81,6 +81,9 @@ export class Floor {
       case "AgentSignedOut":
         this.setAgent(e.agent, at, { state: "offline", reason: null, contact: null, pending_reason: null });
         return "agents";
+      case "AgentRetired":
+        this.setAgent(e.agent, at, { state: "retired", reason: null, contact: null, pending_reason: null });
+        return "agents";
       case "AgentBecameAvailable":
         this.setAgent(e.agent, at, { state: "available", reason: null, contact: null, pending_reason: null });
         return "agents";

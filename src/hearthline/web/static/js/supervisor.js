@@ -369,10 +369,13 @@ function updateTile(el, live) {
   el.dataset.waiting = String(now.waiting);
 }
 
+// Signed out, or retired (left the firm): not on the floor.
+const OFF_DUTY = new Set(["offline", "retired"]);
+
 function renderAgentSummary() {
   const counts = {};
   for (const a of ui.floor.agents.values()) {
-    if (a.state === "offline") continue;
+    if (OFF_DUTY.has(a.state)) continue;
     const key = a.connected === false ? "lost" : a.state;
     counts[key] = (counts[key] || 0) + 1;
   }
@@ -388,7 +391,7 @@ const STATE_ORDER = { "on-contact": 0, reserved: 1, "wrap-up": 2, available: 3, 
 function renderAgents() {
   const tbody = $("#agent-grid tbody");
   const agents = [...ui.floor.agents.values()]
-    .filter((a) => a.state !== "offline" || a.connected === false)
+    .filter((a) => !OFF_DUTY.has(a.state) || (a.state === "offline" && a.connected === false))
     .sort((a, b) => (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) || (a.name || a.id).localeCompare(b.name || b.id));
   const rows = new Map([...tbody.rows].map((r) => [r.dataset.agent, r]));
   const busy = tbody.contains(document.activeElement);
