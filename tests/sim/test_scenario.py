@@ -92,6 +92,12 @@ def test_day_length_must_be_given_once() -> None:
     assert "either hours" in msg
 
 
+def test_a_day_that_is_not_a_date_is_refused_when_the_scenario_is_read() -> None:
+    msg = _error(GOOD.replace("{ per_hour = 7200 }", '{ history = "h.csv", date = "22/08/2010" }'))
+    assert "date must be YYYY-MM-DD, got '22/08/2010'" in msg
+    assert "line" in msg
+
+
 def test_unknown_overflow_queue_is_refused() -> None:
     msg = _error(
         GOOD.replace('id = "main"', 'id = "main"\nmax_wait_s = 60\non_max_wait = "queue:nope"')

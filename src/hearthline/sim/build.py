@@ -303,12 +303,8 @@ def _history(
         frame = load_history(path, fmt=fmt).contacts
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{where}: cannot read history {path}: {exc}") from None
-    if date is not None:
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            raise ScenarioError(f"{where}: date must be YYYY-MM-DD, got {date!r}") from None
-        frame = frame[frame["arrival"].dt.date == day]
+    if date is not None:  # checked when the scenario was read
+        frame = frame[frame["arrival"].dt.date == dt.date.fromisoformat(date)]
     if types is not None:
         frame = frame[frame["queue"].isin(types)]
     if frame.empty:

@@ -41,6 +41,16 @@ def clock_seconds(text: str) -> float:
     return float(h * 3600 + mi * 60 + s)
 
 
+def _date_field(value: str | None) -> str | None:
+    """A day of a history, forecast or plan, checked when the scenario is read."""
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"date must be YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -77,6 +87,8 @@ class EmpiricalSpec(_Model):
     format: Literal["generic", "anonymous-bank"] = "anonymous-bank"
     date: str | None = None
     types: list[str] | None = None
+
+    _date = field_validator("date")(_date_field)
 
     @model_validator(mode="after")
     def _one_source(self) -> EmpiricalSpec:
@@ -128,6 +140,7 @@ class ArrivalsSpec(_Model):
     scale: float = Field(default=1.0, ge=0)
 
     _start = field_validator("start")(_clock_field)
+    _date = field_validator("date")(_date_field)
 
     @model_validator(mode="after")
     def _one_source(self) -> ArrivalsSpec:
@@ -246,15 +259,7 @@ class StaffingSpec(_Model):
     date: str | None = None
     queue: str | None = None
 
-    @field_validator("date")
-    @classmethod
-    def _iso_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"date must be YYYY-MM-DD, got {value!r}") from None
-        return value
+    _date = field_validator("date")(_date_field)
 
 
 class AgentGroupSpec(_Model):
