@@ -321,14 +321,20 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
 async def retire_agent(agent_id: IdPath, me: Admin, svc: Svc) -> Response:
     """Retires an agent who left the firm: signed out first, and with no account that
     signs in as them. Their history stays; PUT brings them back."""
-    if not await _read(svc, lambda c: admin_store.agents(c, ident=agent_id)):
-        raise not_found("agent", agent_id)
-    accounts_of = await _read(
-        svc, lambda c: [u.username for u in admin_store.users(c) if u.agent_id == agent_id]
-    )
-    if accounts_of:
+
+    def account_of(conn: Connection) -> str | None:
+        if not admin_store.agents(conn, ident=agent_id):
+            raise not_found("agent", agent_id)
+        u = s.users
+        found: str | None = conn.execute(
+            select(u.c.username).where(u.c.agent_id == agent_id)
+        ).scalar_one_or_none()
+        return found
+
+    account = await _read(svc, account_of)
+    if account is not None:
         raise conflict(
-            f"the account {accounts_of[0]!r} signs in as agent {agent_id!r}: "
+            f"the account {account!r} signs in as agent {agent_id!r}: "
             "delete it or link it to another agent first"
         )
     await _routed(
