@@ -23,6 +23,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 from hearthline.routing import (
     AgentProfile,
     CampaignConfig,
@@ -35,7 +36,6 @@ from hearthline.routing import (
 )
 from hearthline.routing import commands as cmd
 from hearthline.routing.events import ContactOffered
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 
 N_QUEUES = 50
 N_SKILLS = 20

@@ -128,9 +128,9 @@ def _serve(url: str, port: int) -> None:
     from hearthline.service.bootstrap import bootstrap
 
     _raise_nofile()
-    center = bootstrap(database_url=url)
+    writer = bootstrap(database_url=url)
     settings = ServerSettings(port=port, heartbeat_timeout_s=60.0, auth_cache_s=300.0)
-    app = create_app(center, settings)
+    app = create_app(writer, settings)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, ws_ping_interval=None
     )
@@ -139,7 +139,7 @@ def _serve(url: str, port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        center.stop()
+        writer.stop()
 
 
 # The load generator -----------------------------------------------------------------------------

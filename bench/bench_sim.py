@@ -191,7 +191,7 @@ def core_ceiling(hours: float, seed: int) -> dict[str, Any]:
     """
     import dataclasses
 
-    from hearthline.routing.clock import ManualClock
+    from hearthline.kernel.clock import ManualClock
     from hearthline.routing.events import Event
     from hearthline.routing.router import Router
     from hearthline.sim import build, simulate
@@ -310,9 +310,9 @@ def _construction_costs() -> None:
     # cProfile does not see the generated __init__ of frozen dataclasses: time them apart.
     import timeit
 
+    from hearthline.kernel.ids import AgentId, ContactId, QueueId
     from hearthline.routing import commands as cmd
     from hearthline.routing import events as ev
-    from hearthline.routing.ids import AgentId, ContactId, QueueId
 
     n = 200_000
     empty = timeit.timeit(lambda: None, number=n)

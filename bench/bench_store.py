@@ -30,14 +30,13 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, event
 
+from hearthline.kernel.clock import ManualClock, WallClock
+from hearthline.kernel.ids import ContactId
 from hearthline.routing import commands as cmd
-from hearthline.routing.clock import ManualClock
 from hearthline.routing.events import ContactOffered, Event
-from hearthline.routing.ids import ContactId
-from hearthline.service.center import Center
-from hearthline.service.clock import WallClock
 from hearthline.service.seed import QUEUE, agent_id, seed
 from hearthline.service.state import recover
+from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine
 from hearthline.store.log import append_rows, event_row
 from hearthline.store.migrate import upgrade
@@ -64,8 +63,8 @@ def _database(kind: str) -> Iterator[str]:
 
 
 def _service(engine: Engine, *, commands: int, submitters: int, window: int) -> dict[str, Any]:
-    center = Center(engine=engine, clock=WallClock(), rng=random.Random(1), snapshot_every=10**9)
-    center.start()
+    writer = Writer(engine=engine, clock=WallClock(), rng=random.Random(1), snapshot_every=10**9)
+    writer.start()
     commits = 0
 
     def count(_conn: object) -> None:
@@ -93,7 +92,7 @@ def _service(engine: Engine, *, commands: int, submitters: int, window: int) -> 
             sem.acquire()
             started = time.perf_counter()
             k = ContactId(f"w{worker}-{i}")
-            f = center.submit(cmd.ArriveContact(k, caller="+15550000", queue=QUEUE))
+            f = writer.submit(cmd.ArriveContact(k, caller="+15550000", queue=QUEUE))
             f.add_done_callback(partial(done, started))
         for _ in range(window):
             sem.acquire()
@@ -109,7 +108,7 @@ def _service(engine: Engine, *, commands: int, submitters: int, window: int) -> 
         t.join()
     elapsed = time.perf_counter() - started
     event.remove(engine, "commit", count)
-    center.stop()
+    writer.stop()
     q = statistics.quantiles(latencies, n=100)
     return {
         "events": events,
@@ -152,9 +151,9 @@ def _raw(engine: Engine, *, rows: int, batch: int, payload: str) -> dict[str, An
 def _build_log(engine: Engine, target: int, *, snapshot_at: int) -> int:
     """Appends about ``target`` events of busy days, decided by the real core, and a
     snapshot of the live state at ``snapshot_at`` -- as the writer takes them."""
-    center = Center(engine=engine, clock=ManualClock(0.0), rng=random.Random(1))
-    center.start()
-    center.stop()
+    writer = Writer(engine=engine, clock=ManualClock(0.0), rng=random.Random(1))
+    writer.start()
+    writer.stop()
     state, info = recover(engine, clock=ManualClock(1.0), rng=random.Random(1), interval_s=900.0)
     clock = state.router.clock
     assert isinstance(clock, ManualClock)

@@ -9,7 +9,7 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
-from hearthline.service.center import Center
+from hearthline.service.writer import Writer
 
 
 def free_port() -> int:
@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 def serve_in_thread(
-    app: FastAPI, *, port: int, center: Center, name: str = "uvicorn"
+    app: FastAPI, *, port: int, writer: Writer, name: str = "uvicorn"
 ) -> tuple[uvicorn.Server, threading.Thread]:
     """Starts ``app`` on 127.0.0.1:``port`` and returns once it accepts connections.
 
@@ -34,7 +34,7 @@ def serve_in_thread(
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            center.stop()
+            writer.stop()
             raise RuntimeError("the server did not start")
         time.sleep(0.02)
     return server, thread

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
+from hearthline.kernel.errors import UsageError
+
 COMMAND_MODULES: tuple[str, ...] = (
     "hearthline.wfm.cli",
     "hearthline.sim.cli",
@@ -25,10 +27,6 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 class _CommandModule(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed as one clear line, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,6 +25,8 @@ from hearthline.api.accounts import create_token
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
+from hearthline.kernel.clock import WallClock
+from hearthline.kernel.ids import CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -33,10 +35,8 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import CampaignId, ClientId, QueueId
-from hearthline.service.center import Center
-from hearthline.service.clock import WallClock
 from hearthline.service.seed import seed
+from hearthline.service.writer import Writer
 from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store.engine import create_store_engine
@@ -103,7 +103,7 @@ def seed_world(engine: Engine, *, grace_s: float = 60.0) -> str:
 @dataclass
 class Served:
     url: str
-    center: Center
+    writer: Writer
     app: FastAPI
     channel_token: str
     server: uvicorn.Server
@@ -144,7 +144,7 @@ class Served:
             c.close()
         self.server.should_exit = True
         self.thread.join(30)
-        self.center.stop()
+        self.writer.stop()
 
 
 def serve(url: str, *, grace_s: float = 60.0, **settings: Any) -> Served:
@@ -152,19 +152,19 @@ def serve(url: str, *, grace_s: float = 60.0, **settings: Any) -> Served:
     upgrade(engine)
     token = seed_world(engine, grace_s=grace_s)
     engine.dispose()
-    center = Center(
+    writer = Writer(
         engine=create_store_engine(url),
         clock=WallClock(),
         rng=random.Random(3),
         read_model_every_s=0.2,
         own_engine=True,
     )
-    center.start()
+    writer.start()
     port = free_port()
     config = ServerSettings(host="127.0.0.1", port=port, **(FAST_HASH | settings))
-    app = create_app(center, config)
-    server, thread = serve_in_thread(app, port=port, center=center)
-    return Served(f"http://127.0.0.1:{port}", center, app, token, server, thread)
+    app = create_app(writer, config)
+    server, thread = serve_in_thread(app, port=port, writer=writer)
+    return Served(f"http://127.0.0.1:{port}", writer, app, token, server, thread)
 
 
 def receive(ws: ClientConnection, timeout: float = 10.0) -> dict[str, Any]:

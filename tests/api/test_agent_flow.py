@@ -11,7 +11,7 @@ from tests.api.support import Served, receive, wait_for_event
 
 
 def _stored_ids(app: Served) -> set[int]:
-    with app.center.engine.connect() as conn:
+    with app.writer.engine.connect() as conn:
         return set(conn.execute(select(s.events.c.id)).scalars())
 
 

@@ -21,7 +21,7 @@ def test_login_sets_an_httponly_samesite_cookie_and_passwords_are_argon2id(
     # Served over plain http on loopback: a Secure cookie would be dropped by browsers.
     assert "secure" not in cookie.replace("samesite", "")
     assert r.json()["user"]["role"] == "supervisor"
-    with app.center.engine.connect() as conn:
+    with app.writer.engine.connect() as conn:
         stored = conn.execute(select(s.users.c.password_hash).where(s.users.c.username == "sup"))
         assert stored.scalar_one().startswith("$argon2id$")
         session_ids = conn.execute(select(t.sessions.c.id)).scalars().all()
@@ -75,7 +75,7 @@ def test_admin_issued_tokens_act_as_their_user_until_revoked(served_sqlite: Serv
     made = admin.post("/api/admin/tokens", json={"username": "sup", "name": "wallboard"})
     assert made.status_code == 201
     secret, ident = made.json()["token"], made.json()["id"]
-    with app.center.engine.connect() as conn:
+    with app.writer.engine.connect() as conn:
         hashes = conn.execute(select(t.api_tokens.c.token_hash)).scalars().all()
     assert secret not in hashes
     bearer = app.client(headers={"Authorization": f"Bearer {secret}"})

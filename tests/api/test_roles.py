@@ -166,7 +166,7 @@ class World:
     def _tokens(self) -> dict[str, tuple[str, str]]:
         """who -> (role, bearer token): user tokens for each user, and two channel tokens."""
         out: dict[str, tuple[str, str]] = {}
-        engine = self.app.center.engine
+        engine = self.app.writer.engine
         with engine.begin() as conn:
             users = conn.execute(select(s.users.c.id, s.users.c.username, s.users.c.role)).all()
             for ident, name, role in users:

@@ -35,7 +35,7 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def admin_token(served_app: Served) -> str:
-    with served_app.center.engine.begin() as conn:
+    with served_app.writer.engine.begin() as conn:
         admin = conn.execute(select(s.users.c.id).where(s.users.c.username == "admin")).scalar()
         assert admin is not None
         _, secret = create_token(conn, user_id=admin, name="fuzz", scope="user", now=0.0)

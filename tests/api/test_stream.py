@@ -38,7 +38,7 @@ def test_a_stream_resumed_with_its_last_id_misses_nothing(app: Served) -> None:
     for _ in range(3):
         agent.post("/api/agent/ready")
         agent.post("/api/agent/not-ready", json={"reason": "break"})
-    last = app.center.last_event_id
+    last = app.writer.last_event_id
     with app.stream(admin, f"?last_event_id={start}") as ws:
         assert receive(ws) == {"type": "help-list", "requests": []}
         messages = [receive(ws) for _ in range(last - start)]
@@ -92,7 +92,7 @@ def test_a_resume_from_beyond_the_buffer_gets_a_reset_and_a_fresh_snapshot(app: 
         assert receive(ws) == {"type": "reset"}
         snap = receive(ws)
     assert snap["type"] == "snapshot"
-    assert snap["last_event_id"] == app.center.last_event_id
+    assert snap["last_event_id"] == app.writer.last_event_id
     me = next(a for a in snap["data"]["agents"] if a["id"] == "a000")
     assert me["state"] == "not-ready" and me["reason"] == "lunch"
 

@@ -16,9 +16,9 @@ from hearthline.crm import (
     NoteRefused,
     UnknownContact,
 )
+from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import events as ev
 from hearthline.routing.config import Channel, QueueConfig
-from hearthline.routing.ids import AgentId, CampaignId, ContactId, QueueId
 
 FORMS = CampaignForms(
     "c1",

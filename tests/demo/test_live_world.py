@@ -8,10 +8,11 @@ from pathlib import Path
 from random import Random
 
 from hearthline.demo.store_seed import save_routing_config
+from hearthline.kernel.clock import ScaledClock
 from hearthline.routing import events as ev
 from hearthline.service.bootstrap import bootstrap
 from hearthline.sim import build, parse_scenario
-from hearthline.sim.live import LiveEngine, ScaledClock, ServiceCenter
+from hearthline.sim.live import LiveEngine, WriterPort
 from hearthline.sim.run import dispatcher
 from hearthline.sim.world import World
 from hearthline.store.engine import create_store_engine
@@ -57,17 +58,17 @@ def test_the_world_drives_the_real_service_in_accelerated_time(tmp_path: Path) -
     # Ten simulated minutes in five real seconds. Much faster, and a few milliseconds of
     # commit latency (more on a loaded machine) become simulated seconds.
     clock = ScaledClock(start=built.start, rate=120.0)
-    center = bootstrap(database_url=url, clock=clock, rng=Random(1))
+    writer = bootstrap(database_url=url, clock=clock, rng=Random(1))
     seen: list[ev.Event] = []
     try:
-        live = LiveEngine(center=ServiceCenter(center.execute), clock=clock, sink=lambda e: None)
+        live = LiveEngine(center=WriterPort(writer.execute), clock=clock, sink=lambda e: None)
         world = World(built, engine=live, rng=Random(built.seed))
         live.sink = dispatcher(world.handlers(), trace=seen)
-        center.subscribe(live.deliver)
+        writer.subscribe(live.deliver)
         world.start()
         reached = live.run_live(built.end, threading.Event())
     finally:
-        center.stop()
+        writer.stop()
 
     kinds = Counter(type(e).__name__ for e in seen)
     assert reached >= built.end

@@ -6,12 +6,12 @@ import random
 
 import pytest
 
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
 from hearthline.reports.stats import StatsProjection
 from hearthline.routing import AgentProfile, CampaignConfig, ManualClock, QueueConfig, Router
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import RoutingConfig, WrapUpMode, WrapUpPolicy
 from hearthline.routing.events import Event
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
 
 Q, A = QueueId("q1"), AgentId("a1")
 

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
-from hearthline.routing.clock import ManualClock
-from hearthline.service.center import Center
+from hearthline.kernel.clock import ManualClock
 from hearthline.service.seed import seed
+from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 
@@ -87,9 +87,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def center(seeded: Engine, clock: ManualClock) -> Iterator[Center]:
+def writer(seeded: Engine, clock: ManualClock) -> Iterator[Writer]:
     """A started center on the seeded store, driven by a manual clock."""
-    c = Center(engine=seeded, clock=clock, rng=random.Random(7), read_model_every_s=0.0)
+    c = Writer(engine=seeded, clock=clock, rng=random.Random(7), read_model_every_s=0.0)
     c.start()
     yield c
     c.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hearthline.crm.events import CRM_EVENT_TYPES, DispositionRecorded, NoteDrafted, NoteFinalised
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
 from hearthline.routing import events as ev
 from hearthline.routing.config import (
     AgentProfile,
@@ -20,7 +21,6 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
 from hearthline.store.codec import EVENT_CLASSES, CodecError, decode, encode
 
 A, K, Q = AgentId("a1"), ContactId("k1"), QueueId("q1")

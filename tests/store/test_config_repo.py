@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from hearthline.kernel.ids import CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -13,7 +14,6 @@ from hearthline.routing.config import (
     OverflowKind,
     QueueConfig,
 )
-from hearthline.routing.ids import CampaignId, ClientId, QueueId
 from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo
 

@@ -25,11 +25,10 @@ import pytest
 from sqlalchemy import func, select
 
 from hearthline.crm.events import NoteDrafted, NoteFinalised
+from hearthline.kernel.clock import ManualClock, WallClock
 from hearthline.routing import events as ev
-from hearthline.routing.clock import ManualClock
 from hearthline.routing.config import SYSTEM_RESTART, Channel
 from hearthline.routing.states import AgentState, ContactState
-from hearthline.service.clock import WallClock
 from hearthline.service.state import recover
 from hearthline.store import schema
 from hearthline.store.engine import create_store_engine

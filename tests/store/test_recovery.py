@@ -8,13 +8,13 @@ import random
 from sqlalchemy import Engine, update
 
 from hearthline.crm import DraftNote
+from hearthline.kernel.clock import ManualClock
+from hearthline.kernel.ids import AgentId, ContactId
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
-from hearthline.routing.clock import ManualClock
 from hearthline.routing.config import SYSTEM_RESTART
-from hearthline.routing.ids import AgentId, ContactId
 from hearthline.routing.states import AgentState
-from hearthline.service import Center
+from hearthline.service import Writer
 from hearthline.service.seed import QUEUE
 from hearthline.service.state import recover
 from hearthline.store import read_models, schema
@@ -23,24 +23,24 @@ from hearthline.store.log import events_of_contact, read_events
 A0, A1, A2 = AgentId("a000"), AgentId("a001"), AgentId("a002")
 
 
-def _busy_floor(center: Center, clock: ManualClock) -> None:
+def _busy_floor(writer: Writer, clock: ManualClock) -> None:
     """One call answered with notes, one ringing, one waiting, one agent on a break."""
-    center.execute(cmd.SignIn(A0, ready=True))
-    center.execute(cmd.ArriveContact(ContactId("talking"), caller="+1", queue=QUEUE))
-    center.execute(cmd.AcceptOffer(A0, ContactId("talking")))
-    center.execute(DraftNote("talking", A0, 1, "she wants to return the blue kettle"))
-    center.execute(cmd.SignIn(A1, ready=True))
-    center.execute(cmd.ArriveContact(ContactId("ringing"), caller="+2", queue=QUEUE))
-    center.execute(cmd.ArriveContact(ContactId("waiting"), caller="+3", queue=QUEUE))
-    center.execute(cmd.SignIn(A2))
-    center.execute(cmd.MakeNotReady(A2, "break"))
+    writer.execute(cmd.SignIn(A0, ready=True))
+    writer.execute(cmd.ArriveContact(ContactId("talking"), caller="+1", queue=QUEUE))
+    writer.execute(cmd.AcceptOffer(A0, ContactId("talking")))
+    writer.execute(DraftNote("talking", A0, 1, "she wants to return the blue kettle"))
+    writer.execute(cmd.SignIn(A1, ready=True))
+    writer.execute(cmd.ArriveContact(ContactId("ringing"), caller="+2", queue=QUEUE))
+    writer.execute(cmd.ArriveContact(ContactId("waiting"), caller="+3", queue=QUEUE))
+    writer.execute(cmd.SignIn(A2))
+    writer.execute(cmd.MakeNotReady(A2, "break"))
     clock.advance(5)
 
 
-def _restart(engine: Engine, clock: ManualClock) -> Center:
-    center = Center(engine=engine, clock=clock, rng=random.Random(3), read_model_every_s=0.0)
-    center.start()
-    return center
+def _restart(engine: Engine, clock: ManualClock) -> Writer:
+    writer = Writer(engine=engine, clock=clock, rng=random.Random(3), read_model_every_s=0.0)
+    writer.start()
+    return writer
 
 
 def test_restart_drops_calls_in_progress_with_callbacks_and_parks_agents(
@@ -73,13 +73,13 @@ def test_restart_drops_calls_in_progress_with_callbacks_and_parks_agents(
 def test_snapshot_plus_tail_equals_a_replay_of_the_whole_log(
     seeded: Engine, clock: ManualClock
 ) -> None:
-    center = Center(
+    writer = Writer(
         engine=seeded, clock=clock, rng=random.Random(1), snapshot_every=7, read_model_every_s=0
     )
-    center.start()
-    _busy_floor(center, clock)
-    center.execute(cmd.CallerHangUp(ContactId("waiting")))
-    center.stop()
+    writer.start()
+    _busy_floor(writer, clock)
+    writer.execute(cmd.CallerHangUp(ContactId("waiting")))
+    writer.stop()
     fast, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
     full, full_info = recover(
         seeded, clock=clock, rng=random.Random(1), interval_s=900.0, use_snapshot=False
@@ -92,9 +92,9 @@ def test_snapshot_plus_tail_equals_a_replay_of_the_whole_log(
 
 
 def test_a_snapshot_of_another_code_version_is_ignored(seeded: Engine, clock: ManualClock) -> None:
-    center = _restart(seeded, clock)
-    _busy_floor(center, clock)
-    center.stop()
+    writer = _restart(seeded, clock)
+    _busy_floor(writer, clock)
+    writer.stop()
     with seeded.begin() as conn:
         conn.execute(update(schema.snapshots).values(code_version="another"))
     state, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
@@ -105,8 +105,8 @@ def test_a_snapshot_of_another_code_version_is_ignored(seeded: Engine, clock: Ma
 def test_a_snapshot_taken_with_another_interval_is_not_used(
     seeded: Engine, clock: ManualClock
 ) -> None:
-    center = _restart(seeded, clock)
-    center.stop()
+    writer = _restart(seeded, clock)
+    writer.stop()
     _, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=300.0)
     assert info.snapshot_event_id is None
 
@@ -114,29 +114,29 @@ def test_a_snapshot_taken_with_another_interval_is_not_used(
 def test_read_models_rebuilt_from_scratch_give_the_same_numbers(
     seeded: Engine, clock: ManualClock
 ) -> None:
-    center = Center(
+    writer = Writer(
         engine=seeded, clock=clock, rng=random.Random(1), snapshot_every=5, read_model_every_s=0
     )
-    center.start()
+    writer.start()
     for day in range(3):
-        center.execute(cmd.SignIn(A0, ready=True)) if day == 0 else None
+        writer.execute(cmd.SignIn(A0, ready=True)) if day == 0 else None
         for i in range(4):
             k = ContactId(f"d{day}-{i}")
-            center.execute(cmd.ArriveContact(k, caller="+1", queue=QUEUE))
+            writer.execute(cmd.ArriveContact(k, caller="+1", queue=QUEUE))
             clock.advance(7 + i)
-            center.execute(cmd.AcceptOffer(A0, k))
+            writer.execute(cmd.AcceptOffer(A0, k))
             clock.advance(200)
-            center.execute(cmd.EndContact(A0, k))
+            writer.execute(cmd.EndContact(A0, k))
             clock.advance(4)
-            center.execute(cmd.MakeReady(A0))
+            writer.execute(cmd.MakeReady(A0))
             clock.advance(400)
-        center.execute(cmd.ArriveContact(ContactId(f"gone{day}"), caller="+1", queue=QUEUE))
-        center.execute(cmd.MakeNotReady(A0, "lunch"))
+        writer.execute(cmd.ArriveContact(ContactId(f"gone{day}"), caller="+1", queue=QUEUE))
+        writer.execute(cmd.MakeNotReady(A0, "lunch"))
         clock.advance(3)
-        center.execute(cmd.CallerHangUp(ContactId(f"gone{day}")))
+        writer.execute(cmd.CallerHangUp(ContactId(f"gone{day}")))
         clock.advance(600)
-        center.execute(cmd.MakeReady(A0))
-    center.stop()
+        writer.execute(cmd.MakeReady(A0))
+    writer.stop()
     with seeded.connect() as conn:
         kept_queues = read_models.queue_stats(conn)
         kept_agents = read_models.agent_stats(conn)
@@ -153,9 +153,9 @@ def test_read_models_rebuilt_from_scratch_give_the_same_numbers(
 
 
 def test_snapshot_state_is_picklable_without_the_clock(seeded: Engine, clock: ManualClock) -> None:
-    center = _restart(seeded, clock)
-    _busy_floor(center, clock)
-    center.stop()
+    writer = _restart(seeded, clock)
+    _busy_floor(writer, clock)
+    writer.stop()
     state, _ = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
     snap = state.dump(last_event_id=1, taken_at=0.0)
     assert set(pickle.loads(snap.other_state)) == {"notebook", "stats", "interval_s"}

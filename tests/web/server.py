@@ -25,6 +25,8 @@ from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.kernel.clock import WallClock
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import (
     DEFAULT_REASONS,
@@ -34,10 +36,8 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
-from hearthline.service.center import Center
-from hearthline.service.clock import WallClock
 from hearthline.service.seed import RETURNS_FORMS
+from hearthline.service.writer import Writer
 from hearthline.store import config_repo, schema
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
@@ -81,7 +81,7 @@ SALES_FORMS = CampaignForms(
 @dataclass
 class WebServer:
     url: str
-    center: Center
+    writer: Writer
     app: FastAPI
     channel_token: str
     server: uvicorn.Server
@@ -113,7 +113,7 @@ class WebServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(30)
-        self.center.stop()
+        self.writer.stop()
 
 
 def seed_firm(engine: Engine) -> str:
@@ -184,15 +184,15 @@ def seed_firm(engine: Engine) -> str:
     return token
 
 
-def past_call(center: Center) -> None:
+def past_call(writer: Writer) -> None:
     """One finished Acme call by Maria from the seeded customer: their history."""
     contact, maria = ContactId("past-0001"), AgentId("a-maria")
-    center.execute(cmd.SignIn(maria, ready=True))
-    center.execute(cmd.ArriveContact(contact, caller=CUSTOMER_PHONE, queue=QueueId("returns")))
-    center.execute(cmd.AcceptOffer(maria, contact))
-    center.execute(DraftNote(contact, maria, 1, "Jacket too small.", (("order_number", "A-1001"),)))
-    center.execute(cmd.EndContact(maria, contact))
-    center.execute(
+    writer.execute(cmd.SignIn(maria, ready=True))
+    writer.execute(cmd.ArriveContact(contact, caller=CUSTOMER_PHONE, queue=QueueId("returns")))
+    writer.execute(cmd.AcceptOffer(maria, contact))
+    writer.execute(DraftNote(contact, maria, 1, "Jacket too small.", (("order_number", "A-1001"),)))
+    writer.execute(cmd.EndContact(maria, contact))
+    writer.execute(
         FinishNote(
             contact,
             maria,
@@ -201,10 +201,10 @@ def past_call(center: Center) -> None:
             (("order_number", "A-1001"), ("reason", "wrong-size")),
         )
     )
-    center.execute(cmd.FinishWrapUp(maria))
-    center.execute(cmd.SignOut(maria))
+    writer.execute(cmd.FinishWrapUp(maria))
+    writer.execute(cmd.SignOut(maria))
     now = WallClock().now()
-    with center.engine.begin() as conn:
+    with writer.engine.begin() as conn:
         conn.execute(
             insert(schema.customers).values(
                 id="cust-eleanor",
@@ -228,15 +228,15 @@ def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServe
     upgrade(engine)
     token = seed_firm(engine)
     engine.dispose()
-    center = Center(
+    writer = Writer(
         engine=create_store_engine(url),
         clock=WallClock(),
         rng=random.Random(7),
         read_model_every_s=0.2,
         own_engine=True,
     )
-    center.start()
-    past_call(center)
+    writer.start()
+    past_call(writer)
     port = free_port()
     settings = ServerSettings(
         host="127.0.0.1",
@@ -245,7 +245,7 @@ def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServe
         argon2_time_cost=1,
         argon2_memory_kib=1024,
     )
-    app = create_app(center, settings)
+    app = create_app(writer, settings)
     mount(app)
-    server, thread = serve_in_thread(app, port=port, center=center, name="uvicorn-web")
-    return WebServer(f"http://127.0.0.1:{port}", center, app, token, server, thread)
+    server, thread = serve_in_thread(app, port=port, writer=writer, name="uvicorn-web")
+    return WebServer(f"http://127.0.0.1:{port}", writer, app, token, server, thread)

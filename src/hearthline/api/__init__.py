@@ -1,6 +1,6 @@
 """The server: HTTP API, live event streams, sign-in, roles and client isolation.
 
-``create_app(center, settings)`` builds the ASGI app around a started Center;
+``create_app(center, settings)`` builds the ASGI app around a started Writer;
 ``hearthline serve`` runs it with uvicorn. See docs/server.md.
 """
 

@@ -26,6 +26,7 @@ from hearthline.api.schemas import (
     TokenOut,
     UserOut,
 )
+from hearthline.kernel.ids import CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -37,7 +38,6 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import CampaignId, ClientId, QueueId
 from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store import schema as t

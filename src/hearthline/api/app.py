@@ -1,7 +1,7 @@
-"""``create_app(center, settings)``: the ASGI application around a started Center.
+"""``create_app(center, settings)``: the ASGI application around a started Writer.
 
 Nothing happens at import time. The factory loads the client directory and wires the
-services; the lifespan hooks the hub to the center's committed events and starts the
+services; the lifespan hooks the hub to the writer's committed events and starts the
 presence monitor.
 """
 
@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from hearthline import __version__
 from hearthline.api import errors
-from hearthline.api.deps import Services, Svc
+from hearthline.api.deps import AppContext, Ctx
 from hearthline.api.directory import Directory
 from hearthline.api.hub import Hub
 from hearthline.api.presence import Presence
@@ -34,7 +34,7 @@ from hearthline.api.routes import (
 from hearthline.api.schemas import Health
 from hearthline.api.security import FailureLimiter, password_hasher
 from hearthline.api.settings import ServerSettings
-from hearthline.service.center import Center
+from hearthline.service.writer import Writer
 
 ROUTERS = (
     auth.router,
@@ -51,16 +51,16 @@ ROUTERS = (
 IO_THREADS = 32
 
 
-def create_app(center: Center, settings: ServerSettings | None = None) -> FastAPI:
+def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAPI:
     """The API and stream server for ``center`` (started; the caller stops it)."""
     settings = settings or ServerSettings()
-    with center.engine.connect() as conn:
+    with writer.engine.connect() as conn:
         directory = Directory.load(conn)
     hub = Hub(directory, buffer=settings.replay_buffer, backlog=settings.stream_backlog)
-    svc: Services
-    presence = Presence(lambda command: svc.send(command), timeout_s=settings.heartbeat_timeout_s)
-    svc = Services(
-        center=center,
+    ctx: AppContext
+    presence = Presence(lambda command: ctx.send(command), timeout_s=settings.heartbeat_timeout_s)
+    ctx = AppContext(
+        writer=writer,
         settings=settings,
         directory=directory,
         hub=hub,
@@ -77,10 +77,10 @@ def create_app(center: Center, settings: ServerSettings | None = None) -> FastAP
         executor = ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="hearthline-io")
         loop.set_default_executor(executor)
         hub.attach(loop, last_event_id=0)
-        unsubscribe = center.subscribe(hub.receive)
+        unsubscribe = writer.subscribe(hub.receive)
         # Events up to here are in the core already (snapshots read it); later ones are not.
-        hub.last_id = center.last_event_id
-        with center.engine.connect() as conn:
+        hub.last_id = writer.last_event_id
+        with writer.engine.connect() as conn:
             directory.reload(conn)
         monitor = loop.create_task(presence.run())
         try:
@@ -101,14 +101,14 @@ def create_app(center: Center, settings: ServerSettings | None = None) -> FastAP
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
-    app.state.services = svc
+    app.state.app_context = ctx
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
 
     @app.get("/api/health", response_model=Health, tags=["health"])
-    async def health(svc: Svc) -> Health:
+    async def health(ctx: Ctx) -> Health:
         """Liveness, without signing in: the log position and the open streams."""
-        return Health(status="ok", last_event_id=center.last_event_id, streams=svc.hub.stream_count)
+        return Health(status="ok", last_event_id=writer.last_event_id, streams=ctx.hub.stream_count)
 
     return app

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from hearthline.api.security import MIN_PASSWORD_CHARS, password_hasher
 from hearthline.api.settings import ServerSettings, SettingsError
-from hearthline.cli import UsageError
+from hearthline.kernel.errors import UsageError
 from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
@@ -115,7 +115,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     from hearthline.api.accounts import create_token
-    from hearthline.service.clock import WallClock
+    from hearthline.kernel.clock import WallClock
 
     engine = _engine(_settings(args))
     try:
@@ -147,11 +147,11 @@ def _serve(args: argparse.Namespace) -> int:
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
     try:
-        center = bootstrap(database_url=settings.database_url, data_dir=settings.data_dir)
+        writer = bootstrap(database_url=settings.database_url, data_dir=settings.data_dir)
     except StoreConfigError as exc:
         raise UsageError(str(exc)) from None
     try:
-        app = create_app(center, settings)
+        app = create_app(writer, settings)
         mount(app)  # the browser pages, on top of the API
         config = uvicorn.Config(
             app,
@@ -162,5 +162,5 @@ def _serve(args: argparse.Namespace) -> int:
         )
         run_until_stopped(uvicorn.Server(config))
     finally:
-        center.stop()
+        writer.stop()
     return 0

@@ -29,7 +29,7 @@ from hearthline.api.security import FailureLimiter, same
 from hearthline.api.settings import ServerSettings
 from hearthline.routing import commands as cmd
 from hearthline.routing.router import Router
-from hearthline.service.center import Center
+from hearthline.service.writer import Writer
 from hearthline.store.log import StoredEvent
 
 T = TypeVar("T")
@@ -39,10 +39,10 @@ _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(eq=False)
-class Services:
+class AppContext:
     """Everything the endpoints share; one per app, built by ``create_app``."""
 
-    center: Center
+    writer: Writer
     settings: ServerSettings
     directory: Directory
     hub: Hub
@@ -53,10 +53,10 @@ class Services:
 
     @property
     def engine(self) -> Engine:
-        return self.center.engine
+        return self.writer.engine
 
     def now(self) -> float:
-        return self.center.clock.now()
+        return self.writer.clock.now()
 
     async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Runs a blocking database call off the event loop."""
@@ -64,11 +64,11 @@ class Services:
 
     async def query(self, read: Callable[[Router], T]) -> T:
         """Reads the live core, on the writer thread, after the batch in progress."""
-        return await asyncio.to_thread(self.center.query, read)
+        return await asyncio.to_thread(self.writer.query, read)
 
     async def run(self, command: Any) -> list[StoredEvent]:
         """Runs a command through the center; returns once its events are durable."""
-        return await self.center.execute_async(command)
+        return await self.writer.execute_async(command)
 
     async def send(self, command: cmd.Command) -> object:
         return await self.run(command)
@@ -93,12 +93,12 @@ class Services:
         self._auth_cache.clear()
 
 
-def services(request: Request) -> Services:
-    svc: Services = request.app.state.services
-    return svc
+def app_context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.app_context
+    return ctx
 
 
-Svc = Annotated[Services, Depends(services)]
+Ctx = Annotated[AppContext, Depends(app_context)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token (hearthline token ...)")
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Browser session")
@@ -106,19 +106,19 @@ _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Brows
 
 async def current(
     request: Request,
-    svc: Svc,
+    ctx: Ctx,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Principal:
     """The signed-in principal, or 401; with the CSRF check on cookie-authenticated writes."""
     if bearer is not None:
-        principal = await svc.authenticate("token", bearer.credentials)
+        principal = await ctx.authenticate("token", bearer.credentials)
         if principal is None:
             raise unauthenticated("the API token is unknown, revoked or expired")
         return principal
     if not cookie:
         raise unauthenticated()
-    principal = await svc.authenticate("session", cookie)
+    principal = await ctx.authenticate("session", cookie)
     if principal is None:
         raise unauthenticated("the session has ended; sign in again")
     if request.method not in _SAFE:

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearthline.crm.errors import CrmError, UnknownContact
 from hearthline.routing.errors import RoutingError, UnknownEntity
-from hearthline.service.errors import BadCommand, CenterStopped, ServiceError, StoreUnavailable
+from hearthline.service.errors import BadCommand, ServiceError, StoreUnavailable, WriterStopped
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def domain_status(exc: Exception) -> tuple[int, str]:
         return 404, "not-found"
     if isinstance(exc, BadCommand):
         return 422, exc.code
-    if isinstance(exc, (StoreUnavailable, CenterStopped)):
+    if isinstance(exc, (StoreUnavailable, WriterStopped)):
         return 503, exc.code
     if isinstance(exc, (RoutingError, CrmError, ServiceError)):
         return 409, exc.code

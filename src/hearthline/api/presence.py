@@ -19,8 +19,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from hearthline.kernel.ids import AgentId
 from hearthline.routing import commands as cmd
-from hearthline.routing.ids import AgentId
 
 log = logging.getLogger(__name__)
 Send = Callable[[cmd.Command], Awaitable[object]]

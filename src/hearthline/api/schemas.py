@@ -13,18 +13,18 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from hearthline.kernel.text import MAX_TEXT_BYTES, text_problem
+
 IDENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,99}$"
 CONTACT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,179}$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{0,39}$"
 
 
 def _printable(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid UTF-8 text") from None
+    # Lengths are checked in characters by the annotations; bytes by the log's own rule.
+    problem = text_problem(value, limit=4 * MAX_TEXT_BYTES)
+    if problem is not None:
+        raise ValueError(f"the text {problem}")
     return value
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from hearthline.crm.config import FieldKind, FormField
 from hearthline.crm.errors import NoteRefused
+from hearthline.kernel.text import text_problem
 
 MAX_NOTE_BYTES = 64 * 1024
 MAX_FIELD_BYTES = 4 * 1024
@@ -17,16 +18,9 @@ def check_text(text: object, *, what: str, limit: int) -> str:
     """Valid UTF-8 text of at most ``limit`` bytes, or a NoteRefused naming the problem."""
     if not isinstance(text, str):
         raise NoteRefused(f"{what} must be text, not {type(text).__name__}")
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        # Lone surrogates: what decoding invalid UTF-8 with 'surrogateescape' leaves behind.
-        raise NoteRefused(f"{what} is not valid UTF-8 text (at character {exc.start})") from None
-    if size > limit:
-        raise NoteRefused(f"{what} is {size} bytes; the limit is {limit} bytes")
-    if "\x00" in text:
-        # PostgreSQL cannot store NUL in text, and no keyboard types one.
-        raise NoteRefused(f"{what} contains a NUL character")
+    problem = text_problem(text, limit=limit)
+    if problem is not None:
+        raise NoteRefused(f"{what} {problem}")
     return text
 
 

@@ -6,7 +6,7 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
-from hearthline.cli import UsageError
+from hearthline.kernel.errors import UsageError
 
 DEFAULT_DATA_DIR = Path("data") / "demo"
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert
 
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing.config import AgentProfile
-from hearthline.routing.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo, schema
 

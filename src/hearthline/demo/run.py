@@ -29,13 +29,13 @@ from hearthline.api.serving import run_until_stopped
 from hearthline.api.settings import ServerSettings
 from hearthline.demo import firm
 from hearthline.demo.store_seed import save_routing_config
+from hearthline.kernel.clock import ScaledClock, WallClock
+from hearthline.kernel.ids import ClientId
 from hearthline.routing.config import CampaignConfig, CenterSettings, RoutingConfig
-from hearthline.routing.ids import ClientId
 from hearthline.service.bootstrap import bootstrap
-from hearthline.service.center import Center
-from hearthline.service.clock import WallClock
+from hearthline.service.writer import Writer
 from hearthline.sim.build import Built
-from hearthline.sim.live import LiveEngine, ScaledClock, ServiceCenter
+from hearthline.sim.live import LiveEngine, WriterPort
 from hearthline.sim.run import dispatcher
 from hearthline.sim.world import World
 from hearthline.store.engine import SQLITE_FILE, create_store_engine
@@ -113,8 +113,8 @@ def prepare_store(options: DemoOptions, built: Built, *, argon2_time_cost: int =
 class LiveDay:
     """The simulated world of ``built`` running against ``center`` on its own thread."""
 
-    def __init__(self, center: Center, built: Built, *, clock: ScaledClock, origin: float):
-        self.center = center
+    def __init__(self, writer: Writer, built: Built, *, clock: ScaledClock, origin: float):
+        self.writer = writer
         self.built = built
         # The world counts seconds of the day; the center, epoch seconds from ``origin``.
         self.day_clock = clock.shifted(-origin)
@@ -125,14 +125,14 @@ class LiveDay:
             firm.customers(seed=built.seed), queue_clients=queue_clients, seed=built.seed + 1
         )
         self.engine = LiveEngine(
-            center=ServiceCenter(center.execute), clock=self.day_clock, sink=lambda _: None
+            center=WriterPort(writer.execute), clock=self.day_clock, sink=lambda _: None
         )
         self.world = World(built, engine=self.engine, rng=Random(built.seed), caller_of=callers)
         self.engine.sink = dispatcher(self.world.handlers())
         self._thread = threading.Thread(target=self._run, name="demo-world", daemon=True)
 
     def start(self) -> None:
-        self.center.subscribe(self.engine.deliver)
+        self.writer.subscribe(self.engine.deliver)
         self.world.start()
         self._thread.start()
 
@@ -154,15 +154,15 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
     url = prepare_store(options, built)
     origin = today_at(0.0)
     clock = ScaledClock(start=origin + built.start, rate=options.speed)
-    center = bootstrap(database_url=url, clock=clock, rng=Random(built.seed))
+    writer = bootstrap(database_url=url, clock=clock, rng=Random(built.seed))
     day: LiveDay | None = None
     try:
         settings = ServerSettings(
             host=options.host, port=options.port, data_dir=str(options.data_dir)
         )
-        app = create_app(center, settings)
+        app = create_app(writer, settings)
         mount(app)
-        day = LiveDay(center, built, clock=clock, origin=origin)
+        day = LiveDay(writer, built, clock=clock, origin=origin)
         server = uvicorn.Server(
             uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
         )
@@ -172,7 +172,7 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
     finally:
         if day is not None:
             day.close()
-        center.stop()
+        writer.stop()
     say("demo stopped")
     return 0
 

@@ -5,8 +5,8 @@ nothing of HTTP, SQL or asyncio. The server drives it with the wall clock; the
 simulator drives the very same core with a virtual clock. See docs/routing.md.
 """
 
+from hearthline.kernel.clock import Clock, ManualClock, Rng
 from hearthline.routing import commands, events
-from hearthline.routing.clock import Clock, ManualClock, Rng
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,

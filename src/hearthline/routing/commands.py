@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -17,7 +18,6 @@ from hearthline.routing.config import (
     NotReadyReason,
     QueueConfig,
 )
-from hearthline.routing.ids import AgentId, ContactId, CustomerId, QueueId, ReasonId
 
 
 @dataclass(frozen=True, slots=True)

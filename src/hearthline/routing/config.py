@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.errors import ConfigError
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.skills import compile_requirement
 
 

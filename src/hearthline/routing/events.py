@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hearthline.kernel.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -19,7 +20,6 @@ from hearthline.routing.config import (
     Overflow,
     QueueConfig,
 )
-from hearthline.routing.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import heapq
 from collections.abc import Callable
 from typing import Any
 
+from hearthline.kernel.ids import ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.routing.config import (
@@ -23,7 +24,6 @@ from hearthline.routing.config import (
     WrapUpPolicy,
 )
 from hearthline.routing.errors import ConfigError, InvalidCommand, OfferNotFound
-from hearthline.routing.ids import ContactId, QueueId, ReasonId
 from hearthline.routing.matching import Matching
 from hearthline.routing.runtime import (
     T_DUE,

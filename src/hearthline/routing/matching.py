@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import heapq
 
+from hearthline.kernel.ids import AgentId
 from hearthline.routing.apply import Applying
 from hearthline.routing.config import Strategy
 from hearthline.routing.events import ContactOffered
-from hearthline.routing.ids import AgentId
 from hearthline.routing.runtime import Agent, AgentEntry, Bucket, Contact, ContactEntry
 from hearthline.routing.states import AgentState, ContactState
 

@@ -20,13 +20,13 @@ import pickle
 from collections.abc import Iterable
 from typing import Any
 
+from hearthline.kernel.clock import Clock, Rng
+from hearthline.kernel.ids import ContactId
 from hearthline.routing import commands as cmd
-from hearthline.routing.clock import Clock, Rng
 from hearthline.routing.config import DEFAULT_REASONS, SYSTEM_REASONS, RoutingConfig
 from hearthline.routing.errors import InvalidCommand
 from hearthline.routing.events import Event
 from hearthline.routing.handlers import HANDLERS, Handling
-from hearthline.routing.ids import ContactId
 from hearthline.routing.runtime import Contact, ContactEntry
 from hearthline.routing.states import AgentState, ContactState
 from hearthline.routing.views import AgentView, ContactView, QueueView

@@ -20,7 +20,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from hearthline.routing.clock import Clock, Rng
+from hearthline.kernel.clock import Clock, Rng
+from hearthline.kernel.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -32,7 +33,6 @@ from hearthline.routing.config import (
 )
 from hearthline.routing.errors import UnknownEntity
 from hearthline.routing.events import Event
-from hearthline.routing.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.skills import Requirement
 from hearthline.routing.states import AgentState, ContactState
 

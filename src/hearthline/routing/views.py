@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.config import Channel
-from hearthline.routing.ids import AgentId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.states import AgentState, ContactState
 
 

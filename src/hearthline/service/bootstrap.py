@@ -1,4 +1,4 @@
-"""The composition root: ``bootstrap`` wires a started Center from settings.
+"""The composition root: ``bootstrap`` wires a started Writer from settings.
 
 Nothing connects at import time; the server, the tools and the tests all come here.
 """
@@ -8,9 +8,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from hearthline.routing.clock import Clock, Rng
-from hearthline.service.center import Center
-from hearthline.service.clock import WallClock
+from hearthline.kernel.clock import Clock, Rng, WallClock
+from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine, resolve_url
 
 
@@ -24,12 +23,12 @@ def bootstrap(
     snapshot_every: int = 20_000,
     interval_s: float = 900.0,
     max_batch: int = 2_000,
-) -> Center:
+) -> Writer:
     """A started Center on ``database_url`` (else ``$HEARTHLINE_DATABASE_URL``, else an
     SQLite file in ``data_dir``): migrated, recovered, its writer running."""
     url = resolve_url(database_url, data_dir=data_dir)
     engine = create_store_engine(url, sqlite_synchronous=sqlite_synchronous)
-    center = Center(
+    writer = Writer(
         engine=engine,
         clock=clock or WallClock(),
         rng=rng or random.Random(),
@@ -39,8 +38,8 @@ def bootstrap(
         own_engine=True,
     )
     try:
-        center.start()
+        writer.start()
     except BaseException:
         engine.dispose()
         raise
-    return center
+    return writer

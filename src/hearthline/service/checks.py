@@ -11,9 +11,9 @@ import dataclasses
 import math
 from enum import Enum
 
+from hearthline.kernel.text import MAX_TEXT_BYTES, text_problem
 from hearthline.service.errors import BadCommand
 
-MAX_TEXT_BYTES = 64 * 1024
 MAX_ITEMS = 1000
 
 
@@ -50,11 +50,6 @@ def _check(value: object, where: str, depth: int) -> None:
 
 
 def _check_text(text: str, where: str) -> None:
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        raise BadCommand(f"{where}: not valid UTF-8 text (at character {exc.start})") from None
-    if size > MAX_TEXT_BYTES:
-        raise BadCommand(f"{where}: {size} bytes; the limit is {MAX_TEXT_BYTES}")
-    if "\x00" in text:
-        raise BadCommand(f"{where}: contains a NUL character")
+    problem = text_problem(text, limit=MAX_TEXT_BYTES)
+    if problem is not None:
+        raise BadCommand(f"{where} {problem}")

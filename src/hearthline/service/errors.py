@@ -9,7 +9,7 @@ class ServiceError(Exception):
     code = "service-error"
 
 
-class CenterStopped(ServiceError):
+class WriterStopped(ServiceError):
     """The center is stopping or stopped: nothing more is accepted."""
 
     code = "stopped"

@@ -29,14 +29,14 @@ from sqlalchemy import func, select
 
 from hearthline.crm.commands import CrmCommand, DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
+from hearthline.kernel.clock import WallClock
+from hearthline.kernel.ids import AgentId, ContactId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
-from hearthline.routing.ids import AgentId, ContactId
 from hearthline.routing.states import AgentState
 from hearthline.service import seed as demo
-from hearthline.service.center import Center
-from hearthline.service.clock import WallClock
 from hearthline.service.errors import ServiceError
+from hearthline.service.writer import Writer
 from hearthline.store import schema
 from hearthline.store.engine import create_store_engine
 from hearthline.store.log import StoredEvent
@@ -57,21 +57,21 @@ class _Acks:
 
 
 def _worker(
-    center: Center, acks: _Acks, me: AgentId, tag: str, seed: int, stop: threading.Event
+    writer: Writer, acks: _Acks, me: AgentId, tag: str, seed: int, stop: threading.Event
 ) -> None:
     rng = random.Random(seed)
     n = 0
 
     def run(command: cmd.Command | CrmCommand) -> list[StoredEvent] | None:
         try:
-            stored = center.execute(command)
+            stored = writer.execute(command)
         except (RoutingError, CrmError, ServiceError):
             return None
         acks.events(stored)
         return stored
 
     while not stop.is_set():
-        view = center.query(lambda r: r.agent(me))
+        view = writer.query(lambda r: r.agent(me))
         if view.state is AgentState.OFFLINE:
             run(cmd.SignIn(me, ready=True))
         elif not view.connected:
@@ -81,7 +81,7 @@ def _worker(
         n += 1
         contact = ContactId(f"{tag}-{me}-{n}")
         run(cmd.ArriveContact(contact, caller=f"+1555{n:06d}", queue=demo.QUEUE))
-        view = center.query(lambda r: r.agent(me))
+        view = writer.query(lambda r: r.agent(me))
         if view.state is not AgentState.RESERVED or view.contact is None:
             continue
         mine = view.contact
@@ -118,22 +118,22 @@ def main(argv: list[str] | None = None) -> int:
         configured = conn.execute(select(func.count()).select_from(schema.agents)).scalar_one()
     if not configured:
         demo.seed(engine, agents=args.agents)
-    center = Center(
+    writer = Writer(
         engine=engine,
         clock=WallClock(),
         rng=random.Random(args.seed),
         snapshot_every=args.snapshot_every,
         own_engine=True,
     )
-    center.start()
-    print(f"ready {center.last_event_id}", flush=True)
+    writer.start()
+    print(f"ready {writer.last_event_id}", flush=True)
     acks = _Acks(args.ack_file)
     stop = threading.Event()
     tag = f"r{args.seed}-{os.getpid()}"
     workers = [
         threading.Thread(
             target=_worker,
-            args=(center, acks, demo.agent_id(i), tag, args.seed * 1000 + i, stop),
+            args=(writer, acks, demo.agent_id(i), tag, args.seed * 1000 + i, stop),
             daemon=True,
         )
         for i in range(args.agents)
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     stop.set()
     for w in workers:
         w.join()
-    center.stop()
+    writer.stop()
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
     DEFAULT_REASONS,
     AgentProfile,
@@ -17,7 +18,6 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, QueueId
 from hearthline.store import config_repo
 
 FIRM = "hearth"

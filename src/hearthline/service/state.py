@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 
 from hearthline.crm.events import CrmEvent
 from hearthline.crm.notebook import Notebook
+from hearthline.kernel.clock import Clock, Rng
 from hearthline.reports.stats import StatsProjection
 from hearthline.routing import events as ev
-from hearthline.routing.clock import Clock, Rng
 from hearthline.routing.router import Router
 from hearthline.store.codec import AnyEvent
 from hearthline.store.log import StoredEvent, read_events

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.config import (
     DEFAULT_REASONS,
     AgentProfile,
@@ -26,7 +27,6 @@ from hearthline.routing.config import (
     WrapUpPolicy,
 )
 from hearthline.routing.errors import ConfigError
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.skills import compile_requirement
 from hearthline.sim.distributions import (
     Constant,

@@ -14,10 +14,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from hearthline.kernel.clock import SettableClock
 from hearthline.routing.commands import Command
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.events import Event
-from hearthline.sim.center import Center, SettableClock
+from hearthline.sim.port import RoutingPort
 
 Handler = Callable[[float, Any], None]
 EventSink = Callable[[list[Event]], None]
@@ -28,7 +29,7 @@ _KEPT_REFUSALS = 20
 class Engine:
     """Runs handlers in time order and passes every event of the center to ``sink``."""
 
-    def __init__(self, *, center: Center, clock: SettableClock, sink: EventSink) -> None:
+    def __init__(self, *, center: RoutingPort, clock: SettableClock, sink: EventSink) -> None:
         self.center = center
         self.clock = clock
         self.sink = sink

@@ -12,9 +12,9 @@ from __future__ import annotations
 import heapq
 import queue
 import threading
-import time
 from collections.abc import Callable
 
+from hearthline.kernel.clock import ScaledClock
 from hearthline.routing.commands import Command
 from hearthline.routing.events import Event
 from hearthline.sim.engine import Engine, EventSink
@@ -23,41 +23,8 @@ from hearthline.sim.engine import Engine, EventSink
 _POLL_S = 0.2
 
 
-class ScaledClock:
-    """The wall clock sped up: ``rate`` simulated seconds pass in each real second.
-
-    ``now()`` starts at ``start`` (seconds of the simulated day). ``set`` exists for the
-    engine protocol and refuses to move time: only the wall clock does that here.
-    """
-
-    def __init__(
-        self, *, start: float, rate: float, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
-        if not rate > 0:
-            raise ValueError(f"rate must be > 0, got {rate}")
-        self.rate = rate
-        self._start = start
-        self._monotonic = monotonic
-        self._t0 = monotonic()
-
-    def now(self) -> float:
-        return self._start + (self._monotonic() - self._t0) * self.rate
-
-    def set(self, t: float) -> None:
-        raise RuntimeError("a scaled wall clock cannot be set")
-
-    def real_seconds(self, simulated: float) -> float:
-        return simulated / self.rate
-
-    def shifted(self, by: float) -> ScaledClock:
-        """The same clock read from another origin (``now() + by``), ticking in step."""
-        twin = ScaledClock(start=self._start + by, rate=self.rate, monotonic=self._monotonic)
-        twin._t0 = self._t0
-        return twin
-
-
-class ServiceCenter:
-    """The ``sim.center.Center`` protocol over a service that keeps its own time.
+class WriterPort:
+    """The ``sim.port.RoutingPort`` protocol over a service that keeps its own time.
 
     Commands are executed (and refusals raised) synchronously; the events they cause come
     back through the service's subscription, in log order, with everyone else's. The
@@ -85,7 +52,7 @@ class LiveEngine(Engine):
     """Runs the world's scheduled actions when the scaled clock reaches them, and feeds it
     the service's events as they are published."""
 
-    def __init__(self, *, center: ServiceCenter, clock: ScaledClock, sink: EventSink) -> None:
+    def __init__(self, *, center: WriterPort, clock: ScaledClock, sink: EventSink) -> None:
         super().__init__(center=center, clock=clock, sink=sink)
         self.scaled = clock
         self._inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -42,7 +43,6 @@ from hearthline.routing.config import (
     RoutingConfig,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, QueueId
 from hearthline.sim.build import SIM_REASONS, AgentPlan, Behaviour, Built, QueuePlan
 from hearthline.sim.distributions import Constant, Empirical, Exponential, Never, PiecewiseRate
 from hearthline.sim.results import Results

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hearthline.kernel.ids import AgentId, ContactId
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 from hearthline.routing.events import Event
-from hearthline.routing.ids import AgentId, ContactId
 from hearthline.sim.build import Built
 
 OFF, IDLE, RING, TALK, WRAP, BREAK, AWAY = range(7)

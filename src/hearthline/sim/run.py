@@ -14,7 +14,7 @@ from collections.abc import Callable
 from random import Random
 from typing import Any
 
-from hearthline.routing.clock import ManualClock
+from hearthline.kernel.clock import ManualClock
 from hearthline.routing.events import Event
 from hearthline.routing.router import Router
 from hearthline.sim.build import Built, build

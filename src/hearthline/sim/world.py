@@ -8,7 +8,7 @@ manual wrap-up, and lose their connection now and then (``ReportConnectionLost``
 ``ReportReconnected`` and ``MakeReady``).
 
 The world learns what happened only from the center's events, as a real agent's desktop
-does, so it can drive any :class:`~hearthline.sim.center.Center`. It remembers just
+does, so it can drive any :class:`~hearthline.sim.port.RoutingPort`. It remembers just
 enough to act at the right moment: each scheduled action carries the event that
 prompted it and is dropped if something newer has happened since.
 """
@@ -19,11 +19,11 @@ from collections.abc import Callable
 from random import Random
 from typing import Any
 
+from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.routing.config import CONNECTION_LOST, MISSED_OFFER, OverflowKind
 from hearthline.routing.events import Event
-from hearthline.routing.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.sim.build import END_OF_SHIFT, AgentPlan, Built
 from hearthline.sim.distributions import Sampler
 from hearthline.sim.engine import Engine

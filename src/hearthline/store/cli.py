@@ -6,7 +6,7 @@ import argparse
 
 from sqlalchemy import Engine
 
-from hearthline.cli import UsageError
+from hearthline.kernel.errors import UsageError
 from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
 from hearthline.store.log import count_events
 from hearthline.store.migrate import current_revision, upgrade

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.kernel.ids import AgentId, CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.config import (
     DEFAULT_REASONS,
     AgentProfile,
@@ -26,7 +27,6 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.routing.ids import AgentId, CampaignId, ClientId, QueueId, ReasonId
 from hearthline.store import schema as t
 from hearthline.store.codec import dump_value, load_value
 from hearthline.store.upsert import upsert

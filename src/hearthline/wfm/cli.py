@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hearthline.cli import UsageError
+from hearthline.kernel.errors import UsageError
 
 _DEFAULT_INTERVAL_S = 1800.0
 

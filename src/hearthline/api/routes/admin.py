@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hearthline.api import accounts, admin_store, audit
-from hearthline.api.deps import Admin, Services, Svc
+from hearthline.api.deps import Admin, AppContext, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import (
@@ -46,10 +46,10 @@ from hearthline.api.schemas import (
 )
 from hearthline.api.views import forms_of
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.kernel.ids import AgentId, ReasonId
 from hearthline.routing.config import SYSTEM_REASONS, CenterSettings, NotReadyReason
 from hearthline.routing.errors import ConfigError
-from hearthline.routing.ids import AgentId, ReasonId
-from hearthline.service.center import Around
+from hearthline.service.writer import Around
 from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store import schema as t
@@ -61,27 +61,27 @@ IdPath = Annotated[str, Path(pattern=IDENT_PATTERN)]
 UserIdPath = Annotated[int, Path(ge=1, le=2**31)]
 
 
-async def _read(svc: Services, fn: Callable[[Connection], T]) -> T:
+async def _read(ctx: AppContext, fn: Callable[[Connection], T]) -> T:
     def run() -> T:
-        with svc.engine.connect() as conn:
+        with ctx.engine.connect() as conn:
             return fn(conn)
 
-    return await svc.db(run)
+    return await ctx.db(run)
 
 
-async def _write(svc: Services, fn: Callable[[Connection], T]) -> T:
+async def _write(ctx: AppContext, fn: Callable[[Connection], T]) -> T:
     def run() -> T:
-        with svc.engine.begin() as conn:
+        with ctx.engine.begin() as conn:
             return fn(conn)
 
     try:
-        return await svc.db(run)
+        return await ctx.db(run)
     except IntegrityError as exc:
         raise conflict(f"refused by the database: {str(exc.orig)[:300]}") from None
 
 
 def _audited(
-    svc: Services,
+    ctx: AppContext,
     me: Principal,
     action: str,
     target: str,
@@ -90,7 +90,7 @@ def _audited(
     """A change with its audit record, in the change's own transaction: ``read`` (the
     stored value, as JSON data) before the change and after it, so the record says what
     the change replaced and what it left, and neither is stored without the other."""
-    now = svc.now()
+    now = ctx.now()
 
     def around(conn: Connection, change: Callable[[Connection], None]) -> None:
         before = read(conn)
@@ -103,7 +103,7 @@ def _audited(
 
 
 async def _routed(
-    svc: Services,
+    ctx: AppContext,
     me: Principal,
     update: Callable[..., list[StoredEvent]],
     config: object,
@@ -117,17 +117,17 @@ async def _routed(
         found = read(conn)
         return _dump(found[0]) if found else None
 
-    record = _audited(svc, me, action, target, one)
-    _follow(svc, await svc.db(update, config, around=record))
+    record = _audited(ctx, me, action, target, one)
+    _follow(ctx, await ctx.db(update, config, around=record))
 
 
 def _dump(model: Any) -> Any:
     return model.model_dump(mode="json") if model is not None else None
 
 
-def _follow(svc: Services, stored: list[StoredEvent]) -> None:
+def _follow(ctx: AppContext, stored: list[StoredEvent]) -> None:
     for item in stored:
-        svc.directory.follow(item.event)
+        ctx.directory.follow(item.event)
 
 
 def _first(items: list[T], what: str, ident: object) -> T:
@@ -140,14 +140,14 @@ def _first(items: list[T], what: str, ident: object) -> T:
 
 
 @router.get("/clients", response_model=list[ClientOut])
-async def list_clients(me: Admin, svc: Svc) -> list[ClientOut]:
-    return await _read(svc, admin_store.clients)
+async def list_clients(me: Admin, ctx: Ctx) -> list[ClientOut]:
+    return await _read(ctx, admin_store.clients)
 
 
 @router.put("/clients/{client_id}", response_model=ClientOut)
-async def put_client(client_id: IdPath, body: ClientIn, me: Admin, svc: Svc) -> ClientOut:
+async def put_client(client_id: IdPath, body: ClientIn, me: Admin, ctx: Ctx) -> ClientOut:
     """Creates or renames a client company."""
-    now = svc.now()
+    now = ctx.now()
 
     def write(conn: Connection) -> ClientOut:
         firm = admin_store.firm_id(conn)
@@ -167,35 +167,35 @@ async def put_client(client_id: IdPath, body: ClientIn, me: Admin, svc: Svc) -> 
         )
         return after
 
-    return await _write(svc, write)
+    return await _write(ctx, write)
 
 
 # Campaigns --------------------------------------------------------------------------------------
 
 
 @router.get("/campaigns", response_model=list[CampaignOut])
-async def list_campaigns(me: Admin, svc: Svc) -> list[CampaignOut]:
-    return await _read(svc, admin_store.campaigns)
+async def list_campaigns(me: Admin, ctx: Ctx) -> list[CampaignOut]:
+    return await _read(ctx, admin_store.campaigns)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-async def get_campaign(campaign_id: IdPath, me: Admin, svc: Svc) -> CampaignOut:
-    found = await _read(svc, lambda c: admin_store.campaigns(c, ident=campaign_id))
+async def get_campaign(campaign_id: IdPath, me: Admin, ctx: Ctx) -> CampaignOut:
+    found = await _read(ctx, lambda c: admin_store.campaigns(c, ident=campaign_id))
     return _first(found, "campaign", campaign_id)
 
 
 @router.put("/campaigns/{campaign_id}", response_model=CampaignOut)
-async def put_campaign(campaign_id: IdPath, body: CampaignIn, me: Admin, svc: Svc) -> CampaignOut:
+async def put_campaign(campaign_id: IdPath, body: CampaignIn, me: Admin, ctx: Ctx) -> CampaignOut:
     """Creates or changes a campaign; routing uses the new policy at once."""
-    if not await _read(svc, lambda c: admin_store.client_exists(c, body.client_id)):
+    if not await _read(ctx, lambda c: admin_store.client_exists(c, body.client_id)):
         raise not_found("client", body.client_id)
-    before = await _read(svc, lambda c: admin_store.campaigns(c, ident=campaign_id))
+    before = await _read(ctx, lambda c: admin_store.campaigns(c, ident=campaign_id))
     if before and before[0].client_id != body.client_id:
         raise conflict(f"campaign {campaign_id!r} belongs to client {before[0].client_id!r}")
     await _routed(
-        svc,
+        ctx,
         me,
-        svc.center.update_campaign,
+        ctx.writer.update_campaign,
         admin_store.campaign_config(campaign_id, body),
         "campaign.put",
         campaign_id,
@@ -208,20 +208,20 @@ async def put_campaign(campaign_id: IdPath, body: CampaignIn, me: Admin, svc: Sv
 
 
 @router.get("/queues", response_model=list[QueueOut])
-async def list_queues(me: Admin, svc: Svc) -> list[QueueOut]:
-    return await _read(svc, admin_store.queues)
+async def list_queues(me: Admin, ctx: Ctx) -> list[QueueOut]:
+    return await _read(ctx, admin_store.queues)
 
 
 @router.get("/queues/{queue_id}", response_model=QueueOut)
-async def get_queue(queue_id: IdPath, me: Admin, svc: Svc) -> QueueOut:
-    found = await _read(svc, lambda c: admin_store.queues(c, ident=queue_id))
+async def get_queue(queue_id: IdPath, me: Admin, ctx: Ctx) -> QueueOut:
+    found = await _read(ctx, lambda c: admin_store.queues(c, ident=queue_id))
     return _first(found, "queue", queue_id)
 
 
 @router.put("/queues/{queue_id}", response_model=QueueOut)
-async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, svc: Svc) -> QueueOut:
+async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, ctx: Ctx) -> QueueOut:
     """Creates or changes a queue: requirement, escalation steps, limits, strategy..."""
-    d = svc.directory
+    d = ctx.directory
     if body.campaign_id not in d.campaign_client:
         raise not_found("campaign", body.campaign_id)
     named = [o.queue for o in (body.on_full, body.on_max_wait) if o.queue]
@@ -233,13 +233,13 @@ async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, svc: Svc) -> Que
         config = admin_store.queue_config(queue_id, body)
     except ConfigError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
-    before = await _read(svc, lambda c: admin_store.queues(c, ident=queue_id))
+    before = await _read(ctx, lambda c: admin_store.queues(c, ident=queue_id))
     if before and before[0].campaign_id != body.campaign_id:
         raise conflict(f"queue {queue_id!r} belongs to campaign {before[0].campaign_id!r}")
     await _routed(
-        svc,
+        ctx,
         me,
-        svc.center.update_queue,
+        ctx.writer.update_queue,
         config,
         "queue.put",
         queue_id,
@@ -252,13 +252,13 @@ async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, svc: Svc) -> Que
 
 
 @router.get("/skills", response_model=list[SkillOut])
-async def list_skills(me: Admin, svc: Svc) -> list[SkillOut]:
-    return await _read(svc, admin_store.skills)
+async def list_skills(me: Admin, ctx: Ctx) -> list[SkillOut]:
+    return await _read(ctx, admin_store.skills)
 
 
 @router.put("/skills/{skill_id}", response_model=SkillOut)
-async def put_skill(skill_id: IdPath, body: SkillIn, me: Admin, svc: Svc) -> SkillOut:
-    now = svc.now()
+async def put_skill(skill_id: IdPath, body: SkillIn, me: Admin, ctx: Ctx) -> SkillOut:
+    now = ctx.now()
 
     def write(conn: Connection) -> SkillOut:
         before = next((k for k in admin_store.skills(conn) if k.id == skill_id), None)
@@ -275,27 +275,27 @@ async def put_skill(skill_id: IdPath, body: SkillIn, me: Admin, svc: Svc) -> Ski
         )
         return after
 
-    return await _write(svc, write)
+    return await _write(ctx, write)
 
 
 # Agents -----------------------------------------------------------------------------------------
 
 
 @router.get("/agents", response_model=list[AgentOut])
-async def list_agents(me: Admin, svc: Svc) -> list[AgentOut]:
-    return await _read(svc, admin_store.agents)
+async def list_agents(me: Admin, ctx: Ctx) -> list[AgentOut]:
+    return await _read(ctx, admin_store.agents)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
-async def get_agent(agent_id: IdPath, me: Admin, svc: Svc) -> AgentOut:
-    found = await _read(svc, lambda c: admin_store.agents(c, ident=agent_id))
+async def get_agent(agent_id: IdPath, me: Admin, ctx: Ctx) -> AgentOut:
+    found = await _read(ctx, lambda c: admin_store.agents(c, ident=agent_id))
     return _first(found, "agent", agent_id)
 
 
 @router.put("/agents/{agent_id}", response_model=AgentOut)
-async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> AgentOut:
+async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, ctx: Ctx) -> AgentOut:
     """Creates or changes an agent: skills with levels and campaign certifications."""
-    unknown = sorted(c for c in body.campaigns if c not in svc.directory.campaign_client)
+    unknown = sorted(c for c in body.campaigns if c not in ctx.directory.campaign_client)
     if unknown:
         raise not_found("campaign", ", ".join(unknown))
     try:
@@ -306,9 +306,9 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
         id=agent_id, name=body.name, skills=dict(body.skills), campaigns=sorted(set(body.campaigns))
     )
     await _routed(
-        svc,
+        ctx,
         me,
-        svc.center.update_agent,
+        ctx.writer.update_agent,
         profile,
         "agent.put",
         agent_id,
@@ -318,7 +318,7 @@ async def put_agent(agent_id: IdPath, body: AgentIn, me: Admin, svc: Svc) -> Age
 
 
 @router.delete("/agents/{agent_id}", status_code=204)
-async def retire_agent(agent_id: IdPath, me: Admin, svc: Svc) -> Response:
+async def retire_agent(agent_id: IdPath, me: Admin, ctx: Ctx) -> Response:
     """Retires an agent who left the firm: signed out first, and with no account that
     signs in as them. Their history stays; PUT brings them back."""
 
@@ -331,16 +331,16 @@ async def retire_agent(agent_id: IdPath, me: Admin, svc: Svc) -> Response:
         ).scalar_one_or_none()
         return found
 
-    account = await _read(svc, account_of)
+    account = await _read(ctx, account_of)
     if account is not None:
         raise conflict(
             f"the account {account!r} signs in as agent {agent_id!r}: "
             "delete it or link it to another agent first"
         )
     await _routed(
-        svc,
+        ctx,
         me,
-        svc.center.retire_agent,
+        ctx.writer.retire_agent,
         AgentId(agent_id),
         "agent.retire",
         agent_id,
@@ -353,7 +353,7 @@ async def retire_agent(agent_id: IdPath, me: Admin, svc: Svc) -> Response:
 
 
 @router.put("/reasons", response_model=list[ReasonOut])
-async def put_reasons(body: ReasonsIn, me: Admin, svc: Svc) -> list[ReasonOut]:
+async def put_reasons(body: ReasonsIn, me: Admin, ctx: Ctx) -> list[ReasonOut]:
     """Replaces the firm's own not-ready reasons (the system ones are built in)."""
     ids = [r.id for r in body.reasons]
     system = sorted(set(ids) & {r.id for r in SYSTEM_REASONS})
@@ -362,27 +362,27 @@ async def put_reasons(body: ReasonsIn, me: Admin, svc: Svc) -> list[ReasonOut]:
     if len(set(ids)) != len(ids):
         raise ApiError(422, "invalid", "each reason id must appear once")
     reasons = tuple(NotReadyReason(ReasonId(r.id), r.label) for r in body.reasons)
-    await svc.db(
-        svc.center.update_reasons,
+    await ctx.db(
+        ctx.writer.update_reasons,
         reasons,
         around=_audited(
-            svc, me, "reasons.put", "firm", lambda c: [_dump(r) for r in admin_store.reasons(c)]
+            ctx, me, "reasons.put", "firm", lambda c: [_dump(r) for r in admin_store.reasons(c)]
         ),
     )
-    return await _read(svc, admin_store.reasons)
+    return await _read(ctx, admin_store.reasons)
 
 
 @router.get("/campaigns/{campaign_id}/forms", response_model=FormsOut)
-async def get_forms(campaign_id: IdPath, me: Admin, svc: Svc) -> FormsOut:
-    if campaign_id not in svc.directory.campaign_client:
+async def get_forms(campaign_id: IdPath, me: Admin, ctx: Ctx) -> FormsOut:
+    if campaign_id not in ctx.directory.campaign_client:
         raise not_found("campaign", campaign_id)
-    return await _read(svc, lambda c: forms_of(c, campaign_id))
+    return await _read(ctx, lambda c: forms_of(c, campaign_id))
 
 
 @router.put("/campaigns/{campaign_id}/forms", response_model=FormsOut)
-async def put_forms(campaign_id: IdPath, body: FormsIn, me: Admin, svc: Svc) -> FormsOut:
+async def put_forms(campaign_id: IdPath, body: FormsIn, me: Admin, ctx: Ctx) -> FormsOut:
     """Replaces a campaign's outcomes (dispositions) and form fields."""
-    if campaign_id not in svc.directory.campaign_client:
+    if campaign_id not in ctx.directory.campaign_client:
         raise not_found("campaign", campaign_id)
     for kind, names in (
         ("disposition", [d.id for d in body.dispositions]),
@@ -406,31 +406,31 @@ async def put_forms(campaign_id: IdPath, body: FormsIn, me: Admin, svc: Svc) -> 
             for f in body.fields
         ),
     )
-    await svc.db(
-        svc.center.update_forms,
+    await ctx.db(
+        ctx.writer.update_forms,
         forms,
         name=body.name,
         around=_audited(
-            svc, me, "forms.put", campaign_id, lambda c: _dump(forms_of(c, campaign_id))
+            ctx, me, "forms.put", campaign_id, lambda c: _dump(forms_of(c, campaign_id))
         ),
     )
-    return await _read(svc, lambda c: forms_of(c, campaign_id))
+    return await _read(ctx, lambda c: forms_of(c, campaign_id))
 
 
 @router.put("/campaigns/{campaign_id}/script", response_model=FormsOut)
-async def put_script(campaign_id: IdPath, body: ScriptIn, me: Admin, svc: Svc) -> FormsOut:
+async def put_script(campaign_id: IdPath, body: ScriptIn, me: Admin, ctx: Ctx) -> FormsOut:
     """Replaces the script agents of the campaign see beside its form."""
-    if campaign_id not in svc.directory.campaign_client:
+    if campaign_id not in ctx.directory.campaign_client:
         raise not_found("campaign", campaign_id)
     record = _audited(
-        svc, me, "script.put", campaign_id, lambda c: {"script": forms_of(c, campaign_id).script}
+        ctx, me, "script.put", campaign_id, lambda c: {"script": forms_of(c, campaign_id).script}
     )
 
     def write(conn: Connection) -> FormsOut:
         record(conn, lambda c: config_repo.replace_script(c, campaign_id, body.body))
         return forms_of(conn, campaign_id)
 
-    return await _write(svc, write)
+    return await _write(ctx, write)
 
 
 def _settings(conn: Connection) -> SettingsIn:
@@ -444,22 +444,22 @@ def _settings(conn: Connection) -> SettingsIn:
 
 
 @router.get("/settings", response_model=SettingsIn)
-async def get_settings(me: Admin, svc: Svc) -> SettingsIn:
-    return await _read(svc, _settings)
+async def get_settings(me: Admin, ctx: Ctx) -> SettingsIn:
+    return await _read(ctx, _settings)
 
 
 @router.put("/settings", response_model=SettingsIn)
-async def put_settings(body: SettingsIn, me: Admin, svc: Svc) -> SettingsIn:
+async def put_settings(body: SettingsIn, me: Admin, ctx: Ctx) -> SettingsIn:
     """Center-wide settings: the grace period for lost connections, direct transfers."""
-    if await _read(svc, admin_store.firm_id) is None:
+    if await _read(ctx, admin_store.firm_id) is None:
         raise conflict("no firm yet: run `hearthline init` first")
-    await svc.db(
-        svc.center.update_settings,
+    await ctx.db(
+        ctx.writer.update_settings,
         CenterSettings(
             connection_grace_s=body.connection_grace_s,
             direct_transfer_wait_s=body.direct_transfer_wait_s,
         ),
-        around=_audited(svc, me, "settings.put", "firm", lambda c: _dump(_settings(c))),
+        around=_audited(ctx, me, "settings.put", "firm", lambda c: _dump(_settings(c))),
     )
     return body
 
@@ -486,14 +486,14 @@ def _check_role(conn: Connection, role: str, client: str | None, agent: str | No
 
 
 @router.get("/users", response_model=list[UserOut])
-async def list_users(me: Admin, svc: Svc) -> list[UserOut]:
-    return await _read(svc, admin_store.users)
+async def list_users(me: Admin, ctx: Ctx) -> list[UserOut]:
+    return await _read(ctx, admin_store.users)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
-async def create_user(body: UserIn, me: Admin, svc: Svc) -> UserOut:
-    hashed = await svc.db(svc.hasher.hash, body.password)
-    now = svc.now()
+async def create_user(body: UserIn, me: Admin, ctx: Ctx) -> UserOut:
+    hashed = await ctx.db(ctx.hasher.hash, body.password)
+    now = ctx.now()
 
     def write(conn: Connection) -> UserOut:
         _check_role(conn, body.role, body.client_id, body.agent_id)
@@ -512,21 +512,21 @@ async def create_user(body: UserIn, me: Admin, svc: Svc) -> UserOut:
         audit.record(conn, me, at=now, action="user.create", target=body.username, after=_dump(out))
         return out
 
-    return await _write(svc, write)
+    return await _write(ctx, write)
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-async def get_user(user_id: UserIdPath, me: Admin, svc: Svc) -> UserOut:
-    return _first(await _read(svc, lambda c: admin_store.users(c, ident=user_id)), "user", user_id)
+async def get_user(user_id: UserIdPath, me: Admin, ctx: Ctx) -> UserOut:
+    return _first(await _read(ctx, lambda c: admin_store.users(c, ident=user_id)), "user", user_id)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-async def patch_user(user_id: UserIdPath, body: UserPatch, me: Admin, svc: Svc) -> UserOut:
+async def patch_user(user_id: UserIdPath, body: UserPatch, me: Admin, ctx: Ctx) -> UserOut:
     """Changes a user; a new password ends their sessions and tokens stay."""
     if user_id == me.user_id and body.role is not None and str(body.role) != str(me.role):
         raise conflict("you cannot change your own role")
-    hashed = await svc.db(svc.hasher.hash, body.password) if body.password else None
-    now = svc.now()
+    hashed = await ctx.db(ctx.hasher.hash, body.password) if body.password else None
+    now = ctx.now()
     given = body.model_dump(exclude_unset=True, exclude={"password"})
 
     def write(conn: Connection) -> UserOut:
@@ -552,17 +552,17 @@ async def patch_user(user_id: UserIdPath, body: UserPatch, me: Admin, svc: Svc) 
         )
         return after
 
-    out = await _write(svc, write)
-    svc.forget_credentials()
+    out = await _write(ctx, write)
+    ctx.forget_credentials()
     return out
 
 
 @router.delete("/users/{user_id}", status_code=204)
-async def delete_user(user_id: UserIdPath, me: Admin, svc: Svc) -> None:
+async def delete_user(user_id: UserIdPath, me: Admin, ctx: Ctx) -> None:
     """Deletes a user with their sessions and API tokens."""
     if user_id == me.user_id:
         raise conflict("you cannot delete yourself")
-    now = svc.now()
+    now = ctx.now()
 
     def write(conn: Connection) -> None:
         before = _first(admin_store.users(conn, ident=user_id), "user", user_id)
@@ -572,8 +572,8 @@ async def delete_user(user_id: UserIdPath, me: Admin, svc: Svc) -> None:
             conn, me, at=now, action="user.delete", target=before.username, before=_dump(before)
         )
 
-    await _write(svc, write)
-    svc.forget_credentials()
+    await _write(ctx, write)
+    ctx.forget_credentials()
 
 
 # Numbers ----------------------------------------------------------------------------------------
@@ -582,16 +582,16 @@ NumberPath = Annotated[str, Path(pattern=PHONE_PATTERN)]
 
 
 @router.get("/numbers", response_model=list[NumberOut])
-async def list_numbers(me: Admin, svc: Svc) -> list[NumberOut]:
-    return await _read(svc, admin_store.numbers)
+async def list_numbers(me: Admin, ctx: Ctx) -> list[NumberOut]:
+    return await _read(ctx, admin_store.numbers)
 
 
 @router.put("/numbers/{number}", response_model=NumberOut)
-async def put_number(number: NumberPath, body: NumberIn, me: Admin, svc: Svc) -> NumberOut:
+async def put_number(number: NumberPath, body: NumberIn, me: Admin, ctx: Ctx) -> NumberOut:
     """Maps a dialled number to a queue (or to the menu, with no queue)."""
-    if body.queue_id is not None and body.queue_id not in svc.directory.queue_campaign:
+    if body.queue_id is not None and body.queue_id not in ctx.directory.queue_campaign:
         raise not_found("queue", body.queue_id)
-    now = svc.now()
+    now = ctx.now()
 
     def write(conn: Connection) -> NumberOut:
         before = next((n for n in admin_store.numbers(conn) if n.number == number), None)
@@ -611,12 +611,12 @@ async def put_number(number: NumberPath, body: NumberIn, me: Admin, svc: Svc) ->
         )
         return after
 
-    return await _write(svc, write)
+    return await _write(ctx, write)
 
 
 @router.delete("/numbers/{number}", status_code=204)
-async def delete_number(number: NumberPath, me: Admin, svc: Svc) -> None:
-    now = svc.now()
+async def delete_number(number: NumberPath, me: Admin, ctx: Ctx) -> None:
+    now = ctx.now()
 
     def write(conn: Connection) -> None:
         before = next((n for n in admin_store.numbers(conn) if n.number == number), None)
@@ -625,7 +625,7 @@ async def delete_number(number: NumberPath, me: Admin, svc: Svc) -> None:
         conn.execute(delete(t.numbers).where(t.numbers.c.number == number))
         audit.record(conn, me, at=now, action="number.delete", target=number, before=_dump(before))
 
-    await _write(svc, write)
+    await _write(ctx, write)
 
 
 # API tokens -------------------------------------------------------------------------------------
@@ -634,14 +634,14 @@ TokenPath = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
 
 
 @router.get("/tokens", response_model=list[TokenOut])
-async def list_tokens(me: Admin, svc: Svc) -> list[TokenOut]:
-    return await _read(svc, admin_store.tokens)
+async def list_tokens(me: Admin, ctx: Ctx) -> list[TokenOut]:
+    return await _read(ctx, admin_store.tokens)
 
 
 @router.post("/tokens", response_model=NewTokenOut, status_code=201)
-async def create_token(body: TokenIn, me: Admin, svc: Svc) -> NewTokenOut:
+async def create_token(body: TokenIn, me: Admin, ctx: Ctx) -> NewTokenOut:
     """A new API token for a user; the secret is in this answer only."""
-    now = svc.now()
+    now = ctx.now()
 
     def write(conn: Connection) -> NewTokenOut:
         user = (
@@ -686,12 +686,12 @@ async def create_token(body: TokenIn, me: Admin, svc: Svc) -> NewTokenOut:
         )
         return out
 
-    return await _write(svc, write)
+    return await _write(ctx, write)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-async def revoke_token(token_id: TokenPath, me: Admin, svc: Svc) -> None:
-    now = svc.now()
+async def revoke_token(token_id: TokenPath, me: Admin, ctx: Ctx) -> None:
+    now = ctx.now()
 
     def write(conn: Connection) -> None:
         gone = conn.execute(delete(t.api_tokens).where(t.api_tokens.c.id == token_id)).rowcount
@@ -699,8 +699,8 @@ async def revoke_token(token_id: TokenPath, me: Admin, svc: Svc) -> None:
             raise not_found("token", token_id)
         audit.record(conn, me, at=now, action="token.revoke", target=token_id)
 
-    await _write(svc, write)
-    svc.forget_credentials()
+    await _write(ctx, write)
+    ctx.forget_credentials()
 
 
 # Audit ------------------------------------------------------------------------------------------
@@ -709,10 +709,10 @@ async def revoke_token(token_id: TokenPath, me: Admin, svc: Svc) -> None:
 @router.get("/audit", response_model=list[AuditOut])
 async def audit_entries(
     me: Admin,
-    svc: Svc,
+    ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> list[AuditOut]:
     """The newest administrative changes first; page back with ``before_id``."""
-    rows = await _read(svc, lambda c: audit.entries(c, limit=limit, before_id=before_id))
+    rows = await _read(ctx, lambda c: audit.entries(c, limit=limit, before_id=before_id))
     return [AuditOut.model_validate(r) for r in rows]

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import insert, select
 
-from hearthline.api.deps import AgentCaller, Services, Svc
+from hearthline.api.deps import AgentCaller, AppContext, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, forbidden, not_found
 from hearthline.api.myday import day_start, my_day
 from hearthline.api.principal import Principal
@@ -33,9 +33,9 @@ from hearthline.api.scope import contact_visible
 from hearthline.api.views import agent_live, contact_or_none, forms_of
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
+from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError, UnknownEntity
-from hearthline.routing.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing.router import Router
 from hearthline.store import schema as t
 
@@ -52,30 +52,30 @@ def _me(p: Principal) -> AgentId:
     return AgentId(p.agent_id)
 
 
-async def _run(svc: Services, command: cmd.Command) -> CommandResult:
-    stored = await svc.run(command)
-    return command_result(stored, last_event_id=svc.center.last_event_id)
+async def _run(ctx: AppContext, command: cmd.Command) -> CommandResult:
+    stored = await ctx.run(command)
+    return command_result(stored, last_event_id=ctx.writer.last_event_id)
 
 
 async def _on_contact(
-    svc: Services, who: Principal, contact: str, command: object
+    ctx: AppContext, who: Principal, contact: str, command: object
 ) -> CommandResult:
     """Runs a command about one of the agent's contacts; someone else's is not found."""
     try:
-        stored = await svc.run(command)
+        stored = await ctx.run(command)
     except (RoutingError, CrmError):
         # Refused: say why only to the agent who has (or had) the contact; to anyone else
         # it does not exist. Checked after the fact, so the common path costs nothing.
-        if not svc.hub.had_contact(contact, _me(who)) and not await svc.db(
-            contact_visible, svc.engine, who, contact
+        if not ctx.hub.had_contact(contact, _me(who)) and not await ctx.db(
+            contact_visible, ctx.engine, who, contact
         ):
             raise not_found("contact of yours", contact) from None
         raise
-    return command_result(stored, last_event_id=svc.center.last_event_id)
+    return command_result(stored, last_event_id=ctx.writer.last_event_id)
 
 
 @router.get("/desk", response_model=AgentDesk)
-async def desk(me: AgentCaller, svc: Svc) -> AgentDesk:
+async def desk(me: AgentCaller, ctx: Ctx) -> AgentDesk:
     """The agent's state, the contact in hand (or ringing) and its campaign's form."""
     agent = _me(me)
 
@@ -87,92 +87,92 @@ async def desk(me: AgentCaller, svc: Svc) -> AgentDesk:
             campaign_id=None,
             forms=None,
             # Read on the writer thread after its batch: the log position of this view.
-            as_of=svc.center.last_event_id,
+            as_of=ctx.writer.last_event_id,
         )
 
     try:
-        out = await svc.query(read)
+        out = await ctx.query(read)
     except UnknownEntity:
         raise not_found("agent", agent) from None
     queue = out.contact.queue if out.contact is not None else None
-    campaign = svc.directory.queue_campaign.get(queue) if queue is not None else None
+    campaign = ctx.directory.queue_campaign.get(queue) if queue is not None else None
     if campaign is not None:
         out.campaign_id = campaign
 
         def load() -> FormsOut:
-            with svc.engine.connect() as conn:
+            with ctx.engine.connect() as conn:
                 return forms_of(conn, campaign)
 
-        out.forms = await svc.db(load)
+        out.forms = await ctx.db(load)
     return out
 
 
 @router.post("/sign-in", response_model=CommandResult)
-async def sign_in(me: AgentCaller, svc: Svc, body: SignInIn | None = None) -> CommandResult:
+async def sign_in(me: AgentCaller, ctx: Ctx, body: SignInIn | None = None) -> CommandResult:
     """Signs in, not ready (or ready at once with ``{"ready": true}``)."""
     agent = _me(me)
     ready = body.ready if body is not None else False
-    result = await _run(svc, cmd.SignIn(agent, ready=ready))
-    svc.presence.watch(agent)
+    result = await _run(ctx, cmd.SignIn(agent, ready=ready))
+    ctx.presence.watch(agent)
     return result
 
 
 @router.post("/sign-out", response_model=CommandResult)
-async def sign_out(me: AgentCaller, svc: Svc) -> CommandResult:
+async def sign_out(me: AgentCaller, ctx: Ctx) -> CommandResult:
     agent = _me(me)
-    result = await _run(svc, cmd.SignOut(agent))
-    svc.presence.forget(agent)
+    result = await _run(ctx, cmd.SignOut(agent))
+    ctx.presence.forget(agent)
     return result
 
 
 @router.post("/ready", response_model=CommandResult)
-async def ready(me: AgentCaller, svc: Svc) -> CommandResult:
+async def ready(me: AgentCaller, ctx: Ctx) -> CommandResult:
     """Available for contacts (from not ready, or ending the wrap-up)."""
-    return await _run(svc, cmd.MakeReady(_me(me)))
+    return await _run(ctx, cmd.MakeReady(_me(me)))
 
 
 @router.post("/not-ready", response_model=CommandResult)
-async def not_ready(body: NotReadyIn, me: AgentCaller, svc: Svc) -> CommandResult:
+async def not_ready(body: NotReadyIn, me: AgentCaller, ctx: Ctx) -> CommandResult:
     """Not ready with a reason; during a contact, from the end of its wrap-up."""
-    return await _run(svc, cmd.MakeNotReady(_me(me), ReasonId(body.reason)))
+    return await _run(ctx, cmd.MakeNotReady(_me(me), ReasonId(body.reason)))
 
 
 @router.post("/wrap-up/finish", response_model=CommandResult)
-async def finish_wrap_up(me: AgentCaller, svc: Svc) -> CommandResult:
-    return await _run(svc, cmd.FinishWrapUp(_me(me)))
+async def finish_wrap_up(me: AgentCaller, ctx: Ctx) -> CommandResult:
+    return await _run(ctx, cmd.FinishWrapUp(_me(me)))
 
 
 @router.post("/offers/{contact}/accept", response_model=CommandResult)
-async def accept(contact: ContactPath, me: AgentCaller, svc: Svc) -> CommandResult:
+async def accept(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     agent = _me(me)
-    return await _on_contact(svc, me, contact, cmd.AcceptOffer(agent, ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.AcceptOffer(agent, ContactId(contact)))
 
 
 @router.post("/offers/{contact}/decline", response_model=CommandResult)
-async def decline(contact: ContactPath, me: AgentCaller, svc: Svc) -> CommandResult:
+async def decline(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     agent = _me(me)
-    return await _on_contact(svc, me, contact, cmd.DeclineOffer(agent, ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.DeclineOffer(agent, ContactId(contact)))
 
 
 @router.post("/contacts/{contact}/hold", response_model=CommandResult)
-async def hold(contact: ContactPath, me: AgentCaller, svc: Svc) -> CommandResult:
+async def hold(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     agent = _me(me)
-    return await _on_contact(svc, me, contact, cmd.HoldContact(agent, ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.HoldContact(agent, ContactId(contact)))
 
 
 @router.post("/contacts/{contact}/resume", response_model=CommandResult)
-async def resume(contact: ContactPath, me: AgentCaller, svc: Svc) -> CommandResult:
+async def resume(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     agent = _me(me)
-    return await _on_contact(svc, me, contact, cmd.ResumeContact(agent, ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.ResumeContact(agent, ContactId(contact)))
 
 
 @router.post("/contacts/{contact}/transfer", response_model=CommandResult)
 async def transfer(
-    contact: ContactPath, body: TransferIn, me: AgentCaller, svc: Svc
+    contact: ContactPath, body: TransferIn, me: AgentCaller, ctx: Ctx
 ) -> CommandResult:
     """To a queue, to a named agent (rung first), or both."""
     agent = _me(me)
-    if body.queue is not None and body.queue not in svc.directory.queue_campaign:
+    if body.queue is not None and body.queue not in ctx.directory.queue_campaign:
         raise not_found("queue", body.queue)
     command = cmd.TransferContact(
         agent,
@@ -180,40 +180,40 @@ async def transfer(
         to_queue=QueueId(body.queue) if body.queue is not None else None,
         to_agent=AgentId(body.agent) if body.agent is not None else None,
     )
-    return await _on_contact(svc, me, contact, command)
+    return await _on_contact(ctx, me, contact, command)
 
 
 @router.post("/contacts/{contact}/hang-up", response_model=CommandResult)
-async def hang_up(contact: ContactPath, me: AgentCaller, svc: Svc) -> CommandResult:
+async def hang_up(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     """The agent ends the conversation; the wrap-up begins."""
     agent = _me(me)
-    return await _on_contact(svc, me, contact, cmd.EndContact(agent, ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.EndContact(agent, ContactId(contact)))
 
 
 @router.post("/contacts/{contact}/notes", response_model=CommandResult)
 async def draft_notes(
-    contact: ContactPath, body: DraftIn, me: AgentCaller, svc: Svc
+    contact: ContactPath, body: DraftIn, me: AgentCaller, ctx: Ctx
 ) -> CommandResult:
     """Autosave of the notes and form fields (revisions rise; a stale one is refused)."""
     agent = _me(me)
     command = DraftNote(contact, agent, body.revision, body.text, tuple(body.fields.items()))
-    return await _on_contact(svc, me, contact, command)
+    return await _on_contact(ctx, me, contact, command)
 
 
 @router.post("/contacts/{contact}/finish", response_model=CommandResult)
 async def finish_notes(
-    contact: ContactPath, body: FinishIn, me: AgentCaller, svc: Svc
+    contact: ContactPath, body: FinishIn, me: AgentCaller, ctx: Ctx
 ) -> CommandResult:
     """The final note with the outcome (disposition) and the required form fields."""
     agent = _me(me)
     command = FinishNote(contact, agent, body.disposition, body.text, tuple(body.fields.items()))
-    return await _on_contact(svc, me, contact, command)
+    return await _on_contact(ctx, me, contact, command)
 
 
 @router.post("/heartbeat", status_code=204)
-async def heartbeat(me: AgentCaller, svc: Svc) -> None:
+async def heartbeat(me: AgentCaller, ctx: Ctx) -> None:
     """For pages without a stream: the agent's connection is alive."""
-    svc.presence.beat(_me(me))
+    ctx.presence.beat(_me(me))
 
 
 def _help_out(row: object) -> HelpOut:
@@ -221,17 +221,17 @@ def _help_out(row: object) -> HelpOut:
 
 
 @router.post("/help", response_model=HelpOut, status_code=201)
-async def ask_help(body: HelpIn, me: AgentCaller, svc: Svc) -> HelpOut:
+async def ask_help(body: HelpIn, me: AgentCaller, ctx: Ctx) -> HelpOut:
     """Asks a supervisor for help; the answer comes on the agent's stream."""
     agent = _me(me)
     try:
-        view = await svc.query(lambda r: r.agent(agent))
+        view = await ctx.query(lambda r: r.agent(agent))
     except UnknownEntity:
         raise not_found("agent", agent) from None
-    now = svc.now()
+    now = ctx.now()
 
     def write() -> HelpOut:
-        with svc.engine.begin() as conn:
+        with ctx.engine.begin() as conn:
             ident = conn.execute(
                 insert(t.help_requests)
                 .values(
@@ -250,35 +250,35 @@ async def ask_help(body: HelpIn, me: AgentCaller, svc: Svc) -> HelpOut:
             )
         return _help_out(row)
 
-    out = await svc.db(write)
-    svc.hub.notify({"type": "help", "request": out.model_dump()}, agent=agent, client=None)
+    out = await ctx.db(write)
+    ctx.hub.notify({"type": "help", "request": out.model_dump()}, agent=agent, client=None)
     return out
 
 
 @router.get("/help", response_model=list[HelpOut])
-async def my_help(me: AgentCaller, svc: Svc) -> list[HelpOut]:
+async def my_help(me: AgentCaller, ctx: Ctx) -> list[HelpOut]:
     agent = _me(me)
 
     def read() -> list[HelpOut]:
         h = t.help_requests
-        with svc.engine.connect() as conn:
+        with ctx.engine.connect() as conn:
             rows = conn.execute(
                 select(h).where(h.c.agent_id == agent).order_by(h.c.id.desc()).limit(50)
             ).mappings()
             return [_help_out(r) for r in rows]
 
-    return await svc.db(read)
+    return await ctx.db(read)
 
 
 @router.get("/my-day", response_model=MyDayOut)
 async def day(
     me: AgentCaller,
-    svc: Svc,
+    ctx: Ctx,
     since: Annotated[float | None, Query(ge=0, le=1e11)] = None,
 ) -> MyDayOut:
     """Today's figures (from midnight UTC, or ``since``); a few seconds behind live."""
     agent = _me(me)
-    start = since if since is not None else day_start(svc.now())
-    if start > svc.now():
+    start = since if since is not None else day_start(ctx.now())
+    if start > ctx.now():
         raise ApiError(422, "invalid", "since is in the future")
-    return await svc.db(my_day, svc.engine, agent=agent, since=start)
+    return await ctx.db(my_day, ctx.engine, agent=agent, since=start)

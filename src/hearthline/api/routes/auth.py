@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import Engine, delete, update
 
 from hearthline.api import accounts
-from hearthline.api.deps import SESSION_COOKIE, Caller, Services, Svc
+from hearthline.api.deps import SESSION_COOKIE, AppContext, Caller, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, unauthenticated
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import LoginIn, PasswordIn, SessionOut, UserOut
@@ -34,29 +34,29 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def _verify(svc: Services, username: str, password: str) -> Principal | None:
+def _verify(ctx: AppContext, username: str, password: str) -> Principal | None:
     """Blocking: argon2 is deliberately slow."""
-    with svc.engine.connect() as conn:
+    with ctx.engine.connect() as conn:
         row = accounts.user_row(conn, username=username)
     stored = row["password_hash"] if row is not None else None
-    if row is None or not check_password(svc.hasher, stored, password):
+    if row is None or not check_password(ctx.hasher, stored, password):
         return None
     assert stored is not None
-    if svc.hasher.check_needs_rehash(stored):
-        with svc.engine.begin() as conn:
+    if ctx.hasher.check_needs_rehash(stored):
+        with ctx.engine.begin() as conn:
             conn.execute(
                 update(s.users)
                 .where(s.users.c.id == row["id"])
-                .values(password_hash=svc.hasher.hash(password))
+                .values(password_hash=ctx.hasher.hash(password))
             )
     return accounts.principal_of(row)
 
 
 @router.post("/login", response_model=SessionOut)
-async def login(body: LoginIn, request: Request, response: Response, svc: Svc) -> SessionOut:
+async def login(body: LoginIn, request: Request, response: Response, ctx: Ctx) -> SessionOut:
     """Opens a browser session: sets the HttpOnly session cookie, returns the CSRF token."""
     keys = ("user:" + body.username.casefold(), "ip:" + _client_ip(request))
-    wait = svc.limiter.retry_after(*keys)
+    wait = ctx.limiter.retry_after(*keys)
     if wait > 0:
         raise ApiError(
             429,
@@ -64,17 +64,17 @@ async def login(body: LoginIn, request: Request, response: Response, svc: Svc) -
             f"too many failed sign-ins; try again in {math.ceil(wait)} s",
             headers={"Retry-After": str(math.ceil(wait))},
         )
-    principal = await svc.db(_verify, svc, body.username, body.password)
+    principal = await ctx.db(_verify, ctx, body.username, body.password)
     if principal is None:
-        svc.limiter.fail(*keys)
+        ctx.limiter.fail(*keys)
         raise unauthenticated("wrong username or password")
-    svc.limiter.clear(keys[0])
-    ttl = svc.settings.session_ttl_s
-    opened = await svc.db(
+    ctx.limiter.clear(keys[0])
+    ttl = ctx.settings.session_ttl_s
+    opened = await ctx.db(
         accounts.open_session,
-        svc.engine,
+        ctx.engine,
         user_id=principal.user_id,
-        now=svc.now(),
+        now=ctx.now(),
         ttl_s=ttl,
         client_ip=_client_ip(request),
     )
@@ -85,17 +85,17 @@ async def login(body: LoginIn, request: Request, response: Response, svc: Svc) -
         path="/",
         httponly=True,
         samesite="strict",
-        secure=svc.settings.secure_cookies,
+        secure=ctx.settings.secure_cookies,
     )
     return SessionOut(user=_user_out(principal), csrf_token=opened.csrf_token)
 
 
 @router.post("/logout", status_code=204)
-async def logout(me: Caller, svc: Svc, response: Response) -> None:
+async def logout(me: Caller, ctx: Ctx, response: Response) -> None:
     """Ends this browser session (an API token stays valid: revoke it instead)."""
     if me.session_id is not None:
-        await svc.db(accounts.close_session, svc.engine, session_id=me.session_id)
-        svc.forget_credentials()
+        await ctx.db(accounts.close_session, ctx.engine, session_id=me.session_id)
+        ctx.forget_credentials()
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -104,17 +104,17 @@ async def me(me: Caller) -> SessionOut:
     return SessionOut(user=_user_out(me), csrf_token=me.csrf_token)
 
 
-def _change_password(svc: Services, me: Principal, body: PasswordIn) -> bool:
-    engine: Engine = svc.engine
+def _change_password(ctx: AppContext, me: Principal, body: PasswordIn) -> bool:
+    engine: Engine = ctx.engine
     with engine.connect() as conn:
         row = accounts.user_row(conn, username=me.username)
-    if row is None or not check_password(svc.hasher, row["password_hash"], body.current_password):
+    if row is None or not check_password(ctx.hasher, row["password_hash"], body.current_password):
         return False
     with engine.begin() as conn:
         conn.execute(
             update(s.users)
             .where(s.users.c.id == me.user_id)
-            .values(password_hash=svc.hasher.hash(body.new_password))
+            .values(password_hash=ctx.hasher.hash(body.new_password))
         )
         # Other sessions end: a changed password should lock out whoever else had it.
         others = delete(t.sessions).where(t.sessions.c.user_id == me.user_id)
@@ -125,8 +125,8 @@ def _change_password(svc: Services, me: Principal, body: PasswordIn) -> bool:
 
 
 @router.post("/password", status_code=204)
-async def change_password(body: PasswordIn, me: Caller, svc: Svc) -> None:
+async def change_password(body: PasswordIn, me: Caller, ctx: Ctx) -> None:
     """Changes the caller's password; their other sessions end."""
-    if not await svc.db(_change_password, svc, me, body):
+    if not await ctx.db(_change_password, ctx, me, body):
         raise ApiError(403, "wrong-password", "the current password is wrong")
-    svc.forget_credentials()
+    ctx.forget_credentials()

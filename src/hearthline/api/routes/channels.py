@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import insert, select
 
-from hearthline.api.deps import ChannelCaller, Services, Svc
+from hearthline.api.deps import AppContext, ChannelCaller, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, not_found
 from hearthline.api.principal import Principal
 from hearthline.api.results import command_result
@@ -30,45 +30,45 @@ from hearthline.api.schemas import (
 )
 from hearthline.api.scope import client_visible
 from hearthline.api.views import contact_live
+from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId
 from hearthline.routing import commands as cmd
-from hearthline.routing.ids import AgentId, ContactId, CustomerId, QueueId
 from hearthline.store import schema as t
 
 router = APIRouter(prefix="/api/channels", tags=["channels"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATH)]
 
 
-def _queue_in_scope(svc: Services, me: Principal, queue: str) -> QueueId:
-    d = svc.directory
+def _queue_in_scope(ctx: AppContext, me: Principal, queue: str) -> QueueId:
+    d = ctx.directory
     client = d.queue_client(queue)
     if client is None or (me.client_id is not None and client != me.client_id):
         raise not_found("queue", queue)
     return QueueId(queue)
 
 
-def _contact_in_scope(svc: Services, me: Principal, contact: str) -> ContactId:
+def _contact_in_scope(ctx: AppContext, me: Principal, contact: str) -> ContactId:
     if me.client_id is not None and not client_visible(
-        svc.directory, me, svc.hub.client_of_contact(contact)
+        ctx.directory, me, ctx.hub.client_of_contact(contact)
     ):
         raise not_found("contact", contact)
     return ContactId(contact)
 
 
-def _number_queue(svc: Services, number: str) -> tuple[bool, str | None]:
-    with svc.engine.connect() as conn:
+def _number_queue(ctx: AppContext, number: str) -> tuple[bool, str | None]:
+    with ctx.engine.connect() as conn:
         row = conn.execute(select(t.numbers.c.queue_id).where(t.numbers.c.number == number)).first()
     return (row is not None, row[0] if row is not None else None)
 
 
-def _customer_client(svc: Services, customer: str) -> str | None:
-    with svc.engine.connect() as conn:
+def _customer_client(ctx: AppContext, customer: str) -> str | None:
+    with ctx.engine.connect() as conn:
         return conn.execute(
             select(t.customers.c.client_id).where(t.customers.c.id == customer)
         ).scalar_one_or_none()
 
 
-def _link(svc: Services, contact: str, customer: str, now: float) -> None:
-    with svc.engine.begin() as conn:
+def _link(ctx: AppContext, contact: str, customer: str, now: float) -> None:
+    with ctx.engine.begin() as conn:
         conn.execute(
             insert(t.customer_contacts).values(
                 contact_id=contact, customer_id=customer, linked_at=now
@@ -77,23 +77,23 @@ def _link(svc: Services, contact: str, customer: str, now: float) -> None:
 
 
 @router.post("/contacts", response_model=ContactAccepted, status_code=201)
-async def arrive(body: ContactIn, me: ChannelCaller, svc: Svc) -> ContactAccepted:
+async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepted:
     """A contact reaches the center. With a queue (or a number mapped to one) it is queued
     at once; otherwise it is in the menu until routed."""
     queue: QueueId | None = None
     if body.queue is not None:
-        queue = _queue_in_scope(svc, me, body.queue)
+        queue = _queue_in_scope(ctx, me, body.queue)
     elif body.number is not None:
-        known, mapped = await svc.db(_number_queue, svc, body.number)
+        known, mapped = await ctx.db(_number_queue, ctx, body.number)
         if not known:
             raise not_found("number", body.number)
-        queue = _queue_in_scope(svc, me, mapped) if mapped is not None else None
+        queue = _queue_in_scope(ctx, me, mapped) if mapped is not None else None
     elif me.client_id is not None:
         raise not_found("queue", "(none given)")
     if body.customer_id is not None:
-        owner = await svc.db(_customer_client, svc, body.customer_id)
-        target = svc.directory.queue_client(queue) if queue is not None else owner
-        if owner is None or owner != target or not client_visible(svc.directory, me, owner):
+        owner = await ctx.db(_customer_client, ctx, body.customer_id)
+        target = ctx.directory.queue_client(queue) if queue is not None else owner
+        if owner is None or owner != target or not client_visible(ctx.directory, me, owner):
             raise not_found("customer", body.customer_id)
     contact = ContactId(body.contact_id or uuid.uuid4().hex)
     command = cmd.ArriveContact(
@@ -104,55 +104,55 @@ async def arrive(body: ContactIn, me: ChannelCaller, svc: Svc) -> ContactAccepte
         priority=body.priority,
         data=tuple(sorted(body.menu.items())),
     )
-    stored = await svc.run(command)
+    stored = await ctx.run(command)
     if body.customer_id is not None:
-        await svc.db(_link, svc, contact, body.customer_id, svc.now())
-    result = command_result(stored, last_event_id=svc.center.last_event_id)
+        await ctx.db(_link, ctx, contact, body.customer_id, ctx.now())
+    result = command_result(stored, last_event_id=ctx.writer.last_event_id)
     return ContactAccepted(contact_id=contact, **result.model_dump())
 
 
-async def _run(svc: Services, command: cmd.Command) -> CommandResult:
-    stored = await svc.run(command)
-    return command_result(stored, last_event_id=svc.center.last_event_id)
+async def _run(ctx: AppContext, command: cmd.Command) -> CommandResult:
+    stored = await ctx.run(command)
+    return command_result(stored, last_event_id=ctx.writer.last_event_id)
 
 
 @router.get("/contacts/{contact}", response_model=ContactLive)
-async def contact_state(contact: ContactPath, me: ChannelCaller, svc: Svc) -> ContactLive:
+async def contact_state(contact: ContactPath, me: ChannelCaller, ctx: Ctx) -> ContactLive:
     """A live contact's state, place in the queue and estimated wait (for announcements)."""
-    ident = _contact_in_scope(svc, me, contact)
-    return await svc.query(lambda r: contact_live(r.contact(ident), r))
+    ident = _contact_in_scope(ctx, me, contact)
+    return await ctx.query(lambda r: contact_live(r.contact(ident), r))
 
 
 @router.post("/contacts/{contact}/route", response_model=CommandResult)
-async def route(contact: ContactPath, body: RouteIn, me: ChannelCaller, svc: Svc) -> CommandResult:
+async def route(contact: ContactPath, body: RouteIn, me: ChannelCaller, ctx: Ctx) -> CommandResult:
     """The caller finished the menu: queue them."""
-    ident = _contact_in_scope(svc, me, contact)
-    queue = _queue_in_scope(svc, me, body.queue)
-    return await _run(svc, cmd.RouteContact(ident, queue, body.priority))
+    ident = _contact_in_scope(ctx, me, contact)
+    queue = _queue_in_scope(ctx, me, body.queue)
+    return await _run(ctx, cmd.RouteContact(ident, queue, body.priority))
 
 
 @router.post("/contacts/{contact}/hang-up", response_model=CommandResult)
-async def hang_up(contact: ContactPath, me: ChannelCaller, svc: Svc) -> CommandResult:
+async def hang_up(contact: ContactPath, me: ChannelCaller, ctx: Ctx) -> CommandResult:
     """The caller hung up: abandoned while waiting, or the end of the conversation."""
-    return await _run(svc, cmd.CallerHangUp(_contact_in_scope(svc, me, contact)))
+    return await _run(ctx, cmd.CallerHangUp(_contact_in_scope(ctx, me, contact)))
 
 
 @router.post("/contacts/{contact}/drop", response_model=CommandResult)
-async def drop(contact: ContactPath, body: DropIn, me: ChannelCaller, svc: Svc) -> CommandResult:
+async def drop(contact: ContactPath, body: DropIn, me: ChannelCaller, ctx: Ctx) -> CommandResult:
     """A line or system failure ended the contact (never counted against the agent)."""
-    return await _run(svc, cmd.DropContact(_contact_in_scope(svc, me, contact), body.side))
+    return await _run(ctx, cmd.DropContact(_contact_in_scope(ctx, me, contact), body.side))
 
 
 @router.post("/contacts/{contact}/callback", response_model=CommandResult)
-async def request_callback(contact: ContactPath, me: ChannelCaller, svc: Svc) -> CommandResult:
+async def request_callback(contact: ContactPath, me: ChannelCaller, ctx: Ctx) -> CommandResult:
     """A waiting caller asks to be called back; the callback keeps their place."""
-    return await _run(svc, cmd.RequestCallback(_contact_in_scope(svc, me, contact)))
+    return await _run(ctx, cmd.RequestCallback(_contact_in_scope(ctx, me, contact)))
 
 
 @router.post("/callbacks", response_model=ContactAccepted, status_code=201)
-async def schedule_callback(body: ScheduleIn, me: ChannelCaller, svc: Svc) -> ContactAccepted:
+async def schedule_callback(body: ScheduleIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepted:
     """A callback at a time the customer chose (epoch seconds, UTC)."""
-    queue = _queue_in_scope(svc, me, body.queue)
+    queue = _queue_in_scope(ctx, me, body.queue)
     contact = ContactId(body.contact_id or uuid.uuid4().hex)
     command = cmd.ScheduleCallback(
         contact,
@@ -163,5 +163,5 @@ async def schedule_callback(body: ScheduleIn, me: ChannelCaller, svc: Svc) -> Co
         priority=body.priority,
         preferred_agent=AgentId(body.preferred_agent) if body.preferred_agent else None,
     )
-    result = await _run(svc, command)
+    result = await _run(ctx, command)
     return ContactAccepted(contact_id=contact, **result.model_dump())

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hearthline.api import admin_store
-from hearthline.api.deps import Person, Svc
+from hearthline.api.deps import Ctx, Person
 from hearthline.api.directory import Directory
 from hearthline.api.errors import ERROR_RESPONSES, conflict, forbidden, not_found
 from hearthline.api.history import record
@@ -26,6 +26,7 @@ from hearthline.api.schemas import (
     LinkIn,
 )
 from hearthline.api.scope import access_contact, client_visible, visible_clients
+from hearthline.kernel.text import text_problem
 from hearthline.store import schema as s
 from hearthline.store import schema as t
 from hearthline.store.log import events_of_contact
@@ -54,7 +55,7 @@ def _fetch(conn: Connection, me: Principal, d: Directory, customer: str) -> Cust
 @router.get("", response_model=list[CustomerOut])
 async def search(
     me: Person,
-    svc: Svc,
+    ctx: Ctx,
     phone: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     client_id: Annotated[str | None, Query(pattern=IDENT_PATTERN)] = None,
@@ -63,7 +64,7 @@ async def search(
 ) -> list[CustomerOut]:
     """By caller id (``phone``: exact, as normalised), by part of a name or number, or the
     customer a contact is linked to (``contact_id``: none or one)."""
-    clients = visible_clients(svc.directory, me)
+    clients = visible_clients(ctx.directory, me)
     c = t.customers
     query = select(c).order_by(c.c.name, c.c.id).limit(limit)
     if clients is not None:
@@ -77,27 +78,27 @@ async def search(
         linked = select(cc.c.customer_id).where(cc.c.contact_id == contact_id)
         query = query.where(c.c.id.in_(linked.scalar_subquery()))
     if q is not None:
-        if "\x00" in q:
-            return []
+        if text_problem(q) is not None:
+            return []  # a name no customer can have
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
             or_(c.c.name.ilike(like, escape="\\"), c.c.phone.like(like, escape="\\"))
         )
 
     def read() -> list[CustomerOut]:
-        with svc.engine.connect() as conn:
+        with ctx.engine.connect() as conn:
             return [_out(r) for r in conn.execute(query).mappings()]
 
-    return await svc.db(read)
+    return await ctx.db(read)
 
 
 @router.post("", response_model=CustomerOut, status_code=201)
-async def create(body: CustomerIn, me: Person, svc: Svc) -> CustomerOut:
+async def create(body: CustomerIn, me: Person, ctx: Ctx) -> CustomerOut:
     if me.role is Role.CLIENT_VIEWER:
         raise forbidden("client viewers read customers; agents and supervisors create them")
-    if not client_visible(svc.directory, me, body.client_id):
+    if not client_visible(ctx.directory, me, body.client_id):
         raise not_found("client", body.client_id)
-    now = svc.now()
+    now = ctx.now()
     row = {
         "id": uuid.uuid4().hex,
         "client_id": body.client_id,
@@ -108,37 +109,37 @@ async def create(body: CustomerIn, me: Person, svc: Svc) -> CustomerOut:
     }
 
     def write() -> CustomerOut:
-        with svc.engine.begin() as conn:
+        with ctx.engine.begin() as conn:
             if not admin_store.client_exists(conn, body.client_id):
                 raise not_found("client", body.client_id)
             conn.execute(insert(t.customers).values(**row))
         return CustomerOut.model_validate(row)
 
-    return await svc.db(write)
+    return await ctx.db(write)
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-async def get(customer_id: CustomerPath, me: Person, svc: Svc) -> CustomerOut:
+async def get(customer_id: CustomerPath, me: Person, ctx: Ctx) -> CustomerOut:
     def read() -> CustomerOut:
-        with svc.engine.connect() as conn:
-            return _fetch(conn, me, svc.directory, customer_id)
+        with ctx.engine.connect() as conn:
+            return _fetch(conn, me, ctx.directory, customer_id)
 
-    return await svc.db(read)
+    return await ctx.db(read)
 
 
 @router.get("/{customer_id}/contacts", response_model=list[ContactRecord])
 async def history(
     customer_id: CustomerPath,
     me: Person,
-    svc: Svc,
+    ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[ContactRecord]:
     """The customer's contacts, newest first, with outcomes and notes."""
 
     def read() -> list[ContactRecord]:
         cc = t.customer_contacts
-        with svc.engine.connect() as conn:
-            _fetch(conn, me, svc.directory, customer_id)
+        with ctx.engine.connect() as conn:
+            _fetch(conn, me, ctx.directory, customer_id)
             ids = conn.execute(
                 select(cc.c.contact_id)
                 .where(cc.c.customer_id == customer_id)
@@ -147,20 +148,20 @@ async def history(
             ).scalars()
             return [record(c, events_of_contact(conn, c)) for c in ids]
 
-    return await svc.db(read)
+    return await ctx.db(read)
 
 
 @router.post("/{customer_id}/contacts", response_model=ContactRecord, status_code=201)
-async def link(customer_id: CustomerPath, body: LinkIn, me: Person, svc: Svc) -> ContactRecord:
+async def link(customer_id: CustomerPath, body: LinkIn, me: Person, ctx: Ctx) -> ContactRecord:
     """Links a contact to the customer (the agent found who called)."""
     if me.role is Role.CLIENT_VIEWER:
         raise forbidden("client viewers cannot link contacts")
-    now = svc.now()
+    now = ctx.now()
 
     def write() -> ContactRecord:
-        access_contact(svc.engine, me, body.contact_id)
-        with svc.engine.begin() as conn:
-            customer = _fetch(conn, me, svc.directory, customer_id)
+        access_contact(ctx.engine, me, body.contact_id)
+        with ctx.engine.begin() as conn:
+            customer = _fetch(conn, me, ctx.directory, customer_id)
             stored = events_of_contact(conn, body.contact_id)
             if not _logged_client(conn, body.contact_id, customer.client_id):
                 raise conflict("the contact belongs to another client company than the customer")
@@ -172,7 +173,7 @@ async def link(customer_id: CustomerPath, body: LinkIn, me: Person, svc: Svc) ->
         return record(body.contact_id, stored)
 
     try:
-        return await svc.db(write)
+        return await ctx.db(write)
     except IntegrityError:
         raise conflict(f"contact {body.contact_id!r} is linked to a customer already") from None
 

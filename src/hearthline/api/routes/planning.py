@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from hearthline.api.deps import Staff, Svc
+from hearthline.api.deps import Ctx, Staff
 from hearthline.api.errors import ERROR_RESPONSES, ApiError
 from hearthline.api.schemas import ForecastChoice, PlanRowOut, StaffingPlanOut
 from hearthline.wfm.forecast import Forecast, ForecastRequest, forecast_history
@@ -50,7 +50,7 @@ Share = Annotated[float | None, Query(gt=0, lt=1)]
 async def staffing(
     request: Request,
     me: Staff,
-    svc: Svc,
+    ctx: Ctx,
     start: Annotated[dt.date, Query(description="the first day to plan")],
     history_format: Annotated[HistoryFormat, Query(alias="format")] = HistoryFormat.GENERIC,
     days: Annotated[int, Query(ge=1, le=28)] = 7,
@@ -93,7 +93,7 @@ async def staffing(
         return _out(build_plan(forecasts, targets).to_json(), forecasts, history)
 
     try:
-        return await svc.db(plan)
+        return await ctx.db(plan)
     except ValueError as exc:  # no history before start, another format's header, the calendar
         raise ApiError(422, "invalid", str(exc)) from None
 

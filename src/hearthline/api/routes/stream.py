@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from hearthline.api import snapshot
-from hearthline.api.deps import SESSION_COOKIE, Services
+from hearthline.api.deps import SESSION_COOKIE, AppContext
 from hearthline.api.hub import Stream
 from hearthline.api.principal import Principal, Role
 
@@ -29,12 +29,12 @@ _CLOSE_UNAUTHENTICATED = 4401
 _CLOSE_FORBIDDEN = 4403
 
 
-async def _principal(ws: WebSocket, svc: Services, token: str | None) -> Principal | None:
+async def _principal(ws: WebSocket, ctx: AppContext, token: str | None) -> Principal | None:
     header = ws.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
     if token:
-        return await svc.authenticate("token", token)
+        return await ctx.authenticate("token", token)
     cookie = ws.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -43,16 +43,16 @@ async def _principal(ws: WebSocket, svc: Services, token: str | None) -> Princip
     origin = ws.headers.get("origin")
     if origin and urlsplit(origin).netloc != ws.headers.get("host", ""):
         return None
-    return await svc.authenticate("session", cookie)
+    return await ctx.authenticate("session", cookie)
 
 
-async def _send_snapshot(ws: WebSocket, svc: Services, me: Principal) -> int:
-    last, data = await snapshot.take(svc, me)
+async def _send_snapshot(ws: WebSocket, ctx: AppContext, me: Principal) -> int:
+    last, data = await snapshot.take(ctx, me)
     await ws.send_text(json.dumps({"type": "snapshot", "last_event_id": last, "data": data}))
     return last
 
 
-async def _pump(ws: WebSocket, svc: Services, stream: Stream, cursor: int) -> None:
+async def _pump(ws: WebSocket, ctx: AppContext, stream: Stream, cursor: int) -> None:
     """Sends what is pending, in order; a stream that fell behind starts again."""
     while True:
         await stream.wake.wait()
@@ -61,7 +61,7 @@ async def _pump(ws: WebSocket, svc: Services, stream: Stream, cursor: int) -> No
             stream.overflowed = False
             stream.pending.clear()
             await ws.send_text('{"type":"reset"}')
-            cursor = await _send_snapshot(ws, svc, stream.principal)
+            cursor = await _send_snapshot(ws, ctx, stream.principal)
         pending = stream.pending
         while pending:
             ident, text = pending.popleft()
@@ -78,8 +78,8 @@ async def stream(
     last_event_id: Annotated[int | None, Query(ge=0)] = None,
     token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> None:
-    svc: Services = ws.app.state.services
-    me = await _principal(ws, svc, token)
+    ctx: AppContext = ws.app.state.app_context
+    me = await _principal(ws, ctx, token)
     if me is None:
         await ws.close(code=_CLOSE_UNAUTHENTICATED, reason="sign in first")
         return
@@ -87,7 +87,7 @@ async def stream(
         await ws.close(code=_CLOSE_FORBIDDEN, reason="channel tokens have no stream")
         return
     await ws.accept()
-    hub = svc.hub
+    hub = ctx.hub
     # Registered before the snapshot is taken: nothing committed after it can be missed.
     stream = hub.open(me)
     pump: asyncio.Task[None] | None = None
@@ -99,16 +99,16 @@ async def stream(
             # Help requests and answers are notices, not log events: those sent while the
             # stream was away are not replayed, so the current list replaces the page's.
             if me.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
-                requests = [r.model_dump(mode="json") for r in await snapshot.help_for(svc, me)]
+                requests = [r.model_dump(mode="json") for r in await snapshot.help_for(ctx, me)]
                 await ws.send_text(json.dumps({"type": "help-list", "requests": requests}))
         else:
             if last_event_id is not None:
                 await ws.send_text('{"type":"reset"}')
-            cursor = await _send_snapshot(ws, svc, me)
+            cursor = await _send_snapshot(ws, ctx, me)
         if agent is not None:
-            svc.presence.beat(agent)
-        pump = asyncio.get_running_loop().create_task(_pump(ws, svc, stream, cursor))
-        await _listen(ws, svc, stream, agent, pump)
+            ctx.presence.beat(agent)
+        pump = asyncio.get_running_loop().create_task(_pump(ws, ctx, stream, cursor))
+        await _listen(ws, ctx, stream, agent, pump)
     except WebSocketDisconnect:
         pass
     finally:
@@ -123,7 +123,7 @@ _UNEXPECTED = json.dumps({"type": "error", "message": 'expected {"type": "heartb
 
 
 async def _listen(
-    ws: WebSocket, svc: Services, stream: Stream, agent: str | None, pump: asyncio.Task[None]
+    ws: WebSocket, ctx: AppContext, stream: Stream, agent: str | None, pump: asyncio.Task[None]
 ) -> None:
     receive = asyncio.ensure_future(ws.receive_text())
     while True:
@@ -140,7 +140,7 @@ async def _listen(
             kind = None
         if kind == "heartbeat":
             if agent is not None:
-                svc.presence.beat(agent)
+                ctx.presence.beat(agent)
         else:
             # Through the pending list: only the pump sends, so messages never interleave.
-            stream.push(0, _UNEXPECTED, limit=svc.settings.stream_backlog)
+            stream.push(0, _UNEXPECTED, limit=ctx.settings.stream_backlog)

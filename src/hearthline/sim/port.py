@@ -1,6 +1,6 @@
 """The seam between the simulated world and the contact center it drives.
 
-Simulated callers and agents speak to the center only through :class:`Center`: send a
+Simulated callers and agents speak to the center only through :class:`RoutingPort`: send a
 command, get the events it caused; ask when the center's own timers next have work, and
 let them fire. The routing core's ``Router`` is such a center, in process, on a virtual
 clock. A demo can put the real server behind the same protocol (commands over its HTTP
@@ -15,7 +15,7 @@ from hearthline.routing.commands import Command
 from hearthline.routing.events import Event
 
 
-class Center(Protocol):
+class RoutingPort(Protocol):
     def handle(self, command: Command) -> list[Event]:
         """Acts on ``command`` at the clock's current time; raises RoutingError if refused."""
         ...
@@ -31,11 +31,3 @@ class Center(Protocol):
     def take_events(self) -> list[Event]:
         """Events left behind by a refused command (timers that fired before it)."""
         ...
-
-
-class SettableClock(Protocol):
-    """The driver's side of the clock: the engine moves it, the center reads it."""
-
-    def now(self) -> float: ...
-
-    def set(self, t: float) -> None: ...

@@ -1,10 +1,10 @@
-"""The center: the write path from a command to durable, published events.
+"""The writer: the write path from a command to durable, published events.
 
-    center = bootstrap(database_url=...)          # migrates, recovers, starts the writer
-    stored = center.execute(SignIn(agent="a1"))   # [StoredEvent(id, event)], once durable
-    stored = await center.execute_async(cmd)      # the same, from asyncio code
-    center.subscribe(lambda log_id, event: ...)   # after commit, in log order
-    center.stop()
+    writer = bootstrap(database_url=...)          # migrates, recovers, starts the writer
+    stored = writer.execute(SignIn(agent="a1"))   # [StoredEvent(id, event)], once durable
+    stored = await writer.execute_async(cmd)      # the same, from asyncio code
+    writer.subscribe(lambda log_id, event: ...)   # after commit, in log order
+    writer.stop()
 
 One writer thread owns the routing core, the notebook and the database connection.
 Callers put commands in its inbox; it takes every command waiting (a batch), runs each
@@ -35,8 +35,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from hearthline.crm.commands import CrmCommand
 from hearthline.crm.config import CampaignForms
 from hearthline.crm.errors import CrmError
+from hearthline.kernel.clock import Clock, Rng
+from hearthline.kernel.ids import AgentId
 from hearthline.routing import commands as cmd
-from hearthline.routing.clock import Clock, Rng
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -46,10 +47,9 @@ from hearthline.routing.config import (
 )
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.events import Event
-from hearthline.routing.ids import AgentId
 from hearthline.routing.router import Router
 from hearthline.service.checks import check_values
-from hearthline.service.errors import BadCommand, CenterStopped, ServiceError, StoreUnavailable
+from hearthline.service.errors import BadCommand, ServiceError, StoreUnavailable, WriterStopped
 from hearthline.service.state import LiveState, Recovered, recover
 from hearthline.store import config_repo, read_models
 from hearthline.store.codec import AnyEvent
@@ -116,8 +116,8 @@ class _Batch:
     writes: list[Callable[[Connection], None]] = field(default_factory=list)
 
 
-class Center:
-    """The composition of core, notebook, store and publisher, behind one writer thread."""
+class Writer:
+    """The one writer: the live domains, the store and the publisher, behind one thread."""
 
     def __init__(
         self,
@@ -198,7 +198,7 @@ class Center:
         if self._own_engine:
             self.engine.dispose()
 
-    def __enter__(self) -> Center:
+    def __enter__(self) -> Writer:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -313,7 +313,7 @@ class Center:
     def _put(self, request: _Request) -> Future[Any]:
         with self._lock:
             if self._closed or self._thread is None:
-                raise CenterStopped("the center is not running")
+                raise WriterStopped("the center is not running")
             self._inbox.put(request)
         return request.future
 

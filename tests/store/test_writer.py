@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from hearthline.crm import DraftNote, FinishNote, NoteRefused, UnknownContact
+from hearthline.kernel.clock import ManualClock
+from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
-from hearthline.routing.clock import ManualClock
 from hearthline.routing.config import QueueConfig
 from hearthline.routing.errors import IllegalTransition, OfferNotFound, UnknownEntity
 from hearthline.routing.events import AgentWentNotReady, OfferTimedOut
-from hearthline.routing.ids import AgentId, CampaignId, ContactId, QueueId
-from hearthline.service import BadCommand, Center
+from hearthline.service import BadCommand, Writer
 from hearthline.service.seed import CAMPAIGN, QUEUE
 from hearthline.store import codec, config_repo, schema
 from hearthline.store.log import count_events, read_events
@@ -25,29 +25,29 @@ from hearthline.store.log import count_events, read_events
 A0, A1 = AgentId("a000"), AgentId("a001")
 
 
-def _answered(center: Center, contact: str = "k1", agent: AgentId = A0) -> None:
-    center.execute(cmd.SignIn(agent, ready=True))
-    center.execute(cmd.ArriveContact(ContactId(contact), caller="+1555", queue=QUEUE))
-    center.execute(cmd.AcceptOffer(agent, ContactId(contact)))
+def _answered(writer: Writer, contact: str = "k1", agent: AgentId = A0) -> None:
+    writer.execute(cmd.SignIn(agent, ready=True))
+    writer.execute(cmd.ArriveContact(ContactId(contact), caller="+1555", queue=QUEUE))
+    writer.execute(cmd.AcceptOffer(agent, ContactId(contact)))
 
 
 def _log(engine: Engine) -> list[tuple[int, str]]:
     return [(s.id, type(s.event).__name__) for s in read_events(engine)]
 
 
-def test_acknowledged_events_are_in_the_log_with_the_ids_returned(center: Center) -> None:
-    stored = center.execute(cmd.SignIn(A0, ready=True))
+def test_acknowledged_events_are_in_the_log_with_the_ids_returned(writer: Writer) -> None:
+    stored = writer.execute(cmd.SignIn(A0, ready=True))
     assert [type(s.event).__name__ for s in stored] == ["AgentSignedIn", "AgentBecameAvailable"]
-    in_log = {s.id: s.event for s in read_events(center.engine)}
+    in_log = {s.id: s.event for s in read_events(writer.engine)}
     assert all(in_log[s.id] == s.event for s in stored)
-    assert sorted(in_log) == list(range(1, center.last_event_id + 1))
+    assert sorted(in_log) == list(range(1, writer.last_event_id + 1))
 
 
-def test_subscribers_hear_every_event_after_commit_in_log_order(center: Center) -> None:
+def test_subscribers_hear_every_event_after_commit_in_log_order(writer: Writer) -> None:
     heard: list[tuple[int, str, int]] = []
 
     def listen(log_id: int, ev: object) -> None:
-        with center.engine.connect() as conn:
+        with writer.engine.connect() as conn:
             stored = conn.execute(
                 select(func.count()).select_from(schema.events).where(schema.events.c.id == log_id)
             ).scalar_one()
@@ -55,24 +55,24 @@ def test_subscribers_hear_every_event_after_commit_in_log_order(center: Center) 
         # What browsers receive goes through JSON: it must survive the trip.
         json.loads(codec.encode(ev))  # type: ignore[arg-type]
 
-    center.subscribe(listen)
-    _answered(center)
-    center.query(lambda _r: None)  # publishing follows the acknowledgement: let it finish
+    writer.subscribe(listen)
+    _answered(writer)
+    writer.query(lambda _r: None)  # publishing follows the acknowledgement: let it finish
     ids = [h[0] for h in heard]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     assert all(stored == 1 for _, _, stored in heard)
     assert "OfferAccepted" in [h[1] for h in heard]
 
 
-def test_a_refused_command_appends_nothing_and_says_why(center: Center) -> None:
-    before = _log(center.engine)
+def test_a_refused_command_appends_nothing_and_says_why(writer: Writer) -> None:
+    before = _log(writer.engine)
     with pytest.raises(UnknownEntity, match="unknown agent 'nobody'"):
-        center.execute(cmd.SignIn(AgentId("nobody")))
+        writer.execute(cmd.SignIn(AgentId("nobody")))
     with pytest.raises(IllegalTransition, match="expected it to be"):
-        center.execute(cmd.FinishWrapUp(A0))
+        writer.execute(cmd.FinishWrapUp(A0))
     with pytest.raises(OfferNotFound):
-        center.execute(cmd.AcceptOffer(A0, ContactId("never")))
-    assert _log(center.engine) == before
+        writer.execute(cmd.AcceptOffer(A0, ContactId("never")))
+    assert _log(writer.engine) == before
 
 
 @pytest.mark.parametrize(
@@ -105,92 +105,92 @@ def test_a_refused_command_appends_nothing_and_says_why(center: Center) -> None:
     ],
 )
 def test_bad_or_hostile_input_is_refused_and_leaves_the_log_unchanged(
-    center: Center, command: object, error: type[Exception], message: str
+    writer: Writer, command: object, error: type[Exception], message: str
 ) -> None:
-    _answered(center)
-    center.execute(DraftNote("k1", A0, 1, "first"))
-    before = _log(center.engine)
+    _answered(writer)
+    writer.execute(DraftNote("k1", A0, 1, "first"))
+    before = _log(writer.engine)
     with pytest.raises(error, match=message):
-        center.execute(command)  # type: ignore[arg-type]
-    assert _log(center.engine) == before
+        writer.execute(command)  # type: ignore[arg-type]
+    assert _log(writer.engine) == before
 
 
 def test_a_refused_command_still_appends_the_timer_events_that_fired_before_it(
-    center: Center, clock: ManualClock
+    writer: Writer, clock: ManualClock
 ) -> None:
-    center.execute(cmd.SignIn(A0, ready=True))
-    center.execute(cmd.ArriveContact(ContactId("k1"), caller="+1", queue=QUEUE))
+    writer.execute(cmd.SignIn(A0, ready=True))
+    writer.execute(cmd.ArriveContact(ContactId("k1"), caller="+1", queue=QUEUE))
     clock.advance(60)  # the 15 s offer rings out before the next command
     with pytest.raises(UnknownEntity):
-        center.execute(cmd.SignIn(AgentId("nobody")))
-    kinds = [type(s.event) for s in read_events(center.engine)]
+        writer.execute(cmd.SignIn(AgentId("nobody")))
+    kinds = [type(s.event) for s in read_events(writer.engine)]
     assert OfferTimedOut in kinds and AgentWentNotReady in kinds
 
 
 def test_the_writer_fires_due_timers_without_any_command(
-    center: Center, clock: ManualClock
+    writer: Writer, clock: ManualClock
 ) -> None:
-    center.execute(cmd.SignIn(A0, ready=True))
-    center.execute(cmd.ArriveContact(ContactId("k1"), caller="+1", queue=QUEUE))
+    writer.execute(cmd.SignIn(A0, ready=True))
+    writer.execute(cmd.ArriveContact(ContactId("k1"), caller="+1", queue=QUEUE))
     clock.advance(60)
     fired = threading.Event()
-    center.subscribe(lambda _i, e: fired.set() if isinstance(e, OfferTimedOut) else None)
+    writer.subscribe(lambda _i, e: fired.set() if isinstance(e, OfferTimedOut) else None)
     assert fired.wait(5.0)
 
 
 def test_notes_of_a_dropped_call_are_still_accepted_and_the_final_note_kept(
-    center: Center,
+    writer: Writer,
 ) -> None:
-    _answered(center)
-    center.execute(DraftNote("k1", A0, 1, "customer wants a refund"))
-    center.execute(cmd.DropContact(ContactId("k1"), side="caller"))
-    center.execute(DraftNote("k1", A0, 2, "customer wants a refund for order 7"))
-    final = center.execute(
+    _answered(writer)
+    writer.execute(DraftNote("k1", A0, 1, "customer wants a refund"))
+    writer.execute(cmd.DropContact(ContactId("k1"), side="caller"))
+    writer.execute(DraftNote("k1", A0, 2, "customer wants a refund for order 7"))
+    final = writer.execute(
         FinishNote("k1", A0, "return-processed", "refund for order 7", (("order_number", "7"),))
     )
     assert [type(s.event).__name__ for s in final] == ["NoteFinalised", "DispositionRecorded"]
     with pytest.raises(NoteRefused, match="final note already"):
-        center.execute(DraftNote("k1", A0, 9, "after the end"))
+        writer.execute(DraftNote("k1", A0, 9, "after the end"))
 
 
-def test_concurrent_commands_share_commits(center: Center) -> None:
+def test_concurrent_commands_share_commits(writer: Writer) -> None:
     commits = 0
 
     def count(_conn: object) -> None:
         nonlocal commits
         commits += 1
 
-    event.listen(center.engine, "commit", count)
+    event.listen(writer.engine, "commit", count)
     n = 400
     futures = [
-        center.submit(cmd.ArriveContact(ContactId(f"c{i}"), caller="+1", queue=QUEUE))
+        writer.submit(cmd.ArriveContact(ContactId(f"c{i}"), caller="+1", queue=QUEUE))
         for i in range(n)
     ]
     results = [f.result(30) for f in futures]
-    event.remove(center.engine, "commit", count)
+    event.remove(writer.engine, "commit", count)
     assert all(len(r) == 2 for r in results)
     assert commits < n / 4
 
 
-def test_execute_async_returns_the_stored_events(center: Center) -> None:
+def test_execute_async_returns_the_stored_events(writer: Writer) -> None:
     async def go() -> list[str]:
-        stored = await center.execute_async(cmd.SignIn(A0))
+        stored = await writer.execute_async(cmd.SignIn(A0))
         return [type(s.event).__name__ for s in stored]
 
     assert asyncio.run(go()) == ["AgentSignedIn"]
 
 
-def test_a_queue_change_updates_the_table_and_the_log_together(center: Center) -> None:
+def test_a_queue_change_updates_the_table_and_the_log_together(writer: Writer) -> None:
     changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
-    stored = center.update_queue(changed)
+    stored = writer.update_queue(changed)
     assert [type(s.event).__name__ for s in stored] == ["QueueConfigured"]
-    with center.engine.connect() as conn:
+    with writer.engine.connect() as conn:
         queues = {q.id: q for q in config_repo.load_routing_config(conn).queues}
     assert queues[QUEUE] == changed
-    assert center.query(lambda r: r.queues[QUEUE].cfg) == changed
+    assert writer.query(lambda r: r.queues[QUEUE].cfg) == changed
 
 
-def test_a_change_and_its_record_are_stored_together_or_not_at_all(center: Center) -> None:
+def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Writer) -> None:
     seen: list[str] = []
 
     def record(conn: Connection, change: Callable[[Connection], None]) -> None:
@@ -207,22 +207,22 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(center: Cente
         change(conn)
         raise RuntimeError("the record could not be written")
 
-    before_log = _log(center.engine)
-    original = center.query(lambda r: r.queues[QUEUE].cfg)
+    before_log = _log(writer.engine)
+    original = writer.query(lambda r: r.queues[QUEUE].cfg)
     refused = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="never stored", offer_timeout_s=7.0)
     with pytest.raises(Exception, match="the record could not be written"):
-        center.update_queue(refused, around=failing_record)
-    with center.engine.connect() as conn:
+        writer.update_queue(refused, around=failing_record)
+    with writer.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
         audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
     assert stored[QUEUE] == original
     assert audits == 0
-    assert _log(center.engine) == before_log
-    assert center.query(lambda r: r.queues[QUEUE].cfg) == original
+    assert _log(writer.engine) == before_log
+    assert writer.query(lambda r: r.queues[QUEUE].cfg) == original
 
     changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
-    center.update_queue(changed, around=record)
-    with center.engine.connect() as conn:
+    writer.update_queue(changed, around=record)
+    with writer.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
         audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
     assert (stored[QUEUE], audits) == (changed, 1)
@@ -234,23 +234,23 @@ def _queue_name(conn: Connection) -> str:
     return queues[QUEUE].name
 
 
-def test_a_queue_change_the_core_refuses_changes_no_table(center: Center) -> None:
-    before = _log(center.engine)
+def test_a_queue_change_the_core_refuses_changes_no_table(writer: Writer) -> None:
+    before = _log(writer.engine)
     with pytest.raises(Exception, match="unknown campaign"):
-        center.update_queue(QueueConfig(QueueId("q9"), CampaignId("nope")))
-    with center.engine.connect() as conn:
+        writer.update_queue(QueueConfig(QueueId("q9"), CampaignId("nope")))
+    with writer.engine.connect() as conn:
         assert "q9" not in {q.id for q in config_repo.load_routing_config(conn).queues}
-    assert _log(center.engine) == before
+    assert _log(writer.engine) == before
 
 
-def test_stop_runs_what_was_submitted_and_then_refuses(center: Center) -> None:
+def test_stop_runs_what_was_submitted_and_then_refuses(writer: Writer) -> None:
     futures = [
-        center.submit(cmd.ArriveContact(ContactId(f"s{i}"), caller="+1", queue=QUEUE))
+        writer.submit(cmd.ArriveContact(ContactId(f"s{i}"), caller="+1", queue=QUEUE))
         for i in range(50)
     ]
-    center.stop()
+    writer.stop()
     assert all(len(f.result(1)) == 2 for f in futures)
     with pytest.raises(Exception, match="not running"):
-        center.submit(cmd.SignIn(A0))
-    with center.engine.connect() as conn:
-        assert count_events(conn) == center.last_event_id
+        writer.submit(cmd.SignIn(A0))
+    with writer.engine.connect() as conn:
+        assert count_events(conn) == writer.last_event_id
