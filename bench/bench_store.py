@@ -31,9 +31,12 @@ import psycopg
 from sqlalchemy import Engine, event
 
 from hearthline.kernel.clock import ManualClock, WallClock
+from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import ContactId
 from hearthline.routing import commands as cmd
-from hearthline.routing.events import ContactOffered, Event
+from hearthline.routing.domain import LiveRouting
+from hearthline.routing.events import ContactOffered
+from hearthline.service.domains import CODEC
 from hearthline.service.seed import QUEUE, agent_id, seed
 from hearthline.service.state import recover
 from hearthline.service.writer import Writer
@@ -155,9 +158,9 @@ def _build_log(engine: Engine, target: int, *, snapshot_at: int) -> int:
     writer.start()
     writer.stop()
     state, info = recover(engine, clock=ManualClock(1.0), rng=random.Random(1), interval_s=900.0)
-    clock = state.router.clock
+    router = state.part(LiveRouting).router
+    clock = router.clock
     assert isinstance(clock, ManualClock)
-    router = state.router
     next_id = info.last_event_id + 1
     agents = [agent_id(i) for i in range(50)]
     pending: list[dict[str, Any]] = []
@@ -166,10 +169,8 @@ def _build_log(engine: Engine, target: int, *, snapshot_at: int) -> int:
     def emit(events: list[Any]) -> None:
         nonlocal next_id
         for e in events:
-            state.observe(e)
-            if isinstance(e, Event):
-                state.stats.apply(e)
-            pending.append(event_row(next_id, e, "acme"))
+            client, agent = state.observe(e)
+            pending.append(event_row(Envelope(next_id, e, client, agent), CODEC))
             next_id += 1
 
     for a in agents:

@@ -19,7 +19,7 @@ from hearthline.kernel.errors import UsageError
 COMMAND_MODULES: tuple[str, ...] = (
     "hearthline.wfm.cli",
     "hearthline.sim.cli",
-    "hearthline.store.cli",
+    "hearthline.service.cli",
     "hearthline.api.cli",
     "hearthline.demo.cli",
 )

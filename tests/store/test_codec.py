@@ -21,7 +21,11 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.store.codec import EVENT_CLASSES, CodecError, decode, encode
+from hearthline.service.domains import CODEC
+from hearthline.store.codec import CodecError
+
+EVENT_CLASSES = CODEC.classes
+encode, decode = CODEC.encode, CODEC.decode
 
 A, K, Q = AgentId("a1"), ContactId("k1"), QueueId("q1")
 QUEUE = QueueConfig(

@@ -1,6 +1,6 @@
 """kill -9 under load, several times: nothing acknowledged is lost, nothing doubled.
 
-A real server process (``hearthline.service.loadgen``) runs the service on the database
+A real server process (``tests/store/loadgen.py``) runs the service on the database
 under steady load and records each acknowledgement *after* receiving it. It is killed
 with SIGKILL at random (seeded) moments; after each kill the log must hold every
 acknowledged event and note exactly once, ids gap-free, and the live state rebuilt from
@@ -26,9 +26,12 @@ from sqlalchemy import func, select
 
 from hearthline.crm.events import NoteDrafted, NoteFinalised
 from hearthline.kernel.clock import ManualClock, WallClock
+from hearthline.reports.domain import LiveReports
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_RESTART, Channel
+from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import AgentState, ContactState
+from hearthline.service.domains import CODEC
 from hearthline.service.state import recover
 from hearthline.store import schema
 from hearthline.store.engine import create_store_engine
@@ -41,8 +44,7 @@ def _start(url: str, acks: Path, seed: int, log: IO[str]) -> tuple[subprocess.Po
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "hearthline.service.loadgen",
+            str(Path(__file__).with_name("loadgen.py")),
             "--database-url",
             url,
             "--ack-file",
@@ -86,7 +88,7 @@ def _check_log(url: str, acks: Path) -> tuple[set[str], set[str], int]:
     try:
         with engine.connect() as conn:
             count, top = conn.execute(select(func.count(), func.max(schema.events.c.id))).one()
-        stored = list(read_events(engine))
+        stored = list(read_events(engine, CODEC))
         acked, notes = _acknowledged(acks)
         assert count == top, "event ids are not gap-free"
         assert acked <= {s.id for s in stored}, "an acknowledged event is missing"
@@ -106,18 +108,20 @@ def _check_log(url: str, acks: Path) -> tuple[set[str], set[str], int]:
             engine, clock=clock, rng=random.Random(1), interval_s=900.0, use_snapshot=False
         )
         assert info.last_event_id == top
-        assert fast.router.snapshot() == full.router.snapshot()
-        assert fast.stats.queue_rows() == full.stats.queue_rows()
+        assert fast.part(LiveRouting).router.snapshot() == full.part(LiveRouting).router.snapshot()
+        assert (
+            fast.part(LiveReports).stats.queue_rows() == full.part(LiveReports).stats.queue_rows()
+        )
         live = {
             c.id
-            for c in full.router.live_contacts()
+            for c in full.part(LiveRouting).router.live_contacts()
             if not (c.channel is Channel.CALLBACK and c.state is not ContactState.OFFERED)
             and c.state is not ContactState.WRAP_UP
         }
         agents = {
             a
-            for a in full.router.agent_ids()
-            if full.router.agent(a).state is not AgentState.OFFLINE
+            for a in full.part(LiveRouting).router.agent_ids()
+            if full.part(LiveRouting).router.agent(a).state is not AgentState.OFFLINE
         }
         return live, agents, top
     finally:
@@ -127,7 +131,7 @@ def _check_log(url: str, acks: Path) -> tuple[set[str], set[str], int]:
 def _check_restart(url: str, live: set[str], agents: set[str], after: int, until: int) -> int:
     engine = create_store_engine(url)
     try:
-        recovery = [s.event for s in read_events(engine, after=after, until=until)]
+        recovery = [s.event for s in read_events(engine, CODEC, after=after, until=until)]
     finally:
         engine.dispose()
     dropped = {e.contact for e in recovery if isinstance(e, ev.ContactDropped)}

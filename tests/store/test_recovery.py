@@ -10,11 +10,14 @@ from sqlalchemy import Engine, update
 from hearthline.crm import DraftNote
 from hearthline.kernel.clock import ManualClock
 from hearthline.kernel.ids import AgentId, ContactId
+from hearthline.reports.domain import LiveReports
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_RESTART
+from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import AgentState
 from hearthline.service import Writer
+from hearthline.service.domains import CODEC, DOMAINS
 from hearthline.service.seed import QUEUE
 from hearthline.service.state import recover
 from hearthline.store import read_models, schema
@@ -52,17 +55,17 @@ def test_restart_drops_calls_in_progress_with_callbacks_and_parks_agents(
     clock.advance(30)
     second = _restart(seeded, clock)
     try:
-        tail = [s.event for s in read_events(seeded, after=second.recovered.last_event_id)]  # type: ignore[union-attr]
+        tail = [s.event for s in read_events(seeded, CODEC, after=second.recovered.last_event_id)]  # type: ignore[union-attr]
         dropped = {e.contact: e.side for e in tail if isinstance(e, ev.ContactDropped)}
         assert dropped == {"talking": "system", "ringing": "system", "waiting": "system"}
         callbacks = {e.origin for e in tail if isinstance(e, ev.ContactArrived)}
         assert callbacks == {"talking", "ringing", "waiting"}
         for agent in (A0, A1, A2):
-            view = second.query(lambda r, a=agent: r.agent(a))  # type: ignore[misc]
+            view = second.part(LiveRouting).router.agent(agent)
             assert view.state is AgentState.NOT_READY and view.reason == SYSTEM_RESTART
             assert not view.connected
         with seeded.connect() as conn:
-            history = [type(s.event).__name__ for s in events_of_contact(conn, "talking")]
+            history = [type(s.event).__name__ for s in events_of_contact(conn, CODEC, "talking")]
         assert "NoteDrafted" in history and history[-1] == "ContactDropped"
         # The agent may still finish the note of the call the restart cut.
         second.execute(DraftNote("talking", A0, 2, "she wants to return the blue kettle. done"))
@@ -86,9 +89,9 @@ def test_snapshot_plus_tail_equals_a_replay_of_the_whole_log(
     )
     assert info.snapshot_event_id is not None
     assert full_info.replayed == info.last_event_id
-    assert fast.router.snapshot() == full.router.snapshot()
-    assert fast.stats.queue_rows() == full.stats.queue_rows()
-    assert fast.stats.agent_rows() == full.stats.agent_rows()
+    assert fast.part(LiveRouting).router.snapshot() == full.part(LiveRouting).router.snapshot()
+    assert fast.part(LiveReports).stats.queue_rows() == full.part(LiveReports).stats.queue_rows()
+    assert fast.part(LiveReports).stats.agent_rows() == full.part(LiveReports).stats.agent_rows()
 
 
 def test_a_snapshot_of_another_code_version_is_ignored(seeded: Engine, clock: ManualClock) -> None:
@@ -99,7 +102,7 @@ def test_a_snapshot_of_another_code_version_is_ignored(seeded: Engine, clock: Ma
         conn.execute(update(schema.snapshots).values(code_version="another"))
     state, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
     assert info.snapshot_event_id is None and info.replayed == info.last_event_id
-    assert state.router.agent(A0).state is AgentState.ON_CONTACT
+    assert state.part(LiveRouting).router.agent(A0).state is AgentState.ON_CONTACT
 
 
 def test_a_snapshot_taken_with_another_interval_is_not_used(
@@ -145,7 +148,7 @@ def test_read_models_rebuilt_from_scratch_give_the_same_numbers(
     assert sum(r["abandoned"] for r in kept_queues) == 3
     assert all(r["client_id"] == "acme" for r in kept_queues)
     assert sum(r["not_ready_s"].get("lunch", 0.0) for r in kept_agents) > 0
-    last = read_models.rebuild(seeded)
+    last = read_models.rebuild(seeded, CODEC)
     with seeded.connect() as conn:
         assert read_models.queue_stats(conn) == kept_queues
         assert read_models.agent_stats(conn) == kept_agents
@@ -158,4 +161,7 @@ def test_snapshot_state_is_picklable_without_the_clock(seeded: Engine, clock: Ma
     writer.stop()
     state, _ = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
     snap = state.dump(last_event_id=1, taken_at=0.0)
-    assert set(pickle.loads(snap.other_state)) == {"notebook", "stats", "interval_s"}
+    parts = pickle.loads(snap.state)
+    assert set(parts) == {d.name for d in DOMAINS}
+    # The clock is the writer's, given again on load: no part carries its own.
+    assert all(b"ManualClock" not in blob for blob in parts.values())

@@ -12,14 +12,17 @@ from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from hearthline.crm import DraftNote, FinishNote, NoteRefused, UnknownContact
 from hearthline.kernel.clock import ManualClock
+from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import QueueConfig
+from hearthline.routing.domain import LiveRouting
 from hearthline.routing.errors import IllegalTransition, OfferNotFound, UnknownEntity
 from hearthline.routing.events import AgentWentNotReady, OfferTimedOut
 from hearthline.service import BadCommand, Writer
+from hearthline.service.domains import CODEC
 from hearthline.service.seed import CAMPAIGN, QUEUE
-from hearthline.store import codec, config_repo, schema
+from hearthline.store import config_repo, schema
 from hearthline.store.log import count_events, read_events
 
 A0, A1 = AgentId("a000"), AgentId("a001")
@@ -32,13 +35,13 @@ def _answered(writer: Writer, contact: str = "k1", agent: AgentId = A0) -> None:
 
 
 def _log(engine: Engine) -> list[tuple[int, str]]:
-    return [(s.id, type(s.event).__name__) for s in read_events(engine)]
+    return [(s.id, type(s.event).__name__) for s in read_events(engine, CODEC)]
 
 
 def test_acknowledged_events_are_in_the_log_with_the_ids_returned(writer: Writer) -> None:
     stored = writer.execute(cmd.SignIn(A0, ready=True))
     assert [type(s.event).__name__ for s in stored] == ["AgentSignedIn", "AgentBecameAvailable"]
-    in_log = {s.id: s.event for s in read_events(writer.engine)}
+    in_log = {s.id: s.event for s in read_events(writer.engine, CODEC)}
     assert all(in_log[s.id] == s.event for s in stored)
     assert sorted(in_log) == list(range(1, writer.last_event_id + 1))
 
@@ -46,14 +49,15 @@ def test_acknowledged_events_are_in_the_log_with_the_ids_returned(writer: Writer
 def test_subscribers_hear_every_event_after_commit_in_log_order(writer: Writer) -> None:
     heard: list[tuple[int, str, int]] = []
 
-    def listen(log_id: int, ev: object) -> None:
+    def listen(envelope: Envelope) -> None:
+        log_id, ev = envelope.id, envelope.event
         with writer.engine.connect() as conn:
             stored = conn.execute(
                 select(func.count()).select_from(schema.events).where(schema.events.c.id == log_id)
             ).scalar_one()
         heard.append((log_id, type(ev).__name__, stored))
         # What browsers receive goes through JSON: it must survive the trip.
-        json.loads(codec.encode(ev))  # type: ignore[arg-type]
+        json.loads(CODEC.encode(ev))
 
     writer.subscribe(listen)
     _answered(writer)
@@ -123,7 +127,7 @@ def test_a_refused_command_still_appends_the_timer_events_that_fired_before_it(
     clock.advance(60)  # the 15 s offer rings out before the next command
     with pytest.raises(UnknownEntity):
         writer.execute(cmd.SignIn(AgentId("nobody")))
-    kinds = [type(s.event) for s in read_events(writer.engine)]
+    kinds = [type(s.event) for s in read_events(writer.engine, CODEC)]
     assert OfferTimedOut in kinds and AgentWentNotReady in kinds
 
 
@@ -134,7 +138,7 @@ def test_the_writer_fires_due_timers_without_any_command(
     writer.execute(cmd.ArriveContact(ContactId("k1"), caller="+1", queue=QUEUE))
     clock.advance(60)
     fired = threading.Event()
-    writer.subscribe(lambda _i, e: fired.set() if isinstance(e, OfferTimedOut) else None)
+    writer.subscribe(lambda e: fired.set() if isinstance(e.event, OfferTimedOut) else None)
     assert fired.wait(5.0)
 
 
@@ -187,7 +191,7 @@ def test_a_queue_change_updates_the_table_and_the_log_together(writer: Writer) -
     with writer.engine.connect() as conn:
         queues = {q.id: q for q in config_repo.load_routing_config(conn).queues}
     assert queues[QUEUE] == changed
-    assert writer.query(lambda r: r.queues[QUEUE].cfg) == changed
+    assert writer.query(lambda s: s.part(LiveRouting).router.queues[QUEUE].cfg) == changed
 
 
 def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Writer) -> None:
@@ -208,7 +212,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
         raise RuntimeError("the record could not be written")
 
     before_log = _log(writer.engine)
-    original = writer.query(lambda r: r.queues[QUEUE].cfg)
+    original = writer.query(lambda s: s.part(LiveRouting).router.queues[QUEUE].cfg)
     refused = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="never stored", offer_timeout_s=7.0)
     with pytest.raises(Exception, match="the record could not be written"):
         writer.update_queue(refused, around=failing_record)
@@ -218,7 +222,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
     assert stored[QUEUE] == original
     assert audits == 0
     assert _log(writer.engine) == before_log
-    assert writer.query(lambda r: r.queues[QUEUE].cfg) == original
+    assert writer.query(lambda s: s.part(LiveRouting).router.queues[QUEUE].cfg) == original
 
     changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
     writer.update_queue(changed, around=record)

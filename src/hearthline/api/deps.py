@@ -27,10 +27,13 @@ from hearthline.api.presence import Presence
 from hearthline.api.principal import Principal, Role
 from hearthline.api.security import FailureLimiter, same
 from hearthline.api.settings import ServerSettings
+from hearthline.kernel.envelope import Envelope
 from hearthline.routing import commands as cmd
+from hearthline.routing.domain import LiveRouting
 from hearthline.routing.router import Router
+from hearthline.routing.tenancy import Tenancy
+from hearthline.service.state import LiveState
 from hearthline.service.writer import Writer
-from hearthline.store.log import StoredEvent
 
 T = TypeVar("T")
 SESSION_COOKIE = "hearthline_session"
@@ -62,11 +65,20 @@ class AppContext:
         """Runs a blocking database call off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
 
+    @property
+    def tenancy(self) -> Tenancy:
+        """Whom live contacts belong to, as the writer worked it out (single lookups only)."""
+        return self.writer.part(LiveRouting).tenancy
+
     async def query(self, read: Callable[[Router], T]) -> T:
         """Reads the live core, on the writer thread, after the batch in progress."""
-        return await asyncio.to_thread(self.writer.query, read)
 
-    async def run(self, command: Any) -> list[StoredEvent]:
+        def on_writer(state: LiveState) -> T:
+            return read(state.part(LiveRouting).router)
+
+        return await asyncio.to_thread(self.writer.query, on_writer)
+
+    async def run(self, command: Any) -> list[Envelope]:
         """Runs a command through the center; returns once its events are durable."""
         return await self.writer.execute_async(command)
 

@@ -9,21 +9,14 @@ from sqlalchemy import Connection, select
 
 from hearthline.api.schemas import ContactDetail, ContactRecord
 from hearthline.crm import events as crm
+from hearthline.kernel.envelope import Envelope
 from hearthline.routing import events as ev
-from hearthline.store import codec
+from hearthline.service.domains import CODEC
 from hearthline.store import schema as s
-from hearthline.store.log import StoredEvent, events_of_contact
-
-_ENDINGS = {
-    ev.ContactCompleted: "completed",
-    ev.ContactAbandoned: "abandoned",
-    ev.ContactDropped: "dropped",
-    ev.ContactOverflowed: "overflowed",
-    ev.ContactConvertedToCallback: "converted-to-callback",
-}
+from hearthline.store.log import events_of_contact
 
 
-def record(contact: str, stored: Sequence[StoredEvent]) -> ContactRecord:
+def record(contact: str, stored: Sequence[Envelope]) -> ContactRecord:
     out = ContactRecord(
         contact_id=contact,
         arrived_at=None,
@@ -48,17 +41,15 @@ def record(contact: str, stored: Sequence[StoredEvent]) -> ContactRecord:
             out.note, out.fields = e.text, dict(e.fields)
         elif isinstance(e, crm.DispositionRecorded):
             out.disposition = e.disposition
-        ending = _ENDINGS.get(type(e))
-        if ending is not None and (
-            not isinstance(e, ev.ContactOverflowed) or e.destination.kind == "voicemail"
-        ):
-            out.ended_as, out.ended_at = ending, e.at
+        ended = ev.ending(e)
+        if ended is not None:
+            out.ended_as, out.ended_at = str(ended.state), e.at
     return out
 
 
-def detail(contact: str, stored: Sequence[StoredEvent]) -> ContactDetail:
+def detail(contact: str, stored: Sequence[Envelope]) -> ContactDetail:
     events: list[dict[str, object]] = [
-        {"id": item.id, "type": type(item.event).__name__, **json.loads(codec.encode(item.event))}
+        {"id": item.id, "type": type(item.event).__name__, **json.loads(CODEC.encode(item.event))}
         for item in stored
     ]
     return ContactDetail(**record(contact, stored).model_dump(), events=events)
@@ -75,4 +66,4 @@ def recent_contacts(
     if before_id is not None:
         query = query.where(e.c.id < before_id)
     rows = conn.execute(query.order_by(e.c.id.desc()).limit(limit)).all()
-    return [record(str(c), events_of_contact(conn, str(c))) for _, c in rows]
+    return [record(str(c), events_of_contact(conn, CODEC, str(c))) for _, c in rows]

@@ -1,11 +1,12 @@
 """The hub: committed events, fanned out to the streams allowed to see them.
 
-The center calls ``Hub.receive`` on its writer thread after each commit, in log order.
-The hub hands the events to the event loop in one call per burst, then on the loop:
-works out whom each event concerns (its client company, and the agent it is about or
-whose contact it is), encodes it once, keeps it in a ring buffer for streams that
-resume, and appends it to the pending list of every stream that may see it. Fan-out
-costs the number of recipients, not the number of streams.
+The writer calls ``Hub.receive`` on its thread after each commit, in log order, with
+each event in its envelope: the writer has worked out whom it concerns (its client
+company, and the agent it is about or whose contact it is). The hub hands the envelopes
+to the event loop in one call per burst, then on the loop encodes each event once,
+keeps it in a ring buffer for streams that resume, and appends it to the pending list
+of every stream that may see it. Fan-out costs the number of recipients, not the
+number of streams.
 """
 
 from __future__ import annotations
@@ -14,30 +15,14 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hearthline.api.directory import Directory
 from hearthline.api.principal import Principal, Role
-from hearthline.routing import events as ev
-from hearthline.store import codec
-from hearthline.store.codec import AnyEvent
-
-_FORGET_CONTACT_AGENT = (
-    ev.OfferDeclined,
-    ev.OfferTimedOut,
-    ev.OfferRescinded,
-    ev.ContactTransferred,
-    ev.ContactCompleted,
-    ev.ContactAbandoned,
-    ev.ContactDropped,
-    ev.ContactOverflowed,
-    ev.ContactConvertedToCallback,
-)
-_ENDINGS = _FORGET_CONTACT_AGENT[4:]
-# Ended contacts whose client company is remembered (notes come after the call).
-_CONTACT_MEMORY = 200_000
+from hearthline.kernel.envelope import Envelope
+from hearthline.service.domains import CODEC
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +61,7 @@ class Hub:
         self.backlog = backlog
         self.buffer: deque[Entry] = deque(maxlen=buffer)
         self.last_id = 0
-        self._inbox: list[tuple[int, AnyEvent]] = []
+        self._inbox: list[Envelope] = []
         self._inbox_lock = threading.Lock()
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -84,10 +69,6 @@ class Hub:
         self._viewers: dict[str, set[Stream]] = {}
         self._supervisors: dict[str, set[Stream]] = {}
         self._agents: dict[str, set[Stream]] = {}
-        self._contact_agent: dict[str, str] = {}
-        # The agent a live contact was last offered to, kept until the contact ends.
-        self._offered_to: dict[str, str] = {}
-        self._contact_client: OrderedDict[str, str] = OrderedDict()
         self.listeners: list[asyncio.Queue[Entry]] = []
 
     # From the writer thread ---------------------------------------------------------------
@@ -96,13 +77,13 @@ class Hub:
         self._loop = loop
         self.last_id = last_event_id
 
-    def receive(self, log_id: int, event: AnyEvent) -> None:
-        """The center's subscriber: called on the writer thread, after commit, in order."""
+    def receive(self, envelope: Envelope) -> None:
+        """The writer's subscriber: called on the writer thread, after commit, in order."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
         with self._inbox_lock:
-            self._inbox.append((log_id, event))
+            self._inbox.append(envelope)
             if self._scheduled:
                 return
             self._scheduled = True
@@ -115,16 +96,16 @@ class Hub:
         with self._inbox_lock:
             items, self._inbox = self._inbox, []
             self._scheduled = False
-        for log_id, event in items:
-            self.publish(log_id, event)
+        for envelope in items:
+            self.publish(envelope)
 
-    def publish(self, log_id: int, event: AnyEvent) -> None:
+    def publish(self, envelope: Envelope) -> None:
+        log_id, event, client, agent = envelope.id, envelope.event, envelope.client, envelope.agent
         if log_id <= self.last_id:
             return
         self.directory.follow(event)
-        client, agent = self._concerns(event)
         name = type(event).__name__
-        payload = codec.encode(event)
+        payload = CODEC.encode(event)
         text = f'{{"type":"event","id":{log_id},"event":{{"type":"{name}",{payload[1:]}}}'
         entry = Entry(log_id, text, client, agent)
         self.buffer.append(entry)
@@ -133,44 +114,6 @@ class Hub:
             stream.push(log_id, text, limit=self.backlog)
         for q in self.listeners:
             q.put_nowait(entry)
-
-    def _concerns(self, event: AnyEvent) -> tuple[str | None, str | None]:
-        contact = getattr(event, "contact", None)
-        agent = getattr(event, "agent", None)
-        client: str | None = None
-        if isinstance(event, ev.CampaignConfigured):
-            client = event.campaign.client
-        elif isinstance(event, ev.QueueConfigured):
-            client = self.directory.queue_client(event.queue.id)
-        elif contact is not None:
-            client = self._contact_client_of(contact, event)
-            if agent is None:
-                agent = self._contact_agent.get(contact)
-            if isinstance(event, ev.ContactOffered):
-                self._contact_agent[contact] = event.agent
-                self._offered_to[contact] = event.agent
-            elif isinstance(event, _FORGET_CONTACT_AGENT):
-                self._contact_agent.pop(contact, None)
-                if isinstance(event, _ENDINGS):
-                    self._offered_to.pop(contact, None)
-        return client, agent
-
-    def _contact_client_of(self, contact: str, event: AnyEvent) -> str | None:
-        known = self._contact_client
-        client: str | None = None
-        if isinstance(event, ev.ContactArrived) and event.campaign is not None:
-            client = self.directory.campaign_client.get(event.campaign)
-        elif isinstance(event, (ev.ContactQueued, ev.ContactScheduled)):
-            client = self.directory.queue_client(event.queue)
-        if isinstance(event, ev.ContactConvertedToCallback) and contact in known:
-            known[event.callback] = known[contact]
-        if client is not None:
-            known[contact] = client
-            known.move_to_end(contact)
-            while len(known) > _CONTACT_MEMORY:
-                known.popitem(last=False)
-            return client
-        return known.get(contact)
 
     def _recipients(self, client: str | None, agent: str | None) -> Iterable[Stream]:
         out: set[Stream] = set(self._firm)
@@ -196,13 +139,6 @@ class Hub:
             and entry.agent is not None
             and principal.client_id in self.directory.agent_clients(entry.agent)
         )
-
-    def client_of_contact(self, contact: str) -> str | None:
-        return self._contact_client.get(contact)
-
-    def had_contact(self, contact: str, agent: str) -> bool:
-        """True when the live contact is, or was last, offered to ``agent``."""
-        return agent in (self._contact_agent.get(contact), self._offered_to.get(contact))
 
     # Streams ---------------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hearthline.crm.config import CampaignForms
+
 
 @dataclass(frozen=True, slots=True)
 class CrmCommand:
@@ -31,3 +33,13 @@ class FinishNote(CrmCommand):
     disposition: str
     text: str = ""
     fields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigureForms:
+    """A campaign's dispositions and form, as stored: the checks use them at once.
+
+    Issued by the service only, in the transaction that saves them; it leaves no event
+    (the tables are the truth for forms, and a restart reads them back)."""
+
+    forms: CampaignForms

@@ -26,12 +26,6 @@ from hearthline.routing import events as ev
 
 # Ended contacts remembered for late notes; older ones are refused as unknown.
 ENDED_MEMORY = 100_000
-_ENDINGS = (
-    ev.ContactCompleted,
-    ev.ContactAbandoned,
-    ev.ContactDropped,
-    ev.ContactConvertedToCallback,
-)
 
 
 @dataclass(slots=True)
@@ -75,10 +69,8 @@ class Notebook:
                 notes.agents.add(event.agent)
         elif isinstance(event, ev.QueueConfigured):
             self._queue_campaign[event.queue.id] = event.queue.campaign
-        elif isinstance(event, _ENDINGS) or (
-            isinstance(event, ev.ContactOverflowed) and event.destination.kind == "voicemail"
-        ):
-            self._ended[event.contact] = None
+        elif (ended := ev.ending(event)) is not None:
+            self._ended[ended.contact] = None
             while len(self._ended) > ENDED_MEMORY:
                 gone, _ = self._ended.popitem(last=False)
                 self.contacts.pop(gone, None)

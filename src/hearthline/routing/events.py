@@ -9,6 +9,7 @@ class, for codecs outside the core.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
 from hearthline.routing.config import (
@@ -18,8 +19,10 @@ from hearthline.routing.config import (
     Channel,
     NotReadyReason,
     Overflow,
+    OverflowKind,
     QueueConfig,
 )
+from hearthline.routing.states import ContactState
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,3 +306,33 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for name, obj in list(globals().items())
     if isinstance(obj, type) and issubclass(obj, Event) and obj is not Event
 }
+
+
+class Ending(NamedTuple):
+    contact: ContactId
+    state: ContactState
+
+
+_ENDS: dict[type[Event], ContactState] = {
+    ContactCompleted: ContactState.COMPLETED,
+    ContactAbandoned: ContactState.ABANDONED,
+    ContactDropped: ContactState.DROPPED,
+    ContactConvertedToCallback: ContactState.CALLBACK,
+}
+
+
+def ending(event: object) -> Ending | None:
+    """The contact ``event`` ends and how, or None: the one list of how contacts end.
+
+    An overflow ends the contact only when it leaves the center (to voicemail); one to
+    another queue moves it, and the contact goes on there.
+    """
+    if isinstance(event, ContactOverflowed):
+        if event.destination.kind is OverflowKind.VOICEMAIL:
+            return Ending(event.contact, ContactState.OVERFLOWED)
+        return None
+    if isinstance(
+        event, (ContactCompleted, ContactAbandoned, ContactDropped, ContactConvertedToCallback)
+    ):
+        return Ending(event.contact, _ENDS[type(event)])
+    return None

@@ -1,30 +1,30 @@
 """The live state the writer owns, and how it is rebuilt from the store on start.
 
-Three things follow the log: the routing core (``Router``), the notebook (which
-contacts an agent may write about) and the stats projection (the read models). A
-snapshot holds all three at one event id; recovery loads the newest compatible one and
-applies the events after it, or replays the whole log when there is none.
+Each registered domain (``service/domains.py``) keeps a live part that follows the log:
+the routing core and the tenancy of events, the notebook, the stats projection. A
+snapshot holds every part at one event id; recovery loads the newest one this code can
+read and applies the events after it, or replays the whole log when there is none.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from hearthline.crm.events import CrmEvent
-from hearthline.crm.notebook import Notebook
 from hearthline.kernel.clock import Clock, Rng
-from hearthline.reports.stats import StatsProjection
-from hearthline.routing import events as ev
-from hearthline.routing.router import Router
-from hearthline.store.codec import AnyEvent
-from hearthline.store.log import StoredEvent, read_events
-from hearthline.store.snapshots import CODE_VERSION, Snapshot, latest_snapshot
+from hearthline.kernel.domain import Concerns, Domain, DomainEvent, Live, Setup
+from hearthline.kernel.envelope import Envelope
+from hearthline.service.domains import CODE_VERSION, CODEC, DOMAINS
+from hearthline.service.errors import BadCommand
+from hearthline.store.log import read_events
+from hearthline.store.snapshots import Snapshot, latest_snapshot
 
-_CONTACT_EVENTS = (ev.ContactArrived, ev.ContactQueued)
+L = TypeVar("L", bound=Live)
+_REPLAY_PAGE = 5000
 
 
 @dataclass(slots=True)
@@ -37,111 +37,124 @@ class Recovered:
 
 
 class LiveState:
-    def __init__(self, router: Router, notebook: Notebook, stats: StatsProjection) -> None:
-        self.router = router
-        self.notebook = notebook
-        self.stats = stats
+    def __init__(self, parts: Sequence[Live], domains: Sequence[Domain] = DOMAINS) -> None:
+        self.parts = tuple(parts)
+        self.domains = tuple(domains)
+        self._owner: dict[type, Live] = {}
+        for domain, part in zip(self.domains, self.parts, strict=True):
+            for kind in domain.commands:
+                self._owner[kind] = part
+
+    def part(self, kind: type[L]) -> L:
+        """The live part of the domain whose live state is a ``kind``."""
+        for part in self.parts:
+            if isinstance(part, kind):
+                return part
+        raise LookupError(f"no registered domain keeps a {kind.__name__}")
+
+    # Deciding ------------------------------------------------------------------------------
+
+    def owner(self, command: object) -> Live:
+        """The live part that decides ``command``: the domain registered for its type."""
+        for kind in type(command).__mro__:
+            part = self._owner.get(kind)
+            if part is not None:
+                return part
+        raise BadCommand(f"not a command: {type(command).__name__}")
+
+    def tick(self) -> list[DomainEvent]:
+        return [event for part in self.parts for event in part.tick()]
+
+    def next_deadline(self) -> float | None:
+        due = [d for part in self.parts if (d := part.next_deadline()) is not None]
+        return min(due, default=None)
+
+    def take_events(self) -> list[DomainEvent]:
+        return [event for part in self.parts for event in part.take_events()]
 
     # Following events ---------------------------------------------------------------------
 
-    def observe(self, event: AnyEvent) -> None:
-        """Follows an event the router (or the notebook) has just produced, before storing."""
-        if isinstance(event, CrmEvent):
-            self.notebook.apply(event)
-        else:
-            self.notebook.observe(event)
+    def observe(self, event: DomainEvent) -> Concerns:
+        """Follows an event just decided, before it is stored; says whom it concerns."""
+        concerns: Concerns | None = None
+        for part in self.parts:
+            found = part.concerns(event)
+            if concerns is None:
+                concerns = found
+        for part in self.parts:
+            part.follow(event)
+        if concerns is None:  # no domain knows more than the event itself says
+            return getattr(event, "client", None), getattr(event, "agent", None)
+        return concerns
 
-    def apply_stored(self, batch: Iterable[StoredEvent]) -> int:
-        """Applies events read back from the log (recovery): router, notebook, stats."""
-        routing: list[ev.Event] = []
-        n = 0
-        for stored in batch:
-            event = stored.event
-            n += 1
-            if isinstance(event, CrmEvent):
-                self.notebook.apply(event)
-            else:
-                routing.append(event)
-                self.notebook.observe(event)
-                self.stats.apply(event)
-        self.router.apply(routing)
-        return n
-
-    def client_of(self, event: AnyEvent) -> str | None:
-        """The client company an event belongs to, or None for firm-wide ones."""
-        router = self.router
-        if isinstance(event, ev.CampaignConfigured):
-            return event.campaign.client
-        if isinstance(event, ev.QueueConfigured):
-            camp = router.campaigns.get(event.queue.campaign)
-            return camp.client if camp is not None else None
-        contact = getattr(event, "contact", None)
-        if contact is None:
-            return None
-        campaign = self.notebook.campaign_of(contact)
-        if campaign is None:
-            return None
-        camp = router.campaigns.get(campaign)  # type: ignore[call-overload]
-        return camp.client if camp is not None else None
+    def replay(self, batch: Sequence[Envelope]) -> int:
+        """Applies events read back from the log (recovery), in order."""
+        events = [envelope.event for envelope in batch]
+        for part in self.parts:
+            part.replay(events)
+        return len(events)
 
     # Snapshots ----------------------------------------------------------------------------
 
     def dump(self, *, last_event_id: int, taken_at: float) -> Snapshot:
-        other = pickle.dumps(
-            {"notebook": self.notebook, "stats": self.stats, "interval_s": self.stats.interval_s},
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+        state = {d.name: part.dump() for d, part in zip(self.domains, self.parts, strict=True)}
         return Snapshot(
             last_event_id=last_event_id,
             code_version=CODE_VERSION,
             taken_at=taken_at,
-            routing_state=self.router.dump_state(),
-            other_state=other,
+            state=pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
         )
 
     @classmethod
-    def empty(cls, *, clock: Clock, rng: Rng, interval_s: float) -> LiveState:
-        return cls(Router(clock=clock, rng=rng), Notebook(), StatsProjection(interval_s=interval_s))
+    def empty(cls, setup: Setup) -> LiveState:
+        return cls([d.start(setup) for d in DOMAINS])
 
     @classmethod
-    def from_snapshot(
-        cls, snap: Snapshot, *, clock: Clock, rng: Rng, interval_s: float
-    ) -> LiveState | None:
+    def from_snapshot(cls, snap: Snapshot, setup: Setup) -> LiveState | None:
         """The state the snapshot holds, or None if it cannot serve (other settings)."""
         # Our own snapshots only, written by ``dump`` into our own database.
-        other = pickle.loads(snap.other_state)
-        if other.get("interval_s") != interval_s:
-            return None
-        router = Router.load_state(snap.routing_state, clock=clock, rng=rng)
-        return cls(router, other["notebook"], other["stats"])
+        state: dict[str, bytes] = pickle.loads(snap.state)
+        parts: list[Live] = []
+        for domain in DOMAINS:
+            blob = state.get(domain.name)
+            part = domain.load(blob, setup) if blob is not None else None
+            if part is None:
+                return None
+            parts.append(part)
+        return cls(parts)
 
 
 def recover(
     engine: Engine, *, clock: Clock, rng: Rng, interval_s: float, use_snapshot: bool = True
 ) -> tuple[LiveState, Recovered]:
     """The live state as of the end of the log: newest usable snapshot plus the tail."""
+    setup = Setup(clock=clock, rng=rng, interval_s=interval_s)
     state: LiveState | None = None
     after = 0
     snap_id: int | None = None
     if use_snapshot:
         with engine.connect() as conn:
-            snap = latest_snapshot(conn)
+            snap = latest_snapshot(conn, version=CODE_VERSION)
         if snap is not None:
-            state = LiveState.from_snapshot(snap, clock=clock, rng=rng, interval_s=interval_s)
+            state = LiveState.from_snapshot(snap, setup)
             if state is not None:
                 after = snap_id = snap.last_event_id
     if state is None:
-        state = LiveState.empty(clock=clock, rng=rng, interval_s=interval_s)
+        state = LiveState.empty(setup)
     replayed = 0
     last = after
-    page: list[StoredEvent] = []
-    for stored in read_events(engine, after=after):
-        page.append(stored)
-        if len(page) >= 5000:
-            replayed += state.apply_stored(page)
-            last = page[-1].id
-            page = []
-    if page:
-        replayed += state.apply_stored(page)
+    for page in _pages(read_events(engine, CODEC, after=after)):
+        replayed += state.replay(page)
         last = page[-1].id
     return state, Recovered(last_event_id=last, snapshot_event_id=snap_id, replayed=replayed)
+
+
+def _pages(envelopes: Iterable[Envelope]) -> Iterable[list[Envelope]]:
+    page: list[Envelope] = []
+    for envelope in envelopes:
+        page.append(envelope)
+        if len(page) >= _REPLAY_PAGE:
+            yield page
+            page = []
+    if page:
+        yield page

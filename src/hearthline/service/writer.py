@@ -1,14 +1,15 @@
 """The writer: the write path from a command to durable, published events.
 
     writer = bootstrap(database_url=...)          # migrates, recovers, starts the writer
-    stored = writer.execute(SignIn(agent="a1"))   # [StoredEvent(id, event)], once durable
+    stored = writer.execute(SignIn(agent="a1"))   # [Envelope(id, event, client, agent)]
     stored = await writer.execute_async(cmd)      # the same, from asyncio code
-    writer.subscribe(lambda log_id, event: ...)   # after commit, in log order
+    writer.subscribe(lambda envelope: ...)        # after commit, in log order
     writer.stop()
 
-One writer thread owns the routing core, the notebook and the database connection.
-Callers put commands in its inbox; it takes every command waiting (a batch), runs each
-through the core or the crm checks, appends all the resulting events in ONE
+One writer thread owns the live state of every registered domain (``domains.py``) and
+the database connection. Callers put commands in its inbox; it takes every command
+waiting (a batch), hands each to the domain registered for its type, seals each
+resulting event in an envelope with whom it concerns, appends them all in ONE
 transaction, commits, and only then acknowledges each caller and publishes the events.
 While it commits, new commands queue up and form the next batch: one commit (one fsync)
 serves many commands under load -- group commit -- and none waits for a timer.
@@ -32,10 +33,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from hearthline.crm.commands import CrmCommand
+from hearthline.crm.commands import ConfigureForms
 from hearthline.crm.config import CampaignForms
-from hearthline.crm.errors import CrmError
 from hearthline.kernel.clock import Clock, Rng
+from hearthline.kernel.domain import Concerns, DomainEvent, Live
+from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import (
@@ -45,41 +47,33 @@ from hearthline.routing.config import (
     NotReadyReason,
     QueueConfig,
 )
-from hearthline.routing.errors import RoutingError
-from hearthline.routing.events import Event
-from hearthline.routing.router import Router
 from hearthline.service.checks import check_values
+from hearthline.service.domains import CODEC, DOMAINS, REGISTRY, Write
 from hearthline.service.errors import BadCommand, ServiceError, StoreUnavailable, WriterStopped
 from hearthline.service.state import LiveState, Recovered, recover
-from hearthline.store import config_repo, read_models
-from hearthline.store.codec import AnyEvent
-from hearthline.store.log import StoredEvent, append_rows, event_row
+from hearthline.store import config_repo
+from hearthline.store.log import append_rows, event_row
 from hearthline.store.migrate import upgrade
 from hearthline.store.snapshots import write_snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Subscriber = Callable[[int, AnyEvent], None]
+L = TypeVar("L", bound=Live)
+Subscriber = Callable[[Envelope], None]
 
-# Commands only the service issues: configuration goes through ``update_*`` so the config
-# tables change in the same transaction, and recovery happens on start.
-_RESERVED = (
-    cmd.ConfigureCenter,
-    cmd.ConfigureCampaign,
-    cmd.ConfigureQueue,
-    cmd.ConfigureAgent,
-    cmd.ConfigureReasons,
-    cmd.RecoverAfterRestart,
+_COMMANDS = tuple(kind for d in DOMAINS for kind in d.commands)
+_RESERVED = tuple(kind for d in DOMAINS for kind in d.reserved)
+_SELF_CHECKED = tuple(kind for d in DOMAINS if d.checks_own_values for kind in d.commands)
+_REFUSALS: tuple[type[Exception], ...] = (
+    ServiceError,
+    *(error for d in DOMAINS for error in d.refusals),
 )
-_REFUSALS = (RoutingError, CrmError, ServiceError)
 _MAX_WAIT_S = 0.5
 
-
-Write = Callable[[Connection], None]
 # Runs a change's table write (the second argument, exactly once) inside the change's
 # transaction, with what it reads before and writes after: the server's audit record.
 Around = Callable[[Connection, Write], None]
-Stored = list[StoredEvent]
+Stored = list[Envelope]
 
 
 def _within(write: Write, around: Around | None) -> Write:
@@ -99,8 +93,7 @@ class _Request:
     # Config-table changes made in the same transaction as the command's events.
     write: Callable[[Connection], None] | None = None
     # A read of the live state, run on the writer thread after the batch commits.
-    query: Callable[[Router], Any] | None = None
-    forms: CampaignForms | None = None
+    query: Callable[[LiveState], Any] | None = None
 
     @property
     def alone(self) -> bool:
@@ -110,8 +103,8 @@ class _Request:
 
 @dataclass(slots=True)
 class _Batch:
-    events: list[AnyEvent] = field(default_factory=list)
-    clients: list[str | None] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+    concerns: list[Concerns] = field(default_factory=list)
     outcomes: list[tuple[_Request, int, int, BaseException | None]] = field(default_factory=list)
     writes: list[Callable[[Connection], None]] = field(default_factory=list)
 
@@ -148,8 +141,10 @@ class Writer:
         self._state: LiveState | None = None
         self._next_id = 1
         self._snapshot_id = 0
-        self._stats_dirty_since = 0.0
-        self._stats_full = False
+        self._read_models_since = 0.0
+        # Write every read-model row next time, not just the changed ones (after a reload
+        # or a failed write, what changed since the last good write is not known).
+        self._read_models_all = False
         self.recovered: Recovered | None = None
 
     # Life cycle ------------------------------------------------------------------------------
@@ -165,15 +160,13 @@ class Writer:
         self._state = state
         self._next_id = recovered.last_event_id + 1
         self._snapshot_id = recovered.snapshot_event_id or 0
-        with self.engine.connect() as conn:
-            config = config_repo.load_routing_config(conn)
-            state.notebook.forms = config_repo.load_forms(conn)
         batch = _Batch()
-        if recovered.last_event_id == 0:
-            produced = state.router.configure(config)
-        else:
-            produced = state.router.handle(cmd.RecoverAfterRestart())
-        self._observe(batch, produced)
+        fresh = recovered.last_event_id == 0
+        with self.engine.connect() as conn:
+            self._read_tables(conn, state)
+            for entry, part in zip(REGISTRY, state.parts, strict=True):
+                if entry.opening is not None:
+                    self._observe(batch, entry.opening(conn, part, fresh))
         with self.engine.begin() as conn:
             self._append(conn, batch)
         self._after_commit(batch)
@@ -206,38 +199,41 @@ class Writer:
 
     # Commands ----------------------------------------------------------------------------------
 
-    def submit(self, command: cmd.Command | CrmCommand) -> Future[list[StoredEvent]]:
+    def submit(self, command: object) -> Future[Stored]:
         """Queues ``command``; the future holds its stored events once they are durable."""
         if isinstance(command, _RESERVED):
             raise BadCommand(
                 f"{type(command).__name__} is issued by the service itself; "
-                "use the center's update_* methods to change configuration"
+                "use the writer's update_* methods to change configuration"
             )
-        if not isinstance(command, (cmd.Command, CrmCommand)):
+        if not isinstance(command, _COMMANDS):
             raise BadCommand(f"not a command: {type(command).__name__}")
-        if isinstance(command, cmd.Command):
+        if not isinstance(command, _SELF_CHECKED):
             check_values(command)
         return self._put(_Request(command))
 
-    def execute(
-        self, command: cmd.Command | CrmCommand, *, timeout: float | None = 30.0
-    ) -> list[StoredEvent]:
+    def execute(self, command: object, *, timeout: float | None = 30.0) -> Stored:
         """Runs ``command`` and returns its events once durable, or raises its refusal."""
         return self.submit(command).result(timeout)
 
-    async def execute_async(self, command: cmd.Command | CrmCommand) -> list[StoredEvent]:
+    async def execute_async(self, command: object) -> Stored:
         return await asyncio.wrap_future(self.submit(command))
 
-    def tick(self, *, timeout: float | None = 30.0) -> list[StoredEvent]:
+    def tick(self, *, timeout: float | None = 30.0) -> Stored:
         """Fires the timers due by the clock now (the writer also does so by itself)."""
         return self._put(_Request(None)).result(timeout)  # type: ignore[no-any-return]
 
-    def query(self, read: Callable[[Router], T], *, timeout: float | None = 30.0) -> T:
-        """Runs ``read`` on the live core, on the writer thread, after the current batch."""
+    def query(self, read: Callable[[LiveState], T], *, timeout: float | None = 30.0) -> T:
+        """Runs ``read`` on the live state, on the writer thread, after the current batch."""
         return self._put(_Request(None, query=read)).result(timeout)  # type: ignore[no-any-return]
 
+    def part(self, kind: type[L]) -> L:
+        """A domain's live part, for reads from other threads that are one dictionary
+        lookup (atomic in CPython); anything longer goes through ``query``."""
+        return self._live.part(kind)
+
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        """Calls ``callback(log_id, event)`` for every event after it is committed, in log
+        """Calls ``callback(envelope)`` for every event after it is committed, in log
         order, on the writer thread (keep it quick). Returns a function to unsubscribe."""
         with self._lock:
             self._subscribers = (*self._subscribers, callback)
@@ -298,14 +294,13 @@ class Writer:
         self, forms: CampaignForms, *, name: str = "", around: Around | None = None
     ) -> None:
         """A campaign's dispositions and form: stored, then used by the checks at once."""
-        check_values(forms)
-        request = _Request(
-            None, write=_within(lambda c: config_repo.save_forms(c, forms, name=name), around)
+        self._configure(
+            ConfigureForms(forms),
+            lambda c: config_repo.save_forms(c, forms, name=name),
+            around,
         )
-        request.forms = forms
-        self._put(request).result(30.0)
 
-    def _configure(self, command: cmd.Command, write: Write, around: Around | None) -> Stored:
+    def _configure(self, command: object, write: Write, around: Around | None) -> Stored:
         check_values(command)
         request = _Request(command, write=_within(write, around))
         return self._put(request).result(30.0)  # type: ignore[no-any-return]
@@ -335,11 +330,11 @@ class Writer:
             log.exception("could not write the final snapshot; the log is complete anyway")
 
     def _due_now(self) -> bool:
-        deadline = self._live.router.next_deadline()
+        deadline = self._live.next_deadline()
         return deadline is not None and deadline <= self.clock.now()
 
     def _wait_s(self) -> float:
-        deadline = self._live.router.next_deadline()
+        deadline = self._live.next_deadline()
         if deadline is None:
             return _MAX_WAIT_S
         # A clock that runs faster than the wall (the demo's accelerated day) gives its
@@ -383,7 +378,7 @@ class Writer:
         try:
             for request in requests:
                 self._decide(batch, request)
-            self._observe(batch, self._live.router.tick())
+            self._observe(batch, self._live.tick())
             with self.engine.begin() as conn:
                 for write in batch.writes:
                     write(conn)
@@ -401,17 +396,12 @@ class Writer:
         command = request.command
         start = len(batch.events)
         try:
-            if request.forms is not None:
-                state.notebook.set_forms(request.forms)
-                produced: list[AnyEvent] = []
-            elif isinstance(command, CrmCommand):
-                produced = list(state.notebook.decide(command, at=self.clock.now()))
-            elif isinstance(command, cmd.Command):
-                produced = list(state.router.handle(command))
+            if command is None:
+                produced = state.tick()
             else:
-                produced = list(state.router.tick())
+                produced = list(state.owner(command).decide(command))
         except _REFUSALS as exc:
-            self._observe(batch, state.router.take_events())
+            self._observe(batch, state.take_events())
             batch.outcomes.append((request, len(batch.events), len(batch.events), exc))
             return
         self._observe(batch, produced)
@@ -419,29 +409,27 @@ class Writer:
             batch.writes.append(request.write)
         batch.outcomes.append((request, start, len(batch.events), None))
 
-    def _observe(self, batch: _Batch, produced: Sequence[AnyEvent]) -> None:
+    def _observe(self, batch: _Batch, produced: Sequence[DomainEvent]) -> None:
         state = self._live
         for event in produced:
-            state.observe(event)
+            batch.concerns.append(state.observe(event))
             batch.events.append(event)
-            batch.clients.append(state.client_of(event))
+
+    def _envelopes(self, batch: _Batch) -> list[Envelope]:
+        first = self._next_id
+        return [
+            Envelope(first + i, event, client, agent)
+            for i, (event, (client, agent)) in enumerate(
+                zip(batch.events, batch.concerns, strict=True)
+            )
+        ]
 
     def _append(self, conn: Connection, batch: _Batch) -> None:
-        first = self._next_id
-        rows = [
-            event_row(first + i, e, c)
-            for i, (e, c) in enumerate(zip(batch.events, batch.clients, strict=True))
-        ]
-        append_rows(conn, rows)
+        append_rows(conn, [event_row(envelope, CODEC) for envelope in self._envelopes(batch)])
 
     def _after_commit(self, batch: _Batch) -> None:
-        first = self._next_id
-        self._next_id += len(batch.events)
-        stored = [StoredEvent(first + i, e) for i, e in enumerate(batch.events)]
-        stats = self._live.stats
-        for event in batch.events:
-            if isinstance(event, Event):
-                stats.apply(event)
+        stored = self._envelopes(batch)
+        self._next_id += len(stored)
         for request, start, end, error in batch.outcomes:
             if request.future.done():
                 continue
@@ -449,7 +437,7 @@ class Writer:
                 request.future.set_exception(error)
             elif request.query is not None:
                 try:
-                    request.future.set_result(request.query(self._live.router))
+                    request.future.set_result(request.query(self._live))
                 except Exception as exc:
                     request.future.set_exception(exc)
             else:
@@ -461,14 +449,14 @@ class Writer:
             except SQLAlchemyError:
                 log.exception("could not write a snapshot; will try again")
 
-    def _publish(self, stored: Sequence[StoredEvent]) -> None:
+    def _publish(self, stored: Sequence[Envelope]) -> None:
         subscribers = self._subscribers
         if not subscribers or not stored:
             return
         for item in stored:
             for callback in subscribers:
                 try:
-                    callback(item.id, item.event)
+                    callback(item)
                 except Exception:
                     log.exception("subscriber %r failed on event %d", callback, item.id)
 
@@ -486,7 +474,7 @@ class Writer:
                     self.engine, clock=self.clock, rng=self.rng, interval_s=self.interval_s
                 )
                 with self.engine.connect() as conn:
-                    state.notebook.forms = config_repo.load_forms(conn)
+                    self._read_tables(conn, state)
             except SQLAlchemyError as exc:
                 self._drain_failing(exc)
                 threading.Event().wait(1.0)
@@ -494,7 +482,7 @@ class Writer:
             self._state = state
             self._next_id = recovered.last_event_id + 1
             self._snapshot_id = recovered.snapshot_event_id or 0
-            self._stats_full = True
+            self._read_models_all = True
             return
 
     def _drain_failing(self, exc: BaseException) -> None:
@@ -510,46 +498,57 @@ class Writer:
             pending.append(item)
         self._fail(pending, exc)
 
+    @staticmethod
+    def _read_tables(conn: Connection, state: LiveState) -> None:
+        for entry, part in zip(REGISTRY, state.parts, strict=True):
+            if entry.tables is not None:
+                entry.tables(conn, part)
+
     # Snapshots and read models -------------------------------------------------------------------
 
     def _write_snapshot(self) -> None:
         state = self._live
         last = self.last_event_id
-        queues, agents = self._stats_rows()
+        writes = self._read_model_writes(checkpoint=True)
         snap = state.dump(last_event_id=last, taken_at=self.clock.now())
-        with self.engine.begin() as conn:
-            read_models.write_changed(
-                conn, queues, agents, last_event_id=last, interval_s=self.interval_s
-            )
-            write_snapshot(conn, snap)
+        try:
+            with self.engine.begin() as conn:
+                for write in writes:
+                    write(conn)
+                write_snapshot(conn, snap)
+        except SQLAlchemyError:
+            self._read_models_all = True  # the rows taken for this write are not stored
+            raise
         self._snapshot_id = last
-        self._stats_dirty_since = self.clock.now()
+        self._read_models_since = self.clock.now()
 
-    def _stats_rows(self) -> tuple[list[Any], list[Any]]:
-        stats = self._live.stats
-        queues, agents = stats.take_changed()
-        if self._stats_full:
-            queues, agents = stats.queue_rows(), stats.agent_rows()
-            self._stats_full = False
-        return queues, agents
+    def _read_model_writes(self, *, checkpoint: bool) -> list[Write]:
+        all_rows, self._read_models_all = self._read_models_all, False
+        writes: list[Write] = []
+        for entry, part in zip(REGISTRY, self._live.parts, strict=True):
+            if entry.read_models is not None:
+                write = entry.read_models(
+                    part,
+                    last_event_id=self.last_event_id,
+                    all_rows=all_rows,
+                    checkpoint=checkpoint,
+                )
+                if write is not None:
+                    writes.append(write)
+        return writes
 
     def _maybe_flush_read_models(self, *, force: bool = False) -> None:
         now = self.clock.now()
-        if not force and now - self._stats_dirty_since < self.read_model_every_s:
+        if not force and now - self._read_models_since < self.read_model_every_s:
             return
-        self._stats_dirty_since = now
-        queues, agents = self._stats_rows()
-        if not (queues or agents):
+        self._read_models_since = now
+        writes = self._read_model_writes(checkpoint=False)
+        if not writes:
             return
         try:
             with self.engine.begin() as conn:
-                read_models.write_changed(
-                    conn,
-                    queues,
-                    agents,
-                    last_event_id=self.last_event_id,
-                    interval_s=self.interval_s,
-                )
+                for write in writes:
+                    write(conn)
         except SQLAlchemyError:
             log.exception("could not update the read models; will write them all next time")
-            self._stats_full = True
+            self._read_models_all = True

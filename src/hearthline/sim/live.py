@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 from hearthline.kernel.clock import ScaledClock
+from hearthline.kernel.envelope import Envelope
 from hearthline.routing.commands import Command
 from hearthline.routing.events import Event
 from hearthline.sim.engine import Engine, EventSink
@@ -57,8 +58,9 @@ class LiveEngine(Engine):
         self.scaled = clock
         self._inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()
 
-    def deliver(self, log_id: int, event: object) -> None:
+    def deliver(self, envelope: Envelope) -> None:
         """A service subscriber: called on the service's writer thread after each commit."""
+        event = envelope.event
         if isinstance(event, Event):
             self._inbox.put(event)
 

@@ -5,25 +5,22 @@ a database URL for scale. The same tables and the same Alembic migrations serve 
 See docs/storage.md.
 """
 
-from hearthline.store.codec import AnyEvent, CodecError, decode, encode
+from hearthline.store.codec import Codec, CodecError
 from hearthline.store.engine import (
     DATABASE_URL_ENV,
     StoreConfigError,
     create_store_engine,
     resolve_url,
 )
-from hearthline.store.log import StoredEvent, read_events
+from hearthline.store.log import read_events
 from hearthline.store.migrate import upgrade
 
 __all__ = [
     "DATABASE_URL_ENV",
-    "AnyEvent",
+    "Codec",
     "CodecError",
     "StoreConfigError",
-    "StoredEvent",
     "create_store_engine",
-    "decode",
-    "encode",
     "read_events",
     "resolve_url",
     "upgrade",

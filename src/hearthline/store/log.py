@@ -8,34 +8,26 @@ second writer would collide on the primary key and fail loudly rather than inter
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from hearthline.store import codec
-from hearthline.store.codec import AnyEvent
+from hearthline.kernel.envelope import Envelope
+from hearthline.store.codec import Codec
 from hearthline.store.schema import events
 
 READ_PAGE = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """An event as the log holds it: its global id (streams resume after one) and itself."""
-
-    id: int
-    event: AnyEvent
-
-
-def event_row(ident: int, event: AnyEvent, client: str | None) -> dict[str, Any]:
+def event_row(envelope: Envelope, codec: Codec) -> dict[str, Any]:
+    event = envelope.event
     return {
-        "id": ident,
+        "id": envelope.id,
         "at": event.at,
         "type": type(event).__name__,
-        "client_id": client,
+        "client_id": envelope.client,
         "contact_id": getattr(event, "contact", None),
-        "agent_id": getattr(event, "agent", None),
+        "agent_id": envelope.agent,
         "payload": codec.encode(event),
     }
 
@@ -62,32 +54,39 @@ def count_events(conn: Connection) -> int:
 
 
 def read_events(
-    engine: Engine, *, after: int = 0, until: int | None = None, page: int = READ_PAGE
-) -> Iterator[StoredEvent]:
+    engine: Engine,
+    codec: Codec,
+    *,
+    after: int = 0,
+    until: int | None = None,
+    page: int = READ_PAGE,
+) -> Iterator[Envelope]:
     """Every event with ``after < id <= until``, in id order, a page at a time.
 
     Pages (keyset, by id) keep memory flat on a log of millions and hold no cursor open
     between them.
     """
-    query = select(events.c.id, events.c.type, events.c.payload).order_by(events.c.id)
+    e = events.c
+    query = select(e.id, e.type, e.payload, e.client_id, e.agent_id).order_by(e.id)
     if until is not None:
         query = query.where(events.c.id <= until)
     decode = codec.decode
     while True:
         with engine.connect() as conn:
             rows = conn.execute(query.where(events.c.id > after).limit(page)).all()
-        for ident, type_, payload in rows:
-            yield StoredEvent(ident, decode(type_, payload))
+        for ident, type_, payload, client, agent in rows:
+            yield Envelope(ident, decode(type_, payload), client, agent)
         if len(rows) < page:
             return
         after = rows[-1][0]
 
 
-def events_of_contact(conn: Connection, contact: str) -> list[StoredEvent]:
+def events_of_contact(conn: Connection, codec: Codec, contact: str) -> list[Envelope]:
     """The whole history of one contact (routing and notes), in log order."""
+    e = events.c
     rows = conn.execute(
-        select(events.c.id, events.c.type, events.c.payload)
-        .where(events.c.contact_id == contact)
-        .order_by(events.c.id)
+        select(e.id, e.type, e.payload, e.client_id, e.agent_id)
+        .where(e.contact_id == contact)
+        .order_by(e.id)
     ).all()
-    return [StoredEvent(i, codec.decode(t, p)) for i, t, p in rows]
+    return [Envelope(i, codec.decode(t, p), c, a) for i, t, p, c, a in rows]

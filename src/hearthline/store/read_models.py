@@ -21,6 +21,7 @@ from hearthline.reports.stats import (
 )
 from hearthline.routing.events import Event
 from hearthline.store import schema as t
+from hearthline.store.codec import Codec
 from hearthline.store.config_repo import queue_clients
 from hearthline.store.log import read_events
 from hearthline.store.upsert import upsert
@@ -70,11 +71,11 @@ def write_changed(
     )
 
 
-def rebuild(engine: Engine, *, interval_s: float = DEFAULT_INTERVAL_S) -> int:
+def rebuild(engine: Engine, codec: Codec, *, interval_s: float = DEFAULT_INTERVAL_S) -> int:
     """Recomputes the stats tables from the whole log; returns the last event id used."""
     stats = StatsProjection(interval_s=interval_s)
     last = 0
-    for stored in read_events(engine):
+    for stored in read_events(engine, codec):
         if isinstance(stored.event, Event):
             stats.apply(stored.event)
         last = stored.id

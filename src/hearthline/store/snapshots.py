@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,20 +19,18 @@ import hearthline
 from hearthline.store.schema import snapshots
 
 KEEP = 2
-_STATEFUL_PACKAGES = ("routing", "crm", "reports")
 
 
-def _fingerprint() -> str:
+def code_version(packages: Iterable[str]) -> str:
+    """A digest of the code of ``packages`` (the domains whose objects a snapshot holds)."""
     digest = hashlib.sha256(f"{hearthline.__version__} {sys.version_info[:2]}".encode())
     root = Path(hearthline.__file__).parent
-    for package in _STATEFUL_PACKAGES:
-        for path in sorted((root / package).rglob("*.py")):
+    for package in packages:
+        folder = root.joinpath(*package.split(".")[1:])
+        for path in sorted(folder.rglob("*.py")):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:40]
-
-
-CODE_VERSION = _fingerprint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +38,8 @@ class Snapshot:
     last_event_id: int
     code_version: str
     taken_at: float
-    routing_state: bytes
-    other_state: bytes
+    # Each domain's ``Live.dump()``, by domain name, pickled together.
+    state: bytes
 
 
 def write_snapshot(conn: Connection, snap: Snapshot, *, keep: int = KEEP) -> None:
@@ -50,21 +49,20 @@ def write_snapshot(conn: Connection, snap: Snapshot, *, keep: int = KEEP) -> Non
             last_event_id=snap.last_event_id,
             code_version=snap.code_version,
             taken_at=snap.taken_at,
-            routing_state=snap.routing_state,
-            other_state=snap.other_state,
+            routing_state=b"",
+            other_state=snap.state,
         )
     )
     newest = select(snapshots.c.id).order_by(snapshots.c.id.desc()).limit(keep)
     conn.execute(delete(snapshots).where(snapshots.c.id.not_in(newest.scalar_subquery())))
 
 
-def latest_snapshot(conn: Connection, *, version: str = CODE_VERSION) -> Snapshot | None:
+def latest_snapshot(conn: Connection, *, version: str) -> Snapshot | None:
     row = conn.execute(
         select(
             snapshots.c.last_event_id,
             snapshots.c.code_version,
             snapshots.c.taken_at,
-            snapshots.c.routing_state,
             snapshots.c.other_state,
         )
         .where(snapshots.c.code_version == version)
@@ -77,6 +75,5 @@ def latest_snapshot(conn: Connection, *, version: str = CODE_VERSION) -> Snapsho
         last_event_id=row[0],
         code_version=row[1],
         taken_at=row[2],
-        routing_state=bytes(row[3]),
-        other_state=bytes(row[4]),
+        state=bytes(row[3]),
     )

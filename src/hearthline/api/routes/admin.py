@@ -46,6 +46,7 @@ from hearthline.api.schemas import (
 )
 from hearthline.api.views import forms_of
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId, ReasonId
 from hearthline.routing.config import SYSTEM_REASONS, CenterSettings, NotReadyReason
 from hearthline.routing.errors import ConfigError
@@ -53,7 +54,6 @@ from hearthline.service.writer import Around
 from hearthline.store import config_repo
 from hearthline.store import schema as s
 from hearthline.store import schema as t
-from hearthline.store.log import StoredEvent
 
 T = TypeVar("T")
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERROR_RESPONSES)
@@ -105,7 +105,7 @@ def _audited(
 async def _routed(
     ctx: AppContext,
     me: Principal,
-    update: Callable[..., list[StoredEvent]],
+    update: Callable[..., list[Envelope]],
     config: object,
     action: str,
     target: str,
@@ -125,7 +125,7 @@ def _dump(model: Any) -> Any:
     return model.model_dump(mode="json") if model is not None else None
 
 
-def _follow(ctx: AppContext, stored: list[StoredEvent]) -> None:
+def _follow(ctx: AppContext, stored: list[Envelope]) -> None:
     for item in stored:
         ctx.directory.follow(item.event)
 

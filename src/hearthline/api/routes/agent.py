@@ -66,7 +66,7 @@ async def _on_contact(
     except (RoutingError, CrmError):
         # Refused: say why only to the agent who has (or had) the contact; to anyone else
         # it does not exist. Checked after the fact, so the common path costs nothing.
-        if not ctx.hub.had_contact(contact, _me(who)) and not await ctx.db(
+        if not ctx.tenancy.had_contact(contact, _me(who)) and not await ctx.db(
             contact_visible, ctx.engine, who, contact
         ):
             raise not_found("contact of yours", contact) from None

@@ -48,7 +48,7 @@ def _queue_in_scope(ctx: AppContext, me: Principal, queue: str) -> QueueId:
 
 def _contact_in_scope(ctx: AppContext, me: Principal, contact: str) -> ContactId:
     if me.client_id is not None and not client_visible(
-        ctx.directory, me, ctx.hub.client_of_contact(contact)
+        ctx.directory, me, ctx.tenancy.client_of_contact(contact)
     ):
         raise not_found("contact", contact)
     return ContactId(contact)

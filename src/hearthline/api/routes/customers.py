@@ -27,6 +27,7 @@ from hearthline.api.schemas import (
 )
 from hearthline.api.scope import access_contact, client_visible, visible_clients
 from hearthline.kernel.text import text_problem
+from hearthline.service.domains import CODEC
 from hearthline.store import schema as s
 from hearthline.store import schema as t
 from hearthline.store.log import events_of_contact
@@ -146,7 +147,7 @@ async def history(
                 .order_by(cc.c.linked_at.desc())
                 .limit(limit)
             ).scalars()
-            return [record(c, events_of_contact(conn, c)) for c in ids]
+            return [record(c, events_of_contact(conn, CODEC, c)) for c in ids]
 
     return await ctx.db(read)
 
@@ -162,7 +163,7 @@ async def link(customer_id: CustomerPath, body: LinkIn, me: Person, ctx: Ctx) ->
         access_contact(ctx.engine, me, body.contact_id)
         with ctx.engine.begin() as conn:
             customer = _fetch(conn, me, ctx.directory, customer_id)
-            stored = events_of_contact(conn, body.contact_id)
+            stored = events_of_contact(conn, CODEC, body.contact_id)
             if not _logged_client(conn, body.contact_id, customer.client_id):
                 raise conflict("the contact belongs to another client company than the customer")
             conn.execute(

@@ -27,6 +27,7 @@ from hearthline.api.schemas import (
 from hearthline.api.scope import access_campaign, access_contact, agent_visible, visible_clients
 from hearthline.api.views import forms_of
 from hearthline.routing.config import SYSTEM_REASONS
+from hearthline.service.domains import CODEC
 from hearthline.store import read_models
 from hearthline.store.log import events_of_contact
 
@@ -146,7 +147,7 @@ async def contact(
     def read() -> ContactDetail:
         access_contact(ctx.engine, me, contact)
         with ctx.engine.connect() as conn:
-            return detail(contact, events_of_contact(conn, contact))
+            return detail(contact, events_of_contact(conn, CODEC, contact))
 
     return await ctx.db(read)
 

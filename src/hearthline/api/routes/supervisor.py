@@ -86,7 +86,7 @@ async def contacts(me: Staff, ctx: Ctx) -> list[ContactLive]:
 def _contact_in_scope(ctx: AppContext, me: Principal, contact: str) -> None:
     if me.firm_wide:
         return
-    if not client_visible(ctx.directory, me, ctx.hub.client_of_contact(contact)):
+    if not client_visible(ctx.directory, me, ctx.tenancy.client_of_contact(contact)):
         raise not_found("contact", contact)
 
 
@@ -130,7 +130,7 @@ async def move(contact: ContactPath, body: MoveIn, me: Staff, ctx: Ctx) -> Comma
     try:
         return await _run(ctx, cmd.MoveContact(ContactId(contact), QueueId(body.queue)))
     except RoutingError:
-        if ctx.hub.client_of_contact(contact) is None and not me.firm_wide:
+        if ctx.tenancy.client_of_contact(contact) is None and not me.firm_wide:
             raise not_found("contact", contact) from None
         raise
 

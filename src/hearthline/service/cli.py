@@ -1,4 +1,4 @@
-"""``hearthline db ...``: migrate a store, rebuild its report tables, show where it stands."""
+"""``hearthline db ...``: migrate the store, rebuild its report tables, show where it stands."""
 
 from __future__ import annotations
 
@@ -42,11 +42,12 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from hearthline.service.domains import CODEC
     from hearthline.store.read_models import rebuild
 
     engine = _engine(args)
     upgrade(engine)
-    last = rebuild(engine)
+    last = rebuild(engine, CODEC)
     print(f"report tables rebuilt from {last} events")
     engine.dispose()
     return 0

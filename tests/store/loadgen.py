@@ -1,6 +1,6 @@
-"""A steady load on a real Center, recording every acknowledgement: for the crash test.
+"""A steady load on a real writer, recording every acknowledgement: for the crash test.
 
-    python -m hearthline.service.loadgen --database-url URL --ack-file PATH [--agents 8]
+    python tests/store/loadgen.py --database-url URL --ack-file PATH [--agents 8]
 
 Each worker thread plays one agent's day on the seeded returns line: it brings in a
 call, answers whatever is offered to its agent, autosaves notes, ends the call, gives
@@ -30,16 +30,18 @@ from sqlalchemy import func, select
 from hearthline.crm.commands import CrmCommand, DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
 from hearthline.kernel.clock import WallClock
+from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId, ContactId
 from hearthline.routing import commands as cmd
+from hearthline.routing.domain import LiveRouting
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.states import AgentState
+from hearthline.routing.views import AgentView
 from hearthline.service import seed as demo
 from hearthline.service.errors import ServiceError
 from hearthline.service.writer import Writer
 from hearthline.store import schema
 from hearthline.store.engine import create_store_engine
-from hearthline.store.log import StoredEvent
 from hearthline.store.migrate import upgrade
 
 
@@ -47,7 +49,7 @@ class _Acks:
     def __init__(self, path: str) -> None:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    def events(self, stored: list[StoredEvent]) -> None:
+    def events(self, stored: list[Envelope]) -> None:
         if stored:
             os.write(self.fd, ("E " + " ".join(str(s.id) for s in stored) + "\n").encode())
 
@@ -62,7 +64,7 @@ def _worker(
     rng = random.Random(seed)
     n = 0
 
-    def run(command: cmd.Command | CrmCommand) -> list[StoredEvent] | None:
+    def run(command: cmd.Command | CrmCommand) -> list[Envelope] | None:
         try:
             stored = writer.execute(command)
         except (RoutingError, CrmError, ServiceError):
@@ -70,8 +72,11 @@ def _worker(
         acks.events(stored)
         return stored
 
+    def me_now() -> AgentView:
+        return writer.query(lambda state: state.part(LiveRouting).router.agent(me))
+
     while not stop.is_set():
-        view = writer.query(lambda r: r.agent(me))
+        view = me_now()
         if view.state is AgentState.OFFLINE:
             run(cmd.SignIn(me, ready=True))
         elif not view.connected:
@@ -81,7 +86,7 @@ def _worker(
         n += 1
         contact = ContactId(f"{tag}-{me}-{n}")
         run(cmd.ArriveContact(contact, caller=f"+1555{n:06d}", queue=demo.QUEUE))
-        view = writer.query(lambda r: r.agent(me))
+        view = me_now()
         if view.state is not AgentState.RESERVED or view.contact is None:
             continue
         mine = view.contact
@@ -104,7 +109,7 @@ def _worker(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hearthline.service.loadgen")
+    parser = argparse.ArgumentParser(prog="loadgen.py")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--ack-file", required=True)
     parser.add_argument("--agents", type=int, default=8)

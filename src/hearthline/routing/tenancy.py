@@ -1,0 +1,94 @@
+"""Whom each event concerns: the client company whose work it is, and the one agent who
+sees it. Worked out once, on the writer, as the event is stored; the log's columns, the
+live streams and every scope check read the answer instead of working it out again.
+
+It follows the log like any projection: which client each campaign serves, which
+campaign each queue belongs to, which client each contact is for (from the queue or
+campaign it came in on, kept after it ends: notes come after the call), and which agent
+has each live contact (offered to or talking with them).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from hearthline.kernel.domain import Concerns
+from hearthline.routing import events as ev
+
+# Offers that end without the contact staying with the agent.
+_LETS_GO = (ev.OfferDeclined, ev.OfferTimedOut, ev.OfferRescinded, ev.ContactTransferred)
+# Ended contacts whose client company is remembered (notes come after the call).
+CONTACT_MEMORY = 200_000
+
+
+class Tenancy:
+    def __init__(self) -> None:
+        self.campaign_client: dict[str, str] = {}
+        self.queue_campaign: dict[str, str] = {}
+        self._contact_client: OrderedDict[str, str] = OrderedDict()
+        # The agent who has a live contact now, and the one it was last offered to (kept
+        # until it ends: the agent may still be finishing it after a transfer away).
+        self._contact_agent: dict[str, str] = {}
+        self._offered_to: dict[str, str] = {}
+
+    # Questions (safe from other threads: each is one dictionary read) -------------------
+
+    def queue_client(self, queue: str | None) -> str | None:
+        campaign = self.queue_campaign.get(queue) if queue is not None else None
+        return self.campaign_client.get(campaign) if campaign is not None else None
+
+    def client_of_contact(self, contact: str) -> str | None:
+        return self._contact_client.get(contact)
+
+    def had_contact(self, contact: str, agent: str) -> bool:
+        """True when the live contact is, or was last, offered to ``agent``."""
+        return agent in (self._contact_agent.get(contact), self._offered_to.get(contact))
+
+    # Following the log -------------------------------------------------------------------
+
+    def concerns(self, event: object) -> Concerns:
+        """Whom ``event`` concerns; called once per event, in log order."""
+        agent: str | None = getattr(event, "agent", None)
+        if isinstance(event, ev.CampaignConfigured):
+            self.campaign_client[event.campaign.id] = event.campaign.client
+            return event.campaign.client, None
+        if isinstance(event, ev.QueueConfigured):
+            self.queue_campaign[event.queue.id] = event.queue.campaign
+            return self.queue_client(event.queue.id), None
+        contact: str | None = getattr(event, "contact", None)
+        if contact is None:
+            return None, agent
+        client = self._client_of(contact, event)
+        if agent is None:
+            agent = self._contact_agent.get(contact)
+        if isinstance(event, ev.ContactOffered):
+            self._contact_agent[contact] = event.agent
+            self._offered_to[contact] = event.agent
+        elif isinstance(event, _LETS_GO):
+            self._contact_agent.pop(contact, None)
+        elif (ended := ev.ending(event)) is not None:
+            self._contact_agent.pop(ended.contact, None)
+            self._offered_to.pop(ended.contact, None)
+        return client, agent
+
+    def _client_of(self, contact: str, event: object) -> str | None:
+        known = self._contact_client
+        client: str | None = None
+        if isinstance(event, ev.ContactArrived) and event.campaign is not None:
+            client = self.campaign_client.get(event.campaign)
+        elif isinstance(event, (ev.ContactQueued, ev.ContactScheduled)):
+            client = self.queue_client(event.queue)
+        elif isinstance(event, ev.ContactConvertedToCallback) and contact in known:
+            client = known[contact]
+            self._remember(event.callback, client)
+        if client is None:
+            return known.get(contact)
+        self._remember(contact, client)
+        return client
+
+    def _remember(self, contact: str, client: str) -> None:
+        known = self._contact_client
+        known[contact] = client
+        known.move_to_end(contact)
+        while len(known) > CONTACT_MEMORY:
+            known.popitem(last=False)

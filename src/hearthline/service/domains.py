@@ -1,0 +1,97 @@
+"""The registry of domains: the one place that lists them.
+
+The writer dispatches each command to the domain registered for its type; the codec,
+the live state, the snapshots and the tenancy of events loop over this list. A domain
+that keeps something in tables rather than in the log, or writes read models, says so
+here with the store functions that do it, so the writer names no domain by hand.
+
+Adding a domain: its own pure package with a ``domain.py`` (``DOMAIN = Domain(...)``,
+see ``kernel/domain.py``), and one line in ``REGISTRY`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from hearthline.crm.domain import DOMAIN as CRM
+from hearthline.crm.domain import LiveCrm
+from hearthline.kernel.domain import Domain, DomainEvent, Live
+from hearthline.reports.domain import DOMAIN as REPORTS
+from hearthline.reports.domain import LiveReports
+from hearthline.routing import commands as cmd
+from hearthline.routing.domain import DOMAIN as ROUTING
+from hearthline.routing.domain import LiveRouting
+from hearthline.store import config_repo, read_models
+from hearthline.store.codec import Codec
+from hearthline.store.snapshots import code_version
+
+Write = Callable[[Connection], None]
+
+
+class ReadModels(Protocol):
+    def __call__(
+        self, live: Live, *, last_event_id: int, all_rows: bool, checkpoint: bool
+    ) -> Write | None:
+        """The write of the domain's read models: the rows changed since the last one (or
+        ``all_rows``), stamped with the last event they include; None when nothing changed,
+        unless ``checkpoint`` asks for the stamp anyway (a snapshot's)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    domain: Domain
+    # What a run opens with, given the tables: the first configuration on an empty log
+    # (``fresh``), or the record of the restart.
+    opening: Callable[[Connection, Live, bool], Sequence[DomainEvent]] | None = None
+    # Reads what the domain keeps in tables rather than in the log: on start, and when
+    # the live state is rebuilt after a failed commit.
+    tables: Callable[[Connection, Live], None] | None = None
+    read_models: ReadModels | None = None
+
+
+def _open_routing(conn: Connection, live: Live, fresh: bool) -> Sequence[DomainEvent]:
+    assert isinstance(live, LiveRouting)
+    if fresh:
+        return live.router.configure(config_repo.load_routing_config(conn))
+    return live.router.handle(cmd.RecoverAfterRestart())
+
+
+def _crm_tables(conn: Connection, live: Live) -> None:
+    assert isinstance(live, LiveCrm)
+    live.notebook.forms = config_repo.load_forms(conn)
+
+
+def _stats_rows(
+    live: Live, *, last_event_id: int, all_rows: bool, checkpoint: bool
+) -> Write | None:
+    assert isinstance(live, LiveReports)
+    stats = live.stats
+    queues, agents = stats.take_changed()
+    if all_rows:
+        queues, agents = stats.queue_rows(), stats.agent_rows()
+    if not (queues or agents or checkpoint):
+        return None
+
+    def write(conn: Connection) -> None:
+        read_models.write_changed(
+            conn, queues, agents, last_event_id=last_event_id, interval_s=stats.interval_s
+        )
+
+    return write
+
+
+REGISTRY: tuple[Registered, ...] = (
+    Registered(ROUTING, opening=_open_routing),
+    Registered(CRM, tables=_crm_tables),
+    Registered(REPORTS, read_models=_stats_rows),
+)
+
+DOMAINS: tuple[Domain, ...] = tuple(r.domain for r in REGISTRY)
+CODEC = Codec(cls for d in DOMAINS for cls in d.events)
+# Snapshots hold these packages' objects: one taken by other code is ignored.
+CODE_VERSION = code_version(d.package for d in DOMAINS)
