@@ -37,9 +37,11 @@ demo: $(STAMP)
 	$(BIN)/hearthline demo $(DEMO_ARGS)
 
 ## Chores ----------------------------------------------------------------------
+# ruff, and the layers' import contracts (pyproject.toml [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
