@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from hearthline.kernel.domain import Concerns
 from hearthline.routing import (
     AgentProfile,
     AgentState,
@@ -34,17 +35,13 @@ from hearthline.routing import (
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.routing.skills import compile_requirement
+from hearthline.routing.tenancy import Tenancy
 
 AGENTS = [f"a{i}" for i in range(6)]
 QUEUES = ["sales", "support", "returns"]
 SKILLS = ["sales", "tech", "french"]
 REASONS = ["break", "lunch", "training"]
-TERMINAL_EVENTS = (
-    ev.ContactCompleted,
-    ev.ContactAbandoned,
-    ev.ContactDropped,
-    ev.ContactConvertedToCallback,
-)
+CLIENTS = {"c-sales": "client-a", "c-support": "client-b"}
 
 
 def _queues(strategies: list[Strategy]) -> tuple[QueueConfig, ...]:
@@ -101,6 +98,9 @@ class RoutingMachine(RuleBasedStateMachine):
         self.router.on_offer = self._check_offer
         self.log: list[ev.Event] = []
         self.contact_ids: list[str] = []
+        self.tenancy = Tenancy()
+        self.concerns: list[Concerns] = []
+        self.seen = 0
         self.configs: dict[str, QueueConfig] = {}
         self.profiles: dict[str, AgentProfile] = {}
         self.n = 0
@@ -128,8 +128,8 @@ class RoutingMachine(RuleBasedStateMachine):
         self.profiles = {p.id: p for p in profiles}
         config = RoutingConfig(
             campaigns=(
-                CampaignConfig("c-sales", "client-a", prefer_same_agent_s=30),
-                CampaignConfig("c-support", "client-b", callback_on_drop=True),
+                CampaignConfig("c-sales", CLIENTS["c-sales"], prefer_same_agent_s=30),
+                CampaignConfig("c-support", CLIENTS["c-support"], callback_on_drop=True),
             ),
             queues=queues,
             agents=profiles,
@@ -364,11 +364,26 @@ class RoutingMachine(RuleBasedStateMachine):
                 continue  # an agent's after-call work may follow a dropped contact's end
             if contact is not None:
                 assert contact not in ended, f"{type(e).__name__} after {contact} ended"
-            is_end = isinstance(e, TERMINAL_EVENTS) or (
-                isinstance(e, ev.ContactOverflowed) and e.destination.kind is OverflowKind.VOICEMAIL
-            )
-            if is_end:
+            if ev.ending(e) is not None:
                 ended.add(e.contact)  # type: ignore[attr-defined]
+
+    @invariant()
+    def every_live_contact_is_its_queues_client_and_with_its_agent(self) -> None:
+        """The tenancy the writer seals into each event, followed from the same log."""
+        for e in self.log[self.seen :]:
+            self.concerns.append(self.tenancy.concerns(e))
+        self.seen = len(self.log)
+        for c in self.router.live_contacts():
+            if c.queue is not None and c.state is not ContactState.ARRIVING:
+                client = CLIENTS[self.configs[c.queue].campaign]
+                assert self.tenancy.client_of_contact(c.id) == client, c
+            if c.agent is not None and c.state is not ContactState.QUEUED:
+                assert self.tenancy.had_contact(c.id, c.agent), c
+        for e, (client, agent) in zip(self.log, self.concerns, strict=True):
+            named = getattr(e, "agent", None)
+            assert named is None or agent == named, f"{e} concerns {agent}"
+            if isinstance(e, ev.ContactQueued):
+                assert client == CLIENTS[self.configs[e.queue].campaign], e
 
     @invariant()
     def replaying_the_log_rebuilds_the_same_state(self) -> None:
@@ -384,6 +399,10 @@ class RoutingMachine(RuleBasedStateMachine):
             self.router.dump_state(), clock=self.clock, rng=random.Random(0)
         )
         assert restored.snapshot() == live
+        # Whom each event concerns, worked out again from the log alone, is the same.
+        replayed_tenancy = Tenancy()
+        again = [replayed_tenancy.concerns(e) for e in self.log[: self.seen]]
+        assert again == self.concerns
 
     def teardown(self) -> None:
         self._check_replay()
@@ -400,14 +419,7 @@ class RoutingMachine(RuleBasedStateMachine):
             self.time_passes(130.0)
         assert self.router.live_contacts() == []
         arrived = {e.contact for e in self.log if isinstance(e, ev.ContactArrived)}
-        ends = [
-            e.contact  # type: ignore[attr-defined]
-            for e in self.log
-            if isinstance(e, TERMINAL_EVENTS)
-            or (
-                isinstance(e, ev.ContactOverflowed) and e.destination.kind is OverflowKind.VOICEMAIL
-            )
-        ]
+        ends = [ended.contact for e in self.log if (ended := ev.ending(e)) is not None]
         assert sorted(ends) == sorted(arrived)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import random
 
+import pytest
 from sqlalchemy import Engine, update
 
 from hearthline.crm import DraftNote
@@ -69,6 +70,39 @@ def test_restart_drops_calls_in_progress_with_callbacks_and_parks_agents(
         assert "NoteDrafted" in history and history[-1] == "ContactDropped"
         # The agent may still finish the note of the call the restart cut.
         second.execute(DraftNote("talking", A0, 2, "she wants to return the blue kettle. done"))
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize("snapshot_every", [5, 20_000])
+def test_whom_each_event_concerns_is_stored_with_it_and_known_after_a_restart(
+    seeded: Engine, clock: ManualClock, snapshot_every: int
+) -> None:
+    first = Writer(engine=seeded, clock=clock, rng=random.Random(3), snapshot_every=snapshot_every)
+    first.start()
+    _busy_floor(first, clock)
+    first.execute(cmd.HoldContact(A0, ContactId("talking")))  # ContactHeld names no agent
+    first.stop()
+    with seeded.connect() as conn:
+        talking = events_of_contact(conn, CODEC, "talking")
+    assert isinstance(talking[-1].event, ev.ContactHeld)
+    # Every event of the call is the returns line's client's; from the offer on, each is
+    # its agent's too, whether or not the event names the agent.
+    assert {e.client for e in talking} == {"acme"}
+    offered = next(i for i, e in enumerate(talking) if isinstance(e.event, ev.ContactOffered))
+    assert {e.agent for e in talking[:offered]} == {None}
+    assert {e.agent for e in talking[offered:]} == {A0}
+    second = _restart(seeded, clock)
+    try:
+        tenancy = second.part(LiveRouting).tenancy
+        # A scoped reader still finds the contacts of before the restart, and the agent
+        # who had one may still write its notes.
+        for contact in ("talking", "ringing", "waiting"):
+            assert tenancy.client_of_contact(contact) == "acme"
+        assert tenancy.had_contact("talking", A0) is False  # the restart ended the call
+        with seeded.connect() as conn:
+            dropped = events_of_contact(conn, CODEC, "talking")[-1]
+        assert isinstance(dropped.event, ev.ContactDropped) and dropped.client == "acme"
     finally:
         second.stop()
 
