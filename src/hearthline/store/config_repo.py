@@ -20,7 +20,6 @@ from hearthline.routing.config import (
     EscalationStep,
     NotReadyReason,
     Overflow,
-    OverflowKind,
     QueueConfig,
     RoutingConfig,
     Strategy,
@@ -75,9 +74,6 @@ def load_routing_config(conn: Connection) -> RoutingConfig:
 
 
 def _queue(row: RowMapping) -> QueueConfig:
-    def overflow(kind: str, queue: str | None) -> Overflow:
-        return Overflow(OverflowKind(kind), QueueId(queue) if queue else None)
-
     return QueueConfig(
         id=QueueId(row["id"]),
         campaign=CampaignId(row["campaign_id"]),
@@ -89,9 +85,9 @@ def _queue(row: RowMapping) -> QueueConfig:
         offer_timeout_s=row["offer_timeout_s"],
         wrap_up=WrapUpPolicy(WrapUpMode(row["wrap_up_mode"]), row["wrap_up_s"]),
         max_length=row["max_length"],
-        on_full=overflow(row["on_full_kind"], row["on_full_queue"]),
+        on_full=Overflow.of(row["on_full_kind"], row["on_full_queue"]),
         max_wait_s=row["max_wait_s"],
-        on_max_wait=overflow(row["on_max_wait_kind"], row["on_max_wait_queue"]),
+        on_max_wait=Overflow.of(row["on_max_wait_kind"], row["on_max_wait_queue"]),
         service_target_s=row["service_target_s"],
         expected_handle_s=row["expected_handle_s"],
     )
