@@ -8,6 +8,8 @@ skills, scripts, dispositions and forms live only here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
@@ -176,6 +178,29 @@ def save_firm(
         ],
         keys=["id"],
     )
+
+
+def save_routing_config(
+    conn: Connection,
+    routing: RoutingConfig,
+    *,
+    firm: str,
+    client_names: Mapping[str, str] | None = None,
+) -> None:
+    """Firm, clients, campaigns, queues, reasons and agents (with skills) of ``routing``:
+    what the server configures its routing core from on first start. Names default to
+    the ids."""
+    names = client_names or {}
+    save_firm(conn, firm, name=names.get(firm, firm), settings=routing.settings)
+    for client in sorted({c.client for c in routing.campaigns}):
+        save_client(conn, client, firm=firm, name=names.get(client, client))
+    for campaign in routing.campaigns:
+        save_campaign(conn, campaign)
+    for queue in routing.queues:
+        save_queue(conn, queue)
+    save_reasons(conn, routing.reasons)
+    for agent in routing.agents:  # with their skills, which need no row of their own first
+        save_agent(conn, agent)
 
 
 def save_settings(conn: Connection, settings: CenterSettings) -> None:
