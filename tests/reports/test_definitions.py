@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from hearthline.reports.definitions import answered_in_target, service_level
+from hearthline.reports.definitions import service_level, within_target
 from hearthline.reports.stats import QueueInterval
 
 
 def test_a_call_answered_at_the_target_is_within_it() -> None:
-    assert answered_in_target(20.0, 20.0)
-    assert answered_in_target(0.0, 0.0)
-    assert not answered_in_target(20.001, 20.0)
+    assert within_target(20.0, 20.0)
+    assert within_target(0.0, 0.0)
+    assert not within_target(20.001, 20.0)
 
 
 def test_service_level_is_answered_in_target_over_offered() -> None:

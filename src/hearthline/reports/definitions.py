@@ -16,8 +16,9 @@ The words are in docs/simulator.md (Results) and every other page points there:
 from __future__ import annotations
 
 
-def answered_in_target(wait_s: float, target_s: float) -> bool:
-    """Whether a call answered after ``wait_s`` seconds was answered within the target."""
+def within_target(wait_s: float, target_s: float) -> bool:
+    """Whether a wait of ``wait_s`` seconds is within the target: a call answered after
+    it was answered within target; a caller who gave up after it is a short abandon."""
     return wait_s <= target_s
 
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hearthline.reports.definitions import answered_in_target, service_level
+from hearthline.reports.definitions import service_level, within_target
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 
@@ -326,15 +326,20 @@ class StatsProjection:
         visit = self._visits.get(e.contact)
         if visit is None:
             return
-        wait = e.at - visit.entered
-        row = self._qrow(visit.key)
+        row, wait, in_target = self._end_wait(visit, e.at)
         row.answered += 1
         row.wait_answered_s += wait
-        row.max_wait_s = max(row.max_wait_s, wait)
-        if answered_in_target(wait, self._targets.get(visit.queue, 0.0)):
-            row.answered_in_target += 1
+        row.answered_in_target += in_target
         visit.answered, visit.span_since, visit.held = True, e.at, False
         self._clock(e.agent).work_key = visit.key
+
+    def _end_wait(self, visit: _Visit, at: float) -> tuple[QueueInterval, float, bool]:
+        """A visit's wait ends (answered or given up): its row, which keeps the longest
+        wait, the wait, and whether it was within the queue's target."""
+        wait = at - visit.entered
+        row = self._qrow(visit.key)
+        row.max_wait_s = max(row.max_wait_s, wait)
+        return row, wait, within_target(wait, self._targets.get(visit.queue, 0.0))
 
     def _on_declined(self, e: ev.OfferDeclined) -> None:
         self._arow(e.agent, e.at).declined += 1
@@ -398,13 +403,10 @@ class StatsProjection:
     def _on_abandoned(self, e: ev.ContactAbandoned) -> None:
         visit = self._visits.get(e.contact)
         if visit is not None and not visit.answered:
-            wait = e.at - visit.entered
-            row = self._qrow(visit.key)
+            row, wait, in_target = self._end_wait(visit, e.at)
             row.abandoned += 1
             row.wait_abandoned_s += wait
-            row.max_wait_s = max(row.max_wait_s, wait)
-            if answered_in_target(wait, self._targets.get(visit.queue, 0.0)):
-                row.abandoned_in_target += 1
+            row.abandoned_in_target += in_target
         self._forget(e.contact)
 
     def _on_dropped(self, e: ev.ContactDropped) -> None:

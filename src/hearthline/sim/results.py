@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hearthline.kernel.ids import AgentId, ContactId
-from hearthline.reports.definitions import answered_in_target, service_level
+from hearthline.reports.definitions import service_level, within_target
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 from hearthline.routing.events import Event
@@ -211,7 +211,7 @@ class Collector:
             wait = e.at - rec[2]
             row[C_ANSWERED] += 1
             row[C_WAIT_ANSWERED] += wait
-            if answered_in_target(wait, self.target[rec[0]]):
+            if within_target(wait, self.target[rec[0]]):
                 row[C_IN_TARGET] += 1
             if wait > 0:
                 row[C_WAITED] += 1
