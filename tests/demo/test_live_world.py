@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 from random import Random
 
-from hearthline.demo.store_seed import save_routing_config
 from hearthline.kernel.clock import ScaledClock
 from hearthline.routing import events as ev
 from hearthline.service.bootstrap import bootstrap
@@ -15,6 +14,7 @@ from hearthline.sim import build, parse_scenario
 from hearthline.sim.live import LiveEngine, WriterPort
 from hearthline.sim.run import dispatcher
 from hearthline.sim.world import World
+from hearthline.store import config_repo
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 
@@ -52,7 +52,7 @@ def test_the_world_drives_the_real_service_in_accelerated_time(tmp_path: Path) -
     engine = create_store_engine(url)
     upgrade(engine)
     with engine.begin() as conn:
-        save_routing_config(conn, built.routing, firm="firm", client_names={})
+        config_repo.save_routing_config(conn, built.routing, firm="firm", client_names={})
     engine.dispose()
 
     # Ten simulated minutes in five real seconds. Much faster, and a few milliseconds of

@@ -44,5 +44,6 @@ def test_queue_counts_match_the_reports_projection() -> None:
         )
         assert row.asa_s == pytest.approx(other.average_speed_of_answer_s)
         assert row.aht_s == pytest.approx(other.average_handle_s)
-        # Service level over all offered (ours, as in Erlang A) from their raw counts.
+        # Service level over all offered (as in Erlang A) from their raw counts, and theirs.
         assert row.service_level == pytest.approx(other.answered_in_target / other.offered)
+        assert row.service_level == pytest.approx(other.service_level)

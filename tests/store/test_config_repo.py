@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from hearthline.kernel.ids import CampaignId, ClientId, QueueId
+from hearthline.kernel.ids import CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.config import (
+    DEFAULT_REASONS,
     AgentProfile,
     CampaignConfig,
     CenterSettings,
     EscalationStep,
+    NotReadyReason,
     Overflow,
     OverflowKind,
     QueueConfig,
+    RoutingConfig,
 )
 from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo
@@ -42,6 +45,39 @@ def test_routing_config_round_trips_through_the_tables(engine: Engine) -> None:
     assert loaded.queues == (queue,)
     assert loaded.agents == (agent,)
     assert loaded.settings.connection_grace_s == 10
+
+
+def test_a_whole_routing_configuration_is_seeded_and_read_back_the_same(engine: Engine) -> None:
+    campaigns = (
+        CampaignConfig(CampaignId("c1"), ClientId("acme"), "Sales"),
+        CampaignConfig(CampaignId("c2"), ClientId("globex"), "Help"),
+    )
+    routing = RoutingConfig(
+        campaigns=campaigns,
+        queues=(
+            QueueConfig(QueueId("q1"), CampaignId("c1"), requirement="en>=1"),
+            QueueConfig(
+                QueueId("q2"),
+                CampaignId("c2"),
+                max_wait_s=60.0,
+                on_max_wait=Overflow(OverflowKind.QUEUE, QueueId("q1")),
+            ),
+        ),
+        agents=(AgentProfile.of("a1", {"en": 3}, ["c1", "c2"], name="Ana"),),
+        # In the order the tables give them back: by id.
+        reasons=tuple(
+            sorted(
+                (*DEFAULT_REASONS, NotReadyReason(ReasonId("meeting"), "Team meeting")),
+                key=lambda r: r.id,
+            )
+        ),
+        settings=CenterSettings(connection_grace_s=15),
+    )
+    with engine.begin() as conn:
+        config_repo.save_routing_config(conn, routing, firm="f", client_names={"acme": "Acme"})
+    with engine.connect() as conn:
+        assert config_repo.load_routing_config(conn) == routing
+        assert config_repo.queue_clients(conn) == {"q1": "acme", "q2": "globex"}
 
 
 def test_saving_an_agent_again_replaces_skills_and_certifications(seeded: Engine) -> None:

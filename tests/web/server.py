@@ -33,6 +33,7 @@ from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
     QueueConfig,
+    RoutingConfig,
     WrapUpMode,
     WrapUpPolicy,
 )
@@ -116,51 +117,47 @@ class WebServer:
         self.writer.stop()
 
 
+NAMES = {"hearth": "Hearth Outsourcing", "acme": "Acme Retail", "globex": "Globex"}
+ROUTING = RoutingConfig(
+    campaigns=(
+        CampaignConfig(CampaignId("acme-returns"), ClientId("acme"), name="Returns"),
+        CampaignConfig(CampaignId("globex-sales"), ClientId("globex"), name="Sales"),
+    ),
+    queues=(
+        QueueConfig(
+            QueueId("returns"),
+            CampaignId("acme-returns"),
+            name="Returns",
+            requirement="returns>=1",
+            wrap_up=WrapUpPolicy(WrapUpMode.TIMED, 180.0),
+            offer_timeout_s=45.0,
+            service_target_s=20.0,
+        ),
+        QueueConfig(
+            QueueId("sales"),
+            CampaignId("globex-sales"),
+            name="Sales",
+            requirement="sales>=1",
+            wrap_up=WrapUpPolicy(WrapUpMode.MANUAL, 60.0),
+            offer_timeout_s=45.0,
+        ),
+    ),
+    agents=(
+        AgentProfile.of("a-maria", {"returns": 3}, ["acme-returns"], name="Maria Lopez"),
+        AgentProfile.of(
+            "a-tom", {"returns": 1, "sales": 2}, ["acme-returns", "globex-sales"], "Tom Becker"
+        ),
+        AgentProfile.of("a-gina", {"sales": 3}, ["globex-sales"], name="Gina Russo"),
+    ),
+    reasons=DEFAULT_REASONS,
+)
+
+
 def seed_firm(engine: Engine) -> str:
     """The firm described above; returns the channel API token."""
     hashed = password_hasher(time_cost=1, memory_kib=1024).hash(PASSWORD)
     with engine.begin() as conn:
-        config_repo.save_firm(conn, "hearth", name="Hearth Outsourcing")
-        config_repo.save_client(conn, "acme", firm="hearth", name="Acme Retail")
-        config_repo.save_client(conn, "globex", firm="hearth", name="Globex")
-        config_repo.save_campaign(
-            conn, CampaignConfig(CampaignId("acme-returns"), ClientId("acme"), name="Returns")
-        )
-        config_repo.save_campaign(
-            conn, CampaignConfig(CampaignId("globex-sales"), ClientId("globex"), name="Sales")
-        )
-        config_repo.save_queue(
-            conn,
-            QueueConfig(
-                QueueId("returns"),
-                CampaignId("acme-returns"),
-                name="Returns",
-                requirement="returns>=1",
-                wrap_up=WrapUpPolicy(WrapUpMode.TIMED, 180.0),
-                offer_timeout_s=45.0,
-                service_target_s=20.0,
-            ),
-        )
-        config_repo.save_queue(
-            conn,
-            QueueConfig(
-                QueueId("sales"),
-                CampaignId("globex-sales"),
-                name="Sales",
-                requirement="sales>=1",
-                wrap_up=WrapUpPolicy(WrapUpMode.MANUAL, 60.0),
-                offer_timeout_s=45.0,
-            ),
-        )
-        config_repo.save_reasons(conn, DEFAULT_REASONS)
-        for profile in (
-            AgentProfile.of("a-maria", {"returns": 3}, ["acme-returns"], name="Maria Lopez"),
-            AgentProfile.of(
-                "a-tom", {"returns": 1, "sales": 2}, ["acme-returns", "globex-sales"], "Tom Becker"
-            ),
-            AgentProfile.of("a-gina", {"sales": 3}, ["globex-sales"], name="Gina Russo"),
-        ):
-            config_repo.save_agent(conn, profile)
+        config_repo.save_routing_config(conn, ROUTING, firm="hearth", client_names=NAMES)
         config_repo.save_forms(conn, RETURNS_FORMS, name="Returns call")
         config_repo.save_forms(conn, SALES_FORMS, name="Sales call")
         config_repo.save_script(conn, "acme-returns", "returns", RETURNS_SCRIPT)

@@ -28,7 +28,6 @@ from hearthline.api.security import password_hasher
 from hearthline.api.serving import run_until_stopped
 from hearthline.api.settings import ServerSettings
 from hearthline.demo import firm
-from hearthline.demo.store_seed import save_routing_config
 from hearthline.kernel.clock import ScaledClock, WallClock
 from hearthline.kernel.ids import ClientId
 from hearthline.routing.config import CampaignConfig, CenterSettings, RoutingConfig
@@ -38,6 +37,7 @@ from hearthline.sim.build import Built
 from hearthline.sim.live import LiveEngine, WriterPort
 from hearthline.sim.run import dispatcher
 from hearthline.sim.world import World
+from hearthline.store import config_repo
 from hearthline.store.engine import SQLITE_FILE, create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.web import mount
@@ -98,7 +98,7 @@ def prepare_store(options: DemoOptions, built: Built, *, argon2_time_cost: int =
         hashed = password_hasher(time_cost=argon2_time_cost).hash(firm.PASSWORD)
         book = firm.customers(seed=built.seed)
         with engine.begin() as conn:
-            save_routing_config(
+            config_repo.save_routing_config(
                 conn,
                 demo_routing(built, speed=options.speed),
                 firm=firm.FIRM,

@@ -6,8 +6,10 @@
     stats.queue_rows()              # [QueueInterval], sorted by (queue, start)
     stats.agent_rows(until=now)     # [AgentInterval], open spans counted up to ``until``
 
-The live server, the simulator and the read-model tables all use this one computation,
-so a simulated day and a real one are reported alike. It imports only the standard
+The live server and the read-model tables use this one computation. The simulator counts
+its own figures in one pass (``sim.results``), with the same definitions
+(``reports.definitions``), so a simulated day and a real one are reported alike; a test
+feeds both the same events (tests/sim/test_counting.py). It imports only the standard
 library and the routing core's event types; it decides nothing and reads no clock.
 
 Conventions (the usual ones of contact-center reporting):
@@ -17,8 +19,9 @@ Conventions (the usual ones of contact-center reporting):
   abandoned, its wait and its handle time -- lands in the interval the visit *started*,
   so the service level of an interval is that of the contacts that arrived in it.
 - Wait is measured from entering the queue to the agent accepting (answered) or to the
-  caller leaving (abandoned). Answered within target: wait <= the queue's
-  ``service_target_s``; abandoned within target: gave up before it (short abandons).
+  caller leaving (abandoned). Answered within target and the service level are defined
+  in ``reports.definitions``; abandoned within target (gave up before the target, short
+  abandons) is counted too, for those who want it, but not taken out of the service level.
 - Handle time is talk + hold + the agent's wrap-up for that contact.
 - Agent time is split exactly across interval boundaries. Not-ready time is kept per
   reason; reasons the center sets itself (signed in, missed offer, connection lost,
@@ -34,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from hearthline.reports.definitions import service_level, within_target
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 
@@ -72,9 +76,8 @@ class QueueInterval:
 
     @property
     def service_level(self) -> float | None:
-        """Answered within target over offered minus short abandons (None if none count)."""
-        base = self.offered - self.abandoned_in_target
-        return self.answered_in_target / base if base > 0 else None
+        """Answered within target over offered (reports.definitions; None if none offered)."""
+        return service_level(self.offered, self.answered_in_target)
 
     @property
     def average_speed_of_answer_s(self) -> float | None:
@@ -323,15 +326,20 @@ class StatsProjection:
         visit = self._visits.get(e.contact)
         if visit is None:
             return
-        wait = e.at - visit.entered
-        row = self._qrow(visit.key)
+        row, wait, in_target = self._end_wait(visit, e.at)
         row.answered += 1
         row.wait_answered_s += wait
-        row.max_wait_s = max(row.max_wait_s, wait)
-        if wait <= self._targets.get(visit.queue, 0.0):
-            row.answered_in_target += 1
+        row.answered_in_target += in_target
         visit.answered, visit.span_since, visit.held = True, e.at, False
         self._clock(e.agent).work_key = visit.key
+
+    def _end_wait(self, visit: _Visit, at: float) -> tuple[QueueInterval, float, bool]:
+        """A visit's wait ends (answered or given up): its row, which keeps the longest
+        wait, the wait, and whether it was within the queue's target."""
+        wait = at - visit.entered
+        row = self._qrow(visit.key)
+        row.max_wait_s = max(row.max_wait_s, wait)
+        return row, wait, within_target(wait, self._targets.get(visit.queue, 0.0))
 
     def _on_declined(self, e: ev.OfferDeclined) -> None:
         self._arow(e.agent, e.at).declined += 1
@@ -395,13 +403,10 @@ class StatsProjection:
     def _on_abandoned(self, e: ev.ContactAbandoned) -> None:
         visit = self._visits.get(e.contact)
         if visit is not None and not visit.answered:
-            wait = e.at - visit.entered
-            row = self._qrow(visit.key)
+            row, wait, in_target = self._end_wait(visit, e.at)
             row.abandoned += 1
             row.wait_abandoned_s += wait
-            row.max_wait_s = max(row.max_wait_s, wait)
-            if wait <= self._targets.get(visit.queue, 0.0):
-                row.abandoned_in_target += 1
+            row.abandoned_in_target += in_target
         self._forget(e.contact)
 
     def _on_dropped(self, e: ev.ContactDropped) -> None:

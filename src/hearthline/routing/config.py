@@ -53,6 +53,34 @@ class Overflow:
         if (self.kind is OverflowKind.QUEUE) != (self.queue is not None):
             raise ConfigError("an overflow to a queue names the queue, and only that kind does")
 
+    @classmethod
+    def of(cls, kind: str, queue: str | None = None) -> Overflow:
+        """From the kind and the queue held apart (the tables' two columns, the API's two
+        fields); an empty queue is no queue."""
+        try:
+            known = OverflowKind(kind)
+        except ValueError:
+            raise ConfigError(
+                f"unknown overflow kind {kind!r}: one of {', '.join(OverflowKind)}"
+            ) from None
+        return cls(known, QueueId(queue) if queue else None)
+
+    @classmethod
+    def parse(cls, text: str) -> Overflow:
+        """From its one-word form, as a scenario writes it: ``queue:ID``, ``callback`` or
+        ``voicemail``; the inverse of ``text``."""
+        kind, colon, queue = text.partition(":")
+        if kind == OverflowKind.QUEUE and not queue:
+            raise ConfigError(f"overflow {text!r} names no queue: write queue:ID")
+        if colon and kind != OverflowKind.QUEUE:
+            raise ConfigError(f"overflow {text!r}: only an overflow to a queue names one")
+        return cls.of(kind, queue)
+
+    @property
+    def text(self) -> str:
+        """The one-word form ``parse`` reads: ``queue:ID``, ``callback`` or ``voicemail``."""
+        return f"{self.kind}:{self.queue}" if self.queue is not None else str(self.kind)
+
 
 @dataclass(frozen=True, slots=True)
 class EscalationStep:

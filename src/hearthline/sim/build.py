@@ -20,7 +20,6 @@ from hearthline.routing.config import (
     EscalationStep,
     NotReadyReason,
     Overflow,
-    OverflowKind,
     QueueConfig,
     RoutingConfig,
     WrapUpMode,
@@ -182,12 +181,6 @@ def _eligibility(routing: RoutingConfig) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def _overflow(text: str) -> Overflow:
-    if text.startswith("queue:"):
-        return Overflow(OverflowKind.QUEUE, QueueId(text[6:]))
-    return Overflow(OverflowKind(text))
-
-
 def _queue_config(q: QueueSpec) -> QueueConfig:
     try:
         compile_requirement(q.requirement)
@@ -200,7 +193,7 @@ def _queue_config(q: QueueSpec) -> QueueConfig:
                 after_s=st.after_s,
                 requirement=st.requirement,
                 priority=st.priority,
-                overflow=_overflow(st.overflow) if st.overflow is not None else None,
+                overflow=Overflow.parse(st.overflow) if st.overflow is not None else None,
             )
             for st in q.steps
         )
@@ -222,9 +215,9 @@ def _queue_config_with(
         offer_timeout_s=q.offer_timeout_s,
         wrap_up=WrapUpPolicy(mode=mode, seconds=q.wrap_up.seconds),
         max_length=q.max_length,
-        on_full=_overflow(q.on_full),
+        on_full=Overflow.parse(q.on_full),
         max_wait_s=q.max_wait_s,
-        on_max_wait=_overflow(q.on_max_wait),
+        on_max_wait=Overflow.parse(q.on_max_wait),
         service_target_s=q.service_target_s,
         expected_handle_s=max(_dist_mean_hint(q), 1.0),
     )

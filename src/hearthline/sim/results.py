@@ -7,8 +7,8 @@ level, ASA, mean wait, AHT and the occupancy of the agents who may take the queu
 agent: contacts handled and time ringing, talking, in wrap-up, idle, on a break and
 away (not ready for a system reason: just signed in, missed offer, lost connection).
 
-Definitions (docs/simulator.md): service level is the share of offered calls answered
-within the queue's target, calls given up counting against it; ASA the mean wait of
+Definitions (docs/simulator.md): service level as every report defines it
+(``reports.definitions``: answered within target over offered); ASA the mean wait of
 answered calls; mean wait the mean over answered and abandoned calls; AHT talk plus
 wrap-up; occupancy the share of staffed time (ringing, talking, wrap-up, idle) spent
 ringing, talking or in wrap-up. Callbacks the center owes are counted apart.
@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hearthline.kernel.ids import AgentId, ContactId
+from hearthline.reports.definitions import service_level, within_target
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 from hearthline.routing.events import Event
@@ -210,7 +211,7 @@ class Collector:
             wait = e.at - rec[2]
             row[C_ANSWERED] += 1
             row[C_WAIT_ANSWERED] += wait
-            if wait <= self.target[rec[0]]:
+            if within_target(wait, self.target[rec[0]]):
                 row[C_IN_TARGET] += 1
             if wait > 0:
                 row[C_WAITED] += 1
@@ -359,6 +360,10 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else math.nan
 
 
+def _nan_if_none(x: float | None) -> float:
+    return math.nan if x is None else x
+
+
 def _row(
     queue: str, start: float, c: list[float], busy: float, staffed: float, span: float
 ) -> QueueRow:
@@ -372,7 +377,7 @@ def _row(
         overflowed=int(c[C_OVERFLOWED]),
         dropped=int(c[C_DROPPED]),
         cut_off=int(c[C_CUT]),
-        service_level=_ratio(c[C_IN_TARGET], ended),
+        service_level=_nan_if_none(service_level(c[C_OFFERED], c[C_IN_TARGET])),
         p_wait=_ratio(c[C_WAITED], c[C_ANSWERED]),
         asa_s=_ratio(c[C_WAIT_ANSWERED], c[C_ANSWERED]),
         mean_wait_s=_ratio(

@@ -8,6 +8,8 @@ skills, scripts, dispositions and forms live only here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
@@ -20,7 +22,6 @@ from hearthline.routing.config import (
     EscalationStep,
     NotReadyReason,
     Overflow,
-    OverflowKind,
     QueueConfig,
     RoutingConfig,
     Strategy,
@@ -75,9 +76,6 @@ def load_routing_config(conn: Connection) -> RoutingConfig:
 
 
 def _queue(row: RowMapping) -> QueueConfig:
-    def overflow(kind: str, queue: str | None) -> Overflow:
-        return Overflow(OverflowKind(kind), QueueId(queue) if queue else None)
-
     return QueueConfig(
         id=QueueId(row["id"]),
         campaign=CampaignId(row["campaign_id"]),
@@ -89,9 +87,9 @@ def _queue(row: RowMapping) -> QueueConfig:
         offer_timeout_s=row["offer_timeout_s"],
         wrap_up=WrapUpPolicy(WrapUpMode(row["wrap_up_mode"]), row["wrap_up_s"]),
         max_length=row["max_length"],
-        on_full=overflow(row["on_full_kind"], row["on_full_queue"]),
+        on_full=Overflow.of(row["on_full_kind"], row["on_full_queue"]),
         max_wait_s=row["max_wait_s"],
-        on_max_wait=overflow(row["on_max_wait_kind"], row["on_max_wait_queue"]),
+        on_max_wait=Overflow.of(row["on_max_wait_kind"], row["on_max_wait_queue"]),
         service_target_s=row["service_target_s"],
         expected_handle_s=row["expected_handle_s"],
     )
@@ -180,6 +178,29 @@ def save_firm(
         ],
         keys=["id"],
     )
+
+
+def save_routing_config(
+    conn: Connection,
+    routing: RoutingConfig,
+    *,
+    firm: str,
+    client_names: Mapping[str, str] | None = None,
+) -> None:
+    """Firm, clients, campaigns, queues, reasons and agents (with skills) of ``routing``:
+    what the server configures its routing core from on first start. Names default to
+    the ids."""
+    names = client_names or {}
+    save_firm(conn, firm, name=names.get(firm, firm), settings=routing.settings)
+    for client in sorted({c.client for c in routing.campaigns}):
+        save_client(conn, client, firm=firm, name=names.get(client, client))
+    for campaign in routing.campaigns:
+        save_campaign(conn, campaign)
+    for queue in routing.queues:
+        save_queue(conn, queue)
+    save_reasons(conn, routing.reasons)
+    for agent in routing.agents:  # with their skills, which need no row of their own first
+        save_agent(conn, agent)
 
 
 def save_settings(conn: Connection, settings: CenterSettings) -> None:

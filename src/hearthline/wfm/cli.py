@@ -336,8 +336,8 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     """``hearthline plan``: forecast, then required and scheduled agents per interval."""
-    from hearthline.wfm.forecast import forecast_history
-    from hearthline.wfm.plan import build_plan, write_plan_csv, write_plan_png
+    from hearthline.wfm.pipeline import plan_from_history
+    from hearthline.wfm.plan import write_plan_csv, write_plan_png
     from hearthline.wfm.staffing import Targets
 
     history, request = _load_for_forecast(args)
@@ -351,12 +351,7 @@ def run_plan(args: argparse.Namespace) -> int:
             patience_s=_optional("--patience", args.patience, positive=True),
             shrinkage=_number("--shrinkage", args.shrinkage, maximum=0.99),
         )
-        if args.by_queue:
-            queues = history.queues() if args.queue is None else [args.queue]
-            forecasts = [forecast_history(history, request.for_queue(q)) for q in queues]
-        else:
-            forecasts = [forecast_history(history, request)]
-        plan = build_plan(forecasts, targets)
+        plan = plan_from_history(history, request, targets, by_queue=args.by_queue).plan
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.csv:

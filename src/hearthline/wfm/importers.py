@@ -23,7 +23,7 @@ import csv
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,6 +171,26 @@ def _header(reader: Iterable[list[str]], expected: tuple[str, ...], fmt: str, so
         raise ValueError(f"{source}: {fmt} columns must be, in order: {','.join(expected)}")
 
 
+def _records(
+    lines: Iterable[str], columns: tuple[str, ...], fmt: str, source: str, b: _Builder
+) -> Iterator[tuple[int, list[str]]]:
+    """The data rows of a CSV in ``fmt`` after its header, as (line number, stripped
+    fields). Blank lines are skipped; every other row counts as read, and one with the
+    wrong number of fields is kept as a bad row instead of being given out."""
+    reader = csv.reader(lines)
+    _header(reader, columns, fmt, source)
+    for row in reader:
+        if not row or all(not c.strip() for c in row):
+            continue
+        b.rows += 1
+        if len(row) != len(columns):
+            b.bad.append(
+                BadRow(reader.line_num, f"expected {len(columns)} fields, found {len(row)}")
+            )
+            continue
+        yield reader.line_num, [c.strip() for c in row]
+
+
 def _seconds(text: str, what: str, *, allow_empty: bool) -> float:
     s = text.strip()
     if s == "":
@@ -190,18 +210,10 @@ def read_generic(
     lines: Iterable[str], *, source: str = "<generic>", max_handle_s: float = DEFAULT_MAX_HANDLE_S
 ) -> History:
     """Parse the generic format from an iterable of lines (an open file)."""
-    reader = csv.reader(lines)
-    _header(reader, GENERIC_COLUMNS, "generic", source)
     b = _Builder()
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        b.rows += 1
+    for line, row in _records(lines, GENERIC_COLUMNS, "generic", source, b):
         try:
-            if len(row) != len(GENERIC_COLUMNS):
-                raise ValueError(f"expected {len(GENERIC_COLUMNS)} fields, found {len(row)}")
-            arrival_text, queue, wait_text, handle_text, outcome = (c.strip() for c in row)
+            arrival_text, queue, wait_text, handle_text, outcome = row
             try:
                 arrival = dt.datetime.fromisoformat(arrival_text)
             except ValueError:
@@ -258,18 +270,10 @@ def read_anonymous_bank(
     AGENT calls are answered, HANG calls abandoned (in the queue, or in the menu when they
     never queued, which are kept as ``menu``), PHANTOM calls unknown.
     """
-    reader = csv.reader(lines)
-    _header(reader, BANK_COLUMNS, "anonymous-bank", source)
     b = _Builder()
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        b.rows += 1
+    for line, row in _records(lines, BANK_COLUMNS, "anonymous-bank", source, b):
         try:
-            if len(row) != len(BANK_COLUMNS):
-                raise ValueError(f"expected {len(BANK_COLUMNS)} fields, found {len(row)}")
-            f = dict(zip(BANK_COLUMNS, (c.strip() for c in row), strict=True))
+            f = dict(zip(BANK_COLUMNS, row, strict=True))
             try:
                 day = dt.date.fromisoformat(f["date"])
             except ValueError:

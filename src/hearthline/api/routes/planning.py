@@ -20,9 +20,9 @@ from fastapi import APIRouter, Query, Request
 from hearthline.api.deps import Ctx, Staff
 from hearthline.api.errors import ERROR_RESPONSES, ApiError
 from hearthline.api.schemas import ForecastChoice, PlanRowOut, StaffingPlanOut
-from hearthline.wfm.forecast import Forecast, ForecastRequest, forecast_history
+from hearthline.wfm.forecast import Forecast, ForecastRequest
 from hearthline.wfm.importers import History, read_anonymous_bank, read_generic
-from hearthline.wfm.plan import build_plan
+from hearthline.wfm.pipeline import plan_from_history
 from hearthline.wfm.staffing import Targets
 
 router = APIRouter(prefix="/api/planning", tags=["planning"], responses=ERROR_RESPONSES)
@@ -86,11 +86,8 @@ async def staffing(
 
     def plan() -> StaffingPlanOut:
         history = _read(text, history_format)
-        queues = history.queues() if by_queue else [None]
-        forecasts = [
-            forecast_history(history, wanted if q is None else wanted.for_queue(q)) for q in queues
-        ]
-        return _out(build_plan(forecasts, targets).to_json(), forecasts, history)
+        planned = plan_from_history(history, wanted, targets, by_queue=by_queue)
+        return _out(planned.plan.to_json(), planned.forecasts, history)
 
     try:
         return await ctx.db(plan)

@@ -191,12 +191,14 @@ export function dayFigures(rows) {
   return byQueue;
 }
 
-/** Service level, average speed of answer and average handle time of summed figures. */
+/** Service level, average speed of answer and average handle time of summed figures.
+ *  The service level is the one of hearthline.reports.definitions (docs/simulator.md):
+ *  answered within target over offered, every abandon counting against it. */
 export function rates(f) {
   if (!f) return { sl: null, asa: null, aht: null };
-  const base = (f.offered || 0) - (f.abandoned_in_target || 0);
+  const offered = f.offered || 0;
   return {
-    sl: base > 0 ? (f.answered_in_target || 0) / base : null,
+    sl: offered > 0 ? (f.answered_in_target || 0) / offered : null,
     asa: f.answered ? (f.wait_answered_s || 0) / f.answered : null,
     aht: f.handled ? ((f.talk_s || 0) + (f.hold_s || 0) + (f.wrap_s || 0)) / f.handled : null,
   };
