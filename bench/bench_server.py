@@ -78,7 +78,7 @@ def _prepare(url: str, agents: int) -> str:
     from sqlalchemy import insert
 
     from hearthline.api.accounts import create_token
-    from hearthline.service.seed import agent_id, seed
+    from hearthline.demo.sample import agent_id, seed
     from hearthline.store import schema as s
     from hearthline.store.engine import create_store_engine
     from hearthline.store.migrate import upgrade

@@ -30,6 +30,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, event
 
+from hearthline.demo.sample import QUEUE, agent_id, seed
 from hearthline.kernel.clock import ManualClock, WallClock
 from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import ContactId
@@ -37,7 +38,6 @@ from hearthline.routing import commands as cmd
 from hearthline.routing.domain import LiveRouting
 from hearthline.routing.events import ContactOffered
 from hearthline.service.domains import CODEC
-from hearthline.service.seed import QUEUE, agent_id, seed
 from hearthline.service.state import recover
 from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine

@@ -25,6 +25,7 @@ from hearthline.api.accounts import create_token
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
+from hearthline.demo.sample import seed
 from hearthline.kernel.clock import WallClock
 from hearthline.kernel.ids import CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
@@ -35,7 +36,6 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.service.seed import seed
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo
 from hearthline.store import schema as s

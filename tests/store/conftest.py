@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
+from hearthline.demo.sample import seed
 from hearthline.kernel.clock import ManualClock
-from hearthline.service.seed import seed
 from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
@@ -76,7 +76,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def seeded(engine: Engine) -> Engine:
-    """The store with the returns line of ``hearthline.service.seed`` configured."""
+    """The store with the returns line of ``hearthline.demo.sample`` configured."""
     seed(engine, agents=4)
     return engine
 

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from hearthline.crm.commands import CrmCommand, DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
+from hearthline.demo import sample as demo
 from hearthline.kernel.clock import WallClock
 from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId, ContactId
@@ -37,7 +38,6 @@ from hearthline.routing.domain import LiveRouting
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.states import AgentState
 from hearthline.routing.views import AgentView
-from hearthline.service import seed as demo
 from hearthline.service.errors import ServiceError
 from hearthline.service.writer import Writer
 from hearthline.store import schema

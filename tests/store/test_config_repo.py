@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from hearthline.demo.sample import RETURNS_FORMS
 from hearthline.kernel.ids import CampaignId, ClientId, QueueId, ReasonId
 from hearthline.routing.config import (
     DEFAULT_REASONS,
@@ -17,7 +18,6 @@ from hearthline.routing.config import (
     QueueConfig,
     RoutingConfig,
 )
-from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, update
 
 from hearthline.crm import DraftNote
+from hearthline.demo.sample import QUEUE
 from hearthline.kernel.clock import ManualClock
 from hearthline.kernel.ids import AgentId, ContactId
 from hearthline.reports.domain import LiveReports
@@ -19,7 +20,6 @@ from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import AgentState
 from hearthline.service import Writer
 from hearthline.service.domains import CODEC, DOMAINS
-from hearthline.service.seed import QUEUE
 from hearthline.service.state import recover
 from hearthline.store import read_models, schema
 from hearthline.store.log import events_of_contact, read_events

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from hearthline.crm import DraftNote, FinishNote, NoteRefused, UnknownContact
+from hearthline.demo.sample import CAMPAIGN, QUEUE
 from hearthline.kernel.clock import ManualClock
 from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
@@ -21,7 +22,6 @@ from hearthline.routing.errors import IllegalTransition, OfferNotFound, UnknownE
 from hearthline.routing.events import AgentWentNotReady, OfferTimedOut
 from hearthline.service import BadCommand, Writer
 from hearthline.service.domains import CODEC
-from hearthline.service.seed import CAMPAIGN, QUEUE
 from hearthline.store import config_repo, schema
 from hearthline.store.log import count_events, read_events
 

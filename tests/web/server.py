@@ -25,6 +25,7 @@ from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.demo.sample import RETURNS_FORMS
 from hearthline.kernel.clock import WallClock
 from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 from hearthline.routing import commands as cmd
@@ -37,7 +38,6 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.service.seed import RETURNS_FORMS
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo, schema
 from hearthline.store.engine import create_store_engine

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert
 
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
+from hearthline.demo.sample import RETURNS_FORMS
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing.config import AgentProfile
-from hearthline.service.seed import RETURNS_FORMS
 from hearthline.store import config_repo, schema
 
 FIRM = "hearth"

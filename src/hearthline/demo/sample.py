@@ -1,7 +1,8 @@
-"""A small firm to start from: one client company's returns line, its agents and forms.
+"""A small sample firm: one client company's returns line, its agents and forms.
 
-Used by the load driver, the benchmark and the tests; ``seed(engine)`` writes it into
-the configuration tables of a migrated, empty database.
+A fixture, not part of the product: the tests, the benchmarks and the demo's returns
+line start from it. ``seed(engine)`` writes it into the configuration tables of a
+migrated, empty database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
     QueueConfig,
+    RoutingConfig,
     WrapUpMode,
     WrapUpPolicy,
 )
@@ -55,20 +57,16 @@ def seed(
     engine: Engine, *, agents: int = 10, wrap_up_s: float = 5.0, callback_on_drop: bool = True
 ) -> None:
     """Writes the returns line with ``agents`` agents into the configuration tables."""
-    with engine.begin() as conn:
-        config_repo.save_firm(conn, FIRM, name="Hearth Outsourcing")
-        config_repo.save_client(conn, CLIENT, firm=FIRM, name="Acme Retail")
-        config_repo.save_campaign(
-            conn,
+    routing = RoutingConfig(
+        campaigns=(
             CampaignConfig(
                 id=CAMPAIGN,
                 client=ClientId(CLIENT),
                 name="Returns",
                 callback_on_drop=callback_on_drop,
             ),
-        )
-        config_repo.save_queue(
-            conn,
+        ),
+        queues=(
             QueueConfig(
                 id=QUEUE,
                 campaign=CAMPAIGN,
@@ -77,12 +75,20 @@ def seed(
                 wrap_up=WrapUpPolicy(WrapUpMode.MANUAL, wrap_up_s),
                 offer_timeout_s=15.0,
             ),
+        ),
+        agents=tuple(
+            AgentProfile.of(agent_id(i), {"returns": 3}, [CAMPAIGN], name=f"Agent {i}")
+            for i in range(agents)
+        ),
+        reasons=DEFAULT_REASONS,
+    )
+    with engine.begin() as conn:
+        config_repo.save_routing_config(
+            conn,
+            routing,
+            firm=FIRM,
+            client_names={FIRM: "Hearth Outsourcing", CLIENT: "Acme Retail"},
         )
-        config_repo.save_reasons(conn, DEFAULT_REASONS)
-        for i in range(agents):
-            config_repo.save_agent(
-                conn, AgentProfile.of(agent_id(i), {"returns": 3}, [CAMPAIGN], name=f"Agent {i}")
-            )
         config_repo.save_forms(conn, RETURNS_FORMS, name="Returns call")
         config_repo.save_script(conn, CAMPAIGN, "greeting", "Thank you for calling Acme returns.")
         config_repo.add_user(conn, "admin", role="admin")
