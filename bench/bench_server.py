@@ -79,7 +79,7 @@ def _prepare(url: str, agents: int) -> str:
 
     from hearthline.api.accounts import create_token
     from hearthline.service.seed import agent_id, seed
-    from hearthline.store import schema as s
+    from hearthline.store import tables as s
     from hearthline.store.engine import create_store_engine
     from hearthline.store.migrate import upgrade
 

@@ -38,7 +38,7 @@ from hearthline.routing.config import (
 from hearthline.service.seed import seed
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from tests.serving import free_port, serve_in_thread

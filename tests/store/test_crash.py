@@ -30,7 +30,7 @@ from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_RESTART, Channel
 from hearthline.routing.states import AgentState, ContactState
 from hearthline.service.state import recover
-from hearthline.store import schema
+from hearthline.store import tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.log import read_events
 
@@ -85,7 +85,7 @@ def _check_log(url: str, acks: Path) -> tuple[set[str], set[str], int]:
     engine = create_store_engine(url)
     try:
         with engine.connect() as conn:
-            count, top = conn.execute(select(func.count(), func.max(schema.events.c.id))).one()
+            count, top = conn.execute(select(func.count(), func.max(tables.events.c.id))).one()
         stored = list(read_events(engine))
         acked, notes = _acknowledged(acks)
         assert count == top, "event ids are not gap-free"

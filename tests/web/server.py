@@ -38,7 +38,7 @@ from hearthline.routing.config import (
 )
 from hearthline.service.seed import RETURNS_FORMS
 from hearthline.service.writer import Writer
-from hearthline.store import config_repo, schema
+from hearthline.store import config_repo, tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.web import mount
@@ -206,7 +206,7 @@ def past_call(writer: Writer) -> None:
     now = WallClock().now()
     with writer.engine.begin() as conn:
         conn.execute(
-            insert(schema.customers).values(
+            insert(tables.customers).values(
                 id="cust-eleanor",
                 client_id="acme",
                 name="Eleanor Rigby",
@@ -216,7 +216,7 @@ def past_call(writer: Writer) -> None:
             )
         )
         conn.execute(
-            insert(schema.customer_contacts).values(
+            insert(tables.customer_contacts).values(
                 contact_id=contact, customer_id="cust-eleanor", linked_at=now
             )
         )

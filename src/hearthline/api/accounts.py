@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from hearthline.api.principal import Principal, Role
 from hearthline.api.security import digest, new_secret
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 
 
 @dataclass(frozen=True, slots=True)

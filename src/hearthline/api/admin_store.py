@@ -39,8 +39,8 @@ from hearthline.routing.config import (
     WrapUpPolicy,
 )
 from hearthline.store import config_repo
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 
 
 def firm_id(conn: Connection) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from hearthline.api.principal import Principal
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 
 
 def record(

@@ -15,7 +15,7 @@ from hearthline.api.security import MIN_PASSWORD_CHARS, password_hasher
 from hearthline.api.settings import ServerSettings, SettingsError
 from hearthline.kernel.errors import UsageError
 from hearthline.store import config_repo
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
 from hearthline.store.migrate import upgrade
 

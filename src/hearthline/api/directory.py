@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from hearthline.routing import events as ev
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from hearthline.api.schemas import ContactDetail, ContactRecord
 from hearthline.crm import events as crm
 from hearthline.routing import events as ev
 from hearthline.store import codec
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 from hearthline.store.log import StoredEvent, events_of_contact
 
 _ENDINGS = {

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from hearthline.api.schemas import MyDayOut
 from hearthline.store import read_models
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 
 
 def day_start(now: float) -> float:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from hearthline.api.directory import Directory
 from hearthline.api.errors import not_found
 from hearthline.api.principal import Principal, Role
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 
 
 def client_visible(d: Directory, p: Principal, client: str | None) -> bool:

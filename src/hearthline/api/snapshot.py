@@ -13,7 +13,7 @@ from hearthline.api.scope import agent_visible, client_visible
 from hearthline.api.views import agent_live, agents_live, contact_live, contact_or_none, queues_live
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 
 
 async def take(ctx: AppContext, me: Principal) -> tuple[int, dict[str, Any]]:

@@ -16,7 +16,7 @@ from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
 from hearthline.routing.views import AgentView, ContactView, QueueView
 from hearthline.store import codec
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 
 
 def agent_live(v: AgentView, name: str = "") -> AgentLive:

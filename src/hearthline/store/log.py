@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from hearthline.store import codec
 from hearthline.store.codec import AnyEvent
-from hearthline.store.schema import events
+from hearthline.store.tables import events
 
 READ_PAGE = 20_000
 

@@ -51,8 +51,8 @@ from hearthline.routing.config import SYSTEM_REASONS, CenterSettings, NotReadyRe
 from hearthline.routing.errors import ConfigError
 from hearthline.service.writer import Around
 from hearthline.store import config_repo
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 from hearthline.store.log import StoredEvent
 
 T = TypeVar("T")

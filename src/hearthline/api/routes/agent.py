@@ -37,7 +37,7 @@ from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError, UnknownEntity
 from hearthline.routing.router import Router
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 
 router = APIRouter(prefix="/api/agent", tags=["agent"], responses=ERROR_RESPONSES)
 

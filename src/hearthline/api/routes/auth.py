@@ -13,8 +13,8 @@ from hearthline.api.errors import ERROR_RESPONSES, ApiError, unauthenticated
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import LoginIn, PasswordIn, SessionOut, UserOut
 from hearthline.api.security import check_password
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 

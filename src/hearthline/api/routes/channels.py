@@ -32,7 +32,7 @@ from hearthline.api.scope import client_visible
 from hearthline.api.views import contact_live
 from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId
 from hearthline.routing import commands as cmd
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 
 router = APIRouter(prefix="/api/channels", tags=["channels"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATH)]

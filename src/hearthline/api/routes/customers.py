@@ -27,8 +27,8 @@ from hearthline.api.schemas import (
 )
 from hearthline.api.scope import access_contact, client_visible, visible_clients
 from hearthline.kernel.text import text_problem
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 from hearthline.store.log import events_of_contact
 
 router = APIRouter(prefix="/api/customers", tags=["customers"], responses=ERROR_RESPONSES)

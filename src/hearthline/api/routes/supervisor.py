@@ -30,7 +30,7 @@ from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"], responses=ERROR_RESPONSES)
 AgentPath = Annotated[str, Path(pattern=IDENT_PATTERN)]
