@@ -77,7 +77,7 @@ def _prepare(url: str, agents: int) -> str:
     """Seeds the returns line with ``agents`` agents, a user and API token for each."""
     from sqlalchemy import insert
 
-    from hearthline.api.accounts import create_token
+    from hearthline.service.actions.tokens import add_token as create_token
     from hearthline.service.seed import agent_id, seed
     from hearthline.store import tables as s
     from hearthline.store.engine import create_store_engine

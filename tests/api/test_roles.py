@@ -16,7 +16,7 @@ import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from sqlalchemy import select
 
-from hearthline.api.accounts import create_token
+from hearthline.service.actions.tokens import add_token as create_token
 from hearthline.store import tables as s
 from hearthline.store import tables as t
 from tests.api.support import Served

@@ -19,7 +19,6 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, insert
 
-from hearthline.api.accounts import create_token
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
@@ -36,6 +35,7 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
+from hearthline.service.actions.tokens import add_token as create_token
 from hearthline.service.seed import RETURNS_FORMS
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo, tables

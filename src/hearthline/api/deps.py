@@ -17,7 +17,6 @@ from typing import Annotated, Any, TypeVar
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 
 from hearthline.api import accounts
 from hearthline.api.directory import Directory
@@ -31,6 +30,7 @@ from hearthline.routing import commands as cmd
 from hearthline.routing.router import Router
 from hearthline.service.writer import Writer
 from hearthline.store.log import StoredEvent
+from hearthline.store.queries.bind import Engine
 
 T = TypeVar("T")
 SESSION_COOKIE = "hearthline_session"

@@ -228,6 +228,17 @@ class Writer:
     async def execute_async(self, command: cmd.Command | CrmCommand) -> list[StoredEvent]:
         return await asyncio.wrap_future(self.submit(command))
 
+    def execute_writing(
+        self, command: cmd.Command, write: Write, *, timeout: float | None = 30.0
+    ) -> list[StoredEvent]:
+        """Runs ``command`` with ``write``, rows that belong with its events (a contact's
+        customer link), in the transaction that stores the events, in a batch of its own:
+        both are stored or neither. A refused command writes nothing."""
+        if isinstance(command, _RESERVED) or not isinstance(command, cmd.Command):
+            raise BadCommand(f"not a command to run with a write: {type(command).__name__}")
+        check_values(command)
+        return self._put(_Request(command, write=write)).result(timeout)  # type: ignore[no-any-return]
+
     def tick(self, *, timeout: float | None = 30.0) -> list[StoredEvent]:
         """Fires the timers due by the clock now (the writer also does so by itself)."""
         return self._put(_Request(None)).result(timeout)  # type: ignore[no-any-return]
