@@ -77,9 +77,9 @@ def _prepare(url: str, agents: int) -> str:
     """Seeds the returns line with ``agents`` agents, a user and API token for each."""
     from sqlalchemy import insert
 
-    from hearthline.api.accounts import create_token
     from hearthline.demo.sample import agent_id, seed
-    from hearthline.store import schema as s
+    from hearthline.service.actions.tokens import add_token as create_token
+    from hearthline.store import tables as s
     from hearthline.store.engine import create_store_engine
     from hearthline.store.migrate import upgrade
 

@@ -70,6 +70,13 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
         # A pure domain doing I/O.
         ("crm/notebook.py", "import sqlalchemy", "hearthline.crm.notebook -> sqlalchemy"),
         ("wfm/erlang.py", "import asyncio", "hearthline.wfm.erlang -> asyncio"),
+        # The API writing tables itself instead of through the service.
+        ("api/hub.py", "import sqlalchemy", "hearthline.api.hub -> sqlalchemy"),
+        (
+            "api/live.py",
+            "import hearthline.store.tables",
+            "hearthline.api.live -> hearthline.store.tables",
+        ),
     ],
 )
 def test_an_import_against_the_layers_breaks_a_contract(

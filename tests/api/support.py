@@ -21,7 +21,6 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, update
 from websockets.sync.client import ClientConnection, connect
 
-from hearthline.api.accounts import create_token
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
@@ -36,9 +35,10 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
+from hearthline.service.actions.tokens import add_token as create_token
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from tests.serving import free_port, serve_in_thread

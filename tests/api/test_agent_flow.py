@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import select
 
-from hearthline.store import schema as s
+from hearthline.store import tables as s
 from tests.api.support import Served, receive, wait_for_event
 
 

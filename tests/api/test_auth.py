@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 from tests.api.support import PASSWORD, Served
 
 

@@ -16,9 +16,9 @@ import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from sqlalchemy import select
 
-from hearthline.api.accounts import create_token
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.service.actions.tokens import add_token as create_token
+from hearthline.store import tables as s
+from hearthline.store import tables as t
 from tests.api.support import Served
 
 ADMIN, SUP, AGENT, VIEWER, CHANNEL = "admin", "supervisor", "agent", "client_viewer", "channel"

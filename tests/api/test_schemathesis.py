@@ -19,8 +19,8 @@ from schemathesis.checks import (
 )
 from sqlalchemy import select
 
-from hearthline.api.accounts import create_token
-from hearthline.store import schema as s
+from hearthline.service.actions.tokens import add_token as create_token
+from hearthline.store import tables as s
 from tests.api.support import Served, serve
 
 MAX_EXAMPLES = 15

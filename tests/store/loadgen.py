@@ -40,7 +40,7 @@ from hearthline.routing.states import AgentState
 from hearthline.routing.views import AgentView
 from hearthline.service.errors import ServiceError
 from hearthline.service.writer import Writer
-from hearthline.store import schema
+from hearthline.store import tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = create_store_engine(args.database_url)
     upgrade(engine)
     with engine.connect() as conn:
-        configured = conn.execute(select(func.count()).select_from(schema.agents)).scalar_one()
+        configured = conn.execute(select(func.count()).select_from(tables.agents)).scalar_one()
     if not configured:
         demo.seed(engine, agents=args.agents)
     writer = Writer(

@@ -33,7 +33,7 @@ from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import AgentState, ContactState
 from hearthline.service.domains import CODEC
 from hearthline.service.state import recover
-from hearthline.store import schema
+from hearthline.store import tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.log import read_events
 
@@ -87,7 +87,7 @@ def _check_log(url: str, acks: Path) -> tuple[set[str], set[str], int]:
     engine = create_store_engine(url)
     try:
         with engine.connect() as conn:
-            count, top = conn.execute(select(func.count(), func.max(schema.events.c.id))).one()
+            count, top = conn.execute(select(func.count(), func.max(tables.events.c.id))).one()
         stored = list(read_events(engine, CODEC))
         acked, notes = _acknowledged(acks)
         assert count == top, "event ids are not gap-free"

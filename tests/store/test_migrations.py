@@ -9,15 +9,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hearthline.store import schema
+from hearthline.store import tables
 from hearthline.store.migrate import alembic_config, current_revision, head_revision, upgrade
 
 
 def test_upgrade_creates_every_declared_table_with_no_difference(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
-    assert set(schema.metadata.tables) <= set(inspect(engine).get_table_names())
+    assert set(tables.metadata.tables) <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     assert diff == []
 
 
@@ -38,7 +38,7 @@ def test_downgrade_then_upgrade_rebuilds_the_schema(engine: Engine) -> None:
 
 def test_the_event_log_refuses_updates_and_deletes(engine: Engine) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(schema.events).values(id=1, at=0.0, type="DayStarted", payload="{}"))
+        conn.execute(insert(tables.events).values(id=1, at=0.0, type="DayStarted", payload="{}"))
     for statement in ("UPDATE events SET type = 'x'", "DELETE FROM events"):
         with pytest.raises((IntegrityError, DBAPIError), match="append-only"), engine.begin() as c:
             c.execute(text(statement))
@@ -48,4 +48,4 @@ def test_the_event_log_refuses_updates_and_deletes(engine: Engine) -> None:
 
 def test_a_user_role_outside_the_four_is_refused_by_the_database(engine: Engine) -> None:
     with pytest.raises(IntegrityError), engine.begin() as conn:
-        conn.execute(insert(schema.users).values(username="x", role="owner"))
+        conn.execute(insert(tables.users).values(username="x", role="owner"))

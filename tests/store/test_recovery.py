@@ -21,7 +21,7 @@ from hearthline.routing.states import AgentState
 from hearthline.service import Writer
 from hearthline.service.domains import CODEC, DOMAINS
 from hearthline.service.state import recover
-from hearthline.store import read_models, schema
+from hearthline.store import read_models, tables
 from hearthline.store.log import events_of_contact, read_events
 
 A0, A1, A2 = AgentId("a000"), AgentId("a001"), AgentId("a002")
@@ -133,7 +133,7 @@ def test_a_snapshot_of_another_code_version_is_ignored(seeded: Engine, clock: Ma
     _busy_floor(writer, clock)
     writer.stop()
     with seeded.begin() as conn:
-        conn.execute(update(schema.snapshots).values(code_version="another"))
+        conn.execute(update(tables.snapshots).values(code_version="another"))
     state, info = recover(seeded, clock=clock, rng=random.Random(1), interval_s=900.0)
     assert info.snapshot_event_id is None and info.replayed == info.last_event_id
     assert state.part(LiveRouting).router.agent(A0).state is AgentState.ON_CONTACT

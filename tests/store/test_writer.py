@@ -22,7 +22,7 @@ from hearthline.routing.errors import IllegalTransition, OfferNotFound, UnknownE
 from hearthline.routing.events import AgentWentNotReady, OfferTimedOut
 from hearthline.service import BadCommand, Writer
 from hearthline.service.domains import CODEC
-from hearthline.store import config_repo, schema
+from hearthline.store import config_repo, tables
 from hearthline.store.log import count_events, read_events
 
 A0, A1 = AgentId("a000"), AgentId("a001")
@@ -53,7 +53,7 @@ def test_subscribers_hear_every_event_after_commit_in_log_order(writer: Writer) 
         log_id, ev = envelope.id, envelope.event
         with writer.engine.connect() as conn:
             stored = conn.execute(
-                select(func.count()).select_from(schema.events).where(schema.events.c.id == log_id)
+                select(func.count()).select_from(tables.events).where(tables.events.c.id == log_id)
             ).scalar_one()
         heard.append((log_id, type(ev).__name__, stored))
         # What browsers receive goes through JSON: it must survive the trip.
@@ -202,7 +202,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
         change(conn)
         seen.append(_queue_name(conn))
         conn.execute(
-            insert(schema.audit_log).values(
+            insert(tables.audit_log).values(
                 at=1.0, user_id=1, username="admin", action="queue.put", target=QUEUE
             )
         )
@@ -218,7 +218,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
         writer.update_queue(refused, around=failing_record)
     with writer.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
-        audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
+        audits = conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one()
     assert stored[QUEUE] == original
     assert audits == 0
     assert _log(writer.engine) == before_log
@@ -228,7 +228,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
     writer.update_queue(changed, around=record)
     with writer.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
-        audits = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
+        audits = conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one()
     assert (stored[QUEUE], audits) == (changed, 1)
     assert seen == [original.name, "Returns (new)"]
 

@@ -19,7 +19,6 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, insert
 
-from hearthline.api.accounts import create_token
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
@@ -38,8 +37,9 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
+from hearthline.service.actions.tokens import add_token as create_token
 from hearthline.service.writer import Writer
-from hearthline.store import config_repo, schema
+from hearthline.store import config_repo, tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.web import mount
@@ -203,7 +203,7 @@ def past_call(writer: Writer) -> None:
     now = WallClock().now()
     with writer.engine.begin() as conn:
         conn.execute(
-            insert(schema.customers).values(
+            insert(tables.customers).values(
                 id="cust-eleanor",
                 client_id="acme",
                 name="Eleanor Rigby",
@@ -213,7 +213,7 @@ def past_call(writer: Writer) -> None:
             )
         )
         conn.execute(
-            insert(schema.customer_contacts).values(
+            insert(tables.customer_contacts).values(
                 contact_id=contact, customer_id="cust-eleanor", linked_at=now
             )
         )

@@ -1,93 +1,43 @@
-"""Users, sessions and API tokens in the database (blocking: run them off the event loop)."""
+"""Who a session cookie or an API token stands for (blocking: run off the event loop)."""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Connection, Engine, delete, insert, select
-
 from hearthline.api.principal import Principal, Role
-from hearthline.api.security import digest, new_secret
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.service.actions.tokens import digest
+from hearthline.store.queries import accounts as q
+from hearthline.store.queries.accounts import UserRow
+from hearthline.store.queries.bind import Engine
 
 
-@dataclass(frozen=True, slots=True)
-class NewSession:
-    token: str  # the cookie's value: given to the browser once, never stored
-    csrf_token: str
-    expires_at: float
-
-
-def user_row(conn: Connection, *, username: str) -> dict[str, Any] | None:
-    row = conn.execute(select(s.users).where(s.users.c.username == username)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-def principal_of(row: Any, **extra: Any) -> Principal:
+def principal_of(
+    user: UserRow, *, session_id: str | None = None, csrf_token: str | None = None
+) -> Principal:
     return Principal(
-        user_id=row["id"],
-        username=row["username"],
-        role=Role(row["role"]),
-        client_id=row["client_id"],
-        agent_id=row["agent_id"],
-        display_name=row["display_name"],
-        **extra,
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        client_id=user.client_id,
+        agent_id=user.agent_id,
+        display_name=user.display_name,
+        session_id=session_id,
+        csrf_token=csrf_token,
     )
-
-
-def open_session(
-    engine: Engine, *, user_id: int, now: float, ttl_s: float, client_ip: str
-) -> NewSession:
-    token = new_secret()
-    csrf = secrets.token_urlsafe(24)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(t.sessions).values(
-                id=digest(token),
-                user_id=user_id,
-                csrf_token=csrf,
-                created_at=now,
-                expires_at=now + ttl_s,
-                client_ip=client_ip[:64],
-            )
-        )
-    return NewSession(token=token, csrf_token=csrf, expires_at=now + ttl_s)
 
 
 def session_principal(engine: Engine, *, token: str, now: float) -> Principal | None:
     sid = digest(token)
-    query = (
-        select(s.users, t.sessions.c.csrf_token, t.sessions.c.expires_at)
-        .join(t.sessions, t.sessions.c.user_id == s.users.c.id)
-        .where(t.sessions.c.id == sid)
-    )
-    with engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-    if row is None or row["expires_at"] <= now:
+    grant = q.session_grant(engine, sid)
+    if grant is None or grant.expires_at is None or grant.expires_at <= now:
         return None
-    return principal_of(row, session_id=sid, csrf_token=row["csrf_token"])
-
-
-def close_session(engine: Engine, *, session_id: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(delete(t.sessions).where(t.sessions.c.id == session_id))
+    return principal_of(grant.user, session_id=sid, csrf_token=grant.csrf_token)
 
 
 def token_principal(engine: Engine, *, token: str, now: float) -> Principal | None:
-    query = (
-        select(s.users, t.api_tokens.c.scope, t.api_tokens.c.expires_at)
-        .join(t.api_tokens, t.api_tokens.c.user_id == s.users.c.id)
-        .where(t.api_tokens.c.token_hash == digest(token))
-    )
-    with engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-    if row is None or (row["expires_at"] is not None and row["expires_at"] <= now):
+    grant = q.token_grant(engine, digest(token))
+    if grant is None or (grant.expires_at is not None and grant.expires_at <= now):
         return None
-    principal = principal_of(row)
-    if row["scope"] == "channel":
+    principal = principal_of(grant.user)
+    if grant.scope == "channel":
         return Principal(
             user_id=principal.user_id,
             username=principal.username,
@@ -97,35 +47,3 @@ def token_principal(engine: Engine, *, token: str, now: float) -> Principal | No
             display_name=principal.display_name,
         )
     return principal
-
-
-def create_token(
-    conn: Connection,
-    *,
-    user_id: int,
-    name: str,
-    scope: str,
-    now: float,
-    expires_at: float | None = None,
-) -> tuple[str, str]:
-    """A new API token for ``user_id``: (its public id, the secret, shown only now)."""
-    secret = "hl_" + new_secret()
-    ident = secrets.token_hex(8)
-    conn.execute(
-        insert(t.api_tokens).values(
-            id=ident,
-            token_hash=digest(secret),
-            user_id=user_id,
-            name=name,
-            scope=scope,
-            created_at=now,
-            expires_at=expires_at,
-        )
-    )
-    return ident, secret
-
-
-def forget_user(conn: Connection, *, user_id: int) -> None:
-    """Ends every session and token of a user (deleted, or given a new password)."""
-    conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
-    conn.execute(delete(t.api_tokens).where(t.api_tokens.c.user_id == user_id))

@@ -54,8 +54,7 @@ IO_THREADS = 32
 def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAPI:
     """The API and stream server for ``center`` (started; the caller stops it)."""
     settings = settings or ServerSettings()
-    with writer.engine.connect() as conn:
-        directory = Directory.load(conn)
+    directory = Directory.load(writer.engine)
     hub = Hub(directory, buffer=settings.replay_buffer, backlog=settings.stream_backlog)
     ctx: AppContext
     presence = Presence(lambda command: ctx.send(command), timeout_s=settings.heartbeat_timeout_s)
@@ -80,8 +79,7 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         unsubscribe = writer.subscribe(hub.receive)
         # Events up to here are in the core already (snapshots read it); later ones are not.
         hub.last_id = writer.last_event_id
-        with writer.engine.connect() as conn:
-            directory.reload(conn)
+        directory.reload(writer.engine)
         monitor = loop.create_task(presence.run())
         try:
             yield

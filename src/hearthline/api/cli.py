@@ -9,15 +9,15 @@ import logging
 import sys
 from typing import Any
 
-from sqlalchemy import Engine, select
-
 from hearthline.api.security import MIN_PASSWORD_CHARS, password_hasher
 from hearthline.api.settings import ServerSettings, SettingsError
 from hearthline.kernel.errors import UsageError
-from hearthline.store import config_repo
-from hearthline.store import schema as s
+from hearthline.service.actions import setup, tokens
 from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
 from hearthline.store.migrate import upgrade
+from hearthline.store.queries import accounts as accounts_q
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries.bind import Engine
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,22 +91,18 @@ def _init(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            firm = conn.execute(select(s.firm.c.id).limit(1)).scalar_one_or_none()
-            if firm is not None:
-                raise UsageError(f"already initialised: firm {firm!r} exists")
-            taken = conn.execute(select(s.users.c.id).where(s.users.c.username == args.admin))
-            if taken.first() is not None:
-                raise UsageError(f"user {args.admin!r} exists already")
+        firm = config_q.firm_id(engine)
+        if firm is not None:
+            raise UsageError(f"already initialised: firm {firm!r} exists")
+        if accounts_q.credentials(engine, args.admin) is not None:
+            raise UsageError(f"user {args.admin!r} exists already")
         password = _read_password(args)
         hashed = password_hasher(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         ).hash(password)
-        with engine.begin() as conn:
-            config_repo.save_firm(conn, args.firm_id, name=args.firm_name)
-            config_repo.add_user(
-                conn, args.admin, role="admin", display_name="Administrator", password_hash=hashed
-            )
+        setup.init_firm(
+            engine, firm=args.firm_id, name=args.firm_name, admin=args.admin, password_hash=hashed
+        )
     finally:
         engine.dispose()
     print(f"firm {args.firm_id!r} created; administrator {args.admin!r} can sign in")
@@ -114,20 +110,16 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from hearthline.api.accounts import create_token
     from hearthline.kernel.clock import WallClock
 
     engine = _engine(_settings(args))
     try:
-        with engine.begin() as conn:
-            user = conn.execute(
-                select(s.users.c.id).where(s.users.c.username == args.username)
-            ).scalar_one_or_none()
-            if user is None:
-                raise UsageError(f"no user {args.username!r}")
-            _, secret = create_token(
-                conn, user_id=user, name=args.name, scope=args.scope, now=WallClock().now()
-            )
+        found = accounts_q.credentials(engine, args.username)
+        if found is None:
+            raise UsageError(f"no user {args.username!r}")
+        secret = tokens.issue(
+            engine, user_id=found.user.id, name=args.name, scope=args.scope, now=WallClock().now()
+        )
     finally:
         engine.dispose()
     print(secret)

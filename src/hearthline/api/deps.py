@@ -17,7 +17,6 @@ from typing import Annotated, Any, TypeVar
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 
 from hearthline.api import accounts
 from hearthline.api.directory import Directory
@@ -34,6 +33,7 @@ from hearthline.routing.router import Router
 from hearthline.routing.tenancy import Tenancy
 from hearthline.service.state import LiveState
 from hearthline.service.writer import Writer
+from hearthline.store.queries.bind import Engine
 
 T = TypeVar("T")
 SESSION_COOKIE = "hearthline_session"

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select
-
 from hearthline.routing import events as ev
-from hearthline.store import schema as s
+from hearthline.store.queries import config as queries
+from hearthline.store.queries.bind import Engine
 
 
 @dataclass(slots=True)
@@ -22,27 +21,13 @@ class Directory:
     agent_campaigns: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: Connection) -> Directory:
+    def load(cls, engine: Engine) -> Directory:
         d = cls()
-        d.reload(conn)
+        d.reload(engine)
         return d
 
-    def reload(self, conn: Connection) -> None:
-        self.campaign_client = {
-            str(c): str(cl)
-            for c, cl in conn.execute(select(s.campaigns.c.id, s.campaigns.c.client_id))
-        }
-        self.queue_campaign = {
-            str(q): str(c) for q, c in conn.execute(select(s.queues.c.id, s.queues.c.campaign_id))
-        }
-        certified: dict[str, set[str]] = {
-            str(a): set() for (a,) in conn.execute(select(s.agents.c.id))
-        }
-        for agent, campaign in conn.execute(
-            select(s.agent_campaigns.c.agent_id, s.agent_campaigns.c.campaign_id)
-        ):
-            certified.setdefault(str(agent), set()).add(str(campaign))
-        self.agent_campaigns = {a: frozenset(c) for a, c in certified.items()}
+    def reload(self, engine: Engine) -> None:
+        self.campaign_client, self.queue_campaign, self.agent_campaigns = queries.directory(engine)
 
     def follow(self, event: object) -> None:
         """Keeps the map current from a configuration event."""

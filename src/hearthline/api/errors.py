@@ -18,7 +18,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearthline.crm.errors import CrmError, UnknownContact
 from hearthline.routing.errors import RoutingError, UnknownEntity
-from hearthline.service.errors import BadCommand, ServiceError, StoreUnavailable, WriterStopped
+from hearthline.service.errors import (
+    BadCommand,
+    NotFound,
+    ServiceError,
+    StoreUnavailable,
+    WriterStopped,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +88,7 @@ def _body(
 
 def domain_status(exc: Exception) -> tuple[int, str]:
     """The HTTP status and code of a refusal by the service, the core or the crm checks."""
-    if isinstance(exc, (UnknownEntity, UnknownContact)):
+    if isinstance(exc, (UnknownEntity, UnknownContact, NotFound)):
         return 404, "not-found"
     if isinstance(exc, BadCommand):
         return 422, exc.code

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select
-
 from hearthline.api.schemas import ContactDetail, ContactRecord
 from hearthline.crm import events as crm
 from hearthline.kernel.envelope import Envelope
 from hearthline.routing import events as ev
 from hearthline.service.domains import CODEC
-from hearthline.store import schema as s
-from hearthline.store.log import events_of_contact
+from hearthline.store.queries import history
+from hearthline.store.queries.bind import Engine
 
 
 def record(contact: str, stored: Sequence[Envelope]) -> ContactRecord:
@@ -56,14 +54,10 @@ def detail(contact: str, stored: Sequence[Envelope]) -> ContactDetail:
 
 
 def recent_contacts(
-    conn: Connection, *, clients: frozenset[str] | None, limit: int, before_id: int | None
+    engine: Engine, *, clients: frozenset[str] | None, limit: int, before_id: int | None
 ) -> list[ContactRecord]:
     """The newest contacts (by arrival) of the given clients (None: all), newest first."""
-    e = s.events
-    query = select(e.c.id, e.c.contact_id).where(e.c.type == "ContactArrived")
-    if clients is not None:
-        query = query.where(e.c.client_id.in_(sorted(clients)))
-    if before_id is not None:
-        query = query.where(e.c.id < before_id)
-    rows = conn.execute(query.order_by(e.c.id.desc()).limit(limit)).all()
-    return [record(str(c), events_of_contact(conn, CODEC, str(c))) for _, c in rows]
+    found = history.recent_arrivals(
+        engine, CODEC, clients=clients, limit=limit, before_id=before_id
+    )
+    return [record(contact, stored) for contact, stored in found]

@@ -7,13 +7,9 @@ the center set itself (restart, lost connection) are kept apart from the agent's
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import Engine, select
-
 from hearthline.api.schemas import MyDayOut
-from hearthline.store import read_models
-from hearthline.store import schema as s
+from hearthline.store.queries import reports
+from hearthline.store.queries.bind import Engine
 
 
 def day_start(now: float) -> float:
@@ -22,14 +18,8 @@ def day_start(now: float) -> float:
 
 
 def my_day(engine: Engine, *, agent: str, since: float) -> MyDayOut:
-    e = s.events
-    with engine.connect() as conn:
-        rows = [r for r in read_models.agent_stats(conn, since=since) if r["agent_id"] == agent]
-        outcomes_rows = conn.execute(
-            select(e.c.payload).where(
-                e.c.type == "DispositionRecorded", e.c.agent_id == agent, e.c.at >= since
-            )
-        ).all()
+    rows = reports.agent_stats(engine, since=since, agent=agent)
+    recorded = reports.outcomes(engine, agent=agent, since=since)
     total: dict[str, float] = {"answered": 0, "handled": 0, "dropped": 0}
     for name in ("talk_s", "hold_s", "wrap_s"):
         total[name] = 0.0
@@ -44,8 +34,7 @@ def my_day(engine: Engine, *, agent: str, since: float) -> MyDayOut:
             system[reason] = system.get(reason, 0.0) + secs
     outcomes: dict[str, int] = {}
     sales = saves = 0
-    for (payload,) in outcomes_rows:
-        data = json.loads(payload)
+    for data in recorded:
         outcomes[data["disposition"]] = outcomes.get(data["disposition"], 0) + 1
         sales += bool(data.get("counts_as_sale"))
         saves += bool(data.get("counts_as_save"))

@@ -9,12 +9,11 @@ exist (404), so ids of other clients' things cannot be probed.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
-
 from hearthline.api.directory import Directory
 from hearthline.api.errors import not_found
 from hearthline.api.principal import Principal, Role
-from hearthline.store import schema as s
+from hearthline.store.queries import history
+from hearthline.store.queries.bind import Engine
 
 
 def client_visible(d: Directory, p: Principal, client: str | None) -> bool:
@@ -78,7 +77,7 @@ def access_agent(d: Directory, p: Principal, agent: str) -> str:
 
 def contact_visible(engine: Engine, p: Principal, contact: str) -> bool:
     """From the log: the contact's client companies and the agents who had it."""
-    rows = engine_rows(engine, contact)
+    rows = history.contact_parties(engine, contact)
     if not rows:
         return False
     if p.firm_wide:
@@ -88,13 +87,6 @@ def contact_visible(engine: Engine, p: Principal, contact: str) -> bool:
     if p.role in (Role.SUPERVISOR, Role.CLIENT_VIEWER, Role.CHANNEL):
         return p.client_id is not None and any(client == p.client_id for client, _ in rows)
     return False
-
-
-def engine_rows(engine: Engine, contact: str) -> list[tuple[str | None, str | None]]:
-    e = s.events
-    query = select(e.c.client_id, e.c.agent_id).where(e.c.contact_id == contact).distinct()
-    with engine.connect() as conn:
-        return [(c, a) for c, a in conn.execute(query)]
 
 
 def access_contact(engine: Engine, p: Principal, contact: str) -> str:

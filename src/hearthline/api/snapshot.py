@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from hearthline.api.deps import AppContext
+from hearthline.api.live import agent_live, agents_live, contact_live, contact_or_none, queues_live
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import HelpOut
 from hearthline.api.scope import agent_visible, client_visible
-from hearthline.api.views import agent_live, agents_live, contact_live, contact_or_none, queues_live
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
-from hearthline.store import schema as t
+from hearthline.store.queries import help as help_q
 
 
 async def take(ctx: AppContext, me: Principal) -> tuple[int, dict[str, Any]]:
@@ -62,21 +60,15 @@ async def help_for(ctx: AppContext, me: Principal) -> list[HelpOut]:
     """An agent's own recent requests; a supervisor's open ones in scope."""
     if me.role not in (Role.AGENT, Role.ADMIN, Role.SUPERVISOR):
         return []
-    h = t.help_requests
+    agents: list[str] | None = None
     if me.role is Role.AGENT:
-        query = select(h).where(h.c.agent_id == (me.agent_id or ""))
-    else:
-        query = select(h).where(h.c.open.is_(True))
-        if not me.firm_wide:
-            # Scoped in the query, before the limit: other clients' requests never crowd
-            # out this supervisor's own.
-            d = ctx.directory
-            mine = sorted(a for a in d.agent_campaigns if agent_visible(d, me, a))
-            query = query.where(h.c.agent_id.in_(mine))
-    query = query.order_by(h.c.id.desc()).limit(100)
-
-    def read() -> list[HelpOut]:
-        with ctx.engine.connect() as conn:
-            return [HelpOut.model_validate(r) for r in conn.execute(query).mappings()]
-
-    return await ctx.db(read)
+        agents = [me.agent_id or ""]
+    elif not me.firm_wide:
+        # Scoped in the query, before the limit: other clients' requests never crowd
+        # out this supervisor's own.
+        d = ctx.directory
+        agents = sorted(a for a in d.agent_campaigns if agent_visible(d, me, a))
+    rows = await ctx.db(
+        help_q.newest, ctx.engine, limit=100, agents=agents, open_only=me.role is not Role.AGENT
+    )
+    return [HelpOut.model_validate(r, from_attributes=True) for r in rows]

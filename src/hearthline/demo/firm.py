@@ -18,7 +18,7 @@ from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormFie
 from hearthline.demo.sample import RETURNS_FORMS
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing.config import AgentProfile
-from hearthline.store import config_repo, schema
+from hearthline.store import config_repo, tables
 
 FIRM = "hearth"
 FIRM_NAME = "Hearth Outsourcing"
@@ -267,7 +267,7 @@ def save_firm_extras(
             password_hash=password_hash,
         )
     conn.execute(
-        insert(schema.customers),
+        insert(tables.customers),
         [
             {"id": c.id, "client_id": c.client, "name": c.name, "phone": c.phone, "created_at": now}
             for c in book

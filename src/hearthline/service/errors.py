@@ -26,3 +26,19 @@ class BadCommand(ServiceError):
     only the service itself may issue."""
 
     code = "invalid"
+
+
+class NotFound(ServiceError):
+    """Something named does not exist (or is not visible to the one asking)."""
+
+    code = "not-found"
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(f"no {what} {str(ident)[:200]!r}")
+        self.what = what
+
+
+class Conflict(ServiceError):
+    """Refused in the current state: a name taken, a link made already, a rule broken."""
+
+    code = "conflict"

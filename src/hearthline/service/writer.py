@@ -201,6 +201,13 @@ class Writer:
 
     def submit(self, command: object) -> Future[Stored]:
         """Queues ``command``; the future holds its stored events once they are durable."""
+        self._check(command)
+        return self._put(_Request(command))
+
+    @staticmethod
+    def _check(command: object) -> None:
+        """Refuses what only the service issues, what no domain decides, and values the log
+        could not hold."""
         if isinstance(command, _RESERVED):
             raise BadCommand(
                 f"{type(command).__name__} is issued by the service itself; "
@@ -210,7 +217,6 @@ class Writer:
             raise BadCommand(f"not a command: {type(command).__name__}")
         if not isinstance(command, _SELF_CHECKED):
             check_values(command)
-        return self._put(_Request(command))
 
     def execute(self, command: object, *, timeout: float | None = 30.0) -> Stored:
         """Runs ``command`` and returns its events once durable, or raises its refusal."""
@@ -218,6 +224,15 @@ class Writer:
 
     async def execute_async(self, command: object) -> Stored:
         return await asyncio.wrap_future(self.submit(command))
+
+    def execute_writing(
+        self, command: object, write: Write, *, timeout: float | None = 30.0
+    ) -> Stored:
+        """Runs ``command`` with ``write``, rows that belong with its events (a contact's
+        customer link), in the transaction that stores the events, in a batch of its own:
+        both are stored or neither. A refused command writes nothing."""
+        self._check(command)
+        return self._put(_Request(command, write=write)).result(timeout)  # type: ignore[no-any-return]
 
     def tick(self, *, timeout: float | None = 30.0) -> Stored:
         """Fires the timers due by the clock now (the writer also does so by itself)."""

@@ -28,7 +28,7 @@ from hearthline.routing.config import (
     WrapUpMode,
     WrapUpPolicy,
 )
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 from hearthline.store.codec import dump_value, load_value
 from hearthline.store.upsert import upsert
 
@@ -366,7 +366,7 @@ def add_user(
     display_name: str = "",
     password_hash: str | None = None,
 ) -> int:
-    """A new user; returns its id. ``role`` is one of ``schema.ROLES``."""
+    """A new user; returns its id. ``role`` is one of ``tables.ROLES``."""
     if role not in t.ROLES:
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(t.ROLES)}")
     result = conn.execute(

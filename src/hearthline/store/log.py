@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from hearthline.kernel.envelope import Envelope
 from hearthline.store.codec import Codec
-from hearthline.store.schema import events
+from hearthline.store.tables import events
 
 READ_PAGE = 20_000
 

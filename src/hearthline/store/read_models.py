@@ -20,7 +20,7 @@ from hearthline.reports.stats import (
     StatsProjection,
 )
 from hearthline.routing.events import Event
-from hearthline.store import schema as t
+from hearthline.store import tables as t
 from hearthline.store.codec import Codec
 from hearthline.store.config_repo import queue_clients
 from hearthline.store.log import read_events

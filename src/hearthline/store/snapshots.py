@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, insert, select
 
 import hearthline
-from hearthline.store.schema import snapshots
+from hearthline.store.tables import snapshots
 
 KEEP = 2
 

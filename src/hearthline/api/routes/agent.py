@@ -9,19 +9,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import insert, select
 
+from hearthline.api.answers import command_result
 from hearthline.api.deps import AgentCaller, AppContext, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, forbidden, not_found
+from hearthline.api.live import agent_live, contact_or_none
 from hearthline.api.myday import day_start, my_day
 from hearthline.api.principal import Principal
-from hearthline.api.results import command_result
 from hearthline.api.schemas import (
     AgentDesk,
     CommandResult,
     DraftIn,
     FinishIn,
-    FormsOut,
     HelpIn,
     HelpOut,
     MyDayOut,
@@ -30,14 +29,16 @@ from hearthline.api.schemas import (
     TransferIn,
 )
 from hearthline.api.scope import contact_visible
-from hearthline.api.views import agent_live, contact_or_none, forms_of
+from hearthline.api.wire import forms_out
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
 from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError, UnknownEntity
 from hearthline.routing.router import Router
-from hearthline.store import schema as t
+from hearthline.service.actions import help as help_actions
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries import help as help_q
 
 router = APIRouter(prefix="/api/agent", tags=["agent"], responses=ERROR_RESPONSES)
 
@@ -98,12 +99,7 @@ async def desk(me: AgentCaller, ctx: Ctx) -> AgentDesk:
     campaign = ctx.directory.queue_campaign.get(queue) if queue is not None else None
     if campaign is not None:
         out.campaign_id = campaign
-
-        def load() -> FormsOut:
-            with ctx.engine.connect() as conn:
-                return forms_of(conn, campaign)
-
-        out.forms = await ctx.db(load)
+        out.forms = forms_out(await ctx.db(config_q.forms, ctx.engine, campaign))
     return out
 
 
@@ -217,7 +213,7 @@ async def heartbeat(me: AgentCaller, ctx: Ctx) -> None:
 
 
 def _help_out(row: object) -> HelpOut:
-    return HelpOut.model_validate(row)
+    return HelpOut.model_validate(row, from_attributes=True)
 
 
 @router.post("/help", response_model=HelpOut, status_code=201)
@@ -228,29 +224,15 @@ async def ask_help(body: HelpIn, me: AgentCaller, ctx: Ctx) -> HelpOut:
         view = await ctx.query(lambda r: r.agent(agent))
     except UnknownEntity:
         raise not_found("agent", agent) from None
-    now = ctx.now()
-
-    def write() -> HelpOut:
-        with ctx.engine.begin() as conn:
-            ident = conn.execute(
-                insert(t.help_requests)
-                .values(
-                    agent_id=agent,
-                    contact_id=view.contact,
-                    text=body.text,
-                    created_at=now,
-                    open=True,
-                )
-                .returning(t.help_requests.c.id)
-            ).scalar_one()
-            row = (
-                conn.execute(select(t.help_requests).where(t.help_requests.c.id == ident))
-                .mappings()
-                .one()
-            )
-        return _help_out(row)
-
-    out = await ctx.db(write)
+    row = await ctx.db(
+        help_actions.ask,
+        ctx.engine,
+        at=ctx.now(),
+        agent=agent,
+        contact=view.contact,
+        text=body.text,
+    )
+    out = _help_out(row)
     ctx.hub.notify({"type": "help", "request": out.model_dump()}, agent=agent, client=None)
     return out
 
@@ -258,16 +240,8 @@ async def ask_help(body: HelpIn, me: AgentCaller, ctx: Ctx) -> HelpOut:
 @router.get("/help", response_model=list[HelpOut])
 async def my_help(me: AgentCaller, ctx: Ctx) -> list[HelpOut]:
     agent = _me(me)
-
-    def read() -> list[HelpOut]:
-        h = t.help_requests
-        with ctx.engine.connect() as conn:
-            rows = conn.execute(
-                select(h).where(h.c.agent_id == agent).order_by(h.c.id.desc()).limit(50)
-            ).mappings()
-            return [_help_out(r) for r in rows]
-
-    return await ctx.db(read)
+    rows = await ctx.db(help_q.newest, ctx.engine, limit=50, agents=[agent])
+    return [_help_out(r) for r in rows]
 
 
 @router.get("/my-day", response_model=MyDayOut)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import Engine, delete, update
 
 from hearthline.api import accounts
 from hearthline.api.deps import SESSION_COOKIE, AppContext, Caller, Ctx
@@ -13,8 +12,8 @@ from hearthline.api.errors import ERROR_RESPONSES, ApiError, unauthenticated
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import LoginIn, PasswordIn, SessionOut, UserOut
 from hearthline.api.security import check_password
-from hearthline.store import schema as s
-from hearthline.store import schema as t
+from hearthline.service.actions import tokens, users
+from hearthline.store.queries import accounts as accounts_q
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -36,20 +35,16 @@ def _client_ip(request: Request) -> str:
 
 def _verify(ctx: AppContext, username: str, password: str) -> Principal | None:
     """Blocking: argon2 is deliberately slow."""
-    with ctx.engine.connect() as conn:
-        row = accounts.user_row(conn, username=username)
-    stored = row["password_hash"] if row is not None else None
-    if row is None or not check_password(ctx.hasher, stored, password):
+    found = accounts_q.credentials(ctx.engine, username)
+    stored = found.password_hash if found is not None else None
+    if found is None or not check_password(ctx.hasher, stored, password):
         return None
     assert stored is not None
     if ctx.hasher.check_needs_rehash(stored):
-        with ctx.engine.begin() as conn:
-            conn.execute(
-                update(s.users)
-                .where(s.users.c.id == row["id"])
-                .values(password_hash=ctx.hasher.hash(password))
-            )
-    return accounts.principal_of(row)
+        users.rehash_password(
+            ctx.engine, user_id=found.user.id, password_hash=ctx.hasher.hash(password)
+        )
+    return accounts.principal_of(found.user)
 
 
 @router.post("/login", response_model=SessionOut)
@@ -71,7 +66,7 @@ async def login(body: LoginIn, request: Request, response: Response, ctx: Ctx) -
     ctx.limiter.clear(keys[0])
     ttl = ctx.settings.session_ttl_s
     opened = await ctx.db(
-        accounts.open_session,
+        tokens.open_session,
         ctx.engine,
         user_id=principal.user_id,
         now=ctx.now(),
@@ -94,7 +89,7 @@ async def login(body: LoginIn, request: Request, response: Response, ctx: Ctx) -
 async def logout(me: Caller, ctx: Ctx, response: Response) -> None:
     """Ends this browser session (an API token stays valid: revoke it instead)."""
     if me.session_id is not None:
-        await ctx.db(accounts.close_session, ctx.engine, session_id=me.session_id)
+        await ctx.db(tokens.close_session, ctx.engine, session_id=me.session_id)
         ctx.forget_credentials()
     response.delete_cookie(SESSION_COOKIE, path="/")
 
@@ -105,22 +100,15 @@ async def me(me: Caller) -> SessionOut:
 
 
 def _change_password(ctx: AppContext, me: Principal, body: PasswordIn) -> bool:
-    engine: Engine = ctx.engine
-    with engine.connect() as conn:
-        row = accounts.user_row(conn, username=me.username)
-    if row is None or not check_password(ctx.hasher, row["password_hash"], body.current_password):
+    found = accounts_q.credentials(ctx.engine, me.username)
+    if found is None or not check_password(ctx.hasher, found.password_hash, body.current_password):
         return False
-    with engine.begin() as conn:
-        conn.execute(
-            update(s.users)
-            .where(s.users.c.id == me.user_id)
-            .values(password_hash=ctx.hasher.hash(body.new_password))
-        )
-        # Other sessions end: a changed password should lock out whoever else had it.
-        others = delete(t.sessions).where(t.sessions.c.user_id == me.user_id)
-        if me.session_id is not None:
-            others = others.where(t.sessions.c.id != me.session_id)
-        conn.execute(others)
+    users.set_password(
+        ctx.engine,
+        user_id=me.user_id,
+        password_hash=ctx.hasher.hash(body.new_password),
+        keep_session=me.session_id,
+    )
     return True
 
 

@@ -12,12 +12,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from sqlalchemy import insert, select
 
+from hearthline.api.answers import command_result
 from hearthline.api.deps import AppContext, ChannelCaller, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, not_found
+from hearthline.api.live import contact_live
 from hearthline.api.principal import Principal
-from hearthline.api.results import command_result
 from hearthline.api.routes.agent import CONTACT_PATH
 from hearthline.api.schemas import (
     CommandResult,
@@ -29,10 +29,11 @@ from hearthline.api.schemas import (
     ScheduleIn,
 )
 from hearthline.api.scope import client_visible
-from hearthline.api.views import contact_live
 from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId
 from hearthline.routing import commands as cmd
-from hearthline.store import schema as t
+from hearthline.service.actions import customers
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries import customers as customers_q
 
 router = APIRouter(prefix="/api/channels", tags=["channels"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATH)]
@@ -54,28 +55,6 @@ def _contact_in_scope(ctx: AppContext, me: Principal, contact: str) -> ContactId
     return ContactId(contact)
 
 
-def _number_queue(ctx: AppContext, number: str) -> tuple[bool, str | None]:
-    with ctx.engine.connect() as conn:
-        row = conn.execute(select(t.numbers.c.queue_id).where(t.numbers.c.number == number)).first()
-    return (row is not None, row[0] if row is not None else None)
-
-
-def _customer_client(ctx: AppContext, customer: str) -> str | None:
-    with ctx.engine.connect() as conn:
-        return conn.execute(
-            select(t.customers.c.client_id).where(t.customers.c.id == customer)
-        ).scalar_one_or_none()
-
-
-def _link(ctx: AppContext, contact: str, customer: str, now: float) -> None:
-    with ctx.engine.begin() as conn:
-        conn.execute(
-            insert(t.customer_contacts).values(
-                contact_id=contact, customer_id=customer, linked_at=now
-            )
-        )
-
-
 @router.post("/contacts", response_model=ContactAccepted, status_code=201)
 async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepted:
     """A contact reaches the center. With a queue (or a number mapped to one) it is queued
@@ -84,14 +63,16 @@ async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepte
     if body.queue is not None:
         queue = _queue_in_scope(ctx, me, body.queue)
     elif body.number is not None:
-        known, mapped = await ctx.db(_number_queue, ctx, body.number)
-        if not known:
+        found = await ctx.db(config_q.numbers, ctx.engine, number=body.number)
+        if not found:
             raise not_found("number", body.number)
+        mapped = found[0].queue_id
         queue = _queue_in_scope(ctx, me, mapped) if mapped is not None else None
     elif me.client_id is not None:
         raise not_found("queue", "(none given)")
     if body.customer_id is not None:
-        owner = await ctx.db(_customer_client, ctx, body.customer_id)
+        customer = await ctx.db(customers_q.one, ctx.engine, body.customer_id)
+        owner = customer.client_id if customer is not None else None
         target = ctx.directory.queue_client(queue) if queue is not None else owner
         if owner is None or owner != target or not client_visible(ctx.directory, me, owner):
             raise not_found("customer", body.customer_id)
@@ -104,9 +85,10 @@ async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepte
         priority=body.priority,
         data=tuple(sorted(body.menu.items())),
     )
-    stored = await ctx.run(command)
-    if body.customer_id is not None:
-        await ctx.db(_link, ctx, contact, body.customer_id, ctx.now())
+    if body.customer_id is None:
+        stored = await ctx.run(command)
+    else:
+        stored = await ctx.db(customers.arrive, ctx.writer, command, body.customer_id)
     result = command_result(stored, last_event_id=ctx.writer.last_event_id)
     return ContactAccepted(contact_id=contact, **result.model_dump())
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from hearthline.api import admin_store
 from hearthline.api.deps import Ctx, Person, Staff, Watcher
 from hearthline.api.errors import ERROR_RESPONSES, ApiError
 from hearthline.api.history import detail, recent_contacts
@@ -25,11 +24,12 @@ from hearthline.api.schemas import (
     ReasonOut,
 )
 from hearthline.api.scope import access_campaign, access_contact, agent_visible, visible_clients
-from hearthline.api.views import forms_of
+from hearthline.api.wire import campaign_out, forms_out
 from hearthline.routing.config import SYSTEM_REASONS
 from hearthline.service.domains import CODEC
-from hearthline.store import read_models
-from hearthline.store.log import events_of_contact
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries import history as history_q
+from hearthline.store.queries import reports as reports_q
 
 router = APIRouter(prefix="/api", tags=["reading"], responses=ERROR_RESPONSES)
 Since = Annotated[float | None, Query(ge=0, le=1e11)]
@@ -38,64 +38,48 @@ Since = Annotated[float | None, Query(ge=0, le=1e11)]
 @router.get("/reasons", response_model=list[ReasonOut])
 async def reasons(me: Person, ctx: Ctx) -> list[ReasonOut]:
     """The not-ready reasons an agent may pick, then the ones the center sets itself."""
-
-    def read() -> list[ReasonOut]:
-        with ctx.engine.connect() as conn:
-            own = [r for r in admin_store.reasons(conn) if not r.system]
-        return own + [ReasonOut(id=r.id, label=r.label, system=True) for r in SYSTEM_REASONS]
-
-    return await ctx.db(read)
+    stored = await ctx.db(config_q.reasons, ctx.engine)
+    own = [ReasonOut.model_validate(r, from_attributes=True) for r in stored if not r.system]
+    return own + [ReasonOut(id=r.id, label=r.label, system=True) for r in SYSTEM_REASONS]
 
 
 @router.get("/clients", response_model=list[ClientOut])
 async def clients(me: Person, ctx: Ctx) -> list[ClientOut]:
     """The client companies the caller works for or watches, with their names."""
     shown = visible_clients(ctx.directory, me)
-
-    def read() -> list[ClientOut]:
-        with ctx.engine.connect() as conn:
-            every = admin_store.clients(conn)
-        return [c for c in every if shown is None or c.id in shown]
-
-    return await ctx.db(read)
+    every = await ctx.db(config_q.clients, ctx.engine)
+    return [
+        ClientOut.model_validate(c, from_attributes=True)
+        for c in every
+        if shown is None or c.id in shown
+    ]
 
 
 @router.get("/queues", response_model=list[QueueSummary])
 async def queues(me: Person, ctx: Ctx) -> list[QueueSummary]:
     """The queues of the campaigns the caller works for or watches: names and targets."""
     shown = visible_clients(ctx.directory, me)
-
-    def read() -> list[QueueSummary]:
-        with ctx.engine.connect() as conn:
-            every = admin_store.queues(conn)
-        out = []
-        for q in every:
-            client = ctx.directory.campaign_client.get(q.campaign_id)
-            if client is None or (shown is not None and client not in shown):
-                continue
-            out.append(
-                QueueSummary(
-                    id=q.id,
-                    name=q.name,
-                    campaign_id=q.campaign_id,
-                    client_id=client,
-                    service_target_s=q.service_target_s,
-                    offer_timeout_s=q.offer_timeout_s,
-                )
+    out = []
+    for q in await ctx.db(config_q.queues, ctx.engine):
+        client = ctx.directory.campaign_client.get(q.campaign)
+        if client is None or (shown is not None and client not in shown):
+            continue
+        out.append(
+            QueueSummary(
+                id=q.id,
+                name=q.name,
+                campaign_id=q.campaign,
+                client_id=client,
+                service_target_s=q.service_target_s,
+                offer_timeout_s=q.offer_timeout_s,
             )
-        return out
-
-    return await ctx.db(read)
+        )
+    return out
 
 
 @router.get("/campaigns", response_model=list[CampaignOut])
 async def campaigns(me: Person, ctx: Ctx) -> list[CampaignOut]:
     """The campaigns the caller works for or watches."""
-
-    def read() -> list[CampaignOut]:
-        with ctx.engine.connect() as conn:
-            every = admin_store.campaigns(conn)
-        return [c for c in every if _campaign_ok(c.id)]
 
     def _campaign_ok(campaign: str) -> bool:
         try:
@@ -104,7 +88,8 @@ async def campaigns(me: Person, ctx: Ctx) -> list[CampaignOut]:
             return False
         return True
 
-    return await ctx.db(read)
+    every = await ctx.db(config_q.campaigns, ctx.engine)
+    return [campaign_out(c) for c in every if _campaign_ok(c.id)]
 
 
 @router.get("/campaigns/{campaign_id}/forms", response_model=FormsOut)
@@ -113,12 +98,7 @@ async def campaign_forms(
 ) -> FormsOut:
     """A campaign's outcomes, form fields and script, for the agent desktop."""
     access_campaign(ctx.directory, me, campaign_id)
-
-    def read() -> FormsOut:
-        with ctx.engine.connect() as conn:
-            return forms_of(conn, campaign_id)
-
-    return await ctx.db(read)
+    return forms_out(await ctx.db(config_q.forms, ctx.engine, campaign_id))
 
 
 @router.get("/contacts", response_model=list[ContactRecord])
@@ -130,12 +110,9 @@ async def contacts(
 ) -> list[ContactRecord]:
     """The newest contacts of the caller's clients, each with how it ended and its outcome."""
     clients = visible_clients(ctx.directory, me)
-
-    def read() -> list[ContactRecord]:
-        with ctx.engine.connect() as conn:
-            return recent_contacts(conn, clients=clients, limit=limit, before_id=before_id)
-
-    return await ctx.db(read)
+    return await ctx.db(
+        recent_contacts, ctx.engine, clients=clients, limit=limit, before_id=before_id
+    )
 
 
 @router.get("/contacts/{contact}", response_model=ContactDetail)
@@ -143,13 +120,8 @@ async def contact(
     contact: Annotated[str, Path(pattern=CONTACT_PATH)], me: Person, ctx: Ctx
 ) -> ContactDetail:
     """One contact's whole history: routing events, notes and outcome."""
-
-    def read() -> ContactDetail:
-        access_contact(ctx.engine, me, contact)
-        with ctx.engine.connect() as conn:
-            return detail(contact, events_of_contact(conn, CODEC, contact))
-
-    return await ctx.db(read)
+    await ctx.db(access_contact, ctx.engine, me, contact)
+    return detail(contact, await ctx.db(history_q.contact_events, ctx.engine, CODEC, contact))
 
 
 @router.get("/reports/queues", response_model=list[QueueStatsRow])
@@ -158,8 +130,7 @@ async def queue_report(me: Watcher, ctx: Ctx, since: Since = None) -> list[Queue
     clients = visible_clients(ctx.directory, me)
 
     def read() -> list[QueueStatsRow]:
-        with ctx.engine.connect() as conn:
-            rows = read_models.queue_stats(conn, since=since)
+        rows = reports_q.queue_stats(ctx.engine, since=since)
         return [
             QueueStatsRow(
                 queue_id=r.pop("queue_id"),
@@ -179,8 +150,7 @@ async def agent_report(me: Staff, ctx: Ctx, since: Since = None) -> list[AgentSt
     """Per-interval agent figures; system not-ready time apart from the agent's own."""
 
     def read() -> list[AgentStatsRow]:
-        with ctx.engine.connect() as conn:
-            rows = read_models.agent_stats(conn, since=since)
+        rows = reports_q.agent_stats(ctx.engine, since=since)
         out = []
         for r in rows:
             if not agent_visible(ctx.directory, me, r["agent_id"]):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select, update
 
+from hearthline.api.answers import command_result
 from hearthline.api.deps import AppContext, Ctx, Staff
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, not_found
+from hearthline.api.live import agents_live, contact_live, queues_live
 from hearthline.api.principal import Principal
-from hearthline.api.results import command_result
 from hearthline.api.routes.agent import ContactPath
 from hearthline.api.schemas import (
     IDENT_PATTERN,
@@ -25,12 +25,13 @@ from hearthline.api.schemas import (
     QueueLive,
 )
 from hearthline.api.scope import access_agent, access_queue, agent_visible, client_visible
-from hearthline.api.views import agent_names, agents_live, contact_live, queues_live
 from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
-from hearthline.store import schema as t
+from hearthline.service.actions import help as help_actions
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries import help as help_q
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"], responses=ERROR_RESPONSES)
 AgentPath = Annotated[str, Path(pattern=IDENT_PATTERN)]
@@ -50,12 +51,7 @@ def visible_queues(ctx: AppContext, me: Principal) -> list[str]:
 async def agents(me: Staff, ctx: Ctx) -> list[AgentLive]:
     ids = visible_agents(ctx, me)
     live = await ctx.query(lambda r: agents_live(r, ids))
-
-    def names() -> dict[str, str]:
-        with ctx.engine.connect() as conn:
-            return agent_names(conn)
-
-    known = await ctx.db(names)
+    known = await ctx.db(config_q.agent_names, ctx.engine)
     for a in live:
         a.name = known.get(a.id, "")
     return live
@@ -146,16 +142,12 @@ async def help_requests(
     open_only: Annotated[bool, Query()] = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[HelpOut]:
-    def read() -> list[HelpOut]:
-        h = t.help_requests
-        query = select(h).order_by(h.c.id.desc()).limit(limit)
-        if open_only:
-            query = query.where(h.c.open.is_(True))
-        with ctx.engine.connect() as conn:
-            rows = list(conn.execute(query).mappings())
-        return [HelpOut.model_validate(r) for r in rows if _help_visible(ctx, me, r["agent_id"])]
-
-    return await ctx.db(read)
+    rows = await ctx.db(help_q.newest, ctx.engine, limit=limit, open_only=open_only)
+    return [
+        HelpOut.model_validate(r, from_attributes=True)
+        for r in rows
+        if _help_visible(ctx, me, r.agent_id)
+    ]
 
 
 @router.post("/help/{request_id}/answer", response_model=HelpOut)
@@ -163,24 +155,15 @@ async def answer_help(
     request_id: Annotated[int, Path(ge=1, le=2**31)], body: AnswerIn, me: Staff, ctx: Ctx
 ) -> HelpOut:
     """Answers a help request; the agent gets the answer on their stream."""
-    now = ctx.now()
-
-    def write() -> HelpOut | None:
-        h = t.help_requests
-        with ctx.engine.begin() as conn:
-            row = conn.execute(select(h).where(h.c.id == request_id)).mappings().first()
-            if row is None or not _help_visible(ctx, me, row["agent_id"]):
-                return None
-            conn.execute(
-                update(h)
-                .where(h.c.id == request_id)
-                .values(answer=body.text, answered_by=me.username, answered_at=now, open=False)
-            )
-            row = conn.execute(select(h).where(h.c.id == request_id)).mappings().one()
-        return HelpOut.model_validate(row)
-
-    out = await ctx.db(write)
-    if out is None:
-        raise not_found("help request", request_id)
+    row = await ctx.db(
+        help_actions.answer,
+        ctx.engine,
+        at=ctx.now(),
+        request=request_id,
+        text=body.text,
+        by=me.username,
+        visible=lambda agent: _help_visible(ctx, me, agent),
+    )
+    out = HelpOut.model_validate(row, from_attributes=True)
     ctx.hub.notify({"type": "help", "request": out.model_dump()}, agent=out.agent_id, client=None)
     return out

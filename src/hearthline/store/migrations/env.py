@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from hearthline.store.schema import metadata
+from hearthline.store.tables import metadata
 
 config = context.config
 

@@ -1,4 +1,4 @@
-"""Turning stored events into answers."""
+"""Stored events as the answer to a command."""
 
 from __future__ import annotations
 

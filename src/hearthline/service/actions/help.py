@@ -1,0 +1,51 @@
+"""Help requests: an agent asks, a supervisor answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine, insert, update
+
+from hearthline.service.actions.audit import transaction
+from hearthline.service.errors import NotFound
+from hearthline.store import tables as t
+from hearthline.store.queries import help as q
+from hearthline.store.queries.help import HelpRow
+
+
+def ask(engine: Engine, *, at: float, agent: str, contact: str | None, text: str) -> HelpRow:
+    h = t.help_requests
+    with transaction(engine) as conn:
+        ident = conn.execute(
+            insert(h)
+            .values(agent_id=agent, contact_id=contact, text=text, created_at=at, open=True)
+            .returning(h.c.id)
+        ).scalar_one()
+        row = q.one(conn, ident)
+    assert row is not None
+    return row
+
+
+def answer(
+    engine: Engine,
+    *,
+    at: float,
+    request: int,
+    text: str,
+    by: str,
+    visible: Callable[[str], bool],
+) -> HelpRow:
+    """Answers a request; one about an agent ``visible`` refuses is not found."""
+    h = t.help_requests
+    with transaction(engine) as conn:
+        row = q.one(conn, request)
+        if row is None or not visible(row.agent_id):
+            raise NotFound("help request", request)
+        conn.execute(
+            update(h)
+            .where(h.c.id == request)
+            .values(answer=text, answered_by=by, answered_at=at, open=False)
+        )
+        row = q.one(conn, request)
+    assert row is not None
+    return row

@@ -1,0 +1,54 @@
+"""Help requests, as stored."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import RowMapping, select
+
+from hearthline.store import tables as t
+from hearthline.store.queries.bind import Bind, connected
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRow:
+    id: int
+    agent_id: str
+    contact_id: str | None
+    text: str
+    created_at: float
+    open: bool
+    answer: str | None
+    answered_by: str | None
+    answered_at: float | None
+
+
+def _row(r: RowMapping) -> HelpRow:
+    return HelpRow(**{name: r[name] for name in HelpRow.__dataclass_fields__})
+
+
+def one(bind: Bind, ident: int) -> HelpRow | None:
+    h = t.help_requests
+    with connected(bind) as conn:
+        row = conn.execute(select(h).where(h.c.id == ident)).mappings().first()
+    return _row(row) if row is not None else None
+
+
+def newest(
+    bind: Bind,
+    *,
+    limit: int,
+    agents: Collection[str] | None = None,
+    open_only: bool = False,
+) -> list[HelpRow]:
+    """The newest requests first: of ``agents`` (None: everyone's), open ones only or all."""
+    h = t.help_requests
+    query = select(h)
+    if agents is not None:
+        query = query.where(h.c.agent_id.in_(sorted(agents)))
+    if open_only:
+        query = query.where(h.c.open.is_(True))
+    with connected(bind) as conn:
+        rows = conn.execute(query.order_by(h.c.id.desc()).limit(limit)).mappings()
+        return [_row(r) for r in rows]

@@ -1,0 +1,31 @@
+"""Agents' requests for a supervisor's help, and the answers."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+)
+
+from hearthline.store.tables.base import ID, metadata
+
+help_requests = Table(
+    "help_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(ID), ForeignKey("agents.id"), nullable=False, index=True),
+    Column("contact_id", String(ID)),
+    Column("text", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("answer", Text),
+    Column("answered_by", String(ID)),
+    Column("answered_at", Float),
+    Column("open", Boolean, nullable=False, server_default=false()),
+)
