@@ -14,6 +14,7 @@ from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
 from hearthline.service import Writer
 from hearthline.service.actions import customers, numbers, users
+from hearthline.service.domains import CODEC
 from hearthline.service.errors import Conflict, NotFound, StoreUnavailable
 from hearthline.store import tables
 from hearthline.store.log import read_events
@@ -38,7 +39,7 @@ def _customer(writer: Writer) -> str:
 def _arrivals(writer: Writer, contact: str) -> list[str]:
     return [
         type(s.event).__name__
-        for s in read_events(writer.engine)
+        for s in read_events(writer.engine, CODEC)
         if type(s.event).__name__ == "ContactArrived"
         and getattr(s.event, "contact", None) == contact
     ]
