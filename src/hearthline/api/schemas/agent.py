@@ -1,0 +1,77 @@
+"""Bodies of an agent's actions: state, transfers, notes, help, their day."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from hearthline.api.schemas.common import FieldValue, Ident, In, Out, Text, printable
+
+
+class SignInIn(In):
+    ready: bool = False
+
+
+class NotReadyIn(In):
+    reason: Ident
+
+
+class TransferIn(In):
+    queue: Ident | None = None
+    agent: Ident | None = None
+
+
+class DraftIn(In):
+    revision: Annotated[int, Field(ge=1, le=2**31)]
+    text: Text = ""
+    fields: Annotated[dict[Ident, FieldValue], Field(max_length=200)] = {}
+
+
+class FinishIn(In):
+    disposition: Ident
+    text: Text = ""
+    fields: Annotated[dict[Ident, FieldValue], Field(max_length=200)] = {}
+
+
+class HelpIn(In):
+    text: Annotated[
+        str, StringConstraints(min_length=1, max_length=2000), AfterValidator(printable)
+    ]
+
+
+class HelpOut(Out):
+    id: int
+    agent_id: str
+    contact_id: str | None
+    text: str
+    created_at: float
+    open: bool
+    answer: str | None
+    answered_by: str | None
+    answered_at: float | None
+
+
+class AnswerIn(In):
+    text: Annotated[
+        str, StringConstraints(min_length=1, max_length=2000), AfterValidator(printable)
+    ]
+
+
+class MyDayOut(Out):
+    since: float
+    answered: int
+    handled: int
+    dropped: int
+    average_handle_s: float | None
+    talk_s: float
+    hold_s: float
+    wrap_s: float
+    outcomes: dict[str, int]
+    sales: int
+    saves: int
+    sale_rate: float | None
+    save_rate: float | None
+    # The agent's own breaks; reasons the center set (restart, lost connection) apart.
+    not_ready_s: dict[str, float]
+    system_not_ready_s: dict[str, float]

@@ -1,0 +1,46 @@
+"""Customers and what the log holds of their contacts."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from hearthline.api.schemas.common import ContactIdent, Ident, In, Name, Out, Phone
+
+
+class CustomerIn(In):
+    client_id: Ident
+    name: Name = ""
+    phone: Phone | Literal[""] = ""
+    email: Name = ""
+
+
+class CustomerOut(Out):
+    id: str
+    client_id: str
+    name: str
+    phone: str
+    email: str
+    created_at: float
+
+
+class LinkIn(In):
+    contact_id: ContactIdent
+
+
+class ContactRecord(Out):
+    """One past (or live) contact, as the log tells it."""
+
+    contact_id: str
+    arrived_at: float | None
+    caller: str
+    queue: str | None
+    agents: list[str]
+    ended_as: str | None
+    ended_at: float | None
+    disposition: str | None
+    note: str | None
+    fields: dict[str, str]
+
+
+class ContactDetail(ContactRecord):
+    events: list[dict[str, object]]

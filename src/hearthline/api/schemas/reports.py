@@ -1,0 +1,26 @@
+"""Report rows, and the health check."""
+
+from __future__ import annotations
+
+from hearthline.api.schemas.common import Out
+
+
+class QueueStatsRow(Out):
+    queue_id: str
+    interval_start: float
+    client_id: str | None
+    figures: dict[str, float]
+
+
+class AgentStatsRow(Out):
+    agent_id: str
+    interval_start: float
+    figures: dict[str, float]
+    not_ready_s: dict[str, float]
+    system_not_ready_s: dict[str, float]
+
+
+class Health(Out):
+    status: str
+    last_event_id: int
+    streams: int
