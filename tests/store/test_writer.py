@@ -20,7 +20,7 @@ from hearthline.routing.config import QueueConfig
 from hearthline.routing.domain import LiveRouting
 from hearthline.routing.errors import IllegalTransition, OfferNotFound, UnknownEntity
 from hearthline.routing.events import AgentWentNotReady, OfferTimedOut
-from hearthline.service import BadCommand, Writer
+from hearthline.service import BadCommand, Writer, configuration
 from hearthline.service.domains import CODEC
 from hearthline.store import config_repo, tables
 from hearthline.store.log import count_events, read_events
@@ -186,7 +186,7 @@ def test_execute_async_returns_the_stored_events(writer: Writer) -> None:
 
 def test_a_queue_change_updates_the_table_and_the_log_together(writer: Writer) -> None:
     changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
-    stored = writer.update_queue(changed)
+    stored = configuration.update_queue(writer, changed)
     assert [type(s.event).__name__ for s in stored] == ["QueueConfigured"]
     with writer.engine.connect() as conn:
         queues = {q.id: q for q in config_repo.load_routing_config(conn).queues}
@@ -215,7 +215,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
     original = writer.query(lambda s: s.part(LiveRouting).router.queues[QUEUE].cfg)
     refused = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="never stored", offer_timeout_s=7.0)
     with pytest.raises(Exception, match="the record could not be written"):
-        writer.update_queue(refused, around=failing_record)
+        configuration.update_queue(writer, refused, around=failing_record)
     with writer.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
         audits = conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one()
@@ -225,7 +225,7 @@ def test_a_change_and_its_record_are_stored_together_or_not_at_all(writer: Write
     assert writer.query(lambda s: s.part(LiveRouting).router.queues[QUEUE].cfg) == original
 
     changed = QueueConfig(QUEUE, CampaignId(CAMPAIGN), name="Returns (new)", offer_timeout_s=9.0)
-    writer.update_queue(changed, around=record)
+    configuration.update_queue(writer, changed, around=record)
     with writer.engine.connect() as conn:
         stored = {q.id: q for q in config_repo.load_routing_config(conn).queues}
         audits = conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one()
@@ -241,7 +241,7 @@ def _queue_name(conn: Connection) -> str:
 def test_a_queue_change_the_core_refuses_changes_no_table(writer: Writer) -> None:
     before = _log(writer.engine)
     with pytest.raises(Exception, match="unknown campaign"):
-        writer.update_queue(QueueConfig(QueueId("q9"), CampaignId("nope")))
+        configuration.update_queue(writer, QueueConfig(QueueId("q9"), CampaignId("nope")))
     with writer.engine.connect() as conn:
         assert "q9" not in {q.id for q in config_repo.load_routing_config(conn).queues}
     assert _log(writer.engine) == before

@@ -56,8 +56,8 @@ class Tenancy:
             self.queue_campaign[event.queue.id] = event.queue.campaign
             return self.queue_client(event.queue.id), None
         contact: str | None = getattr(event, "contact", None)
-        if contact is None:
-            return None, agent
+        if contact is None:  # an event of another domain may name its client itself
+            return getattr(event, "client", None), agent
         client = self._client_of(contact, event)
         if agent is None:
             agent = self._contact_agent.get(contact)

@@ -33,25 +33,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from hearthline.crm.commands import ConfigureForms
-from hearthline.crm.config import CampaignForms
 from hearthline.kernel.clock import Clock, Rng
 from hearthline.kernel.domain import Concerns, DomainEvent, Live
 from hearthline.kernel.envelope import Envelope
-from hearthline.kernel.ids import AgentId
-from hearthline.routing import commands as cmd
-from hearthline.routing.config import (
-    AgentProfile,
-    CampaignConfig,
-    CenterSettings,
-    NotReadyReason,
-    QueueConfig,
-)
 from hearthline.service.checks import check_values
 from hearthline.service.domains import CODEC, DOMAINS, REGISTRY, Write
 from hearthline.service.errors import BadCommand, ServiceError, StoreUnavailable, WriterStopped
 from hearthline.service.state import LiveState, Recovered, recover
-from hearthline.store import config_repo
 from hearthline.store.log import append_rows, event_row
 from hearthline.store.migrate import upgrade
 from hearthline.store.snapshots import write_snapshot
@@ -265,57 +253,15 @@ class Writer:
 
     # Configuration: the tables and the log change together --------------------------------------
 
-    # ``around`` (the server's audit record: the value before, the change, the value after)
-    # runs in the change's transaction: the change and its record are stored together or
-    # not at all, and "before" is what the change replaced.
+    def configure(self, command: object, write: Write, *, around: Around | None = None) -> Stored:
+        """Runs a configuration command, one only the service issues, with ``write``, its
+        change to the tables, in one transaction (``service/configuration.py``).
 
-    def update_campaign(self, campaign: CampaignConfig, *, around: Around | None = None) -> Stored:
-        return self._configure(
-            cmd.ConfigureCampaign(campaign),
-            lambda c: config_repo.save_campaign(c, campaign),
-            around,
-        )
-
-    def update_queue(self, queue_cfg: QueueConfig, *, around: Around | None = None) -> Stored:
-        return self._configure(
-            cmd.ConfigureQueue(queue_cfg), lambda c: config_repo.save_queue(c, queue_cfg), around
-        )
-
-    def update_agent(self, profile: AgentProfile, *, around: Around | None = None) -> Stored:
-        return self._configure(
-            cmd.ConfigureAgent(profile), lambda c: config_repo.save_agent(c, profile), around
-        )
-
-    def retire_agent(self, agent: AgentId, *, around: Around | None = None) -> Stored:
-        """Takes a signed-out agent off the books, in the core and in the tables."""
-        at = self.clock.now()
-        return self._configure(
-            cmd.RetireAgent(agent), lambda c: config_repo.retire_agent(c, agent, at=at), around
-        )
-
-    def update_reasons(
-        self, reasons: tuple[NotReadyReason, ...], *, around: Around | None = None
-    ) -> Stored:
-        return self._configure(
-            cmd.ConfigureReasons(reasons), lambda c: config_repo.save_reasons(c, reasons), around
-        )
-
-    def update_settings(self, settings: CenterSettings, *, around: Around | None = None) -> Stored:
-        return self._configure(
-            cmd.ConfigureCenter(settings), lambda c: config_repo.save_settings(c, settings), around
-        )
-
-    def update_forms(
-        self, forms: CampaignForms, *, name: str = "", around: Around | None = None
-    ) -> None:
-        """A campaign's dispositions and form: stored, then used by the checks at once."""
-        self._configure(
-            ConfigureForms(forms),
-            lambda c: config_repo.save_forms(c, forms, name=name),
-            around,
-        )
-
-    def _configure(self, command: object, write: Write, around: Around | None) -> Stored:
+        ``around`` (the server's audit record: the value before, the change, the value
+        after) runs in the same transaction: the change and its record are stored together
+        or not at all, and "before" is what the change replaced."""
+        if not isinstance(command, _COMMANDS):
+            raise BadCommand(f"not a command: {type(command).__name__}")
         check_values(command)
         request = _Request(command, write=_within(write, around))
         return self._put(request).result(30.0)  # type: ignore[no-any-return]

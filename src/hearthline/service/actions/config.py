@@ -1,5 +1,5 @@
 """Routed configuration (campaigns, queues, agents, reasons, forms, settings): written
-through the writer's ``update_*``, so the core, the log, the tables and the audit record
+through ``service/configuration.py``, so the core, the log, the tables and the audit record
 change in one transaction."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from hearthline.routing.config import (
     NotReadyReason,
     QueueConfig,
 )
+from hearthline.service import configuration
 from hearthline.service.actions.audit import Actor, audited, first, plain, transaction
 from hearthline.service.errors import BadCommand, Conflict, NotFound
 from hearthline.service.writer import Writer
@@ -30,7 +31,8 @@ def put_campaign(writer: Writer, who: Actor, campaign: CampaignConfig) -> list[E
     before = q.campaigns(writer.engine, ident=campaign.id)
     if before and before[0].client_id != campaign.client:
         raise Conflict(f"campaign {campaign.id!r} belongs to client {before[0].client_id!r}")
-    return writer.update_campaign(
+    return configuration.update_campaign(
+        writer,
         campaign,
         around=audited(
             who,
@@ -46,7 +48,8 @@ def put_queue(writer: Writer, who: Actor, queue: QueueConfig) -> list[Envelope]:
     before = q.queues(writer.engine, ident=queue.id)
     if before and before[0].campaign != queue.campaign:
         raise Conflict(f"queue {queue.id!r} belongs to campaign {before[0].campaign!r}")
-    return writer.update_queue(
+    return configuration.update_queue(
+        writer,
         queue,
         around=audited(
             who,
@@ -59,7 +62,8 @@ def put_queue(writer: Writer, who: Actor, queue: QueueConfig) -> list[Envelope]:
 
 
 def put_agent(writer: Writer, who: Actor, profile: AgentProfile) -> list[Envelope]:
-    return writer.update_agent(
+    return configuration.update_agent(
+        writer,
         profile,
         around=audited(
             who,
@@ -82,7 +86,8 @@ def retire_agent(writer: Writer, who: Actor, agent: str) -> list[Envelope]:
             f"the account {account!r} signs in as agent {agent!r}: "
             "delete it or link it to another agent first"
         )
-    return writer.retire_agent(
+    return configuration.retire_agent(
+        writer,
         AgentId(agent),
         around=audited(
             who,
@@ -102,7 +107,8 @@ def put_reasons(writer: Writer, who: Actor, reasons: tuple[NotReadyReason, ...])
         raise BadCommand(f"system reasons are built in: {', '.join(system)}")
     if len(set(ids)) != len(ids):
         raise BadCommand("each reason id must appear once")
-    writer.update_reasons(
+    configuration.update_reasons(
+        writer,
         reasons,
         around=audited(
             who,
@@ -125,7 +131,8 @@ def put_forms(writer: Writer, who: Actor, forms: CampaignForms, *, name: str) ->
     for f in forms.fields:
         if (f.kind == "choice") != bool(f.choices):
             raise BadCommand(f"field {f.name!r}: choices go with kind 'choice', and only it")
-    writer.update_forms(
+    configuration.update_forms(
+        writer,
         forms,
         name=name,
         around=audited(
@@ -153,7 +160,8 @@ def put_settings(writer: Writer, who: Actor, settings: CenterSettings) -> None:
     """Center-wide settings: the grace period for lost connections, direct transfers."""
     if q.firm_id(writer.engine) is None:
         raise Conflict("no firm yet: run `hearthline init` first")
-    writer.update_settings(
+    configuration.update_settings(
+        writer,
         settings,
         around=audited(
             who,
