@@ -49,3 +49,26 @@ def test_the_event_log_refuses_updates_and_deletes(engine: Engine) -> None:
 def test_a_user_role_outside_the_four_is_refused_by_the_database(engine: Engine) -> None:
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(insert(tables.users).values(username="x", role="owner"))
+
+
+def test_snapshots_of_the_old_shape_are_dropped_and_a_start_replays_the_log(
+    engine: Engine,
+) -> None:
+    """0004: a snapshot is a shortcut, so the old ones go with their columns."""
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO snapshots (last_event_id, code_version, taken_at, routing_state,"
+                " other_state) VALUES (7, 'old', 1.0, :blob, :blob)"
+            ),
+            {"blob": b"old"},
+        )
+    upgrade(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("snapshots")}
+    assert "state" in columns and not columns & {"routing_state", "other_state"}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM snapshots")).scalar_one() == 0

@@ -49,8 +49,7 @@ def write_snapshot(conn: Connection, snap: Snapshot, *, keep: int = KEEP) -> Non
             last_event_id=snap.last_event_id,
             code_version=snap.code_version,
             taken_at=snap.taken_at,
-            routing_state=b"",
-            other_state=snap.state,
+            state=snap.state,
         )
     )
     newest = select(snapshots.c.id).order_by(snapshots.c.id.desc()).limit(keep)
@@ -63,7 +62,7 @@ def latest_snapshot(conn: Connection, *, version: str) -> Snapshot | None:
             snapshots.c.last_event_id,
             snapshots.c.code_version,
             snapshots.c.taken_at,
-            snapshots.c.other_state,
+            snapshots.c.state,
         )
         .where(snapshots.c.code_version == version)
         .order_by(snapshots.c.last_event_id.desc(), snapshots.c.id.desc())

@@ -40,6 +40,6 @@ snapshots = Table(
     # A snapshot of another code version is ignored: the log is replayed instead.
     Column("code_version", String(80), nullable=False),
     Column("taken_at", Float, nullable=False),
-    Column("routing_state", LargeBinary, nullable=False),
-    Column("other_state", LargeBinary, nullable=False),
+    # Every registered domain's live part, by domain name (migration 0004).
+    Column("state", LargeBinary, nullable=False),
 )
