@@ -40,6 +40,9 @@ class LiveState:
     def __init__(self, parts: Sequence[Live], domains: Sequence[Domain] = DOMAINS) -> None:
         self.parts = tuple(parts)
         self.domains = tuple(domains)
+        # Only the parts that do something with each event are asked: this is per event.
+        self._concerning = [p for p in self.parts if type(p).concerns is not Live.concerns]
+        self._following = [p for p in self.parts if type(p).follow is not Live.follow]
         self._owner: dict[type, Live] = {}
         for domain, part in zip(self.domains, self.parts, strict=True):
             for kind in domain.commands:
@@ -77,11 +80,11 @@ class LiveState:
     def observe(self, event: DomainEvent) -> Concerns:
         """Follows an event just decided, before it is stored; says whom it concerns."""
         concerns: Concerns | None = None
-        for part in self.parts:
+        for part in self._concerning:
             found = part.concerns(event)
             if concerns is None:
                 concerns = found
-        for part in self.parts:
+        for part in self._following:
             part.follow(event)
         if concerns is None:  # no domain knows more than the event itself says
             return getattr(event, "client", None), getattr(event, "agent", None)
