@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from hearthline.kernel.clock import Clock, Rng
-from hearthline.kernel.domain import Concerns, DomainEvent, Live
+from hearthline.kernel.domain import DomainEvent, Live
 from hearthline.kernel.envelope import Envelope
 from hearthline.service.checks import check_values
 from hearthline.service.domains import CODEC, DOMAINS, REGISTRY, Write
@@ -91,8 +91,9 @@ class _Request:
 
 @dataclass(slots=True)
 class _Batch:
-    events: list[DomainEvent] = field(default_factory=list)
-    concerns: list[Concerns] = field(default_factory=list)
+    # Each event sealed as it is decided: its id (the ids run on from the log's last, and
+    # only this thread appends) and whom it concerns.
+    events: list[Envelope] = field(default_factory=list)
     outcomes: list[tuple[_Request, int, int, BaseException | None]] = field(default_factory=list)
     writes: list[Callable[[Connection], None]] = field(default_factory=list)
 
@@ -371,25 +372,16 @@ class Writer:
         batch.outcomes.append((request, start, len(batch.events), None))
 
     def _observe(self, batch: _Batch, produced: Sequence[DomainEvent]) -> None:
-        state = self._live
+        state, events = self._live, batch.events
         for event in produced:
-            batch.concerns.append(state.observe(event))
-            batch.events.append(event)
-
-    def _envelopes(self, batch: _Batch) -> list[Envelope]:
-        first = self._next_id
-        return [
-            Envelope(first + i, event, client, agent)
-            for i, (event, (client, agent)) in enumerate(
-                zip(batch.events, batch.concerns, strict=True)
-            )
-        ]
+            client, agent = state.observe(event)
+            events.append(Envelope(self._next_id + len(events), event, client, agent))
 
     def _append(self, conn: Connection, batch: _Batch) -> None:
-        append_rows(conn, [event_row(envelope, CODEC) for envelope in self._envelopes(batch)])
+        append_rows(conn, [event_row(envelope, CODEC) for envelope in batch.events])
 
     def _after_commit(self, batch: _Batch) -> None:
-        stored = self._envelopes(batch)
+        stored = batch.events
         self._next_id += len(stored)
         for request, start, end, error in batch.outcomes:
             if request.future.done():
