@@ -313,11 +313,12 @@ class Ending(NamedTuple):
     state: ContactState
 
 
-_ENDS: dict[type[Event], ContactState] = {
+_ENDS: dict[type, ContactState] = {
     ContactCompleted: ContactState.COMPLETED,
     ContactAbandoned: ContactState.ABANDONED,
     ContactDropped: ContactState.DROPPED,
     ContactConvertedToCallback: ContactState.CALLBACK,
+    ContactOverflowed: ContactState.OVERFLOWED,
 }
 
 
@@ -327,12 +328,14 @@ def ending(event: object) -> Ending | None:
     An overflow ends the contact only when it leaves the center (to voicemail); one to
     another queue moves it, and the contact goes on there.
     """
-    if isinstance(event, ContactOverflowed):
-        if event.destination.kind is OverflowKind.VOICEMAIL:
-            return Ending(event.contact, ContactState.OVERFLOWED)
+    # A lookup by type first: this runs for every event, live and in every replay.
+    state = _ENDS.get(type(event))
+    if state is None:
         return None
-    if isinstance(
-        event, (ContactCompleted, ContactAbandoned, ContactDropped, ContactConvertedToCallback)
+    if (
+        isinstance(event, ContactOverflowed)
+        and event.destination.kind is not OverflowKind.VOICEMAIL
     ):
-        return Ending(event.contact, _ENDS[type(event)])
-    return None
+        return None
+    contact: ContactId = getattr(event, "contact")  # noqa: B009 -- every ending names one
+    return Ending(contact, state)

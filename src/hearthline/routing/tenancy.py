@@ -11,12 +11,14 @@ has each live contact (offered to or talking with them).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from hearthline.kernel.domain import Concerns
 from hearthline.routing import events as ev
 
 # Offers that end without the contact staying with the agent.
-_LETS_GO = (ev.OfferDeclined, ev.OfferTimedOut, ev.OfferRescinded, ev.ContactTransferred)
+_LETS_GO = frozenset({ev.OfferDeclined, ev.OfferTimedOut, ev.OfferRescinded, ev.ContactTransferred})
 # Ended contacts whose client company is remembered (notes come after the call).
 CONTACT_MEMORY = 200_000
 
@@ -48,47 +50,64 @@ class Tenancy:
 
     def concerns(self, event: object) -> Concerns:
         """Whom ``event`` concerns; called once per event, in log order."""
+        kind = type(event)
         agent: str | None = getattr(event, "agent", None)
-        if isinstance(event, ev.CampaignConfigured):
-            self.campaign_client[event.campaign.id] = event.campaign.client
-            return event.campaign.client, None
-        if isinstance(event, ev.QueueConfigured):
-            self.queue_campaign[event.queue.id] = event.queue.campaign
-            return self.queue_client(event.queue.id), None
+        if kind is ev.CampaignConfigured or kind is ev.QueueConfigured:
+            return self._configured(event), None
         contact: str | None = getattr(event, "contact", None)
         if contact is None:  # an event of another domain may name its client itself
             return getattr(event, "client", None), agent
-        client = self._client_of(contact, event)
+        placing = _PLACES.get(kind)
+        client = self._contact_client.get(contact) if placing is None else placing(self, event)
         if agent is None:
             agent = self._contact_agent.get(contact)
-        if isinstance(event, ev.ContactOffered):
-            self._contact_agent[contact] = event.agent
-            self._offered_to[contact] = event.agent
-        elif isinstance(event, _LETS_GO):
+        if kind is ev.ContactOffered and agent is not None:
+            self._contact_agent[contact] = self._offered_to[contact] = agent
+        elif kind in _LETS_GO:
             self._contact_agent.pop(contact, None)
-        elif (ended := ev.ending(event)) is not None:
-            self._contact_agent.pop(ended.contact, None)
-            self._offered_to.pop(ended.contact, None)
+        elif ev.ending(event) is not None:
+            self._contact_agent.pop(contact, None)
+            self._offered_to.pop(contact, None)
         return client, agent
 
-    def _client_of(self, contact: str, event: object) -> str | None:
-        known = self._contact_client
-        client: str | None = None
-        if isinstance(event, ev.ContactArrived) and event.campaign is not None:
-            client = self.campaign_client.get(event.campaign)
-        elif isinstance(event, (ev.ContactQueued, ev.ContactScheduled)):
-            client = self.queue_client(event.queue)
-        elif isinstance(event, ev.ContactConvertedToCallback) and contact in known:
-            client = known[contact]
+    def _configured(self, event: object) -> str | None:
+        if isinstance(event, ev.CampaignConfigured):
+            self.campaign_client[event.campaign.id] = event.campaign.client
+            return event.campaign.client
+        assert isinstance(event, ev.QueueConfigured)
+        self.queue_campaign[event.queue.id] = event.queue.campaign
+        return self.queue_client(event.queue.id)
+
+    # The events that say which client a contact is for: the campaign or queue it came in
+    # on, or the contact a callback replaces.
+
+    def _arrived(self, event: ev.ContactArrived) -> str | None:
+        found = self.campaign_client.get(event.campaign) if event.campaign is not None else None
+        return self._remember(event.contact, found)
+
+    def _queued(self, event: ev.ContactQueued | ev.ContactScheduled) -> str | None:
+        return self._remember(event.contact, self.queue_client(event.queue))
+
+    def _called_back(self, event: ev.ContactConvertedToCallback) -> str | None:
+        client = self._contact_client.get(event.contact)
+        if client is not None:
             self._remember(event.callback, client)
-        if client is None:
-            return known.get(contact)
-        self._remember(contact, client)
         return client
 
-    def _remember(self, contact: str, client: str) -> None:
+    def _remember(self, contact: str, client: str | None) -> str | None:
         known = self._contact_client
+        if client is None:
+            return known.get(contact)
         known[contact] = client
         known.move_to_end(contact)
         while len(known) > CONTACT_MEMORY:
             known.popitem(last=False)
+        return client
+
+
+_PLACES: dict[type, Callable[[Tenancy, Any], str | None]] = {
+    ev.ContactArrived: Tenancy._arrived,
+    ev.ContactQueued: Tenancy._queued,
+    ev.ContactScheduled: Tenancy._queued,
+    ev.ContactConvertedToCallback: Tenancy._called_back,
+}
