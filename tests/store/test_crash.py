@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hearthline.crm.events import NoteDrafted, NoteFinalised
 from hearthline.kernel.clock import ManualClock, WallClock
@@ -80,6 +80,29 @@ def _acknowledged(acks: Path) -> tuple[set[int], set[tuple[str, int, str]]]:
         else:
             notes.add((rest[0], int(rest[1]), rest[2]))
     return ids, notes
+
+
+def _wait_for_orphaned_sessions(url: str) -> None:
+    """PostgreSQL finishes a COMMIT it received from a client killed while waiting for the
+    answer: the log may still grow after the kill. Read it once the killed process's
+    sessions are gone, as a restart would (it connects after them too)."""
+    if not url.startswith("postgresql"):
+        return
+    engine = create_store_engine(url)
+    others = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if conn.execute(others).scalar_one() == 0:
+                    return
+            time.sleep(0.05)
+        pytest.fail("the killed process's database sessions did not end within 10 s")
+    finally:
+        engine.dispose()
 
 
 def _check_log(url: str, acks: Path) -> tuple[set[str], set[str], int]:
@@ -174,6 +197,7 @@ def _kill_repeatedly(db_url: str, acks: Path, log: IO[str], rng: random.Random) 
         assert proc.stdout is not None
         proc.stdout.close()
         assert proc.returncode == -signal.SIGKILL
+        _wait_for_orphaned_sessions(db_url)
         previous = _check_log(db_url, acks)
         kills_under_load += previous[2] > ready_at
     assert kills_under_load == KILLS, "every kill should land while the load was running"
