@@ -278,3 +278,14 @@ def test_a_retired_agent_takes_no_work_until_configured_again() -> None:
     assert c.offered(out) == [("c2", "a1")]
     replayed = Router.replay(c.log, clock=c.clock, rng=random.Random(1))
     assert replayed.snapshot() == c.router.snapshot()
+
+
+@pytest.mark.parametrize("reason", ["system-restart", "connection-lost", "missed-offer"])
+def test_an_agent_cannot_choose_a_reason_the_center_sets_itself(reason: str) -> None:
+    c = center(agents=[agent("a1", sales=3)])
+    c.do(cmd.SignIn("a1", ready=True))
+    with pytest.raises(InvalidCommand, match=f"{reason}' is set by the center itself.*break"):
+        c.do(cmd.MakeNotReady("a1", reason))
+    assert c.state("a1") == "available"
+    c.do(cmd.MakeNotReady("a1", "break"))
+    assert c.router.agent("a1").reason == "break"

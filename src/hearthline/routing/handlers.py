@@ -390,6 +390,13 @@ class Handling(Matching):
     def _do_make_not_ready(self, c: cmd.MakeNotReady, at: float) -> None:
         agent = self.agent_rec(c.agent)
         reason = self._reason(c.reason)
+        if self.reasons[reason].system:
+            # The center sets these itself (a missed offer, a lost connection, a restart);
+            # chosen by a person they would hide a break as time the agent is not to blame.
+            own = ", ".join(sorted(r.id for r in self.reasons.values() if not r.system))
+            raise InvalidCommand(
+                f"not-ready reason {reason!r} is set by the center itself; choose one of: {own}"
+            )
         require_agent_state(agent.id, agent.state, _SIGNED_IN, "make not ready")
         if agent.state in (A.ON_CONTACT, A.WRAP_UP):
             self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
