@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from tests.api.support import Served, receive, serve, wait_for_event
@@ -177,3 +177,72 @@ def test_the_supervisor_stream_carries_help_requests_and_the_agent_gets_the_answ
     wait = app.login("sup-acme").get("/api/supervisor/help").json()
     assert [h["text"] for h in wait] == ["again"]
     _ = wait_for_event  # imported for symmetry with the other stream tests
+
+
+def _closed_with(ws: ClientConnection, timeout: float = 1.0) -> int | None:
+    """The close code the server ends the stream with within ``timeout`` seconds."""
+    try:
+        while True:
+            ws.recv(timeout=timeout)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd is not None else None
+    except TimeoutError:
+        return None
+
+
+def test_a_binary_or_oversized_frame_closes_the_stream_with_a_code_that_says_why(
+    app: Served,
+) -> None:
+    admin = app.login("admin")
+    with app.stream(admin) as ws:
+        receive(ws)
+        ws.send(b"\x00\x01binary")
+        assert _closed_with(ws, 5.0) == 1003
+    with app.stream(admin) as ws:
+        receive(ws)
+        ws.send("x" * 10_000)
+        assert _closed_with(ws, 5.0) == 1009
+    # The server is unharmed: the next stream works.
+    with app.stream(admin) as ws:
+        assert receive(ws)["type"] == "snapshot"
+
+
+def test_garbage_and_json_nested_past_any_parser_get_an_error_and_the_stream_goes_on(
+    app: Served,
+) -> None:
+    agent = app.login("a000")
+    with app.stream(agent) as ws:
+        receive(ws)
+        for text in ("[" * 2000 + "]" * 2000, "not json", '{"type": "dance"}'):
+            ws.send(text)
+            assert receive(ws) == {"type": "error", "message": 'expected {"type": "heartbeat"}'}
+        ws.send(json.dumps({"type": "heartbeat"}))
+        agent.post("/api/agent/sign-in", json={"ready": False})
+        assert wait_for_event(ws, "AgentSignedIn")["event"]["agent"] == "a000"
+
+
+def test_a_stream_ends_within_a_second_of_its_sign_in_ending(app: Served) -> None:
+    admin, sup, agent = app.login("admin"), app.login("sup"), app.login("a000")
+    other_session = app.login("a000")
+    with app.stream(agent) as mine, app.stream(other_session) as kept, app.stream(sup) as sups:
+        for ws in (mine, kept, sups):
+            receive(ws)
+        # Signing out ends this session's stream, not the same user's other session.
+        assert agent.post("/api/auth/logout").status_code == 204
+        assert _closed_with(mine) == 4401
+        assert _closed_with(kept, 0.3) is None
+        # Deleting a user ends every stream they have open; other users' go on.
+        users = admin.get("/api/admin/users").json()
+        sup_id = next(u["id"] for u in users if u["username"] == "sup")
+        assert admin.delete(f"/api/admin/users/{sup_id}").status_code == 204
+        assert _closed_with(sups) == 4401
+        assert _closed_with(kept, 0.3) is None
+
+
+def test_a_revoked_token_ends_the_streams_opened_with_it(app: Served) -> None:
+    admin = app.login("admin")
+    made = admin.post("/api/admin/tokens", json={"username": "sup", "name": "wallboard"}).json()
+    with connect(app.ws_url + f"?token={made['token']}", open_timeout=5) as ws:
+        assert receive(ws)["type"] == "snapshot"
+        assert admin.delete(f"/api/admin/tokens/{made['id']}").status_code == 204
+        assert _closed_with(ws) == 4401

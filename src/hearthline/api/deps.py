@@ -38,6 +38,8 @@ from hearthline.store.queries.bind import Engine
 T = TypeVar("T")
 SESSION_COOKIE = "hearthline_session"
 CSRF_HEADER = "X-CSRF-Token"
+# The close code of a stream whose sign-in ended (4000-4999: the application's own).
+STREAM_SIGNED_OUT = 4401
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -100,9 +102,18 @@ class AppContext:
             self._auth_cache[key] = (mono + self.settings.auth_cache_s, found)
         return found
 
-    def forget_credentials(self) -> None:
-        """Drops remembered lookups: after a logout, a revoked token, a changed account."""
+    async def forget_credentials(self, *, user_id: int | None = None, tokens: bool = False) -> None:
+        """Drops remembered lookups after a logout, a revoked token or a changed account,
+        and closes the open streams whose sign-in no longer holds (or now stands for
+        someone else): those of ``user_id``, and with ``tokens`` those opened by token."""
         self._auth_cache.clear()
+        for stream in self.hub.streams():
+            kind, secret = stream.credential
+            if stream.principal.user_id != user_id and not (tokens and kind == "token"):
+                continue
+            now = await self.authenticate(kind, secret) if kind else None
+            if now != stream.principal:
+                stream.close(STREAM_SIGNED_OUT, "signed out: the sign-in has ended or changed")
 
 
 def app_context(request: Request) -> AppContext:

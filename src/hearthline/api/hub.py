@@ -39,10 +39,19 @@ class Stream:
     """One connected stream: what it may see, and what waits to be sent to it."""
 
     principal: Principal
+    # How it signed in ("session" or "token", and the secret): checked again when
+    # credentials are revoked, so a stream never outlives its sign-in.
+    credential: tuple[str, str] = ("", "")
     pending: deque[tuple[int, str]] = field(default_factory=deque)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     # Too far behind: it gets a reset and a fresh snapshot instead of the backlog.
     overflowed: bool = False
+    # Set when its sign-in ended: the close code and reason the socket closes with.
+    closing: tuple[int, str] | None = None
+
+    def close(self, code: int, reason: str) -> None:
+        self.closing = (code, reason)
+        self.wake.set()
 
     def push(self, ident: int, text: str, *, limit: int) -> None:
         if self.overflowed:
@@ -152,8 +161,8 @@ class Hub:
         table = self._supervisors if principal.role is Role.SUPERVISOR else self._viewers
         return table.setdefault(principal.client_id, set())
 
-    def open(self, principal: Principal) -> Stream:
-        stream = Stream(principal)
+    def open(self, principal: Principal, credential: tuple[str, str] = ("", "")) -> Stream:
+        stream = Stream(principal, credential)
         index = self._index(principal)
         if index is not None:
             index.add(stream)
@@ -187,6 +196,11 @@ class Hub:
         for stream in self._recipients(client, agent):
             if stream.principal.role is not Role.CLIENT_VIEWER:
                 stream.push(0, text, limit=self.backlog)
+
+    def streams(self) -> list[Stream]:
+        """Every open stream (a copy: closing one while iterating is safe)."""
+        groups = (self._viewers, self._supervisors, self._agents)
+        return [*self._firm, *(s for g in groups for group in g.values() for s in group)]
 
     @property
     def stream_count(self) -> int:

@@ -90,7 +90,7 @@ async def logout(me: Caller, ctx: Ctx, response: Response) -> None:
     """Ends this browser session (an API token stays valid: revoke it instead)."""
     if me.session_id is not None:
         await ctx.db(tokens.close_session, ctx.engine, session_id=me.session_id)
-        ctx.forget_credentials()
+        await ctx.forget_credentials(user_id=me.user_id)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -117,4 +117,4 @@ async def change_password(body: PasswordIn, me: Caller, ctx: Ctx) -> None:
     """Changes the caller's password; their other sessions end."""
     if not await ctx.db(_change_password, ctx, me, body):
         raise ApiError(403, "wrong-password", "the current password is wrong")
-    ctx.forget_credentials()
+    await ctx.forget_credentials(user_id=me.user_id)

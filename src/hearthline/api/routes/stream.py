@@ -29,21 +29,24 @@ _CLOSE_UNAUTHENTICATED = 4401
 _CLOSE_FORBIDDEN = 4403
 
 
-async def _principal(ws: WebSocket, ctx: AppContext, token: str | None) -> Principal | None:
+async def _sign_in(
+    ws: WebSocket, ctx: AppContext, token: str | None
+) -> tuple[Principal | None, tuple[str, str]]:
+    """Who opens the stream, and the credential it was opened with."""
     header = ws.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
     if token:
-        return await ctx.authenticate("token", token)
+        return await ctx.authenticate("token", token), ("token", token)
     cookie = ws.cookies.get(SESSION_COOKIE)
     if not cookie:
-        return None
+        return None, ("", "")
     # A page on another site could open this socket with the user's cookie (cross-site
     # WebSocket hijacking): only pages of this server may use the cookie here.
     origin = ws.headers.get("origin")
     if origin and urlsplit(origin).netloc != ws.headers.get("host", ""):
-        return None
-    return await ctx.authenticate("session", cookie)
+        return None, ("", "")
+    return await ctx.authenticate("session", cookie), ("session", cookie)
 
 
 async def _send_snapshot(ws: WebSocket, ctx: AppContext, me: Principal) -> int:
@@ -57,6 +60,10 @@ async def _pump(ws: WebSocket, ctx: AppContext, stream: Stream, cursor: int) -> 
     while True:
         await stream.wake.wait()
         stream.wake.clear()
+        if stream.closing is not None:
+            code, reason = stream.closing
+            await ws.close(code=code, reason=reason)
+            return
         if stream.overflowed:
             stream.overflowed = False
             stream.pending.clear()
@@ -79,7 +86,7 @@ async def stream(
     token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> None:
     ctx: AppContext = ws.app.state.app_context
-    me = await _principal(ws, ctx, token)
+    me, credential = await _sign_in(ws, ctx, token)
     if me is None:
         await ws.close(code=_CLOSE_UNAUTHENTICATED, reason="sign in first")
         return
@@ -89,7 +96,7 @@ async def stream(
     await ws.accept()
     hub = ctx.hub
     # Registered before the snapshot is taken: nothing committed after it can be missed.
-    stream = hub.open(me)
+    stream = hub.open(me, credential)
     pump: asyncio.Task[None] | None = None
     agent = me.agent_id if me.role is Role.AGENT else None
     try:
@@ -120,25 +127,57 @@ async def stream(
 
 
 _UNEXPECTED = json.dumps({"type": "error", "message": 'expected {"type": "heartbeat"}'})
+# What a client may send: small text frames (a heartbeat is 20 bytes).
+_MAX_MESSAGE_CHARS = 4096
+_CLOSE_UNSUPPORTED = 1003  # RFC 6455: a kind of data the endpoint cannot accept
+_CLOSE_TOO_BIG = 1009
+
+
+class _Refused(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+async def _receive_text(ws: WebSocket) -> str:
+    """The next text message; a binary or oversized frame ends the stream with a close
+    code that says why, rather than an error."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        raise _Refused(_CLOSE_UNSUPPORTED, "text frames only")
+    if len(text) > _MAX_MESSAGE_CHARS:
+        raise _Refused(_CLOSE_TOO_BIG, f"messages are at most {_MAX_MESSAGE_CHARS} characters")
+    return str(text)
+
+
+def _kind(text: str) -> object:
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return None
+    return message.get("type") if isinstance(message, dict) else None
 
 
 async def _listen(
     ws: WebSocket, ctx: AppContext, stream: Stream, agent: str | None, pump: asyncio.Task[None]
 ) -> None:
-    receive = asyncio.ensure_future(ws.receive_text())
+    receive = asyncio.ensure_future(_receive_text(ws))
     while True:
         done, _ = await asyncio.wait({receive, pump}, return_when=asyncio.FIRST_COMPLETED)
         if pump in done:
             receive.cancel()
-            return  # a send failed: the peer is gone
-        text = receive.result()
-        receive = asyncio.ensure_future(ws.receive_text())
+            return  # a send failed, or the stream was closed: the peer is gone
         try:
-            message = json.loads(text)
-            kind = message.get("type") if isinstance(message, dict) else None
-        except ValueError:
-            kind = None
-        if kind == "heartbeat":
+            text = receive.result()
+        except _Refused as refused:
+            pump.cancel()
+            await ws.close(code=refused.code, reason=refused.reason)
+            return
+        receive = asyncio.ensure_future(_receive_text(ws))
+        if _kind(text) == "heartbeat":
             if agent is not None:
                 ctx.presence.beat(agent)
         else:

@@ -104,7 +104,7 @@ async def patch_user(user_id: UserIdPath, body: UserPatch, me: Admin, ctx: Ctx) 
         changes=changes,
         password_hash=hashed,
     )
-    ctx.forget_credentials()
+    await ctx.forget_credentials(user_id=user_id)
     return UserOut.model_validate(row, from_attributes=True)
 
 
@@ -114,4 +114,4 @@ async def delete_user(user_id: UserIdPath, me: Admin, ctx: Ctx) -> None:
     if user_id == me.user_id:
         raise conflict("you cannot delete yourself")
     await ctx.db(users.delete_user, ctx.engine, me, at=ctx.now(), user_id=user_id)
-    ctx.forget_credentials()
+    await ctx.forget_credentials(user_id=user_id)

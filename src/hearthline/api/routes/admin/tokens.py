@@ -43,7 +43,7 @@ async def create_token(body: TokenIn, me: Admin, ctx: Ctx) -> NewTokenOut:
 @router.delete("/tokens/{token_id}", status_code=204)
 async def revoke_token(token_id: TokenPath, me: Admin, ctx: Ctx) -> None:
     await ctx.db(actions.revoke_token, ctx.engine, me, at=ctx.now(), token=token_id)
-    ctx.forget_credentials()
+    await ctx.forget_credentials(tokens=True)
 
 
 @router.get("/audit", response_model=list[AuditOut])
