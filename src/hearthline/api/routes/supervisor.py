@@ -24,6 +24,7 @@ from hearthline.api.schemas import (
     PriorityIn,
     QueueLive,
 )
+from hearthline.api.schemas.common import ROW_ID_MAX
 from hearthline.api.scope import access_agent, access_queue, agent_visible, client_visible
 from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
@@ -152,7 +153,7 @@ async def help_requests(
 
 @router.post("/help/{request_id}/answer", response_model=HelpOut)
 async def answer_help(
-    request_id: Annotated[int, Path(ge=1, le=2**31)], body: AnswerIn, me: Staff, ctx: Ctx
+    request_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: AnswerIn, me: Staff, ctx: Ctx
 ) -> HelpOut:
     """Answers a help request; the agent gets the answer on their stream."""
     row = await ctx.db(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from hearthline.api.schemas.common import Ident, In, Name, Out
+from hearthline.api.schemas.common import Ident, In, Name, Out, printable
 
 
 class RoleName(StrEnum):
@@ -27,7 +27,9 @@ class UserOut(Out):
 
 
 class LoginIn(In):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    username: Annotated[
+        str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)
+    ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 

@@ -27,6 +27,8 @@ Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN)]
 Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(printable)]
 Text = Annotated[str, StringConstraints(max_length=65_536), AfterValidator(printable)]
 FieldValue = Annotated[str, StringConstraints(max_length=4096), AfterValidator(printable)]
+# A row id: the databases' integer columns hold at most 2**31 - 1 (PostgreSQL refuses more).
+ROW_ID_MAX = 2**31 - 1
 Seconds = Annotated[float, Field(ge=0, le=86_400 * 366)]
 Priority = Annotated[int, Field(ge=-1000, le=1000)]
 

@@ -10,6 +10,7 @@ from hearthline.api.deps import Admin, Ctx
 from hearthline.api.errors import ApiError, conflict, not_found
 from hearthline.api.routes.admin.base import IdPath, first, follow, router
 from hearthline.api.schemas import AgentIn, AgentOut, UserIn, UserOut, UserPatch
+from hearthline.api.schemas.common import ROW_ID_MAX
 from hearthline.api.wire import agent_out, agent_profile
 from hearthline.routing.errors import ConfigError
 from hearthline.service.actions import config as actions
@@ -17,7 +18,7 @@ from hearthline.service.actions import users
 from hearthline.store.queries import accounts as accounts_q
 from hearthline.store.queries import config as queries
 
-UserIdPath = Annotated[int, Path(ge=1, le=2**31)]
+UserIdPath = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 
 
 @router.get("/agents", response_model=list[AgentOut])
