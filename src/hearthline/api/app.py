@@ -19,6 +19,7 @@ from hearthline.api import errors
 from hearthline.api.deps import AppContext, Ctx
 from hearthline.api.directory import Directory
 from hearthline.api.hub import Hub
+from hearthline.api.logs import redact_access_log
 from hearthline.api.presence import Presence
 from hearthline.api.routes import (
     admin,
@@ -52,8 +53,9 @@ IO_THREADS = 32
 
 
 def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAPI:
-    """The API and stream server for ``center`` (started; the caller stops it)."""
+    """The API and stream server for ``writer`` (started; the caller stops it)."""
     settings = settings or ServerSettings()
+    redact_access_log()
     directory = Directory.load(writer.engine)
     hub = Hub(directory, buffer=settings.replay_buffer, backlog=settings.stream_backlog)
     ctx: AppContext
