@@ -3,6 +3,8 @@ when copies meet."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -116,3 +118,27 @@ def test_the_newest_revision_wins_when_the_local_and_server_drafts_meet(
     assert outcome["serverNewer"]["resend"] is False
     assert outcome["serverOnly"]["record"]["revision"] == 7
     assert outcome["localOnly"]["resend"] is True
+
+
+def test_signing_out_clears_the_desk_and_the_saved_notes_but_keeps_unsent_ones(
+    browser: Browser, server: WebServer
+) -> None:
+    agent = open_as(browser, server, "gina", lands_on="/agent")
+    expect(agent.locator("#state-pill")).to_have_text("Signed out")
+    agent.wait_for_function("() => localStorage.getItem('hl.desk') !== null")
+    # One note the server acknowledged, one it never got (typed while the line was down).
+    agent.evaluate(
+        """() => {
+        const now = Date.now();
+        localStorage.setItem('hl.draft.a-gina.saved-1',
+            JSON.stringify({revision: 2, sentRevision: 2, text: 'card ends 4242', savedAt: now}));
+        localStorage.setItem('hl.draft.a-gina.unsent-1',
+            JSON.stringify({revision: 3, sentRevision: 1, text: 'wants a refund', savedAt: now}));
+    }"""
+    )
+    agent.click("#signout")
+    agent.wait_for_url(re.compile(r"/(\?.*)?$"))  # the sign-in page
+    stored = agent.evaluate("() => Object.keys(localStorage).sort()")
+    assert "hl.desk" not in stored and "hl.draft.a-gina.saved-1" not in stored
+    assert "hl.draft.a-gina.unsent-1" in stored
+    no_page_errors(agent)

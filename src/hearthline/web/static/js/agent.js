@@ -8,7 +8,7 @@ import { ApiError, get, post, seg } from "./api.js";
 import * as clock from "./clock.js";
 import { $, setOptions, setText, toast } from "./dom.js";
 import { duration, humanize, stateClass, stateLabel } from "./format.js";
-import { requireUser, keepPagesOffline, signOutSession } from "./session.js";
+import { DESK_KEY, requireUser, keepPagesOffline, signOutSession } from "./session.js";
 import { Stream } from "./stream.js";
 import { isRinging, startRinging, stopRinging, unlock } from "./ring.js";
 import { ContactDesk } from "./agent_contact.js";
@@ -16,7 +16,6 @@ import { SidePanels } from "./agent_side.js";
 import { pruneLocal } from "./drafts.js";
 
 const HEARTBEAT_MS = 3000;
-const DESK_KEY = "hl.desk";
 
 const app = {
   user: null,

@@ -47,6 +47,28 @@ export function pruneLocal(now = Date.now()) {
   }
 }
 
+/**
+ * Signing out: drops every draft the server has (the browser may be shared), and keeps
+ * only what it has not acknowledged yet, which would otherwise be lost.
+ * @returns {number} drafts kept because the server does not have them yet
+ */
+export function forgetSaved() {
+  let kept = 0;
+  for (let i = localStorage.length - 1; i >= 0; i -= 1) {
+    const k = localStorage.key(i);
+    if (!k || !k.startsWith(PREFIX)) continue;
+    let record = null;
+    try {
+      record = JSON.parse(localStorage.getItem(k));
+    } catch {
+      record = null;
+    }
+    if (record && !record.final && record.revision > (record.sentRevision || 0)) kept += 1;
+    else localStorage.removeItem(k);
+  }
+  return kept;
+}
+
 /** Contacts of this agent with a local revision the server has not acknowledged. */
 export function unsentContacts(agent) {
   const found = [];

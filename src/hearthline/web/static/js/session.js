@@ -1,5 +1,6 @@
 // Who is signed in, where their role belongs, and signing out.
 
+import { forgetSaved } from "./drafts.js";
 import { ApiError, get, post, setCsrf } from "./api.js";
 
 export const HOME_BY_ROLE = {
@@ -10,6 +11,8 @@ export const HOME_BY_ROLE = {
 };
 
 const USER_KEY = "hl.user";
+// The agent desktop's last desk read, kept for a reload while offline.
+export const DESK_KEY = "hl.desk";
 
 /** The signed-in user ({id, username, display_name, role, client_id, agent_id}) or null. */
 export async function currentUser() {
@@ -50,6 +53,10 @@ export async function signOutSession() {
   } finally {
     setCsrf("");
     localStorage.removeItem(USER_KEY);
+    // What the pages kept of this user's work: the desk (contact, customer, script) and
+    // the notes the server already has. Notes it lacks stay until it gets them.
+    localStorage.removeItem(DESK_KEY);
+    forgetSaved();
     location.assign("/");
   }
 }
