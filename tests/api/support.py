@@ -152,6 +152,11 @@ def serve(url: str, *, grace_s: float = 60.0, **settings: Any) -> Served:
     upgrade(engine)
     token = seed_world(engine, grace_s=grace_s)
     engine.dispose()
+    return reopen(url, token, **settings)
+
+
+def reopen(url: str, token: str, **settings: Any) -> Served:
+    """A server on a store seeded already: a restart, when the previous one has stopped."""
     writer = Writer(
         engine=create_store_engine(url),
         clock=WallClock(),
