@@ -70,3 +70,27 @@ def test_an_agent_finds_the_caller_links_the_call_and_sees_past_outcomes(
         .status_code
         == 404
     )
+
+
+def test_a_callback_takes_only_a_customer_and_an_agent_of_its_queues_client(
+    served: Served,
+) -> None:
+    admin, line = served.login("admin"), served.channel()
+    ours = admin.post("/api/customers", json={"client_id": "acme", "name": "Ann"}).json()["id"]
+    theirs = admin.post("/api/customers", json={"client_id": "globex", "name": "Bo"}).json()["id"]
+    due = served.writer.clock.now() + 3600
+    base = {"queue": "returns", "due_at": due, "caller": "+1"}
+    before = served.writer.last_event_id
+    for extra, missing in (
+        ({"customer_id": theirs}, "customer"),
+        ({"preferred_agent": "g000"}, "agent"),  # globex's agent, on acme's queue
+        ({"preferred_agent": "nobody"}, "agent"),
+    ):
+        r = line.post("/api/channels/callbacks", json=base | extra)
+        assert r.status_code == 404, r.text
+        assert r.json()["error"] == "not-found" and missing in r.json()["message"]
+    assert served.writer.last_event_id == before  # nothing was scheduled
+    ok = line.post(
+        "/api/channels/callbacks", json=base | {"customer_id": ours, "preferred_agent": "a000"}
+    )
+    assert ok.status_code == 201, ok.text

@@ -34,5 +34,8 @@ class Principal:
 
     @property
     def firm_wide(self) -> bool:
-        """Sees every client company: an administrator, or a supervisor of no one client."""
-        return self.role is Role.ADMIN or (self.role is Role.SUPERVISOR and self.client_id is None)
+        """Sees every client company: an administrator, or a supervisor (or a channel, for
+        the contact ingress) of no one client."""
+        if self.role is Role.ADMIN:
+            return True
+        return self.role in (Role.SUPERVISOR, Role.CHANNEL) and self.client_id is None

@@ -71,11 +71,7 @@ async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepte
     elif me.client_id is not None:
         raise not_found("queue", "(none given)")
     if body.customer_id is not None:
-        customer = await ctx.db(customers_q.one, ctx.engine, body.customer_id)
-        owner = customer.client_id if customer is not None else None
-        target = ctx.directory.queue_client(queue) if queue is not None else owner
-        if owner is None or owner != target or not client_visible(ctx.directory, me, owner):
-            raise not_found("customer", body.customer_id)
+        await _customer_of(ctx, me, body.customer_id, queue)
     contact = ContactId(body.contact_id or uuid.uuid4().hex)
     command = cmd.ArriveContact(
         contact,
@@ -91,6 +87,16 @@ async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepte
         stored = await ctx.db(customers.arrive, ctx.writer, command, body.customer_id)
     result = command_result(stored, last_event_id=ctx.writer.last_event_id)
     return ContactAccepted(contact_id=contact, **result.model_dump())
+
+
+async def _customer_of(ctx: AppContext, me: Principal, customer: str, queue: str | None) -> None:
+    """The customer must be a customer of the client whose queue the contact goes to (and
+    one the caller may see): another client's is not found, whoever asks."""
+    found = await ctx.db(customers_q.one, ctx.engine, customer)
+    owner = found.client_id if found is not None else None
+    target = ctx.directory.queue_client(queue) if queue is not None else owner
+    if owner is None or owner != target or not client_visible(ctx.directory, me, owner):
+        raise not_found("customer", customer)
 
 
 async def _run(ctx: AppContext, command: cmd.Command) -> CommandResult:
@@ -135,6 +141,14 @@ async def request_callback(contact: ContactPath, me: ChannelCaller, ctx: Ctx) ->
 async def schedule_callback(body: ScheduleIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepted:
     """A callback at a time the customer chose (epoch seconds, UTC)."""
     queue = _queue_in_scope(ctx, me, body.queue)
+    if body.customer_id is not None:
+        await _customer_of(ctx, me, body.customer_id, queue)
+    preferred = body.preferred_agent
+    if preferred and ctx.directory.queue_client(queue) not in ctx.directory.agent_clients(
+        preferred
+    ):
+        # An agent who does not work for the queue's client is nobody to prefer here.
+        raise not_found("agent", preferred)
     contact = ContactId(body.contact_id or uuid.uuid4().hex)
     command = cmd.ScheduleCallback(
         contact,
