@@ -18,6 +18,7 @@ from hearthline import __version__
 from hearthline.api import errors
 from hearthline.api.deps import AppContext, Ctx
 from hearthline.api.directory import Directory
+from hearthline.api.docs import mount_docs
 from hearthline.api.hub import Hub
 from hearthline.api.logs import redact_access_log
 from hearthline.api.presence import Presence
@@ -97,11 +98,12 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         summary="Contact center API: administration, agents, supervisors, channels, streams.",
         lifespan=lifespan,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by api/docs.py, without a CDN
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.app_context = ctx
+    mount_docs(app)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
