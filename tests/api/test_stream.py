@@ -246,3 +246,31 @@ def test_a_revoked_token_ends_the_streams_opened_with_it(app: Served) -> None:
         assert receive(ws)["type"] == "snapshot"
         assert admin.delete(f"/api/admin/tokens/{made['id']}").status_code == 204
         assert _closed_with(ws) == 4401
+
+
+def test_a_shared_agents_call_for_one_client_never_reaches_the_others_supervisor(
+    app: Served,
+) -> None:
+    admin = app.login("admin")
+    # a001 works for both client companies.
+    shared = {"name": "Sam", "skills": {"returns": 3, "sales": 2}}
+    shared["campaigns"] = ["acme-returns", "globex-sales"]
+    assert admin.put("/api/admin/agents/a001", json=shared).status_code == 200
+    agent, acme_sup = app.login("a001"), app.login("sup-acme")
+    with app.stream(acme_sup) as ws:
+        receive(ws)
+        agent.post("/api/agent/sign-in", json={"ready": True})
+        wait_for_event(ws, "AgentBecameAvailable", agent="a001")  # their state: both see it
+        call = app.channel().post("/api/channels/contacts", json={"queue": "sales", "caller": "+2"})
+        contact = call.json()["contact_id"]
+        assert agent.post(f"/api/agent/offers/{contact}/accept").status_code == 200
+        notes = {"revision": 1, "text": "globex secret plan"}
+        assert agent.post(f"/api/agent/contacts/{contact}/notes", json=notes).status_code == 200
+        agent.post("/api/agent/not-ready", json={"reason": "break"})
+        wait_for_event(ws, "AgentNotReadyRequested", agent="a001")
+        seen = _drain(ws)
+    # Resuming replays through the same rule.
+    with app.stream(acme_sup, "?last_event_id=0") as ws:
+        seen += _drain(ws)
+    texts = json.dumps(seen)
+    assert contact not in texts and "globex secret plan" not in texts

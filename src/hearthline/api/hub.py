@@ -131,8 +131,9 @@ class Hub:
             out.update(self._supervisors.get(client, ()))
         if agent is not None:
             out.update(self._agents.get(agent, ()))
-            for cl in self.directory.agent_clients(agent):
-                out.update(self._supervisors.get(cl, ()))
+            if client is None:  # the agent's own state: every client they work for
+                for cl in self.directory.agent_clients(agent):
+                    out.update(self._supervisors.get(cl, ()))
         return out
 
     def may_see(self, principal: Principal, entry: Entry) -> bool:
@@ -141,8 +142,10 @@ class Hub:
         role = principal.role
         if role is Role.AGENT:
             return entry.agent is not None and entry.agent == principal.agent_id
-        if entry.client is not None and entry.client == principal.client_id:
-            return True
+        if entry.client is not None:
+            # A client's work is that client's alone, even on an agent who also works
+            # for the supervisor's client.
+            return entry.client == principal.client_id
         return (
             role is Role.SUPERVISOR
             and entry.agent is not None

@@ -6,6 +6,8 @@ added to a view reaches the answers by adding it to the model, with no copy to k
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hearthline.api.schemas import AgentLive, ContactLive, QueueLive
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
@@ -30,13 +32,20 @@ def queue_live(v: QueueView) -> QueueLive:
     return QueueLive.model_validate(v, from_attributes=True)
 
 
-def agents_live(router: Router, agents: list[str]) -> list[AgentLive]:
+def agents_live(
+    router: Router, agents: list[str], *, own: Callable[[str], bool] = lambda _: True
+) -> list[AgentLive]:
+    """The agents' live state; the contact an agent holds is named only when ``own`` says
+    the reader may see it (a shared agent's call for another client is just "busy")."""
     out = []
     for a in agents:
         try:
-            out.append(agent_live(router.agent(a)))
+            live = agent_live(router.agent(a))
         except RoutingError:
             continue  # configured a moment ago; the core hears of it with the next batch
+        if live.contact is not None and not own(live.contact):
+            live.contact = None
+        out.append(live)
     return out
 
 

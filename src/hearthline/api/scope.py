@@ -9,9 +9,12 @@ exist (404), so ids of other clients' things cannot be probed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hearthline.api.directory import Directory
 from hearthline.api.errors import not_found
 from hearthline.api.principal import Principal, Role
+from hearthline.routing.tenancy import Tenancy
 from hearthline.store.queries import history
 from hearthline.store.queries.bind import Engine
 
@@ -24,6 +27,13 @@ def client_visible(d: Directory, p: Principal, client: str | None) -> bool:
     if p.role is Role.AGENT:
         return p.agent_id is not None and client in d.agent_clients(p.agent_id)
     return client == p.client_id
+
+
+def live_contact_visible(tenancy: Tenancy, p: Principal) -> Callable[[str], bool]:
+    """Whether ``p`` may see a live contact, by the client the writer says it is for."""
+    if p.firm_wide:
+        return lambda _contact: True
+    return lambda contact: tenancy.client_of_contact(contact) == p.client_id
 
 
 def visible_clients(d: Directory, p: Principal) -> frozenset[str] | None:

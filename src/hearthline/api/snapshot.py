@@ -8,7 +8,7 @@ from hearthline.api.deps import AppContext
 from hearthline.api.live import agent_live, agents_live, contact_live, contact_or_none, queues_live
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import HelpOut
-from hearthline.api.scope import agent_visible, client_visible
+from hearthline.api.scope import agent_visible, client_visible, live_contact_visible
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.router import Router
 from hearthline.store.queries import help as help_q
@@ -38,6 +38,7 @@ async def take(ctx: AppContext, me: Principal) -> tuple[int, dict[str, Any]]:
         agents = sorted(a for a in d.agent_campaigns if staff and agent_visible(d, me, a))
         queues = sorted(q for q in d.queue_campaign if client_visible(d, me, d.queue_client(q)))
         shown = set(queues)
+        own = live_contact_visible(ctx.tenancy, me)
 
         def read_floor(r: Router) -> tuple[int, dict[str, Any]]:
             contacts = [
@@ -46,7 +47,7 @@ async def take(ctx: AppContext, me: Principal) -> tuple[int, dict[str, Any]]:
                 if me.firm_wide or (v.queue is not None and v.queue in shown)
             ]
             return writer.last_event_id, {
-                "agents": [a.model_dump(mode="json") for a in agents_live(r, agents)],
+                "agents": [a.model_dump(mode="json") for a in agents_live(r, agents, own=own)],
                 "queues": [q.model_dump(mode="json") for q in queues_live(r, queues)],
                 "contacts": contacts,
             }

@@ -25,7 +25,13 @@ from hearthline.api.schemas import (
     QueueLive,
 )
 from hearthline.api.schemas.common import ROW_ID_MAX
-from hearthline.api.scope import access_agent, access_queue, agent_visible, client_visible
+from hearthline.api.scope import (
+    access_agent,
+    access_queue,
+    agent_visible,
+    client_visible,
+    live_contact_visible,
+)
 from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
@@ -51,7 +57,8 @@ def visible_queues(ctx: AppContext, me: Principal) -> list[str]:
 @router.get("/agents", response_model=list[AgentLive])
 async def agents(me: Staff, ctx: Ctx) -> list[AgentLive]:
     ids = visible_agents(ctx, me)
-    live = await ctx.query(lambda r: agents_live(r, ids))
+    own = live_contact_visible(ctx.tenancy, me)
+    live = await ctx.query(lambda r: agents_live(r, ids, own=own))
     known = await ctx.db(config_q.agent_names, ctx.engine)
     for a in live:
         a.name = known.get(a.id, "")
