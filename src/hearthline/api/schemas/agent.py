@@ -44,6 +44,7 @@ class HelpOut(Out):
     id: int
     agent_id: str
     contact_id: str | None
+    customer_id: str | None = None
     text: str
     created_at: float
     open: bool
