@@ -32,7 +32,10 @@ from hearthline.api.schemas.agent import (
     MyDayOut,
     NotReadyIn,
     SignInIn,
+    TransferAgent,
     TransferIn,
+    TransferQueue,
+    TransferTargets,
 )
 from hearthline.api.schemas.channels import ContactAccepted, ContactIn, DropIn, RouteIn, ScheduleIn
 from hearthline.api.schemas.common import (
@@ -181,7 +184,10 @@ __all__ = [
     "TokenIn",
     "TokenOut",
     "TokenScope",
+    "TransferAgent",
     "TransferIn",
+    "TransferQueue",
+    "TransferTargets",
     "UserIn",
     "UserOut",
     "UserPatch",
