@@ -104,7 +104,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_reason(served_sqlite: Se
     admin = served_sqlite.login("admin")
     cases: list[tuple[bytes, int, str]] = [
         (b"", 422, "request body"),
-        ("id,name\n".encode(), 422, "missing: skills, campaigns"),
+        (b"id,name\n", 422, "missing: skills, campaigns"),
         (b"b1,Ann,returns:1,acme-returns\n", 422, "header"),
         ("id,name,skills,campaigns\nb1,Ann,returns:1,acme\xff\n".encode("latin-1"), 422, "UTF-8"),
         (b"id,name,skills,campaigns\n", 422, "no agents"),
