@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TypeVar
 
-from hearthline.api.schemas import ContactDetail, ContactRecord
+from hearthline.api.schemas import ContactDetail, ContactRecord, HelpOut
 from hearthline.crm import events as crm
 from hearthline.kernel.envelope import Envelope
 from hearthline.routing import events as ev
 from hearthline.service.domains import CODEC
+from hearthline.store.queries import help as help_q
 from hearthline.store.queries import history
 from hearthline.store.queries.bind import Engine
+
+R = TypeVar("R", bound=ContactRecord)
 
 
 def record(contact: str, stored: Sequence[Envelope]) -> ContactRecord:
@@ -51,6 +55,14 @@ def detail(contact: str, stored: Sequence[Envelope]) -> ContactDetail:
         for item in stored
     ]
     return ContactDetail(**record(contact, stored).model_dump(), events=events)
+
+
+def with_help(engine: Engine, records: list[R]) -> list[R]:
+    """Adds to each record the help asked about its contact (blocking: one query)."""
+    asked = help_q.about_contacts(engine, [r.contact_id for r in records])
+    for r in records:
+        r.help = [HelpOut.model_validate(h, from_attributes=True) for h in asked[r.contact_id]]
+    return records
 
 
 def recent_contacts(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query
 
 from hearthline.api.answers import command_result
 from hearthline.api.deps import AgentCaller, AppContext, Ctx
-from hearthline.api.errors import ERROR_RESPONSES, ApiError, forbidden, not_found
+from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, forbidden, not_found
 from hearthline.api.live import agent_live, contact_or_none
 from hearthline.api.myday import day_start, my_day
 from hearthline.api.principal import Principal
@@ -26,7 +26,10 @@ from hearthline.api.schemas import (
     MyDayOut,
     NotReadyIn,
     SignInIn,
+    TransferAgent,
     TransferIn,
+    TransferQueue,
+    TransferTargets,
 )
 from hearthline.api.scope import contact_visible
 from hearthline.api.wire import forms_out
@@ -36,6 +39,8 @@ from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError, UnknownEntity
 from hearthline.routing.router import Router
+from hearthline.routing.states import AgentState
+from hearthline.routing.views import AgentView, QueueView
 from hearthline.service.actions import help as help_actions
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import help as help_q
@@ -168,8 +173,16 @@ async def transfer(
 ) -> CommandResult:
     """To a queue, to a named agent (rung first), or both."""
     agent = _me(me)
-    if body.queue is not None and body.queue not in ctx.directory.queue_campaign:
+    d = ctx.directory
+    if body.queue is not None and body.queue not in d.queue_campaign:
         raise not_found("queue", body.queue)
+    # A transfer stays within the contact's client company: its queues, its agents.
+    client = ctx.tenancy.client_of_contact(contact)
+    if client is not None and ctx.tenancy.had_contact(contact, agent):
+        if body.queue is not None and d.queue_client(body.queue) != client:
+            raise conflict(f"queue {body.queue!r} serves another client company than the contact")
+        if body.agent is not None and client not in d.agent_clients(body.agent):
+            raise conflict(f"agent {body.agent!r} does not work for the contact's client company")
     command = cmd.TransferContact(
         agent,
         ContactId(contact),
@@ -177,6 +190,81 @@ async def transfer(
         to_agent=AgentId(body.agent) if body.agent is not None else None,
     )
     return await _on_contact(ctx, me, contact, command)
+
+
+@router.get("/transfer-targets", response_model=TransferTargets)
+async def transfer_targets(
+    me: AgentCaller,
+    ctx: Ctx,
+    contact: Annotated[str | None, Query(pattern=CONTACT_PATH)] = None,
+) -> TransferTargets:
+    """Who and where the contact in hand may be transferred to: the agents of its client
+    company (state, skills, free now) and that client's queues with their waiting counts.
+    A transfer never leaves the contact's client, so nobody else is listed."""
+    agent = _me(me)
+    d = ctx.directory
+
+    def read(r: Router) -> tuple[str | None, str | None, dict[str, AgentView], list[QueueView]]:
+        mine = r.agent(agent).contact
+        if mine is None or (contact is not None and contact != mine):
+            return mine, None, {}, []
+        client = ctx.tenancy.client_of_contact(mine) or d.queue_client(r.contact(mine).queue)
+        if client is None:
+            return mine, None, {}, []
+        agents = {}
+        for a in d.agents_of(client):
+            if a != agent and a in r.agent_ids():
+                agents[a] = r.agent(a)
+        return mine, client, agents, queues_of(r, d.queues_of(client))
+
+    try:
+        mine, client, live, queues = await ctx.query(read)
+    except UnknownEntity:
+        raise not_found("agent", agent) from None
+    if contact is not None and contact != mine:
+        raise not_found("contact of yours", contact)
+    if mine is None:
+        raise conflict("you have no contact to transfer")
+    if client is None:
+        raise conflict(f"contact {mine!r} is not on a client's queue")
+    profiles = {str(p.id): p for p in await ctx.db(config_q.agents, ctx.engine)}
+    names = {q.id: q.name for q in await ctx.db(config_q.queues, ctx.engine)}
+    agents = [
+        TransferAgent(
+            id=a,
+            name=profiles[a].name if a in profiles else "",
+            state=str(v.state),
+            free=v.state is AgentState.AVAILABLE and v.connected,
+            skills=dict(profiles[a].skills) if a in profiles else {},
+            campaigns=sorted(profiles[a].campaigns) if a in profiles else [],
+        )
+        for a, v in sorted(live.items())
+        if v.state is not AgentState.RETIRED
+    ]
+    return TransferTargets(
+        contact=mine,
+        client_id=client,
+        agents=agents,
+        queues=[
+            TransferQueue(
+                id=q.id,
+                name=names.get(q.id, ""),
+                waiting=q.waiting,
+                agents_available=q.agents_available,
+            )
+            for q in queues
+        ],
+    )
+
+
+def queues_of(r: Router, ids: list[str]) -> list[QueueView]:
+    out = []
+    for q in ids:
+        try:
+            out.append(r.queue(q))
+        except RoutingError:
+            continue  # configured a moment ago; the core hears of it with the next batch
+    return out
 
 
 @router.post("/contacts/{contact}/hang-up", response_model=CommandResult)

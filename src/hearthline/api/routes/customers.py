@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 
 from hearthline.api.deps import Ctx, Person
 from hearthline.api.errors import ERROR_RESPONSES, forbidden, not_found
-from hearthline.api.history import record
+from hearthline.api.history import record, with_help
 from hearthline.api.principal import Role
 from hearthline.api.schemas import (
     CONTACT_PATTERN,
@@ -109,7 +109,8 @@ async def history(
     await _visible(ctx, me, customer_id)
     ids = await ctx.db(queries.linked_contacts, ctx.engine, customer_id, limit=limit)
     found = await ctx.db(history_q.contacts_events, ctx.engine, CODEC, ids)
-    return [record(contact, stored) for contact, stored in found]
+    records = [record(contact, stored) for contact, stored in found]
+    return await ctx.db(with_help, ctx.engine, records)
 
 
 @router.post("/{customer_id}/contacts", response_model=ContactRecord, status_code=201)

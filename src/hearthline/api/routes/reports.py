@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from hearthline.api.deps import Ctx, Person, Staff, Watcher
 from hearthline.api.errors import ERROR_RESPONSES, ApiError
-from hearthline.api.history import detail, recent_contacts
+from hearthline.api.history import detail, recent_contacts, with_help
 from hearthline.api.routes.agent import CONTACT_PATH
 from hearthline.api.schemas import (
     IDENT_PATTERN,
@@ -121,7 +121,9 @@ async def contact(
 ) -> ContactDetail:
     """One contact's whole history: routing events, notes and outcome."""
     await ctx.db(access_contact, ctx.engine, me, contact)
-    return detail(contact, await ctx.db(history_q.contact_events, ctx.engine, CODEC, contact))
+    found = detail(contact, await ctx.db(history_q.contact_events, ctx.engine, CODEC, contact))
+    await ctx.db(with_help, ctx.engine, [found])
+    return found
 
 
 @router.get("/reports/queues", response_model=list[QueueStatsRow])

@@ -158,6 +158,21 @@ async def help_requests(
     ]
 
 
+@router.get("/agents/{agent}/help", response_model=list[HelpOut])
+async def agent_help_history(
+    agent: AgentPath,
+    me: Staff,
+    ctx: Ctx,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before_id: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+) -> list[HelpOut]:
+    """An agent's help requests, answered or not, newest first; page back with
+    ``before_id``. An agent the caller may not see is not found."""
+    access_agent(ctx.directory, me, agent)
+    rows = await ctx.db(help_q.newest, ctx.engine, limit=limit, agents=[agent], before_id=before_id)
+    return [HelpOut.model_validate(r, from_attributes=True) for r in rows]
+
+
 @router.post("/help/{request_id}/answer", response_model=HelpOut)
 async def answer_help(
     request_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: AnswerIn, me: Staff, ctx: Ctx

@@ -22,6 +22,34 @@ class TransferIn(In):
     agent: Ident | None = None
 
 
+class TransferAgent(Out):
+    """An agent of the contact's client company, as a transfer target."""
+
+    id: str
+    name: str
+    state: str
+    # Available now: a direct transfer rings them at once.
+    free: bool
+    skills: dict[str, int]
+    campaigns: list[str]
+
+
+class TransferQueue(Out):
+    id: str
+    name: str
+    waiting: int
+    agents_available: int
+
+
+class TransferTargets(Out):
+    """Where the contact in hand may go: its own client company's agents and queues."""
+
+    contact: str
+    client_id: str
+    agents: list[TransferAgent]
+    queues: list[TransferQueue]
+
+
 class DraftIn(In):
     revision: Annotated[int, Field(ge=1, le=2**31)]
     text: Text = ""
@@ -44,6 +72,7 @@ class HelpOut(Out):
     id: int
     agent_id: str
     contact_id: str | None
+    customer_id: str | None = None
     text: str
     created_at: float
     open: bool

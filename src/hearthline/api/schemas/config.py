@@ -107,6 +107,26 @@ class AgentOut(Out):
     campaigns: list[str]
 
 
+class ImportProblem(Out):
+    """A bad row of an agents file: its line (the header is line 1) and what is wrong."""
+
+    line: int
+    agent_id: str | None
+    reason: str
+
+
+class ImportReport(Out):
+    """What an agents file holds, or did: the agents it creates and changes, and every
+    bad row. A dry run changes nothing; an import applies every row or none."""
+
+    dry_run: bool
+    applied: bool
+    rows: int
+    created: list[str]
+    updated: list[str]
+    problems: list[ImportProblem]
+
+
 class ReasonIn(In):
     id: Ident
     label: Name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from hearthline.api.schemas.agent import HelpOut
 from hearthline.api.schemas.common import ContactIdent, Ident, In, Name, Out, Phone
 
 
@@ -40,6 +41,8 @@ class ContactRecord(Out):
     disposition: str | None
     note: str | None
     fields: dict[str, str]
+    # The help the agents asked a supervisor about it, with the answers, oldest first.
+    help: list[HelpOut] = []
 
 
 class ContactDetail(ContactRecord):

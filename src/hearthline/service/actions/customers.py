@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import uuid4
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, insert, update
 
 from hearthline.kernel.envelope import Envelope
 from hearthline.routing import commands as cmd
@@ -82,4 +82,7 @@ def link(
         if q.linked_customer(conn, contact) is not None:
             raise Conflict(f"contact {contact!r} is linked to a customer already")
         _link_row(conn, contact=contact, customer=customer, at=at)
+        # Help asked before the agent found who called belongs to the customer too.
+        h = t.help_requests
+        conn.execute(update(h).where(h.c.contact_id == contact).values(customer_id=customer))
     return stored

@@ -9,16 +9,26 @@ from sqlalchemy import Engine, insert, update
 from hearthline.service.actions.audit import transaction
 from hearthline.service.errors import NotFound
 from hearthline.store import tables as t
+from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import help as q
 from hearthline.store.queries.help import HelpRow
 
 
 def ask(engine: Engine, *, at: float, agent: str, contact: str | None, text: str) -> HelpRow:
+    """Records a request with the contact the agent has and its customer, if linked."""
     h = t.help_requests
     with transaction(engine) as conn:
+        customer = customers_q.linked_customer(conn, contact) if contact is not None else None
         ident = conn.execute(
             insert(h)
-            .values(agent_id=agent, contact_id=contact, text=text, created_at=at, open=True)
+            .values(
+                agent_id=agent,
+                contact_id=contact,
+                customer_id=customer,
+                text=text,
+                created_at=at,
+                open=True,
+            )
             .returning(h.c.id)
         ).scalar_one()
         row = q.one(conn, ident)

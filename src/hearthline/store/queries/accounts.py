@@ -120,11 +120,29 @@ def tokens(bind: Bind) -> list[TokenRow]:
         ]
 
 
-def audit_entries(bind: Bind, *, limit: int, before_id: int | None) -> list[dict[str, Any]]:
-    """The newest entries first, each as its columns."""
+def audit_entries(
+    bind: Bind,
+    *,
+    limit: int,
+    before_id: int | None,
+    action: str | None = None,
+    target: str | None = None,
+    username: str | None = None,
+) -> list[dict[str, Any]]:
+    """The newest entries first, each as its columns: of one action (``agent.put``, or a
+    prefix ending in a dot: ``agent.``), one target and one user when given."""
     a = t.audit_log
     query = select(a).order_by(a.c.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(a.c.id < before_id)
+    if action:
+        if action.endswith("."):
+            query = query.where(a.c.action.startswith(action, autoescape=True))
+        else:
+            query = query.where(a.c.action == action)
+    if target:
+        query = query.where(a.c.target == target)
+    if username:
+        query = query.where(a.c.username == username)
     with connected(bind) as conn:
         return [dict(r) for r in conn.execute(query).mappings()]

@@ -167,6 +167,12 @@ def skills(bind: Bind) -> list[SkillRow]:
     return [SkillRow(r["id"], r["name"]) for r in rows]
 
 
+def known_skills(bind: Bind) -> frozenset[str]:
+    """The ids of the configured skills: the only ones an agent may be given."""
+    with connected(bind) as conn:
+        return frozenset(str(k) for k in conn.execute(select(t.skills.c.id)).scalars())
+
+
 def reasons(bind: Bind) -> list[ReasonRow]:
     with connected(bind) as conn:
         rows = conn.execute(select(t.reason_codes).order_by(t.reason_codes.c.id)).mappings()

@@ -16,6 +16,7 @@ class HelpRow:
     id: int
     agent_id: str
     contact_id: str | None
+    customer_id: str | None
     text: str
     created_at: float
     open: bool
@@ -41,14 +42,31 @@ def newest(
     limit: int,
     agents: Collection[str] | None = None,
     open_only: bool = False,
+    before_id: int | None = None,
 ) -> list[HelpRow]:
-    """The newest requests first: of ``agents`` (None: everyone's), open ones only or all."""
+    """The newest requests first: of ``agents`` (None: everyone's), open ones only or all;
+    older than ``before_id`` to page back."""
     h = t.help_requests
     query = select(h)
     if agents is not None:
         query = query.where(h.c.agent_id.in_(sorted(agents)))
+    if before_id is not None:
+        query = query.where(h.c.id < before_id)
     if open_only:
         query = query.where(h.c.open.is_(True))
     with connected(bind) as conn:
         rows = conn.execute(query.order_by(h.c.id.desc()).limit(limit)).mappings()
         return [_row(r) for r in rows]
+
+
+def about_contacts(bind: Bind, contacts: Collection[str]) -> dict[str, list[HelpRow]]:
+    """The help asked about each of ``contacts``, oldest first (a contact's story)."""
+    h = t.help_requests
+    out: dict[str, list[HelpRow]] = {c: [] for c in contacts}
+    if not out:
+        return out
+    query = select(h).where(h.c.contact_id.in_(sorted(out))).order_by(h.c.id)
+    with connected(bind) as conn:
+        for r in conn.execute(query).mappings():
+            out[r["contact_id"]].append(_row(r))
+    return out

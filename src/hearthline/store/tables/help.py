@@ -21,7 +21,10 @@ help_requests = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("agent_id", String(ID), ForeignKey("agents.id"), nullable=False, index=True),
-    Column("contact_id", String(ID)),
+    # The contact the agent had when asking, and its customer if it was linked: the help
+    # belongs to the contact's story and to the customer's history.
+    Column("contact_id", String(ID), index=True),
+    Column("customer_id", String(64), index=True),
     Column("text", Text, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("answer", Text),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Response
+from fastapi import Path, Query, Response
 
 from hearthline.api.deps import Admin, Ctx
 from hearthline.api.errors import ApiError, conflict, not_found
@@ -22,8 +22,22 @@ UserIdPath = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 
 
 @router.get("/agents", response_model=list[AgentOut])
-async def list_agents(me: Admin, ctx: Ctx) -> list[AgentOut]:
-    return [agent_out(a) for a in await ctx.db(queries.agents, ctx.engine)]
+async def list_agents(
+    me: Admin,
+    ctx: Ctx,
+    q: Annotated[str, Query(max_length=200, description="id, name, skill or campaign")] = "",
+) -> list[AgentOut]:
+    """Every agent; with ``q``, those whose id, name, a skill or a campaign holds each of
+    its words (case ignored)."""
+    found = [agent_out(a) for a in await ctx.db(queries.agents, ctx.engine)]
+    words = q.lower().split()
+    if not words:
+        return found
+    return [a for a in found if all(w in _searchable(a) for w in words)]
+
+
+def _searchable(a: AgentOut) -> str:
+    return " ".join([a.id, a.name, *a.skills, *a.campaigns]).lower()
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from hearthline.api.deps import Admin, Ctx
+from hearthline.api.errors import ApiError
 from hearthline.api.routes.admin.base import router
 from hearthline.api.schemas import AuditOut, NewTokenOut, TokenIn, TokenOut
+from hearthline.kernel.text import text_problem
 from hearthline.service.actions import tokens as actions
 from hearthline.store.queries import accounts as queries
 
@@ -52,7 +54,25 @@ async def audit_entries(
     ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    action: Annotated[
+        str | None, Query(max_length=100, description="an action, or a prefix ending in '.'")
+    ] = None,
+    target: Annotated[str | None, Query(max_length=400)] = None,
+    username: Annotated[str | None, Query(max_length=200, description="who made it")] = None,
 ) -> list[AuditOut]:
-    """The newest administrative changes first; page back with ``before_id``."""
-    rows = await ctx.db(queries.audit_entries, ctx.engine, limit=limit, before_id=before_id)
+    """The newest administrative changes first, filtered by action, target and who made
+    them; page back with ``before_id`` (the last id of the page)."""
+    for name, value in (("action", action), ("target", target), ("username", username)):
+        problem = text_problem(value or "")
+        if problem is not None:
+            raise ApiError(422, "invalid", f"{name}: the text {problem}")
+    rows = await ctx.db(
+        queries.audit_entries,
+        ctx.engine,
+        limit=limit,
+        before_id=before_id,
+        action=action,
+        target=target,
+        username=username,
+    )
     return [AuditOut.model_validate(r) for r in rows]

@@ -1,7 +1,8 @@
 // Administration: enough to set up a client company from nothing without the API --
 // client companies, campaigns, queues and their skill requirements, skills, agents and
-// their skills, users, reason codes, outcomes (dispositions) and forms, scripts, and the
-// API tokens channel adapters use. Each section is a list and an editor, described by
+// their skills (searched, or imported from CSV), users, reason codes, outcomes
+// (dispositions) and forms, scripts, phone numbers, center settings, the audit log, and
+// the API tokens channel adapters use. Each section is a list and an editor, described by
 // the SECTIONS table below; the API does the checking and its messages are shown as is.
 
 import { del, get, patch, post, put, request, seg } from "./api.js";
@@ -10,7 +11,7 @@ import { dateTime, humanize } from "./format.js";
 import { requireUser, signOutSession } from "./session.js";
 import { rowsEditor } from "./admin_rows.js";
 
-const cache = { clients: [], campaigns: [], skills: [], agents: [] };
+const cache = { clients: [], campaigns: [], skills: [], agents: [], queues: [] };
 
 const ident = (name, label, hint = "Letters, digits and . _ : @ + - ; cannot change later") => ({ name, label, kind: "ident", hint });
 const text = (name, label, extra = {}) => ({ name, label, kind: "text", ...extra });
@@ -149,6 +150,9 @@ const SECTIONS = [
     removeLabel: "Retire",
     removeQuestion: (item) => `Retire agent ${item.name || item.id}? They take no more contacts; their history stays, and saving them again brings them back.`,
     removedText: "Retired.",
+    search: (item) => [item.id, item.name, ...Object.keys(item.skills || {}), ...(item.campaigns || [])].join(" "),
+    searchLabel: "Search agents by id, name, skill or campaign",
+    extra: () => h("button", { type: "button", class: "small", id: "import-button", onclick: () => showImport() }, "Import CSV…"),
   },
   {
     key: "users",
@@ -270,6 +274,49 @@ const SECTIONS = [
     available: () => request("OPTIONS", "/api/admin/campaigns/probe/script").then(() => true, (err) => err.status !== 404),
   },
   {
+    key: "numbers",
+    title: "Phone numbers",
+    idField: "number",
+    load: () => get("/api/admin/numbers"),
+    columns: [["number", "Number"], ["queue_id", "Goes to", (q) => (q ? queueLabel(q) : "The menu")], ["label", "Label"]],
+    fields: [
+      ident("number", "Number", "As dialled, e.g. +15550100; cannot change later"),
+      choose("queue_id", "Callers go to", () => [{ value: "", label: "The menu (callers choose)" }, ...cache.queues.map((q) => ({ value: q.id, label: queueLabel(q.id) }))]),
+      text("label", "Label", { hint: "e.g. Acme returns, main line" }),
+    ],
+    save: (v) => put(`/api/admin/numbers/${encodeURIComponent(v.number)}`, { queue_id: v.queue_id || null, label: v.label }),
+    remove: (item) => del(`/api/admin/numbers/${encodeURIComponent(item.number)}`),
+  },
+  {
+    key: "settings",
+    title: "Center settings",
+    single: true,
+    load: async () => [{ id: "settings", ...(await get("/api/admin/settings")) }],
+    fields: [
+      number("connection_grace_s", "Seconds a call is held for an agent whose connection dropped", { hint: "Past it the call is dropped and a callback made per the campaign." }),
+      number("direct_transfer_wait_s", "Seconds a transfer to a named agent waits for them", { hint: "Then the queue takes the contact." }),
+    ],
+    save: (v) => put("/api/admin/settings", { connection_grace_s: v.connection_grace_s, direct_transfer_wait_s: v.direct_transfer_wait_s }),
+  },
+  {
+    key: "audit",
+    title: "Audit log",
+    load: () => loadAudit(),
+    columns: [["at", "When", dateTime], ["username", "Who"], ["action", "Action"], ["target", "Target"]],
+    noNew: "Every change made here or through the API, newest first. Pick an entry to see the value before and after.",
+    extra: () => auditFilters(),
+    after: () => auditPager(),
+    fields: [
+      { name: "at", label: "When", kind: "readonly", show: dateTime },
+      { name: "username", label: "Who", kind: "readonly" },
+      { name: "action", label: "Action", kind: "readonly" },
+      { name: "target", label: "Target", kind: "readonly" },
+      { name: "before", label: "Before", kind: "json" },
+      { name: "after", label: "After", kind: "json" },
+    ],
+    viewOnly: true,
+  },
+  {
     key: "tokens",
     title: "API tokens",
     load: () => get("/api/admin/tokens"),
@@ -290,7 +337,142 @@ const SECTIONS = [
   },
 ];
 
-const state = { section: null, items: [], selected: null };
+const state = { section: null, items: [], selected: null, search: "" };
+
+function queueLabel(id) {
+  const q = cache.queues.find((x) => x.id === id);
+  return q && q.name ? `${q.name} (${id})` : id;
+}
+
+// The audit log: filters and pages ----------------------------------------------------------------
+
+const AUDIT_PAGE = 50;
+const audit = { action: "", target: "", username: "", pages: [] }; // pages: the before_id of each page
+
+function loadAudit() {
+  const params = new URLSearchParams({ limit: String(AUDIT_PAGE) });
+  for (const key of ["action", "target", "username"]) if (audit[key]) params.set(key, audit[key]);
+  const before = audit.pages[audit.pages.length - 1];
+  if (before) params.set("before_id", String(before));
+  return get(`/api/admin/audit?${params}`);
+}
+
+function auditFilters() {
+  const input = (key, label, placeholder) =>
+    h("label", { class: "filter" }, h("span", { class: "small muted" }, label), h("input", { id: `audit-${key}`, value: audit[key], placeholder, autocomplete: "off" }));
+  const form = h(
+    "form",
+    { class: "filters", id: "audit-filters" },
+    input("action", "Action", "agent.put or agent."),
+    input("target", "Target", "e.g. a001"),
+    input("username", "Who", "username"),
+    h("button", { type: "submit", class: "small" }, "Filter"),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    for (const key of ["action", "target", "username"]) audit[key] = $(`#audit-${key}`).value.trim();
+    audit.pages = [];
+    open("audit");
+  });
+  return form;
+}
+
+function auditPager() {
+  const newer = h("button", { type: "button", class: "small", id: "audit-newer", disabled: !audit.pages.length }, "Newer");
+  const older = h("button", { type: "button", class: "small", id: "audit-older", disabled: state.items.length < AUDIT_PAGE }, "Older");
+  newer.addEventListener("click", () => {
+    audit.pages.pop();
+    open("audit");
+  });
+  older.addEventListener("click", () => {
+    audit.pages.push(state.items[state.items.length - 1].id);
+    open("audit");
+  });
+  return h("div", { class: "pager" }, newer, h("span", { class: "small muted" }, `Page ${audit.pages.length + 1}`), older);
+}
+
+// Agents from a CSV file: check it (a dry run lists every bad row), then import ------------------------
+
+function showImport() {
+  state.selected = null;
+  setText($("#editor-title"), "Import agents from CSV");
+  const file = h("input", { type: "file", id: "import-file", accept: ".csv,text/csv" });
+  const report = h("div", { id: "import-report" });
+  const check = h("button", { type: "button", id: "import-check" }, "Check the file");
+  const run = h("button", { type: "button", class: "primary", id: "import-run", disabled: true }, "Import");
+  let text = null;
+  const send = async (dryRun) => {
+    const r = await fetch(`/api/admin/agents/import?dry_run=${dryRun}`, {
+      method: "POST",
+      body: text,
+      headers: { "Content-Type": "text/csv", "X-CSRF-Token": sessionStorage.getItem("hl.csrf") || "" },
+      credentials: "same-origin",
+    });
+    return { status: r.status, body: await r.json().catch(() => ({ message: `HTTP ${r.status}` })) };
+  };
+  const show = (body, applied) => {
+    const problems = body.problems || [];
+    fill(
+      report,
+      applied
+        ? h("p", { class: "ok" }, `Imported: ${body.created.length} new, ${body.updated.length} changed.`)
+        : problems.length
+          ? h("p", { class: "error" }, `${new Set(problems.map((p) => p.line)).size} bad rows: fix them and check again. Nothing was changed.`)
+          : h("p", {}, `Ready to import: ${body.created.length} new (${body.created.join(", ") || "none"}), ${body.updated.length} changed (${body.updated.join(", ") || "none"}).`),
+      problems.length
+        ? h(
+            "table",
+            { class: "import-problems" },
+            h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Agent"), h("th", {}, "Problem"))),
+            h("tbody", {}, problems.map((p) => h("tr", {}, h("td", { class: "num" }, String(p.line)), h("td", {}, p.agent_id || ""), h("td", {}, p.reason)))),
+          )
+        : null,
+    );
+  };
+  check.addEventListener("click", async () => {
+    run.disabled = true;
+    const chosen = file.files[0];
+    if (!chosen) {
+      fill(report, h("p", { class: "error" }, "Choose a CSV file first."));
+      return;
+    }
+    text = await chosen.arrayBuffer();
+    const { status, body } = await send(true);
+    if (status !== 200) {
+      fill(report, h("p", { class: "error" }, body.message || `HTTP ${status}`));
+      return;
+    }
+    show(body, false);
+    run.disabled = Boolean(body.problems.length);
+  });
+  run.addEventListener("click", async () => {
+    run.disabled = true;
+    const { status, body } = await send(false);
+    if (status !== 200) {
+      if (body.problems) show(body, false);
+      else fill(report, h("p", { class: "error" }, body.message || `HTTP ${status}`));
+      return;
+    }
+    show(body, true);
+    toast("Agents imported.", { kind: "ok" });
+    await refreshCache();
+    state.items = await get("/api/admin/agents");
+    renderList();
+  });
+  file.addEventListener("change", () => {
+    run.disabled = true;
+    fill(report);
+  });
+  const form = $("#editor");
+  form.onsubmit = (ev) => ev.preventDefault();
+  fill(
+    form,
+    h("p", { class: "muted small" }, "Columns id,name,skills,campaigns — skills as returns:3;claims:2, campaigns as acme-returns;acme-sales. Checking changes nothing; the import saves every row or none."),
+    h("div", { class: "field" }, h("label", { for: "import-file" }, "CSV file"), file),
+    h("div", { class: "actions" }, check, run),
+    report,
+  );
+}
 
 async function start() {
   const user = await requireUser(["admin"]);
@@ -307,10 +489,10 @@ async function start() {
 }
 
 async function refreshCache() {
-  const [clients, campaigns, skills, agents, users] = await Promise.all(
-    ["clients", "campaigns", "skills", "agents", "users"].map((k) => get(`/api/admin/${k}`).catch(() => [])),
+  const [clients, campaigns, skills, agents, users, queues] = await Promise.all(
+    ["clients", "campaigns", "skills", "agents", "users", "queues"].map((k) => get(`/api/admin/${k}`).catch(() => [])),
   );
-  Object.assign(cache, { clients, campaigns, skills, agents, users });
+  Object.assign(cache, { clients, campaigns, skills, agents, users, queues });
 }
 
 let opening = 0;
@@ -318,6 +500,7 @@ let opening = 0;
 async function open(key) {
   const section = SECTIONS.find((s) => s.key === key) || SECTIONS[0];
   const mine = ++opening; // a later click wins over a slower earlier load
+  if (state.section !== section) state.search = "";
   state.section = section;
   history.replaceState(null, "", `#${section.key}`);
   for (const b of document.querySelectorAll("#sections button")) {
@@ -353,10 +536,25 @@ function renderList() {
     return;
   }
   const idField = section.idField || "id";
+  const words = section.search ? state.search.toLowerCase().split(/\s+/).filter(Boolean) : [];
+  const shown = words.length ? state.items.filter((item) => words.every((w) => section.search(item).toLowerCase().includes(w))) : state.items;
+  let search = null;
+  if (section.search) {
+    search = h("input", { type: "search", id: "list-search", "aria-label": section.searchLabel, placeholder: section.searchLabel, value: state.search, autocomplete: "off" });
+    search.addEventListener("input", () => {
+      state.search = search.value;
+      renderList();
+      const again = $("#list-search");
+      again.focus();
+      again.setSelectionRange(again.value.length, again.value.length);
+    });
+  }
   fill(
     $("#list"),
     section.noNew ? h("p", { class: "muted small" }, section.noNew) : null,
-    state.items.length
+    section.search || section.extra ? h("div", { class: "list-tools" }, search, section.extra ? section.extra() : null) : null,
+    words.length && !shown.length ? h("div", { class: "empty" }, "Nobody matches that search.") : null,
+    shown.length
       ? h(
           "table",
           {},
@@ -364,7 +562,7 @@ function renderList() {
           h(
             "tbody",
             {},
-            state.items.map((item) =>
+            shown.map((item) =>
               h(
                 "tr",
                 {
@@ -384,7 +582,10 @@ function renderList() {
             ),
           ),
         )
-      : h("div", { class: "empty" }, section.noNew ? "Nothing here yet." : "None yet: create the first with New."),
+      : words.length
+        ? null
+        : h("div", { class: "empty" }, section.noNew ? "Nothing here yet." : "None yet: create the first with New."),
+    section.after ? section.after() : null,
   );
 }
 
@@ -454,7 +655,7 @@ function edit(item) {
 }
 
 function singular(section) {
-  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", tokens: "API token" };
+  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", tokens: "API token", numbers: "Number", settings: "Center settings", audit: "Audit entry" };
   return t[section.key] || section.title;
 }
 
@@ -470,8 +671,19 @@ function fieldControl(f, value, { isNew, readOnly }) {
     if (readOnly) for (const el of input.querySelectorAll("input, select, button")) el.disabled = true;
     return { field: f, el: h("div", { class: "field" }, h("label", {}, f.label), input), read: () => f.read(input) };
   }
+  if (f.kind === "json") {
+    // A value as stored by the audit log (JSON text): shown indented, never edited.
+    let shown = value ?? "";
+    try {
+      shown = value ? JSON.stringify(JSON.parse(value), null, 2) : "(none)";
+    } catch {
+      shown = value;
+    }
+    input = h("pre", { id, class: "json" }, shown);
+    return { field: f, el: h("div", { class: "field" }, h("label", { for: id }, f.label), input), read: () => value };
+  }
   if (f.kind === "readonly") {
-    input = h("input", { id, value: value ?? "", readonly: true });
+    input = h("input", { id, value: f.show ? f.show(value) : value ?? "", readonly: true });
     read = () => input.value;
   } else if (f.kind === "check") {
     input = h("input", { id, type: "checkbox", checked: Boolean(value) });

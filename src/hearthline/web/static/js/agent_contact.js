@@ -246,8 +246,76 @@ export class ContactDesk {
     fill($("#transfer-queues"), queues.map((q) => h("option", { value: q.id }, q.name || q.id)));
     $("#transfer-queue").value = "";
     $("#transfer-agent").value = "";
+    $("#transfer-search").value = "";
+    this.targets = null;
+    fill($("#transfer-directory"));
+    setText($("#transfer-directory-note"), "Looking up who is free…");
     $("#transfer-dialog").showModal();
-    $("#transfer-queue").focus();
+    $("#transfer-search").focus();
+    this.loadTargets();
+  }
+
+  /** The directory of the contact's client: its agents (free ones first) and queues. */
+  async loadTargets() {
+    const c = this.contact;
+    if (!c) return;
+    try {
+      this.targets = await get(`/api/agent/transfer-targets?contact=${encodeURIComponent(c.id)}`);
+    } catch (err) {
+      setText($("#transfer-directory-note"), `The directory could not be read: ${err.message}`);
+      return;
+    }
+    this.renderTargets();
+  }
+
+  renderTargets() {
+    const t = this.targets;
+    if (!t) return;
+    const words = $("#transfer-search").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const matches = (...texts) => {
+      const all = texts.join(" ").toLowerCase();
+      return words.every((w) => all.includes(w));
+    };
+    const chosenAgent = $("#transfer-agent").value.trim();
+    const chosenQueue = $("#transfer-queue").value.trim();
+    const agents = t.agents
+      .filter((a) => matches(a.id, a.name, a.state, a.free ? "free" : "", ...Object.keys(a.skills)))
+      .sort((x, y) => Number(y.free) - Number(x.free) || (x.name || x.id).localeCompare(y.name || y.id));
+    const queues = t.queues.filter((q) => matches(q.id, q.name, "queue"));
+    const pick = (field, id) => () => {
+      $(field).value = id;
+      this.renderTargets();
+    };
+    const rows = [
+      ...queues.map((q) =>
+        h("li", {},
+          h("button", {
+            type: "button", class: "target", dataset: { queue: q.id },
+            "aria-pressed": String(chosenQueue === q.id), onclick: pick("#transfer-queue", q.id),
+          },
+          h("span", { class: "target-name" }, `Queue ${q.name || q.id}`),
+          h("span", { class: "target-id muted small" }, q.id),
+          h("span", { class: "target-detail num" }, `${q.waiting} waiting · ${q.agents_available} free`)))),
+      ...agents.map((a) =>
+        h("li", {},
+          h("button", {
+            type: "button", class: "target", dataset: { agent: a.id },
+            "aria-pressed": String(chosenAgent === a.id), onclick: pick("#transfer-agent", a.id),
+          },
+          h("span", { class: "target-name" }, a.name || a.id),
+          h("span", { class: "target-id muted small" }, a.id),
+          h("span", { class: `pill state-${a.state}` }, a.free ? "free" : a.state.replace("-", " ")),
+          h("span", { class: "target-detail small" },
+            Object.entries(a.skills).map(([k, v]) => `${k} ${v}`).join(", ") || "no skills")))),
+    ];
+    fill($("#transfer-directory"), rows);
+    const free = t.agents.filter((a) => a.free).length;
+    setText(
+      $("#transfer-directory-note"),
+      rows.length
+        ? `${free} of ${t.agents.length} agents free now. Pick one, or type an id below.`
+        : "Nobody matches that search.",
+    );
   }
 
   async transfer() {
@@ -329,6 +397,7 @@ export class ContactDesk {
     $("#hangup-button").addEventListener("click", () => this.hangUp());
     $("#transfer-button").addEventListener("click", () => this.openTransfer());
     $("#transfer-cancel").addEventListener("click", () => $("#transfer-dialog").close());
+    $("#transfer-search").addEventListener("input", () => this.renderTargets());
     $("#transfer-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       this.transfer();

@@ -142,6 +142,15 @@ export class CustomerPanel {
                 ? h("div", { class: "muted small" }, Object.entries(r.fields).filter(([, v]) => v).map(([k, v]) => `${humanize(k)}: ${v}`).join(" · "))
                 : null,
               r.note ? h("div", { class: "note" }, r.note) : null,
+              (r.help || []).map((q) =>
+                h(
+                  "div",
+                  { class: "help-asked small" },
+                  h("span", { class: "muted" }, "Help asked: "),
+                  q.text,
+                  q.answer ? h("div", {}, h("span", { class: "muted" }, `${q.answered_by || "Answer"}: `), q.answer) : h("span", { class: "muted" }, " (no answer)"),
+                ),
+              ),
             ),
           )
         : h("li", { class: "muted" }, "No past contacts."),

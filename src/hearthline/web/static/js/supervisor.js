@@ -10,7 +10,7 @@ import { get, post, seg } from "./api.js";
 import * as clock from "./clock.js";
 import { $, fill, h, setOptions, setText, toast } from "./dom.js";
 import { Floor, dayFigures, rates } from "./floor.js";
-import { clockTime, count, duration, humanize, percent, stateClass, stateLabel } from "./format.js";
+import { clockTime, count, dateTime, duration, humanize, percent, stateClass, stateLabel } from "./format.js";
 import { requireUser, signOutSession } from "./session.js";
 import { Stream } from "./stream.js";
 import { Alerts } from "./alerts.js";
@@ -460,6 +460,7 @@ function updateAgentRow(row, a) {
     { value: "ready", label: "Make ready" },
     ...ui.reasons.filter((r) => !r.system).map((r) => ({ value: `nr:${r.id}`, label: `Not ready: ${r.label}` })),
     { value: "signout", label: "Sign out" },
+    { value: "help", label: "Past help requests" },
   ];
   if (select.options.length !== options.length) setOptions(select, options);
 }
@@ -468,6 +469,11 @@ async function agentAction(agentId, select) {
   const value = select.value;
   if (!value) {
     select.focus();
+    return;
+  }
+  if (value === "help") {
+    select.value = "";
+    showHelpHistory(agentId);
     return;
   }
   try {
@@ -600,13 +606,64 @@ function renderInbox() {
         { dataset: { help: String(r.id) } },
         h("div", { class: "who" }, h("span", { class: "agent-name", dataset: { agent: r.agent_id } }, agentName(r.agent_id)), " ", h("span", { class: "muted small" }, clockTime(r.created_at))),
         h("div", { class: "text" }, r.text),
-        h("div", { class: "row-actions" }, h("button", { type: "button", class: "small quiet", onclick: () => goToAgent(r.agent_id) }, "Go to agent")),
+        h(
+          "div",
+          { class: "row-actions" },
+          h("button", { type: "button", class: "small quiet", onclick: () => goToAgent(r.agent_id) }, "Go to agent"),
+          h("button", { type: "button", class: "small quiet", onclick: () => showHelpHistory(r.agent_id) }, "Past help"),
+        ),
         form,
       ),
     );
   }
   if (!open.length && !list.children.length) list.append(h("li", { class: "muted empty-help", dataset: { help: "none" } }, "No open requests."));
   else if (open.length) list.querySelector(".empty-help")?.remove();
+}
+
+/** An agent's help requests, answered ones too, newest first (answers stay on record). */
+async function showHelpHistory(agentId) {
+  let dialog = $("#help-history");
+  if (!dialog) {
+    dialog = h(
+      "dialog",
+      { id: "help-history", "aria-labelledby": "help-history-title" },
+      h(
+        "div",
+        {},
+        h("h2", { id: "help-history-title" }),
+        h("ul", { class: "inbox help-history", id: "help-history-list" }),
+        h("div", { class: "actions" }, h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, "Close")),
+      ),
+    );
+    document.body.append(dialog);
+  }
+  setText($("#help-history-title"), `Help asked by ${agentName(agentId)}`);
+  const list = $("#help-history-list");
+  fill(list, h("li", { class: "muted" }, "Loading…"));
+  if (!dialog.open) dialog.showModal();
+  let rows;
+  try {
+    rows = await get(`/api/supervisor/agents/${seg(agentId)}/help?limit=50`);
+  } catch (err) {
+    fill(list, h("li", { class: "error" }, err.message));
+    return;
+  }
+  fill(
+    list,
+    rows.length
+      ? rows.map((r) =>
+          h(
+            "li",
+            { dataset: { help: String(r.id) } },
+            h("div", { class: "who" }, h("span", { class: "muted small" }, `${dateTime(r.created_at)}${r.contact_id ? ` · contact ${r.contact_id}` : ""}`)),
+            h("div", { class: "text" }, r.text),
+            r.answer
+              ? h("div", { class: "answer" }, h("b", {}, `${r.answered_by || "Answered"}: `), r.answer)
+              : h("div", { class: "muted small" }, "Not answered yet."),
+          ),
+        )
+      : h("li", { class: "muted" }, "No help requests."),
+  );
 }
 
 // Alerts ----------------------------------------------------------------------------------------------------------
