@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -84,3 +85,22 @@ def test_bad_settings_are_one_clear_line(tmp_path: Path, capsys: object) -> None
     assert code == 2
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert "setting port" in err and "Traceback" not in err
+
+
+def test_serve_on_a_port_in_use_says_to_choose_another_and_exits_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [HEARTHLINE, "serve", "--data-dir", str(tmp_path), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr  # one clear line, no traceback, no Errno
+    assert f"port {port} is in use" in lines[0] and "--port" in lines[0]
+    assert not (tmp_path / "hearthline.sqlite3").exists()  # stopped before it did anything

@@ -8,7 +8,7 @@ import pytest
 
 from tests.api.support import Served
 
-BANK = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "anonymous-bank"
+BANK = Path(__file__).resolve().parents[2] / "examples" / "data" / "anonymous-bank"
 PLAN = "/api/planning/staffing"
 
 

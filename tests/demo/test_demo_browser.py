@@ -27,7 +27,7 @@ def _page_as(browser: Browser, demo: Demo, username: str, lands_on: str) -> Page
 
 @pytest.mark.browser
 def test_a_person_takes_a_call_in_the_demo_while_the_wallboard_runs(
-    browser: Browser, start_demo: Callable[[float], Demo], screenshots: Path
+    browser: Browser, start_demo: Callable[..., Demo], screenshots: Path
 ) -> None:
     demo = start_demo(60)
     sup = _page_as(browser, demo, "supervisor", "/supervisor")

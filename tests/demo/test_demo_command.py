@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import closing
+from pathlib import Path
 
 import httpx
 
@@ -19,7 +24,7 @@ def _signed_in(base: str, username: str) -> httpx.Client:
     return client
 
 
-def test_demo_serves_a_live_day_and_stops_cleanly(start_demo: Callable[[float], Demo]) -> None:
+def test_demo_serves_a_live_day_and_stops_cleanly(start_demo: Callable[..., Demo]) -> None:
     demo = start_demo(300)
     with (
         closing(_signed_in(demo.url, "supervisor")) as supervisor,
@@ -50,3 +55,93 @@ def _check_the_day(supervisor: httpx.Client, northwind: httpx.Client, you: httpx
 
     # The person at the desk is there, signed out until they sign in.
     assert you.get("/api/auth/me").json()["user"]["agent_id"] == "you"
+
+
+def test_demo_on_a_port_in_use_says_to_choose_another_before_the_sign_ins(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-m", "hearthline.cli", "demo", "--port", str(port),
+             "--data-dir", str(tmp_path / "demo")],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr  # one clear line, no traceback, no Errno
+    assert f"port {port} is in use" in lines[0] and "--port" in lines[0]
+    assert "sign in" not in run.stdout and PASSWORD not in run.stdout
+    assert not (tmp_path / "demo").exists()  # nothing prepared
+
+
+# A day of eight simulated minutes (six of calls, two to finish them) with the three lines
+# of the demo's firm: at 60 simulated seconds a second it ends within ten real seconds.
+SHORT_DAY = """
+[simulation]
+name = "A short day"
+seed = 5
+start = "08:00"
+end = "08:06"
+drain_minutes = 2
+
+[behaviour]
+accept = { kind = "constant", value_s = 3 }
+
+[[agents]]
+count = 6
+skills = { sales = 3, returns = 3, tech = 3 }
+shift = { start = "08:00", end = "08:06" }
+""" + "".join(
+    f"""
+[[queues]]
+id = "{queue}"
+campaign = "{campaign}"
+requirement = "{skill}>=1"
+offer_timeout_s = 600
+arrivals = {{ per_hour = 90 }}
+handle_time = {{ kind = "exponential", mean_s = 60 }}
+patience = {{ kind = "exponential", mean_s = 300 }}
+"""
+    for queue, campaign, skill in (
+        ("sales", "northwind-sales", "sales"),
+        ("returns", "northwind-returns", "returns"),
+        ("help", "brightwave-help", "tech"),
+    )
+)
+
+
+def test_demo_runs_day_after_day_and_says_when_the_next_day_starts(
+    start_demo: Callable[..., Demo], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "short-day.toml"
+    scenario.write_text(SHORT_DAY)
+    demo = start_demo(60, "--scenario", str(scenario))
+    with closing(_signed_in(demo.url, "supervisor")) as supervisor:
+        first = supervisor.get("/api/health").json()["now"]
+        assert "day after day" in demo.printed()
+        wait_until(lambda: "Day 2 (" in demo.printed(), what="the second day to start", timeout=60)
+        assert "Day 1 is over at 08:08" in demo.printed()
+        # The night was skipped: the server's clock is on the next day's morning.
+        now = supervisor.get("/api/health").json()["now"]
+        assert 20 * 3600 < now - first < 24 * 3600
+        assert dt.datetime.fromtimestamp(now, tz=dt.UTC).astimezone().hour == 8
+
+        # The simulated agents sign in again and take the new day's calls, whose ids are
+        # the new day's own (a contact's story never mixes two days).
+        def staffed_again() -> bool:
+            agents = supervisor.get("/api/supervisor/agents").json()
+            return sum(a["state"] not in ("offline",) for a in agents if a["id"] != "you") >= 3
+
+        wait_until(staffed_again, what="the agents to sign in on day 2", timeout=30)
+
+        def a_call_of_day_two() -> bool:
+            contacts = supervisor.get("/api/supervisor/contacts").json()
+            return any(c["id"].startswith("d2-") for c in contacts)
+
+        wait_until(a_call_of_day_two, what="a call of the second day", timeout=30)
+    out = demo.stop()
+    assert demo.proc.returncode == 0, out
+    assert "Traceback" not in out and "stopped" in out

@@ -6,7 +6,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "scenarios"
-BANK = REPO.parent / "shared" / "data" / "anonymous-bank"
+BANK = EXAMPLES.parent / "data" / "anonymous-bank"
 
 
 @pytest.fixture

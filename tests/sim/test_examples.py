@@ -71,3 +71,29 @@ def test_cli_report_writes_tables_and_charts(
     for name in ("report.txt", "intervals.csv", "agents.csv", "queue-general.png", "agents.png"):
         assert (out / name).stat().st_size > 0
     assert (out / "queue-general.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("where", ["repository root", "another directory"])
+def test_history_example_runs_from_any_directory_on_the_projects_own_data(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = EXAMPLES.parents[1]
+    monkeypatch.chdir(repo if where == "repository root" else tmp_path)
+    scenario = EXAMPLES / "bank-day-from-history.toml"
+    name = scenario.relative_to(repo) if where == "repository root" else scenario
+    assert main(["simulate", str(name), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["days"][0]["offered"] > 1000  # the bank's 22 August, from the log
+
+
+def test_examples_name_only_files_inside_the_project() -> None:
+    repo = EXAMPLES.parents[1].resolve()
+    for path in SCENARIOS:
+        scenario = load_scenario(path)
+        for queue in scenario.queues:
+            for source in (queue.arrivals, queue.handle_time, queue.patience):
+                history = getattr(source, "history", None) or getattr(source, "forecast", None)
+                if history:
+                    target = (path.parent / history).resolve()
+                    assert target.is_file(), f"{path.name}: {history} is missing"
+                    assert target.is_relative_to(repo), f"{path.name}: {history} is outside"

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from tests.web.server import WebServer
 from tests.web.support import no_page_errors, open_as
 
-BANK = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "anonymous-bank"
+BANK = Path(__file__).resolve().parents[2] / "examples" / "data" / "anonymous-bank"
 
 
 def test_a_supervisor_makes_a_staffing_plan_from_a_history_file(

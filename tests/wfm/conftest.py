@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BANK_DIR = REPO / ".." / "shared" / "data" / "anonymous-bank"
+BANK_DIR = REPO / "examples" / "data" / "anonymous-bank"
 
 
 @pytest.fixture(scope="session")

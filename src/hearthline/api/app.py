@@ -110,7 +110,14 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
 
     @app.get("/api/health", response_model=Health, tags=["health"])
     async def health(ctx: Ctx) -> Health:
-        """Liveness, without signing in: the log position and the open streams."""
-        return Health(status="ok", last_event_id=writer.last_event_id, streams=ctx.hub.stream_count)
+        """Liveness, without signing in: the log position, the open streams, and the clock
+        (pages read it to count times as the server does)."""
+        return Health(
+            status="ok",
+            last_event_id=writer.last_event_id,
+            streams=ctx.hub.stream_count,
+            now=ctx.now(),
+            clock_rate=float(getattr(writer.clock, "rate", 1.0)),
+        )
 
     return app

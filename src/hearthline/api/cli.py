@@ -130,7 +130,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hearthline.api.app import create_app
-    from hearthline.api.serving import run_until_stopped
+    from hearthline.api.serving import bind_port, run_until_stopped
     from hearthline.service.bootstrap import bootstrap
     from hearthline.web import mount
 
@@ -138,9 +138,11 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    sock = bind_port(settings.host, settings.port)  # a port in use stops us here, at once
     try:
         writer = bootstrap(database_url=settings.database_url, data_dir=settings.data_dir)
     except StoreConfigError as exc:
+        sock.close()
         raise UsageError(str(exc)) from None
     try:
         app = create_app(writer, settings)
@@ -152,7 +154,8 @@ def _serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
             proxy_headers=False,
         )
-        run_until_stopped(uvicorn.Server(config))
+        run_until_stopped(uvicorn.Server(config), sock)
     finally:
+        sock.close()
         writer.stop()
     return 0

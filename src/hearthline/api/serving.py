@@ -1,19 +1,62 @@
-"""Running uvicorn in the foreground so that an interrupt always ends in a clean stop."""
+"""Running uvicorn in the foreground so that an interrupt always ends in a clean stop, on
+a socket bound before anything else starts."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import signal
+import socket
 from types import FrameType
 
 import uvicorn
+
+from hearthline.kernel.errors import UsageError
+
+
+def bind_port(host: str, port: int) -> socket.socket:
+    """The listening address, bound now, so that a port in use is one clear line (and exit
+    code 2) before the server prints or prepares anything, rather than uvicorn's
+    ``[Errno 98]`` after it. The server is then handed this very socket: nothing else can
+    take the port in between."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn does: a port left in TIME_WAIT by the last run is free to use again.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        where = f"{host}:{port}"
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} is in use on {host} (another program is listening there): "
+                f"choose another with --port, e.g. --port {free_port(host)}"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(
+                f"may not listen on {where} (ports below 1024 need privileges): "
+                "choose another with --port"
+            ) from None
+        raise UsageError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def free_port(host: str) -> int:
+    """A port the system reports free on ``host`` just now (a suggestion, not a promise)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_until_stopped(server: uvicorn.Server) -> None:
+def run_until_stopped(server: uvicorn.Server, sock: socket.socket | None = None) -> None:
     """Serves until Ctrl-C or SIGTERM, and returns (rather than dying) either way.
 
     uvicorn shuts down gracefully on both signals and then re-raises the one it caught.
@@ -24,6 +67,8 @@ def run_until_stopped(server: uvicorn.Server) -> None:
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            server.run()
+            server.run(sockets=None if sock is None else [sock])
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if sock is not None:
+            sock.close()

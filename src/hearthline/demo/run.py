@@ -8,7 +8,9 @@ receive, so a person signed in as `you` takes calls beside the simulated agents 
 supervisor's wallboard counts them all alike.
 
 Time is the wall clock sped up (one simulated minute a real second by default), starting
-at today's 08:00: the service, the timers and the world all read that one clock.
+at today's 08:00: the service, the timers, the world and the browsers all read that one
+clock. The demo runs day after day until Ctrl-C: when a day's last calls are done, the
+night is skipped (the clock jumps to the next morning) and the next day starts.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import uvicorn
 
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
-from hearthline.api.serving import run_until_stopped
+from hearthline.api.serving import bind_port, run_until_stopped
 from hearthline.api.settings import ServerSettings
 from hearthline.demo import firm
 from hearthline.kernel.clock import ScaledClock, WallClock
@@ -47,6 +49,12 @@ log = logging.getLogger(__name__)
 # wait for a named agent after a transfer. Scaled by the speed into simulated seconds.
 _GRACE_REAL_S = 30.0
 _TRANSFER_WAIT_REAL_S = 10.0
+# Sessions count simulated time like everything else: the default twelve hours would sign
+# everyone out after one demo day. A year of simulated days outlasts any demonstration.
+_SESSION_TTL_S = 365 * 86400.0
+# Real seconds the night is given to finish what the day left in hand (the last calls end,
+# the last wrap-ups finish, the late shift signs out) before the next morning.
+_NIGHT_REAL_S = 3.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,10 +87,12 @@ def demo_routing(built: Built, *, speed: float) -> RoutingConfig:
     return dataclasses.replace(built.routing, campaigns=campaigns, settings=settings, agents=agents)
 
 
-def today_at(seconds_of_day: float) -> float:
-    """Epoch seconds of today's local ``seconds_of_day``: the demo day happens today."""
+def today_at(seconds_of_day: float, *, days_on: int = 0) -> float:
+    """Epoch seconds of the local ``seconds_of_day`` of today (the demo's first day
+    happens today), or of the day ``days_on`` days later."""
     now = dt.datetime.fromtimestamp(WallClock().now(), tz=dt.UTC).astimezone()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    date = now.date() + dt.timedelta(days=days_on)
+    midnight = dt.datetime.combine(date, dt.time()).astimezone()
     return midnight.timestamp() + seconds_of_day
 
 
@@ -111,65 +121,137 @@ def prepare_store(options: DemoOptions, built: Built, *, argon2_time_cost: int =
 
 
 class LiveDay:
-    """The simulated world of ``built`` running against ``center`` on its own thread."""
+    """The simulated world of ``built`` running against ``writer`` on its own thread, day
+    after day: each day a fresh world (its own contact ids and draws) on that day's clock."""
 
-    def __init__(self, writer: Writer, built: Built, *, clock: ScaledClock, origin: float):
+    def __init__(
+        self,
+        writer: Writer,
+        built: Built,
+        *,
+        clock: ScaledClock,
+        say: Callable[[str], None] = print,
+    ):
         self.writer = writer
         self.built = built
-        # The world counts seconds of the day; the center, epoch seconds from ``origin``.
-        self.day_clock = clock.shifted(-origin)
+        self.clock = clock
+        self.say = say
+        self.day = 0  # days after the first
         self.stop = threading.Event()
         self.finished = threading.Event()
         queue_clients = {str(q.id): firm.CAMPAIGN_CLIENTS[q.campaign] for q in built.routing.queues}
-        callers = firm.CallerNumbers(
+        self.callers = firm.CallerNumbers(
             firm.customers(seed=built.seed), queue_clients=queue_clients, seed=built.seed + 1
         )
-        self.engine = LiveEngine(
-            center=WriterPort(writer.execute), clock=self.day_clock, sink=lambda _: None
-        )
-        self.world = World(built, engine=self.engine, rng=Random(built.seed), caller_of=callers)
-        self.engine.sink = dispatcher(self.world.handlers())
+        self.engine, self.world = self._day(0, left_over=None)
         self._thread = threading.Thread(target=self._run, name="demo-world", daemon=True)
 
+    def _day(self, day: int, *, left_over: World | None) -> tuple[LiveEngine, World]:
+        # The world counts seconds of its day; the center, epoch seconds.
+        day_clock = self.clock.shifted(-today_at(0.0, days_on=day))
+        engine = LiveEngine(center=WriterPort(self.writer.execute), clock=day_clock, sink=_ignore)
+        world = World(
+            self.built,
+            engine=engine,
+            rng=Random(self.built.seed + day),
+            caller_of=self.callers,
+            contact_prefix="" if day == 0 else f"d{day + 1}-",
+        )
+        if left_over is not None:
+            # A callback the center still owes from the day before is this day's to answer.
+            world.waiting.update(left_over.waiting)
+            world.manual_wrap.update(left_over.manual_wrap)
+        engine.sink = dispatcher(world.handlers())
+        return engine, world
+
     def start(self) -> None:
-        self.writer.subscribe(self.engine.deliver)
-        self.world.start()
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self.engine.run_live(self.built.drain_end, self.stop)
+            while not self.stop.is_set():
+                self._run_day()
+                if self.stop.is_set():
+                    break
+                self.day += 1
+                self.engine, self.world = self._day(self.day, left_over=self.world)
+                self.say(
+                    f"Day {self.day + 1} ({_date(self.day)}) starts at {_clock(self.built.start)}."
+                )
         except Exception:  # the server goes on; say why the world stopped
             log.exception("the simulated world stopped")
+            self.say("The simulated world stopped (see the log above); the server goes on.")
         finally:
             self.finished.set()
+
+    def _run_day(self) -> None:
+        engine, built = self.engine, self.built
+        unsubscribe = self.writer.subscribe(engine.deliver)
+        try:
+            self.world.start()
+            engine.run_live(built.drain_end, self.stop)
+            if self.stop.is_set():
+                return
+            self.say(
+                f"Day {self.day + 1} is over at {_clock(built.drain_end)}; the night is skipped "
+                f"and the next day starts at {_clock(built.start)} (Ctrl-C stops the demo)."
+            )
+            # The night: jump to a little before the next morning, and give what the day
+            # left in hand a few real seconds to end (its timers are all due by then).
+            morning = _DAY_S + built.start
+            night_end = morning - min(_NIGHT_REAL_S * self.clock.rate, morning - built.drain_end)
+            self.clock.skip_to(max(self.clock.now(), today_at(night_end, days_on=self.day)))
+            engine.run_live(morning, self.stop)
+        finally:
+            unsubscribe()
 
     def close(self, timeout: float = 5.0) -> None:
         self.stop.set()
         self._thread.join(timeout)
 
 
+_DAY_S = 86400.0
+
+
+def _ignore(_: object) -> None:
+    """The engine's sink until its world is wired in."""
+
+
+def _date(days_on: int) -> str:
+    day = dt.datetime.fromtimestamp(today_at(0.0, days_on=days_on), tz=dt.UTC).astimezone()
+    return day.strftime("%A %d %B")
+
+
 def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] = print) -> int:
     """Serves the demo until interrupted (Ctrl-C); returns the exit code."""
-    url = prepare_store(options, built)
-    origin = today_at(0.0)
-    clock = ScaledClock(start=origin + built.start, rate=options.speed)
+    # The port first: taken, it is one clear line before anything is printed or prepared.
+    sock = bind_port(options.host, options.port)
+    try:
+        url = prepare_store(options, built)
+    except BaseException:
+        sock.close()
+        raise
+    clock = ScaledClock(start=today_at(built.start), rate=options.speed)
     writer = bootstrap(database_url=url, clock=clock, rng=Random(built.seed))
     day: LiveDay | None = None
     try:
         settings = ServerSettings(
-            host=options.host, port=options.port, data_dir=str(options.data_dir)
+            host=options.host,
+            port=options.port,
+            data_dir=str(options.data_dir),
+            session_ttl_s=_SESSION_TTL_S,
         )
         app = create_app(writer, settings)
         mount(app)
-        day = LiveDay(writer, built, clock=clock, origin=origin)
+        day = LiveDay(writer, built, clock=clock, say=say)
         server = uvicorn.Server(
             uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
         )
         day.start()
         say(_welcome(options, built))
-        run_until_stopped(server)
+        run_until_stopped(server, sock)
     finally:
+        sock.close()
         if day is not None:
             day.close()
         writer.stop()
@@ -187,7 +269,7 @@ def _welcome(options: DemoOptions, built: Built) -> str:
         f"\nHearthline demo: {built.name}\n"
         f"  {agents} simulated agents, {len(built.queues)} queues; the day runs from "
         f"{_clock(built.start)} to {_clock(built.end)} at {options.speed:g} simulated "
-        f"seconds a second.\n\n"
+        f"seconds a second,\n  day after day (the nights are skipped).\n\n"
         f"  Open {address} and sign in (password for all: {firm.PASSWORD}):\n{rows}\n\n"
         f"  Ctrl-C stops it.\n"
     )

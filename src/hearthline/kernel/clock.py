@@ -62,12 +62,22 @@ class WallClock:
         return time.time()  # noqa: TID251 -- this *is* the injected clock's implementation
 
 
+class _Skipped:
+    """Simulated seconds skipped so far, shared by a clock and its shifted twins."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
 class ScaledClock:
     """The wall clock sped up: ``rate`` simulated seconds pass in each real second.
 
     It starts at ``start`` (seconds since the simulated midnight) and runs on the
-    monotonic clock, so the simulated day never jumps with the system time. A writer
-    waiting for the core's next deadline divides by ``rate`` to wait in real seconds.
+    monotonic clock, so the simulated day never jumps with the system time; it jumps
+    only forward, when told to (``skip_to``: the demo's night). A writer waiting for the
+    core's next deadline divides by ``rate`` to wait in real seconds.
     """
 
     def __init__(
@@ -79,9 +89,17 @@ class ScaledClock:
         self._start = start
         self._monotonic = monotonic
         self._t0 = monotonic()
+        self._skipped = _Skipped()
 
     def now(self) -> float:
-        return self._start + (self._monotonic() - self._t0) * self.rate
+        return self._start + self._skipped.seconds + (self._monotonic() - self._t0) * self.rate
+
+    def skip_to(self, t: float) -> None:
+        """Moves this clock (and its twins) forward to ``t`` at once; never back."""
+        now = self.now()
+        if t < now:
+            raise ValueError(f"clock cannot go back: now {now}, asked for {t}")
+        self._skipped.seconds += t - now
 
     def set(self, t: float) -> None:
         raise RuntimeError("a scaled wall clock cannot be set: only the wall moves it")
@@ -94,4 +112,5 @@ class ScaledClock:
         """The same clock read from another origin (``now() + by``), ticking in step."""
         twin = ScaledClock(start=self._start + by, rate=self.rate, monotonic=self._monotonic)
         twin._t0 = self._t0
+        twin._skipped = self._skipped
         return twin

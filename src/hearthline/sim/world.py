@@ -67,8 +67,12 @@ class World:
         engine: Engine,
         rng: Random,
         caller_of: Callable[[ContactId, QueueId], str] | None = None,
+        contact_prefix: str = "",
     ) -> None:
         self.built = built
+        # Contact ids are ``<prefix><queue>-<n>``: a demo that runs day after day gives each
+        # day its own prefix, so no day reuses the id of another day's contact.
+        self.contact_prefix = contact_prefix
         self.engine = engine
         self.rng = rng
         # The number a caller rings from (the demo gives real-looking ones, many of them
@@ -173,7 +177,7 @@ class World:
     def _caller(self, t: float, qi: int, handle: float, patience: float) -> None:
         q = self.built.queues[qi]
         self.calls += 1
-        ident = ContactId(f"{q.id}-{self.calls}")
+        ident = ContactId(f"{self.contact_prefix}{q.id}-{self.calls}")
         qid = QueueId(q.id)
         self.waiting[ident] = handle
         if qid in self.wrap_draw:

@@ -24,3 +24,7 @@ class Health(Out):
     status: str
     last_event_id: int
     streams: int
+    # The server's clock, which every time it sends is on: epoch seconds, and how many of
+    # its seconds pass in a real one (1; more in a demonstration's accelerated day).
+    now: float
+    clock_rate: float

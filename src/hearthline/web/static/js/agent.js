@@ -420,8 +420,8 @@ function campaignName(desk) {
 
 function tickOffer() {
   const left = clock.until(app.offer.expires_at);
-  // The agent answers in real seconds, whatever pace the center's clock keeps.
-  setText($("#offer-left"), left === null ? "–" : Math.ceil(left / clock.serverRate()));
+  // On the center's clock, as every other time on the page (sped up in a demonstration).
+  setText($("#offer-left"), left === null ? "–" : Math.ceil(left));
   const bar = $("#offer-bar");
   const ratio = left === null ? 1 : Math.max(0, Math.min(1, left / app.offer.total_s));
   bar.style.transform = `scaleX(${ratio})`;

@@ -213,7 +213,7 @@ export class ContactDesk {
     if (this.wrapEndsAt) {
       const left = clock.until(this.wrapEndsAt);
       const el = $("#wrap-timer");
-      setText(el, `Wrap-up ends in ${duration(left === null ? null : left / clock.serverRate())}`);
+      setText(el, `Wrap-up ends in ${duration(left)}`);
       el.classList.toggle("low", left !== null && left < 10);
     }
   }

@@ -1,6 +1,7 @@
 // The alert list: conditions evaluated every second; each alert is keyed, appears when
 // its condition starts (with the time it started) and leaves when the condition ends.
 
+import * as clock from "./clock.js";
 import { fill, h, setText } from "./dom.js";
 import { clockTime } from "./format.js";
 
@@ -13,7 +14,7 @@ export class Alerts {
 
   /** @param {{key: string, severity: "alarm"|"warn", text: string}[]} current */
   update(current) {
-    const now = Date.now() / 1000;
+    const now = clock.serverNow(); // the wallboard's clock, not the laptop's
     const keys = new Set(current.map((a) => a.key));
     let changed = false;
     for (const key of [...this.active.keys()]) {

@@ -167,8 +167,7 @@ function scheduleDay() {
 }
 
 async function refreshDay() {
-  const midnight = new Date();
-  midnight.setHours(0, 0, 0, 0);
+  const midnight = clock.serverMidnight(); // the center's today (a demo's day after day)
   try {
     const rows = await get(`/api/reports/queues?since=${Math.floor(midnight.getTime() / 1000)}`);
     ui.day = dayFigures(rows);
@@ -256,10 +255,25 @@ function renderAll() {
 }
 
 function tick() {
+  watchDay();
   renderWallboard();
   if (ui.staff) renderAgents();
   renderWaiting();
   evaluateAlerts();
+}
+
+// The center's day turns (a demonstration skips its nights and runs day after day): say
+// so, and start the day's figures again.
+let today = null;
+function watchDay() {
+  if (!clock.known()) return;
+  const midnight = clock.serverMidnight();
+  if (today !== null && midnight.getTime() > today) {
+    const date = midnight.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long" });
+    toast(`A new day has begun (${date}): today's figures start again.`, { timeout: 20000 });
+    refreshDay();
+  }
+  today = midnight.getTime();
 }
 
 function renderConnection() {
