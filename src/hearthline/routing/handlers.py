@@ -391,7 +391,9 @@ class Handling(Matching):
         agent = self.agent_rec(c.agent)
         reason = self._reason(c.reason)
         require_agent_state(agent.id, agent.state, _SIGNED_IN, "make not ready")
-        if agent.state in (A.ON_CONTACT, A.WRAP_UP):
+        if agent.state in (A.ON_CONTACT, A.WRAP_UP) or (
+            agent.state is A.RESERVED and c.after_contact
+        ):
             self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
             return
         if agent.state is A.RESERVED:
