@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def ready(page: Page) -> None:
+    expect(page.locator("#state-pill")).to_have_text("Signed out")  # the desk is read
     page.click("#start-button")
     expect(page.locator("#state-pill")).to_have_text("Not ready")
     page.click("#ready-button")
