@@ -13,12 +13,12 @@ def test_a_new_line_configured_over_http_routes_calls_and_every_change_is_audite
     steps = [
         ("put", "/api/admin/clients/initech", {"name": "Initech"}),
         ("put", "/api/admin/campaigns/initech-help", {"client_id": "initech", "name": "Help"}),
+        ("put", "/api/admin/skills/printers", {"name": "Printers"}),
         (
             "put",
             "/api/admin/queues/help",
             {"campaign_id": "initech-help", "requirement": "printers>=2", "wrap_up_s": 5},
         ),
-        ("put", "/api/admin/skills/printers", {"name": "Printers"}),
         (
             "put",
             "/api/admin/agents/i000",
@@ -57,8 +57,8 @@ def test_a_new_line_configured_over_http_routes_calls_and_every_change_is_audite
     assert actions == [
         "client.put",
         "campaign.put",
-        "queue.put",
         "skill.put",
+        "queue.put",
         "agent.put",
         "forms.put",
         "user.create",

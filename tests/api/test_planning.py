@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hearthline.cli import main
 from tests.api.support import Served
 
 BANK = Path(__file__).resolve().parents[2] / "examples" / "data" / "anonymous-bank"
@@ -75,3 +76,20 @@ def test_planning_refuses_bad_input_clearly(served_sqlite: Served, august: bytes
         client = app.login(who)
         r = _post(client, august, format="anonymous-bank", start="2010-08-22")
         assert r.status_code == 403, who
+
+
+def test_the_plan_carries_the_agent_hours_the_command_line_prints(
+    served_sqlite: Served, august: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sup = served_sqlite.login("sup")
+    r = _post(sup, august, format="anonymous-bank", start="2010-08-22", days=1, shrinkage=0.3)
+    assert r.status_code == 200, r.text
+    plan = r.json()
+    scheduled = sum(row["scheduled"] for row in plan["rows"])
+    assert plan["total_agent_hours"] == pytest.approx(scheduled * 30 / 60)
+    assert plan["agent_hours"] == {"all": plan["total_agent_hours"]}
+
+    args = ["plan", "--history", str(BANK / "august_calls.csv"), "--start", "2010-08-22"]
+    assert main([*args, "--days", "1", "--shrinkage", "0.3"]) == 0
+    printed = capsys.readouterr().out
+    assert f"scheduled agent-hours: {plan['total_agent_hours']:.1f}" in printed

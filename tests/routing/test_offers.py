@@ -148,6 +148,31 @@ def test_break_asked_during_a_call_starts_when_wrap_up_ends() -> None:
     assert c.offered(out) == []
 
 
+def test_not_ready_after_the_contact_chosen_while_ringing_keeps_the_offer() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact("c1", queue="q1"))
+    out = c.do(cmd.MakeNotReady("a1", "lunch", after_contact=True))
+    assert [type(e) for e in out] == [ev.AgentNotReadyRequested]
+    assert c.state("a1") == "reserved" and c.router.agent("a1").pending_reason == "lunch"
+    c.do(cmd.AcceptOffer("a1", "c1"))
+    c.do(cmd.ArriveContact("c2", queue="q1"))
+    c.do(cmd.EndContact("a1", "c1"))
+    out = c.do(cmd.FinishWrapUp("a1"))
+    assert c.state("a1") == "not-ready" and c.router.agent("a1").reason == "lunch"
+    assert c.offered(out) == []
+    assert not any(isinstance(e, ev.OfferDeclined) for e in c.log)
+
+
+def test_not_ready_now_while_ringing_withdraws_the_offer_without_a_decline() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact("c1", queue="q1"))
+    out = c.do(cmd.MakeNotReady("a1", "lunch"))
+    assert [type(e) for e in out][:2] == [ev.OfferRescinded, ev.AgentWentNotReady]
+    assert c.state("a1") == "not-ready"
+
+
 def test_hold_and_resume_and_transfer_to_a_queue() -> None:
     qs = [QueueConfig("q1", "sales"), QueueConfig("q2", "sales", requirement="billing")]
     c = center(qs, [agent("a1"), agent("b1", billing=2)])

@@ -32,6 +32,10 @@ def test_a_supervisor_makes_a_staffing_plan_from_a_history_file(
     eleven = page.locator('#plan-rows tr[data-start="2010-08-22T11:00:00"] td')
     on_phones, to_schedule = int(eleven.nth(4).inner_text()), int(eleven.nth(5).inner_text())
     assert 0 < on_phones < to_schedule  # shrinkage asks for more agents than seats
+    # The agent-hours `hearthline plan` prints: the agents to schedule times half an hour.
+    column = page.locator("#plan-rows tbody tr td:nth-child(6)").all_inner_texts()
+    hours = sum(int(x) for x in column) / 2
+    expect(page.locator("#plan-hours")).to_have_text(f"{hours:,.1f}")
     expect(page.locator("svg.chart rect.calls")).to_have_count(48 + 1)  # bars and the legend's
     page.screenshot(path=str(screenshots / "planning.png"))
 

@@ -178,3 +178,30 @@ def test_plan_writes_csv_and_png(bank_dir: Path, tmp_path: Path) -> None:
     frame = pd.read_csv(tmp_path / "p.csv")
     assert set(frame["queue"]) == {"IN", "NE", "NW", "PE", "PS", "TT"}
     assert (tmp_path / "p.png").stat().st_size > 20_000
+
+
+def test_forecast_reads_the_bank_file_without_being_told_its_format(bank_dir: Path) -> None:
+    common = ["--history", str(bank_dir / "one_day_calls.csv"), "--start", "2010-08-02"]
+    common += ["--days", "1"]
+    told = run_json("forecast", *common, "--format", "anonymous-bank")
+    detected = run_json("forecast", *common)
+    assert detected == told
+    assert sum(i["calls"] for i in detected["intervals"]) > 0
+
+
+def test_a_history_read_as_the_wrong_format_names_the_right_one(
+    bank_dir: Path, tmp_path: Path
+) -> None:
+    bank = str(bank_dir / "one_day_calls.csv")
+    done = run("forecast", "--history", bank, "--format", "generic", "--start", "2010-08-02")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert "its header is the anonymous-bank format's" in last
+    assert "use --format anonymous-bank" in last
+
+    neither = tmp_path / "calls.csv"
+    neither.write_text("when,line,waited\n2010-08-01T08:00:00,PS,3\n")
+    done = run("forecast", "--history", str(neither), "--start", "2010-08-02")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert "neither history format" in last and "arrival,queue" in last and "vru+line" in last

@@ -92,10 +92,15 @@ class MakeReady(Command):
 
 @dataclass(frozen=True, slots=True)
 class MakeNotReady(Command):
-    """Not ready now, or, while the agent is busy with a contact, once their wrap-up ends."""
+    """Not ready now, or, while the agent is busy with a contact, once their wrap-up ends.
+
+    While an offer rings, not ready now withdraws the offer (it is not a decline);
+    ``after_contact`` keeps it, for the agent to answer, and makes them not ready once
+    that contact is over."""
 
     agent: AgentId
     reason: ReasonId
+    after_contact: bool = False
 
 
 @dataclass(frozen=True, slots=True)

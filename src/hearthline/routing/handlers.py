@@ -398,7 +398,9 @@ class Handling(Matching):
                 f"not-ready reason {reason!r} is set by the center itself; choose one of: {own}"
             )
         require_agent_state(agent.id, agent.state, _SIGNED_IN, "make not ready")
-        if agent.state in (A.ON_CONTACT, A.WRAP_UP):
+        if agent.state in (A.ON_CONTACT, A.WRAP_UP) or (
+            agent.state is A.RESERVED and c.after_contact
+        ):
             self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
             return
         if agent.state is A.RESERVED:

@@ -278,9 +278,9 @@ def _history_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--history", metavar="FILE", required=True, help="contact history CSV")
     p.add_argument(
         "--format",
-        default="generic",
+        default="auto",
         metavar="FORMAT",
-        help="history format: generic or anonymous-bank",
+        help="history format: generic, anonymous-bank, or auto (from the header; the default)",
     )
     p.add_argument("--start", metavar="DATE", required=True, help="first day to forecast")
     p.add_argument("--days", metavar="N", default="7", help="days to forecast")
@@ -293,7 +293,7 @@ def _history_args(p: argparse.ArgumentParser) -> None:
 
 def _load_for_forecast(args: argparse.Namespace) -> Any:
     from hearthline.wfm.forecast import ForecastRequest
-    from hearthline.wfm.importers import load_history
+    from hearthline.wfm.importers import WrongFormat, load_history
 
     start = _date("--start", args.start)
     days = _whole("--days", args.days)
@@ -307,6 +307,10 @@ def _load_for_forecast(args: argparse.Namespace) -> Any:
     path = Path(args.history)
     try:
         history = load_history(path, fmt=args.format)
+    except WrongFormat as exc:
+        raise UsageError(
+            f"{exc}: use --format {exc.found}, or leave --format out to detect it"
+        ) from None
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     for bad in history.bad_rows[:20]:

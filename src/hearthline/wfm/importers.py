@@ -139,19 +139,53 @@ class _Builder:
         )
 
 
+class WrongFormat(ValueError):
+    """The file was read as one format but its header is another's (``found``)."""
+
+    def __init__(self, message: str, found: str) -> None:
+        super().__init__(message)
+        self.found = found
+
+
+def sniff_format(path: Path | str) -> str | None:
+    """The format whose columns the file's header holds, or None when it is neither."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    names = tuple(h.strip() for h in header)
+    for fmt, columns in (("anonymous-bank", BANK_COLUMNS), ("generic", GENERIC_COLUMNS)):
+        if names[: len(columns)] == columns:
+            return fmt
+    return None
+
+
 def load_history(
     path: Path | str, *, fmt: str = "generic", max_handle_s: float = DEFAULT_MAX_HANDLE_S
 ) -> History:
-    """Read a history file in format ``fmt`` (``generic`` or ``anonymous-bank``).
+    """Read a history file in format ``fmt`` (``generic``, ``anonymous-bank``, or ``auto``:
+    whichever the header is).
 
-    Raises ``ValueError`` for an unknown format or a file whose header is not that format,
-    ``OSError`` (FileNotFoundError...) when the file cannot be read.
+    Raises ``ValueError`` for an unknown format or a file whose header is not that format
+    (``WrongFormat`` when it is the other one), ``OSError`` (FileNotFoundError...) when
+    the file cannot be read.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown history format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if fmt not in (*FORMATS, "auto"):
+        raise ValueError(
+            f"unknown history format {fmt!r}; use one of: {', '.join(FORMATS)} (or auto)"
+        )
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"history file not found: {p}")
+    found = sniff_format(p)
+    if fmt == "auto":
+        if found is None:
+            raise ValueError(
+                f"{p}: the header is neither history format: generic starts "
+                f"{','.join(GENERIC_COLUMNS)}; anonymous-bank starts "
+                f"{','.join(BANK_COLUMNS[:4])},..."
+            )
+        fmt = found
+    elif found is not None and found != fmt:
+        raise WrongFormat(f"{p}: not the {fmt} format: its header is the {found} format's", found)
     with p.open(newline="", encoding="utf-8-sig") as fh:
         if fmt == "generic":
             return read_generic(fh, source=str(p), max_handle_s=max_handle_s)

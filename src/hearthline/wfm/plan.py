@@ -63,12 +63,22 @@ class StaffingPlan:
     def queues(self) -> list[str]:
         return list(dict.fromkeys(r.queue for r in self.rows))
 
+    def agent_hours(self) -> dict[str, float]:
+        """Agent-hours to schedule per queue: the agents to schedule in each interval times
+        its length, summed (what a roster has to cover)."""
+        hours = dict.fromkeys(self.queues(), 0.0)
+        for r in self.rows:
+            hours[r.queue] += r.scheduled * self.interval_minutes / 60
+        return hours
+
     def to_json(self) -> dict[str, Any]:
         """The plan as JSON-ready data (datetimes as ISO text, unbounded waits as null)."""
         return {
             "interval_minutes": self.interval_minutes,
             "targets": asdict(self.targets),
             "methods": self.methods,
+            "agent_hours": self.agent_hours(),
+            "total_agent_hours": sum(self.agent_hours().values()),
             "rows": [
                 {**asdict(r), "start": r.start.strftime("%Y-%m-%dT%H:%M:%S")} for r in self.rows
             ],
@@ -91,6 +101,7 @@ class StaffingPlan:
             f"Staffing plan ({model}); targets: {', '.join(goals)}; "
             f"shrinkage {100 * t.shrinkage:g}%",
         ]
+        hours = self.agent_hours()
         for queue in self.queues():
             rows = [r for r in self.rows if r.queue == queue]
             lines.append("")
@@ -108,8 +119,10 @@ class StaffingPlan:
                     f"  {r.traffic_erlangs:7.2f}  {r.agents:9d}  {r.scheduled:11d}"
                     f"  {100 * r.service_level:12.1f}%  {asa}"
                 )
-            hours = sum(r.scheduled for r in rows) * self.interval_minutes / 60
-            lines.append(f"  scheduled agent-hours: {hours:.1f}")
+            lines.append(f"  scheduled agent-hours: {hours[queue]:.1f}")
+        if len(hours) > 1:
+            lines.append("")
+            lines.append(f"All queues: scheduled agent-hours: {sum(hours.values()):.1f}")
         return "\n".join(lines)
 
 

@@ -134,8 +134,12 @@ async def ready(me: AgentCaller, ctx: Ctx) -> CommandResult:
 
 @router.post("/not-ready", response_model=CommandResult)
 async def not_ready(body: NotReadyIn, me: AgentCaller, ctx: Ctx) -> CommandResult:
-    """Not ready with a reason; during a contact, from the end of its wrap-up."""
-    return await _run(ctx, cmd.MakeNotReady(_me(me), ReasonId(body.reason)))
+    """Not ready with a reason; during a contact, from the end of its wrap-up. While an
+    offer rings, at once (the offer goes back, not declined), or with ``after_contact``
+    once the offered contact is over."""
+    return await _run(
+        ctx, cmd.MakeNotReady(_me(me), ReasonId(body.reason), after_contact=body.after_contact)
+    )
 
 
 @router.post("/wrap-up/finish", response_model=CommandResult)

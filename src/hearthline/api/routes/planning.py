@@ -150,6 +150,8 @@ def _out(plan: dict[str, Any], forecasts: list[Forecast], history: History) -> S
         targets=plan["targets"],
         forecasts=choices,
         rows=[PlanRowOut(**r) for r in plan["rows"]],
+        agent_hours=plan["agent_hours"],
+        total_agent_hours=plan["total_agent_hours"],
         rows_read=history.rows_read,
         bad_rows=len(history.bad_rows),
         bad_row_examples=[f"line {b.line}: {b.reason}" for b in history.bad_rows[:_EXAMPLES_SHOWN]],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from hearthline.api.schemas.common import Ident, In, Name, Out, printable
 
@@ -15,6 +16,26 @@ class RoleName(StrEnum):
     SUPERVISOR = "supervisor"
     AGENT = "agent"
     CLIENT_VIEWER = "client_viewer"
+
+
+# The names people write for the roles, as the documentation and the pages speak of them.
+_ROLE_ALIASES = {"administrator": "admin", "viewer": "client_viewer"}
+
+
+def _role_name(value: object) -> object:
+    """'client viewer', 'Client-Viewer' and 'administrator' name roles too; anything else
+    is refused with the list of roles."""
+    if not isinstance(value, str):
+        return value
+    key = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    key = _ROLE_ALIASES.get(key, key)
+    if key not in {r.value for r in RoleName}:
+        roles = ", ".join(r.value for r in RoleName)
+        raise ValueError(f"unknown role {value[:50]!r}; roles are: {roles}")
+    return key
+
+
+Role = Annotated[RoleName, BeforeValidator(_role_name)]
 
 
 class UserOut(Out):
@@ -47,7 +68,7 @@ class PasswordIn(In):
 class UserIn(In):
     username: Ident
     password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
-    role: RoleName
+    role: Role
     display_name: Name = ""
     client_id: Ident | None = None
     agent_id: Ident | None = None
@@ -55,7 +76,7 @@ class UserIn(In):
 
 class UserPatch(In):
     password: Annotated[str, StringConstraints(min_length=10, max_length=256)] | None = None
-    role: RoleName | None = None
+    role: Role | None = None
     display_name: Name | None = None
     client_id: Ident | None = None
     agent_id: Ident | None = None

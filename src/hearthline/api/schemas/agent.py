@@ -15,6 +15,8 @@ class SignInIn(In):
 
 class NotReadyIn(In):
     reason: Ident
+    # While an offer rings: keep it, and be not ready once that contact is over.
+    after_contact: bool = False
 
 
 class TransferIn(In):

@@ -83,6 +83,8 @@ class QueueIn(In):
 
 class QueueOut(QueueIn):
     id: str
+    # On a change: what the administrator should know, e.g. that no agent can serve it yet.
+    warnings: list[str] = []
 
 
 class SkillIn(In):

@@ -37,6 +37,9 @@ class StaffingPlanOut(Out):
     targets: dict[str, float | None]
     forecasts: list[ForecastChoice]
     rows: list[PlanRowOut]
+    # Agent-hours to schedule per queue and in all, as `hearthline plan` prints them.
+    agent_hours: dict[str, float]
+    total_agent_hours: float
     rows_read: int
     bad_rows: int
     bad_row_examples: list[str]

@@ -4,6 +4,8 @@ change in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection
 
 from hearthline.crm.config import CampaignForms
@@ -19,6 +21,11 @@ from hearthline.routing.config import (
 )
 from hearthline.service import configuration
 from hearthline.service.actions.audit import Actor, audited, first, plain, transaction
+from hearthline.service.actions.skill_names import (
+    check_agent_skills,
+    check_queue_skills,
+    unserved_warnings,
+)
 from hearthline.service.errors import BadCommand, Conflict, NotFound
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo
@@ -44,11 +51,26 @@ def put_campaign(writer: Writer, who: Actor, campaign: CampaignConfig) -> list[E
     )
 
 
-def put_queue(writer: Writer, who: Actor, queue: QueueConfig) -> list[Envelope]:
+@dataclass(frozen=True, slots=True)
+class QueueSaved:
+    """The stored change, and what the administrator should know about it."""
+
+    events: list[Envelope]
+    warnings: list[str]
+
+
+def _known_skills(writer: Writer) -> frozenset[str]:
+    return frozenset(k.id for k in q.skills(writer.engine))
+
+
+def put_queue(writer: Writer, who: Actor, queue: QueueConfig) -> QueueSaved:
+    """Refuses skills that do not exist; saves a queue nobody can serve yet with a warning
+    (the agents may be configured next)."""
+    check_queue_skills(queue, _known_skills(writer))
     before = q.queues(writer.engine, ident=queue.id)
     if before and before[0].campaign != queue.campaign:
         raise Conflict(f"queue {queue.id!r} belongs to campaign {before[0].campaign!r}")
-    return configuration.update_queue(
+    events = configuration.update_queue(
         writer,
         queue,
         around=audited(
@@ -59,9 +81,12 @@ def put_queue(writer: Writer, who: Actor, queue: QueueConfig) -> list[Envelope]:
             read=lambda c: first(q.queues(c, ident=queue.id)),
         ),
     )
+    return QueueSaved(events, unserved_warnings(queue, q.agents(writer.engine)))
 
 
 def put_agent(writer: Writer, who: Actor, profile: AgentProfile) -> list[Envelope]:
+    """Refuses skills that do not exist (they are added under Skills first)."""
+    check_agent_skills(profile, _known_skills(writer))
     return configuration.update_agent(
         writer,
         profile,

@@ -80,8 +80,9 @@ async def put_queue(queue_id: IdPath, body: QueueIn, me: Admin, ctx: Ctx) -> Que
         config = queue_config(queue_id, body)
     except ConfigError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
-    follow(ctx, await ctx.db(actions.put_queue, ctx.writer, me, config))
-    return QueueOut(id=queue_id, **body.model_dump())
+    saved = await ctx.db(actions.put_queue, ctx.writer, me, config)
+    follow(ctx, saved.events)
+    return QueueOut(id=queue_id, **body.model_dump(), warnings=saved.warnings)
 
 
 @router.get("/skills", response_model=list[SkillOut])

@@ -640,7 +640,7 @@ function edit(item) {
       return;
     }
     try {
-      await section.save(v, item);
+      const saved = await section.save(v, item);
       await refreshCache();
       const keep = v[section.idField || "id"];
       if (state.section === section && (await open(section.key))) {
@@ -648,6 +648,8 @@ function edit(item) {
         if (again && !section.single) edit(again);
       }
       toast(`${singular(section)} saved.`, { kind: "ok" });
+      // A change the server took but warns about (a queue no agent can serve yet).
+      for (const warning of (saved && saved.warnings) || []) toast(warning, { kind: "warn", timeout: 15000 });
     } catch (err) {
       error.textContent = err.status === 404 || err.status === 405 ? section.saveMissing || err.message : err.message;
     }

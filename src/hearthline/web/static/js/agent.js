@@ -395,12 +395,43 @@ function showOffer(offer) {
   if (fresh) {
     $("#accept-button").disabled = false;
     $("#decline-button").disabled = false;
+    prepareNotReadyAfter();
     $("#accept-button").focus();
     startRinging();
     if (document.hidden && "Notification" in window && Notification.permission === "granted") {
       new Notification("Incoming contact", { body: "Answer in Hearthline", tag: "hl-offer" });
     }
   }
+}
+
+// "Not ready after this contact" inside the ringing offer: the overlay covers the bar's
+// button, and declining to get a break would count against the agent.
+function prepareNotReadyAfter() {
+  const options = app.reasons.map((r) => ({ value: r.id, label: r.label || humanize(r.id) }));
+  setOptions($("#offer-reason"), options);
+  // The reason chosen in the bar, else the first: one key (N) is enough.
+  const chosen = $("#reason-select").value;
+  if (chosen) $("#offer-reason").value = chosen;
+  const a = agent();
+  $("#offer-notready-button").disabled = !app.online || !options.length;
+  $("#offer-after").classList.toggle("hidden", !options.length);
+  setText($("#offer-then"), a && a.pending_reason ? `After this contact: not ready (${reasonLabel(a.pending_reason)})` : "");
+}
+
+async function notReadyAfterOffer() {
+  if (!app.offer) return;
+  const reason = $("#offer-reason").value;
+  if (!reason) return;
+  $("#offer-notready-button").disabled = true;
+  try {
+    await post("/api/agent/not-ready", { reason, after_contact: true });
+    setText($("#offer-then"), `After this contact: not ready (${reasonLabel(reason)})`);
+    $("#accept-button").focus();
+  } catch (err) {
+    toast(err.message, { kind: "error" });
+  }
+  $("#offer-notready-button").disabled = !app.online;
+  refreshDesk();
 }
 
 function renderOfferDetails() {
@@ -519,6 +550,7 @@ function wireControls() {
   $("#notready-button").addEventListener("click", goNotReady);
   $("#accept-button").addEventListener("click", accept);
   $("#decline-button").addEventListener("click", decline);
+  $("#offer-notready-button").addEventListener("click", notReadyAfterOffer);
   $("#signout").addEventListener("click", async () => {
     if (state() !== "offline" && app.online) {
       if (state() !== "available" && state() !== "not-ready") {
@@ -556,14 +588,21 @@ function renderSound() {
   setText($("#sound-button"), on ? "Sound: on" : "Sound: click to enable");
 }
 
-// Keyboard: ringing A/Enter accept, D/Escape decline; otherwise R ready, H hold/resume.
+// Keyboard: ringing A/Enter accept, D/Escape decline, N not ready after this contact;
+// otherwise R ready, H hold/resume.
 function wireKeyboard() {
   document.addEventListener("keydown", (ev) => {
     if (ev.altKey || ev.metaKey) return;
     const typing = ev.target.closest && ev.target.closest("input, textarea, select, [contenteditable]");
     if (app.offer) {
       const key = ev.key.toLowerCase();
-      if (key === "a" || (key === "enter" && ev.target.id !== "decline-button")) {
+      // Choosing the reason in the offer's own list: its keys are the list's.
+      if (ev.target.id === "offer-reason" && key !== "escape") return;
+      const onOtherButton = ev.target.closest && ev.target.closest("#decline-button, #offer-notready-button");
+      if (key === "n") {
+        ev.preventDefault();
+        notReadyAfterOffer();
+      } else if (key === "a" || (key === "enter" && !onOtherButton)) {
         ev.preventDefault();
         accept();
       } else if (key === "d" || key === "escape") {

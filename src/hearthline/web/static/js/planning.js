@@ -80,16 +80,28 @@ function render(plan) {
       h("span", {}, h("b", {}, "History: "), `${plan.rows_read.toLocaleString()} rows read`,
         plan.bad_rows ? `, ${plan.bad_rows} refused (${plan.bad_row_examples[0]}…)` : ", none refused"),
     ),
+    // The agent-hours are the server's (the same sum `hearthline plan` prints).
+    h("div", { class: "plan-facts plan-hours" },
+      h("span", {}, h("b", {}, "Agent-hours to schedule: "),
+        h("span", { id: "plan-hours", class: "num" }, hours(plan.total_agent_hours))),
+    ),
     plan.forecasts.map((f) =>
       h("div", { class: "plan-facts", dataset: { queue: f.queue } },
         h("span", {}, h("b", {}, `${f.queue === "all" ? "All queues" : f.queue}: `),
           `forecast by ${f.method}, chosen by backtest on ${f.history_first_day} to ${f.history_last_day}`),
         h("span", {}, `error (WAPE) per day ${percent(f.wape_day)}, per interval ${percent(f.wape_interval)}`),
+        f.queue in plan.agent_hours && plan.forecasts.length > 1
+          ? h("span", { class: "queue-hours" }, `agent-hours to schedule ${hours(plan.agent_hours[f.queue])}`)
+          : null,
       ),
     ),
   );
   fill($("#plan-chart"), chart(plan));
   fill($("#plan-table"), table(plan));
+}
+
+function hours(value) {
+  return value.toLocaleString(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 /** Calls per interval as bars; seats (agents on the phones) and agents to schedule as lines. */

@@ -28,6 +28,7 @@ const ui = {
   queueInfo: new Map(), // id -> {id, name, campaign_id, service_target_s}
   reasons: [],
   day: new Map(), // queue -> summed figures of today
+  helpNotices: new Map(), // help request id -> its notice, gone once it is answered
   filter: "",
   settings: loadSettings(),
   alerts: null,
@@ -146,7 +147,7 @@ function onMessage(message) {
     const was = ui.floor.help;
     ui.floor.help = new Map((message.requests || []).map((r) => [r.id, r]));
     for (const r of ui.floor.help.values()) {
-      if (r.open && !was.has(r.id)) toast(`Help request from ${agentName(r.agent_id)}: ${r.text}`, { timeout: 10000 });
+      if (r.open && !was.has(r.id)) noticeHelp(r);
     }
     renderInbox();
     return;
@@ -155,8 +156,12 @@ function onMessage(message) {
   const r = message.request;
   const before = ui.floor.help.get(r.id);
   ui.floor.help.set(r.id, r);
-  if (r.open && !before) toast(`Help request from ${agentName(r.agent_id)}: ${r.text}`, { timeout: 10000 });
+  if (r.open && !before) noticeHelp(r);
   renderInbox();
+}
+
+function noticeHelp(r) {
+  ui.helpNotices.set(r.id, toast(`Help request from ${agentName(r.agent_id)}: ${r.text}`, { timeout: 10000 }));
 }
 
 // The read model refreshes every few seconds: read soon, and once more a little later.
@@ -591,6 +596,14 @@ function renderInbox() {
   if (!ui.staff) return;
   for (const li of $("#inbox").querySelectorAll("li[data-help] .agent-name")) setText(li, agentName(li.dataset.agent));
   const open = [...ui.floor.help.values()].filter((r) => r.open).sort((a, b) => a.id - b.id);
+  // A request answered (here, by another supervisor, or while away) needs no notice.
+  for (const [id, notice] of ui.helpNotices) {
+    const r = ui.floor.help.get(id);
+    if (!r || !r.open || !notice.isConnected) {
+      notice.remove();
+      ui.helpNotices.delete(id);
+    }
+  }
   const pill = $("#help-count");
   setText(pill, String(open.length));
   pill.className = `pill ${open.length ? "state-lost" : "state-not-ready"}`;
