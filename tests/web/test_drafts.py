@@ -123,22 +123,23 @@ def test_the_newest_revision_wins_when_the_local_and_server_drafts_meet(
 def test_signing_out_clears_the_desk_and_the_saved_notes_but_keeps_unsent_ones(
     browser: Browser, server: WebServer
 ) -> None:
-    agent = open_as(browser, server, "gina", lands_on="/agent")
+    # Maria, whom no other test of this module signs in: she can sign out at once.
+    agent = open_as(browser, server, "maria", lands_on="/agent")
     expect(agent.locator("#state-pill")).to_have_text("Signed out")
     agent.wait_for_function("() => localStorage.getItem('hl.desk') !== null")
     # One note the server acknowledged, one it never got (typed while the line was down).
     agent.evaluate(
         """() => {
         const now = Date.now();
-        localStorage.setItem('hl.draft.a-gina.saved-1',
+        localStorage.setItem('hl.draft.a-maria.saved-1',
             JSON.stringify({revision: 2, sentRevision: 2, text: 'card ends 4242', savedAt: now}));
-        localStorage.setItem('hl.draft.a-gina.unsent-1',
+        localStorage.setItem('hl.draft.a-maria.unsent-1',
             JSON.stringify({revision: 3, sentRevision: 1, text: 'wants a refund', savedAt: now}));
     }"""
     )
     agent.click("#signout")
     agent.wait_for_url(re.compile(r"/(\?.*)?$"))  # the sign-in page
     stored = agent.evaluate("() => Object.keys(localStorage).sort()")
-    assert "hl.desk" not in stored and "hl.draft.a-gina.saved-1" not in stored
-    assert "hl.draft.a-gina.unsent-1" in stored
+    assert "hl.desk" not in stored and "hl.draft.a-maria.saved-1" not in stored
+    assert "hl.draft.a-maria.unsent-1" in stored
     no_page_errors(agent)
