@@ -30,9 +30,15 @@ def create(page: Page, values: dict[str, str]) -> None:
 
 
 def save(page: Page) -> None:
-    page.locator("#editor").get_by_role("button", name="Create").or_(
-        page.locator("#editor").get_by_role("button", name="Save")
-    ).click()
+    # Wait for the server's answer itself: the toast of an earlier save may still show,
+    # and the next form reads what this one stored.
+    with page.expect_response(
+        lambda r: "/api/admin/" in r.url and r.request.method in ("PUT", "POST")
+    ) as answered:
+        page.locator("#editor").get_by_role("button", name="Create").or_(
+            page.locator("#editor").get_by_role("button", name="Save")
+        ).click()
+    assert answered.value.ok, answered.value.text()
     expect(page.locator(".toast-ok").last).to_contain_text("saved")
 
 
