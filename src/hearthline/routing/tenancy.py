@@ -65,7 +65,7 @@ class Tenancy:
             self._contact_agent[contact] = self._offered_to[contact] = agent
         elif kind in _LETS_GO:
             self._contact_agent.pop(contact, None)
-        elif ev.ending(event) is not None:
+        elif kind in _ENDING_KINDS and ev.ending(event) is not None:
             self._contact_agent.pop(contact, None)
             self._offered_to.pop(contact, None)
         return client, agent
@@ -98,12 +98,27 @@ class Tenancy:
         known = self._contact_client
         if client is None:
             return known.get(contact)
-        known[contact] = client
-        known.move_to_end(contact)
-        while len(known) > CONTACT_MEMORY:
+        before = known.get(contact)
+        if before == client:
+            return client  # queued again for the same client: nothing to move
+        known[contact] = client  # a new contact lands at the newest end already
+        if before is not None:
+            known.move_to_end(contact)
+        elif len(known) > CONTACT_MEMORY:
             known.popitem(last=False)
         return client
 
+
+# Event types that may end a contact (``ev.ending`` says whether this one does).
+_ENDING_KINDS = frozenset(
+    {
+        ev.ContactCompleted,
+        ev.ContactAbandoned,
+        ev.ContactDropped,
+        ev.ContactConvertedToCallback,
+        ev.ContactOverflowed,
+    }
+)
 
 _PLACES: dict[type, Callable[[Tenancy, Any], str | None]] = {
     ev.ContactArrived: Tenancy._arrived,
