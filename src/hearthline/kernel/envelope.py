@@ -10,13 +10,14 @@ reads these fields rather than working them out again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hearthline.kernel.domain import DomainEvent
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
+# A named tuple, not a frozen dataclass: one is built for every event the writer stores,
+# and a tuple builds in half the time.
+class Envelope(NamedTuple):
     id: int
     event: DomainEvent
     client: str | None = None

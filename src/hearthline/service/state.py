@@ -41,8 +41,8 @@ class LiveState:
         self.parts = tuple(parts)
         self.domains = tuple(domains)
         # Only the parts that do something with each event are asked: this is per event.
-        self._concerning = [p for p in self.parts if type(p).concerns is not Live.concerns]
-        self._following = [p for p in self.parts if type(p).follow is not Live.follow]
+        self._concerns = [p.concerns for p in self.parts if type(p).concerns is not Live.concerns]
+        self._follows = [p.follow for p in self.parts if type(p).follow is not Live.follow]
         self._owner: dict[type, Live] = {}
         for domain, part in zip(self.domains, self.parts, strict=True):
             for kind in domain.commands:
@@ -80,12 +80,12 @@ class LiveState:
     def observe(self, event: DomainEvent) -> Concerns:
         """Follows an event just decided, before it is stored; says whom it concerns."""
         concerns: Concerns | None = None
-        for part in self._concerning:
-            found = part.concerns(event)
+        for concern in self._concerns:
+            found = concern(event)
             if concerns is None:
                 concerns = found
-        for part in self._following:
-            part.follow(event)
+        for follow in self._follows:
+            follow(event)
         if concerns is None:  # no domain knows more than the event itself says
             return getattr(event, "client", None), getattr(event, "agent", None)
         return concerns
