@@ -99,7 +99,7 @@ class RoutingMachine(RuleBasedStateMachine):
         self.log: list[ev.Event] = []
         self.contact_ids: list[str] = []
         self.tenancy = Tenancy()
-        self.concerns: list[Concerns] = []
+        self.concerns: list[Concerns | None] = []
         self.seen = 0
         self.configs: dict[str, QueueConfig] = {}
         self.profiles: dict[str, AgentProfile] = {}
@@ -379,7 +379,11 @@ class RoutingMachine(RuleBasedStateMachine):
                 assert self.tenancy.client_of_contact(c.id) == client, c
             if c.agent is not None and c.state is not ContactState.QUEUED:
                 assert self.tenancy.had_contact(c.id, c.agent), c
-        for e, (client, agent) in zip(self.log, self.concerns, strict=True):
+        for e, found in zip(self.log, self.concerns, strict=True):
+            if found is None:  # no contact: the event itself says whom it concerns
+                assert getattr(e, "contact", None) is None, e
+                continue
+            client, agent = found
             named = getattr(e, "agent", None)
             assert named is None or agent == named, f"{e} concerns {agent}"
             if isinstance(e, ev.ContactQueued):

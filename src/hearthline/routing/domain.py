@@ -35,7 +35,7 @@ class LiveRouting(Live):
     def take_events(self) -> Sequence[DomainEvent]:
         return self.router.take_events()
 
-    def concerns(self, event: DomainEvent) -> Concerns:
+    def concerns(self, event: DomainEvent) -> Concerns | None:
         return self.tenancy.concerns(event)
 
     def replay(self, events: Sequence[DomainEvent]) -> None:

@@ -48,15 +48,16 @@ class Tenancy:
 
     # Following the log -------------------------------------------------------------------
 
-    def concerns(self, event: object) -> Concerns:
-        """Whom ``event`` concerns; called once per event, in log order."""
+    def concerns(self, event: object) -> Concerns | None:
+        """Whom ``event`` concerns; called once per event, in log order. None for an event
+        of no contact (an agent's state, another domain's): it says itself whom."""
         kind = type(event)
-        agent: str | None = getattr(event, "agent", None)
         if kind is ev.CampaignConfigured or kind is ev.QueueConfigured:
             return self._configured(event), None
         contact: str | None = getattr(event, "contact", None)
-        if contact is None:  # an event of another domain may name its client itself
-            return getattr(event, "client", None), agent
+        if contact is None:
+            return None
+        agent: str | None = getattr(event, "agent", None)
         placing = _PLACES.get(kind)
         client = self._contact_client.get(contact) if placing is None else placing(self, event)
         if agent is None:
