@@ -1,4 +1,4 @@
-"""``create_app(center, settings)``: the ASGI application around a started Writer.
+"""``create_app(writer, settings)``: the ASGI application around a started Writer.
 
 Nothing happens at import time. The factory loads the client directory and wires the
 services; the lifespan hooks the hub to the writer's committed events and starts the

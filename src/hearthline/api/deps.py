@@ -81,7 +81,7 @@ class AppContext:
         return await asyncio.to_thread(self.writer.query, on_writer)
 
     async def run(self, command: Any) -> list[Envelope]:
-        """Runs a command through the center; returns once its events are durable."""
+        """Runs a command through the writer; returns once its events are durable."""
         return await self.writer.execute_async(command)
 
     async def send(self, command: cmd.Command) -> object:

@@ -10,7 +10,7 @@ class ServiceError(Exception):
 
 
 class WriterStopped(ServiceError):
-    """The center is stopping or stopped: nothing more is accepted."""
+    """The writer is stopping or stopped: nothing more is accepted."""
 
     code = "stopped"
 

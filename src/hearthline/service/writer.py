@@ -51,7 +51,11 @@ Subscriber = Callable[[Envelope], None]
 
 _COMMANDS = tuple(kind for d in DOMAINS for kind in d.commands)
 _RESERVED = tuple(kind for d in DOMAINS for kind in d.reserved)
-_SELF_CHECKED = tuple(kind for d in DOMAINS if d.checks_own_values for kind in d.commands)
+# What a domain checks itself comes from outside; what the service issues (configuration)
+# the writer checks, like everything else.
+_SELF_CHECKED = tuple(
+    kind for d in DOMAINS if d.checks_own_values for kind in d.commands if kind not in d.reserved
+)
 _REFUSALS: tuple[type[Exception], ...] = (
     ServiceError,
     *(error for d in DOMAINS for error in d.refusals),
@@ -141,7 +145,7 @@ class Writer:
     def start(self) -> Recovered:
         """Migrates, rebuilds the live state from the store, records the restart, starts."""
         if self._thread is not None:
-            raise ServiceError("the center is started already")
+            raise ServiceError("the writer is started already")
         upgrade(self.engine)
         state, recovered = recover(
             self.engine, clock=self.clock, rng=self.rng, interval_s=self.interval_s
@@ -194,13 +198,13 @@ class Writer:
         return self._put(_Request(command))
 
     @staticmethod
-    def _check(command: object) -> None:
-        """Refuses what only the service issues, what no domain decides, and values the log
-        could not hold."""
-        if isinstance(command, _RESERVED):
+    def _check(command: object, *, by_service: bool = False) -> None:
+        """Refuses what only the service issues (unless it does), what no domain decides,
+        and values the log could not hold."""
+        if isinstance(command, _RESERVED) and not by_service:
             raise BadCommand(
-                f"{type(command).__name__} is issued by the service itself; "
-                "use the writer's update_* methods to change configuration"
+                f"{type(command).__name__} is issued by the service itself; configuration "
+                "changes go through the update_* functions of service/configuration.py"
             )
         if not isinstance(command, _COMMANDS):
             raise BadCommand(f"not a command: {type(command).__name__}")
@@ -261,16 +265,14 @@ class Writer:
         ``around`` (the server's audit record: the value before, the change, the value
         after) runs in the same transaction: the change and its record are stored together
         or not at all, and "before" is what the change replaced."""
-        if not isinstance(command, _COMMANDS):
-            raise BadCommand(f"not a command: {type(command).__name__}")
-        check_values(command)
+        self._check(command, by_service=True)
         request = _Request(command, write=_within(write, around))
         return self._put(request).result(30.0)  # type: ignore[no-any-return]
 
     def _put(self, request: _Request) -> Future[Any]:
         with self._lock:
             if self._closed or self._thread is None:
-                raise WriterStopped("the center is not running")
+                raise WriterStopped("the writer is not running")
             self._inbox.put(request)
         return request.future
 
