@@ -124,6 +124,7 @@ def _serve(url: str, port: int) -> None:
     import uvicorn
 
     from hearthline.api.app import create_app
+    from hearthline.api.serving import limits
     from hearthline.api.settings import ServerSettings
     from hearthline.service.bootstrap import bootstrap
 
@@ -132,7 +133,13 @@ def _serve(url: str, port: int) -> None:
     settings = ServerSettings(port=port, heartbeat_timeout_s=60.0, auth_cache_s=300.0)
     app = create_app(writer, settings)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, ws_ping_interval=None
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        backlog=4096,
+        ws_ping_interval=None,
+        **limits(settings),  # as `hearthline serve` runs: h11 with its deadlines
     )
     try:
         uvicorn.Server(config).run()

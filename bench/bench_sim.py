@@ -12,8 +12,16 @@ exponential 180 s handle time, exponential patience of 120 s), run in a child pr
 whose peak resident memory is read from the operating system; a quarter of that day is
 run the same way to show memory does not grow with the number of calls.
 
+Then the same comparison with the core and the simulator compiled by mypyc
+(``bench/compiled.py``), SimPy in the same child process; and 30 replications of an
+8-hour day, one process and a pool of two, interpreted and compiled: wall clock, CPU
+time of every process, and the load average of the machine beside them.
+
     make bench BENCH_ARGS=sim                 # everything
     python -m bench sim --quick               # fewer hours and replications, no big day
+    python -m bench sim --no-compile          # leave out the compiled build
+    python -m bench sim --compiled=DIR        # use a build made by python -m bench.compiled DIR
+    python -m bench sim --no-big-day          # keep the last record's million-call day
     python -m bench sim --profile             # where the time goes, by function
 """
 
@@ -22,6 +30,7 @@ from __future__ import annotations
 import cProfile
 import json
 import math
+import os
 import platform
 import pstats
 import random
@@ -124,6 +133,13 @@ count = {agents}
     )
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_hearthline(seed: int, hours: float) -> tuple[int, float, dict[str, float]]:
     from hearthline.sim import build, simulate
 
@@ -151,14 +167,19 @@ def erlang_c() -> dict[str, float]:
     }
 
 
-def compare(hours: float, seeds: list[int]) -> dict[str, Any]:
-    tools = {"SimPy": run_simpy, "Ciw": run_ciw, "Hearthline": run_hearthline}
+def compare(
+    hours: float, seeds: list[int], *, tools: tuple[str, ...] = ("SimPy", "Ciw", "Hearthline")
+) -> dict[str, Any]:
+    everything = {"SimPy": run_simpy, "Ciw": run_ciw, "Hearthline": run_hearthline}
+    pick = {name: everything[name] for name in tools}
     out: dict[str, Any] = {}
-    for name, fn in tools.items():
-        calls = wall = 0.0
+    for name, fn in pick.items():
+        calls = wall = cpu = 0.0
         figures: dict[str, list[float]] = {}
         for seed in seeds:
+            c0 = time.process_time()
             n, w, f = fn(seed, hours)
+            cpu += time.process_time() - c0
             calls += n
             wall += w
             for k, v in f.items():
@@ -166,7 +187,9 @@ def compare(hours: float, seeds: list[int]) -> dict[str, Any]:
         out[name] = {
             "calls": int(calls),
             "wall_s": wall,
+            "cpu_s": cpu,
             "calls_per_s": calls / wall,
+            "calls_per_cpu_s": calls / cpu,
             **{
                 k: {
                     "mean": statistics.fmean(v),
@@ -175,7 +198,11 @@ def compare(hours: float, seeds: list[int]) -> dict[str, Any]:
                 for k, v in figures.items()
             },
         }
-        print(f"  {name:<10} {calls:>9,.0f} calls in {wall:6.2f} s: {calls / wall:>8,.0f} calls/s")
+        print(
+            f"  {name:<10} {calls:>9,.0f} calls in {wall:6.2f} s (CPU {cpu:6.2f} s): "
+            f"{calls / wall:>8,.0f} calls/s",
+            flush=True,
+        )
     out["Erlang C"] = erlang_c()
     return out
 
@@ -202,13 +229,15 @@ def core_ceiling(hours: float, seed: int) -> dict[str, Any]:
     trace: list[Event] = []
     calls = int(simulate(built, seed=seed, trace=trace).run["calls"])
     rows = [(type(e), tuple(getattr(e, f.name) for f in dataclasses.fields(e))) for e in trace]
-    t = time.perf_counter()
+    # CPU time, as SimPy's in the "x by CPU" column: on a busy machine the wall clock of
+    # each part depends on what else ran in the meantime.
+    t = time.process_time()
     for cls, values in rows:
         cls(*values)
-    build_s = time.perf_counter() - t
-    t = time.perf_counter()
+    build_s = time.process_time() - t
+    t = time.process_time()
     Router.replay(trace, clock=ManualClock(0.0), rng=random.Random(seed))
-    apply_s = time.perf_counter() - t
+    apply_s = time.process_time() - t
     return {
         "calls": calls,
         "events_per_call": len(trace) / calls,
@@ -216,6 +245,95 @@ def core_ceiling(hours: float, seed: int) -> dict[str, Any]:
         "apply_calls_per_s": calls / apply_s,
         "both_calls_per_s": calls / (build_s + apply_s),
     }
+
+
+def compiled_child(hours: float, seeds: list[int]) -> None:
+    """Runs in a child whose path starts with the compiled build: SimPy and Hearthline."""
+    from bench.compiled import is_compiled
+    from hearthline.routing import router
+    from hearthline.sim import engine
+
+    if not (is_compiled(router) and is_compiled(engine)):
+        raise SystemExit("the compiled build is not first on the path")
+    result = compare(hours, seeds, tools=("SimPy", "Hearthline"))
+    print(json.dumps(result, allow_nan=True))
+
+
+def compiled_compare(build_dir: Path, hours: float, seeds: list[int]) -> dict[str, Any]:
+    return _child(build_dir, "--compiled-child", str(hours), ",".join(map(str, seeds)))
+
+
+def _child(build_dir: Path | None, *args: str) -> dict[str, Any]:
+    env = dict(os.environ)
+    if build_dir is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(build_dir), env.get("PYTHONPATH", "")])
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.bench_sim", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+        env=env,
+    )
+    sys.stdout.write("".join(f"  {line}\n" for line in proc.stdout.splitlines()[:-1]))
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+REPLICATIONS = 30
+REPLICATION_HOURS = 8.0
+
+
+def replications_child(jobs: int, n: int, hours: float) -> None:
+    """Runs in a child: ``n`` replications of the M/M/n day in ``jobs`` processes."""
+    from hearthline.sim import build
+    from hearthline.sim.replications import replicate
+
+    built = build(
+        _hearthline_scenario(hours, agents=AGENTS, per_hour=PER_HOUR, patience='{ kind = "none" }')
+    )
+    load = os.getloadavg()[0]
+    cpu = _cpu()
+    t = time.perf_counter()
+    days = replicate(built, range(1, n + 1), jobs=jobs)
+    wall = time.perf_counter() - t
+    cpu = _cpu() - cpu
+    calls = sum(int(d.run["calls"]) for d in days)
+    levels = [d.day("q").service_level for d in days]
+    print(
+        json.dumps(
+            {
+                "replications": n,
+                "hours": hours,
+                "jobs": jobs,
+                "calls": calls,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "calls_per_wall_s": calls / wall,
+                "load_average_before": load,
+                "load_average_after": os.getloadavg()[0],
+                "service_level_mean": statistics.fmean(levels),
+            }
+        )
+    )
+
+
+def replications(build_dir: Path | None, n: int, hours: float) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for label, where in (("interpreted", None), ("compiled", build_dir)):
+        if label == "compiled" and where is None:
+            continue
+        # The pool's CPU time is what one process would need: a serial run is not repeated.
+        for jobs in (2,):
+            r = _child(where, "--replications-child", str(jobs), str(n), str(hours))
+            out[f"{label}, {jobs} process{'es' if jobs > 1 else ''}"] = r
+            print(
+                f"  {label:<11} {jobs} proc: {r['calls']:>9,} calls in {r['wall_s']:6.1f} s "
+                f"(CPU {r['cpu_s']:6.1f} s, load {r['load_average_before']:.1f}), "
+                f"{r['calls_per_wall_s']:>8,.0f} calls/s",
+                flush=True,
+            )
+    return out
 
 
 def big_day_child(hours: float) -> None:
@@ -348,6 +466,14 @@ def main(argv: list[str]) -> int:
     if "--big-day-child" in argv:
         big_day_child(float(argv[argv.index("--big-day-child") + 1]))
         return 0
+    if "--compiled-child" in argv:
+        i = argv.index("--compiled-child")
+        compiled_child(float(argv[i + 1]), [int(x) for x in argv[i + 2].split(",")])
+        return 0
+    if "--replications-child" in argv:
+        i = argv.index("--replications-child")
+        replications_child(int(argv[i + 1]), int(argv[i + 2]), float(argv[i + 3]))
+        return 0
     quick = "--quick" in argv
     hours = 2.0 if quick else 4.0
     seeds = [1, 2, 3] if quick else [1, 2, 3, 4, 5]
@@ -360,8 +486,9 @@ def main(argv: list[str]) -> int:
     )
     compared = compare(hours, seeds)
     simpy_rate = compared["SimPy"]["calls_per_s"]
+    simpy_cpu_rate = compared["SimPy"]["calls_per_cpu_s"]
     print(
-        f"\n  {'':<10} {'calls/s':>9} {'x SimPy':>8} {'mean wait s':>14} "
+        f"\n  {'':<10} {'calls/s':>9} {'x SimPy':>8} {'x by CPU':>8} {'mean wait s':>14} "
         f"{'P(wait)':>14} {'SL 20 s':>14}"
     )
     for name in ("SimPy", "Ciw", "Hearthline", "Erlang C"):
@@ -371,29 +498,74 @@ def main(argv: list[str]) -> int:
         for k in ("mean_wait_s", "p_wait", "sl_20s"):
             v = r[k]
             cells.append(f"{v['mean']:.3f}±{v['se']:.3f}" if isinstance(v, dict) else f"{v:.3f}")
-        speed = f"{rate:>9,.0f} {rate / simpy_rate:>8.2f}" if rate else f"{'':>9} {'':>8}"
+        speed = (
+            f"{rate:>9,.0f} {rate / simpy_rate:>8.2f} {r['calls_per_cpu_s'] / simpy_cpu_rate:>8.2f}"
+            if rate
+            else f"{'':>9} {'':>8} {'':>8}"
+        )
         print(f"  {name:<10} {speed} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14}")
     ceiling = core_ceiling(hours, seeds[0])
     print(
         f"\nCeiling of the routing core ({ceiling['events_per_call']:.1f} events per call, "
-        f"no decisions, no simulator), in calls/s and x SimPy:"
+        f"no decisions, no simulator), in calls per CPU second and x SimPy by CPU:"
     )
     for key, what in (
         ("build_calls_per_s", "building its events only"),
         ("apply_calls_per_s", "applying its events only"),
         ("both_calls_per_s", "both"),
     ):
-        print(f"  {what:<26} {ceiling[key]:>9,.0f} {ceiling[key] / simpy_rate:>8.2f}")
+        print(f"  {what:<26} {ceiling[key]:>9,.0f} {ceiling[key] / simpy_cpu_rate:>8.2f}")
+    build_dir: Path | None = None
+    compiled: dict[str, Any] | None = None
+    if "--no-compile" not in argv:
+        from bench.compiled import ROOT, build
+
+        took: float | None = None
+        given = [a.removeprefix("--compiled=") for a in argv if a.startswith("--compiled=")]
+        if given:
+            build_dir = Path(given[0]).resolve()
+            print(f"\nThe compiled build in {build_dir}:", flush=True)
+        else:
+            build_dir = ROOT / "build" / "compiled"
+            print(f"\nCompiling the core and the simulator (mypyc) into {build_dir}...")
+            took = build(build_dir)
+            print(f"  built in {took:.0f} s; the same comparison on the compiled build:")
+        compiled = compiled_compare(build_dir, hours, seeds)
+        compiled["build_s"] = took
+        wall_ref = compiled["SimPy"]["calls_per_s"]
+        cpu_ref = compiled["SimPy"]["calls_per_cpu_s"]
+        for name in ("SimPy", "Hearthline"):
+            r = compiled[name]
+            print(
+                f"  {name:<10} {r['calls_per_s']:>9,.0f} calls/s, "
+                f"{r['calls_per_s'] / wall_ref:.2f}x SimPy; per CPU second "
+                f"{r['calls_per_cpu_s']:>9,.0f}, {r['calls_per_cpu_s'] / cpu_ref:.2f}x SimPy"
+            )
+    n_rep = 4 if quick else REPLICATIONS
+    rep_hours = 1.0 if quick else REPLICATION_HOURS
+    print(
+        f"\n{n_rep} replications of the {rep_hours:g}-hour day (seeds 1-{n_rep}), "
+        f"machine load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:",
+        flush=True,
+    )
+    reps = replications(build_dir, n_rep, rep_hours)
     out: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "load_average": os.getloadavg(),
         "machine": f"{platform.processor() or platform.machine()}, "
         f"{platform.python_implementation()} {platform.python_version()}",
         "hours": hours,
         "seeds": seeds,
         "compare": compared,
         "core_ceiling": ceiling,
+        "compiled": compiled,
+        "replications": reps,
     }
-    if not quick:
+    if "--no-big-day" in argv and RESULTS.exists():
+        last = json.loads(RESULTS.read_text(encoding="utf-8"))
+        if "big_day" in last:
+            out["big_day"] = {**last["big_day"], "kept_from": last.get("date")}
+    elif not quick:
         base = baseline_rss_mib()
         quarter, full = big_day(3.0), big_day(12.0)
         out["big_day"] = {"baseline_rss_mib": base, "quarter": quarter, "full": full}

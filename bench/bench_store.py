@@ -17,19 +17,15 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, event
 
+from bench.databases import database
 from hearthline.demo.sample import QUEUE, agent_id, seed
 from hearthline.kernel.clock import ManualClock, WallClock
 from hearthline.kernel.envelope import Envelope
@@ -45,24 +41,7 @@ from hearthline.store.log import append_rows, event_row
 from hearthline.store.migrate import upgrade
 from hearthline.store.snapshots import write_snapshot
 
-PG = "127.0.0.1:5432"
 RESULTS = Path(__file__).parent / "results" / "store.json"
-
-
-@contextmanager
-def _database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    name = f"hl_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"postgresql://postgres@{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@{PG}/{name}"
-    finally:
-        with psycopg.connect(f"postgresql://postgres@{PG}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _service(engine: Engine, *, commands: int, submitters: int, window: int) -> dict[str, Any]:
@@ -223,7 +202,7 @@ def _recovery(engine: Engine, *, events: int) -> dict[str, Any]:
 
 
 def run(kind: str, *, commands: int, recovery_events: int) -> dict[str, Any]:
-    with _database(kind) as url:
+    with database(kind) as url:
         engine = create_store_engine(url)
         upgrade(engine)
         seed(engine, agents=50)
@@ -237,7 +216,7 @@ def run(kind: str, *, commands: int, recovery_events: int) -> dict[str, Any]:
         result["ratio_raw_over_service"] = raw["rows_per_s"] / service["events_per_s"]
         engine.dispose()
     if recovery_events:
-        with _database(kind) as url:
+        with database(kind) as url:
             engine = create_store_engine(url)
             upgrade(engine)
             seed(engine, agents=50)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from tests.databases import drop_templates
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,7 +60,39 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _database_templates() -> Iterator[None]:
+    """Drops this process's migrated templates (tests/databases.py) when its tests end."""
+    yield
+    drop_templates()
+
+
 @pytest.fixture
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# The files that take longest, measured (docs/development.md): under pytest-xdist they start
+# first, so that no worker is left running one of them alone at the end of the run.
+LONGEST_FILES = (
+    "wfm/test_wfm_cli.py",
+    "api/test_roles.py",
+    "routing/test_invariants.py",
+    "api/test_schemathesis.py",
+    "api/test_hostile_corpus.py",
+    "store/test_writer.py",
+    "sim/test_examples.py",
+    "store/test_crash.py",
+    "api/test_cross_client_walk.py",
+    "api/test_stream.py",
+    "api/test_throttle.py",
+    "demo/test_demo_command.py",
+    "reports/test_bank_history.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {ROOT / "tests" / name: rank for rank, name in enumerate(LONGEST_FILES)}
+    # A stable sort: every other file, and the tests inside each file, keep their order.
+    items.sort(key=lambda item: first.get(item.path, len(first)))

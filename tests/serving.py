@@ -9,6 +9,7 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+from hearthline.api.serving import limits
 from hearthline.service.writer import Writer
 
 
@@ -26,8 +27,12 @@ def serve_in_thread(
 
     If it does not start, ``center`` is stopped (the caller would never get the chance).
     """
+    # The server's own limits (slow headers), as ``hearthline serve`` sets them.
+    config = app.state.app_context.settings
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **limits(config)
+        )
     )
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()

@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
 from tests.api.support import Served, serve
-
-PG_HOST = os.environ.get("HEARTHLINE_TEST_PG", "127.0.0.1:5432")
-PG_ADMIN = f"postgresql://postgres@{PG_HOST}/postgres"
+from tests.databases import drop_postgres, migrated_postgres, migrated_sqlite, unique_name
 
 
 @pytest.fixture
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hearthline.sqlite3'}"
+    """A migrated, empty SQLite store (a copy of a migrated template: tests/databases.py)."""
+    return migrated_sqlite(tmp_path_factory.mktemp("db") / "hearthline.sqlite3")
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards; fails loudly if the server is down."""
-    name = f"hl_api_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    """A fresh, migrated, empty PostgreSQL database, dropped afterwards; fails loudly if the
+    server is down."""
+    name = unique_name("hl_api")
+    url = migrated_postgres(name)
     try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_HOST}: {exc}", pytrace=False)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@{PG_HOST}/{name}"
+        yield url
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

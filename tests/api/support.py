@@ -25,7 +25,7 @@ from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
 from hearthline.demo.sample import seed
-from hearthline.kernel.clock import WallClock
+from hearthline.kernel.clock import Clock, WallClock
 from hearthline.kernel.ids import CampaignId, ClientId, QueueId
 from hearthline.routing.config import (
     AgentProfile,
@@ -119,10 +119,13 @@ class Served:
         self.clients.append(c)
         return c
 
-    def login(self, username: str, password: str = PASSWORD) -> httpx.Client:
+    def login(
+        self, username: str, password: str = PASSWORD, code: str | None = None
+    ) -> httpx.Client:
         """A client with a cookie session; sends the CSRF token on every request."""
         c = self.client()
-        r = c.post("/api/auth/login", json={"username": username, "password": password})
+        body = {"username": username, "password": password}
+        r = c.post("/api/auth/login", json=body if code is None else body | {"code": code})
         assert r.status_code == 200, r.text
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         return c
@@ -147,19 +150,22 @@ class Served:
         self.writer.stop()
 
 
-def serve(url: str, *, grace_s: float = 60.0, **settings: Any) -> Served:
+def serve(
+    url: str, *, grace_s: float = 60.0, clock: Clock | None = None, **settings: Any
+) -> Served:
     engine = create_store_engine(url)
     upgrade(engine)
     token = seed_world(engine, grace_s=grace_s)
     engine.dispose()
-    return reopen(url, token, **settings)
+    return reopen(url, token, clock=clock, **settings)
 
 
-def reopen(url: str, token: str, **settings: Any) -> Served:
-    """A server on a store seeded already: a restart, when the previous one has stopped."""
+def reopen(url: str, token: str, *, clock: Clock | None = None, **settings: Any) -> Served:
+    """A server on a store seeded already: a restart, when the previous one has stopped.
+    ``clock``: the wall clock unless given (a test that must see a month go by)."""
     writer = Writer(
         engine=create_store_engine(url),
-        clock=WallClock(),
+        clock=clock or WallClock(),
         rng=random.Random(3),
         read_model_every_s=0.2,
         own_engine=True,

@@ -127,3 +127,30 @@ def test_refusals_are_json_with_a_message_and_nothing_changes(served_sqlite: Ser
     r = agent.delete("/api/agent/desk")
     assert r.status_code == 405 and "message" in r.json()
     assert agent.get("/api/agent/desk").json()["agent"]["state"] == "offline"
+
+
+def test_nobody_sets_a_reason_the_center_sets_itself_over_http(served: Served) -> None:
+    """The center's own reasons (a restart, a lost connection, a missed offer, signing in)
+    say what happened; chosen by hand they would hide a break and never count against the
+    agent. Refused to the agent and to supervisors alike, naming the reason, and nothing
+    reaches the log."""
+    agent, sup, acme_sup = served.login("a000"), served.login("sup"), served.login("sup-acme")
+    assert agent.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
+    before = _stored_ids(served)
+    for reason in ("system-restart", "connection-lost", "missed-offer", "signed-in"):
+        tries = [
+            agent.post("/api/agent/not-ready", json={"reason": reason}),
+            agent.post("/api/agent/not-ready", json={"reason": reason, "after_contact": True}),
+        ]
+        for staff in (sup, acme_sup):
+            body = {"state": "not-ready", "reason": reason}
+            tries.append(staff.post("/api/supervisor/agents/a000/state", json=body))
+        for r in tries:
+            assert 400 <= r.status_code < 500, (r.request.url.path, r.status_code, r.text)
+            assert reason in r.json()["message"] and "center" in r.json()["message"], r.text
+    assert _stored_ids(served) == before
+    desk = agent.get("/api/agent/desk").json()["agent"]
+    assert (desk["state"], desk["reason"]) == ("available", None)
+    # A reason of the catalogue is taken: the refusals were about the reason alone.
+    assert agent.post("/api/agent/not-ready", json={"reason": "break"}).status_code == 200
+    assert agent.get("/api/agent/desk").json()["agent"]["reason"] == "break"

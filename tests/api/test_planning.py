@@ -42,8 +42,15 @@ def test_a_supervisor_plans_a_day_from_the_banks_august(
     assert len(plan["rows"]) == 48  # every half hour of the day
     (choice,) = plan["forecasts"]
     assert choice["history_last_day"] == "2010-08-21"  # nothing from the day planned
-    assert choice["method"] in {"seasonal-naive", "weekday-profile", "holt-winters"}
+    assert choice["method"] == "level-shape"
     assert 0 < choice["wape_day"] < 1
+    # The one backtest week with two weeks before it, beside seasonal naive.
+    (week,) = choice["weeks"]
+    assert (week["first_day"], week["days"]) == ("2010-08-15", 7)
+    assert week["wape_interval"] == choice["wape_interval"]
+    assert choice["vs_naive_interval"] == pytest.approx(
+        week["wape_interval"] / week["naive_wape_interval"]
+    )
     by_time = {row["start"][11:16]: row for row in plan["rows"]}
     busy, night = by_time["11:00"], by_time["03:00"]
     assert busy["calls"] > 50 and busy["agents"] > night["agents"]
@@ -93,3 +100,19 @@ def test_the_plan_carries_the_agent_hours_the_command_line_prints(
     assert main([*args, "--days", "1", "--shrinkage", "0.3"]) == 0
     printed = capsys.readouterr().out
     assert f"scheduled agent-hours: {plan['total_agent_hours']:.1f}" in printed
+
+
+def test_a_plan_for_a_campaign_staffs_no_one_while_its_line_is_closed(
+    served_sqlite: Served, august: bytes
+) -> None:
+    admin, sup_globex = served_sqlite.login("admin"), served_sqlite.login("sup-globex")
+    hours = {"spans": [{"day": "sun", "opens": "08:00", "closes": "20:00"}]}
+    assert admin.put("/api/admin/hours/acme-returns", json=hours).status_code == 200
+    params = {"format": "anonymous-bank", "start": "2010-08-22", "days": 1}  # a Sunday
+    r = _post(admin, august, campaign="acme-returns", **params)
+    assert r.status_code == 200, r.text
+    rows = {row["start"][11:16]: row for row in r.json()["rows"]}
+    assert (rows["03:00"]["agents"], rows["03:00"]["calls"]) == (0, 0)
+    assert (rows["07:30"]["agents"], rows["20:00"]["agents"]) == (0, 0)
+    assert rows["11:00"]["agents"] > 0
+    assert _post(sup_globex, august, campaign="acme-returns", **params).status_code == 404

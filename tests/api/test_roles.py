@@ -9,7 +9,10 @@ success, and no successful answer of theirs mentions acme's things.
 
 from __future__ import annotations
 
+import base64
+import io
 import time
+import wave
 from typing import Any
 
 import pytest
@@ -33,6 +36,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("GET /api/docs", PUBLIC),
     ("GET /api/docs/start.js", PUBLIC),
     ("POST /api/auth/login", PUBLIC),
+    ("POST /api/auth/two-factor", {ADMIN, SUP}),
+    ("POST /api/auth/two-factor/off", {ADMIN, SUP}),
     ("/api/auth/", EVERYONE),
     ("/api/admin/", {ADMIN}),
     ("/api/agent/", {AGENT}),
@@ -42,7 +47,12 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("POST /api/customers/{customer_id}/contacts", {ADMIN, SUP, AGENT}),
     ("/api/customers", PERSONS),
     ("/api/reports/agents", {ADMIN, SUP}),
+    # Menus belong to numbers of client companies; agents have none. What the figures
+    # mean is no one's data.
+    ("GET /api/reports/menus/definitions", PERSONS),
+    ("/api/reports/menus", {ADMIN, SUP, VIEWER}),
     ("/api/reports/queues", {ADMIN, SUP, VIEWER}),
+    ("/api/reports/", PERSONS),
     ("GET /api/contacts", {ADMIN, SUP, VIEWER}),
     ("/api/contacts/", PERSONS),
     ("/api/campaigns", PERSONS),
@@ -50,11 +60,32 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("/api/clients", PERSONS),
     ("/api/queues", PERSONS),
     ("/api/planning/", {ADMIN, SUP}),
+    ("/api/billing/", {ADMIN, VIEWER}),
+    ("PUT /api/schedules/settings", {ADMIN}),
+    ("PUT /api/schedules/rules", {ADMIN}),
+    ("/api/schedules/mine/", {AGENT}),
+    ("/api/schedules/", {ADMIN, SUP}),
+    ("GET /api/knowledge/search", PERSONS),
+    ("GET /api/knowledge/articles", PERSONS),
+    ("GET /api/knowledge/articles/{article_id}", PERSONS),
+    ("PUT /api/knowledge/settings", {ADMIN}),
+    ("/api/knowledge/", {ADMIN, SUP}),
+    ("POST /api/quality/evaluations/{evaluation_id}/acknowledge", {AGENT}),
+    ("POST /api/quality/evaluations/{evaluation_id}/dispute", {AGENT}),
+    ("GET /api/quality/evaluations", PERSONS),
+    ("GET /api/quality/evaluations/{evaluation_id}", PERSONS),
+    ("GET /api/quality/trends", PERSONS),
+    ("/api/quality/", {ADMIN, SUP}),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {
     "POST /api/auth/login": {401, 429},
     "POST /api/auth/password": {403},
+    # Open shifts are the firm's: a supervisor of one client company may not publish them.
+    "POST /api/schedules/windows": {403},
+    # Enrolment is for a person's browser session, never a token's.
+    "POST /api/auth/two-factor": {403},
+    "POST /api/auth/two-factor/off": {403},
 }
 
 SEED_FORMS = {
@@ -76,6 +107,34 @@ SEED_FORMS = {
     ],
 }
 
+QUALITY_CARD = {
+    "sections": [
+        {"title": "Opening", "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}]}
+    ]
+}
+
+
+MENU_FLOW = {
+    "client_id": "acme",
+    "start": "main",
+    "operator": "returns",
+    "nodes": [
+        {"id": "main", "kind": "menu", "options": {"1": "returns"}},
+        {"id": "returns", "kind": "queue", "queue": "returns"},
+    ],
+}
+
+
+def _walk_wav() -> str:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setparams((1, 2, 8000, 0, "NONE", "not compressed"))
+        w.writeframes(b"\x00\x10" * 4000)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+WALK_WAV = _walk_wav()
+
 
 def _bodies(due_at: float) -> dict[str, Any]:
     return {
@@ -84,6 +143,9 @@ def _bodies(due_at: float) -> dict[str, Any]:
             "current_password": "not the password",
             "new_password": "a long new password",
         },
+        "POST /api/auth/two-factor": {"password": "not the password"},
+        "POST /api/auth/two-factor/confirm": {"code": "123456"},
+        "POST /api/auth/two-factor/off": {"password": "not the password", "code": "123456"},
         "POST /api/agent/sign-in": {"ready": False},
         "POST /api/agent/not-ready": {"reason": "break"},
         "POST /api/agent/contacts/{contact}/transfer": {"queue": "returns"},
@@ -96,6 +158,10 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/supervisor/agents/{agent}/state": {"state": "not-ready", "reason": "break"},
         "POST /api/supervisor/contacts/{contact}/priority": {"priority": 5},
         "POST /api/supervisor/contacts/{contact}/move": {"queue": "returns"},
+        "POST /api/supervisor/contacts/{contact}/outcome": {
+            "disposition": "return-processed",
+            "reason": "the customer returned it",
+        },
         "POST /api/supervisor/help/{request_id}/answer": {"text": "ok"},
         "PUT /api/admin/clients/{client_id}": {"name": "Acme Retail"},
         "PUT /api/admin/campaigns/{campaign_id}": {"client_id": "acme", "name": "Returns"},
@@ -117,6 +183,10 @@ def _bodies(due_at: float) -> dict[str, Any]:
         },
         "PUT /api/admin/campaigns/{campaign_id}/forms": SEED_FORMS,
         "PUT /api/admin/campaigns/{campaign_id}/script": {"body": "Thank you for calling."},
+        "PUT /api/admin/campaigns/{campaign_id}/guide": {
+            "steps": [{"id": "hello", "text": "Thank you for calling."}]
+        },
+        "PUT /api/agent/contacts/{contact}/guide": {"version": 0, "path": []},
         "PUT /api/admin/settings": {"connection_grace_s": 60, "direct_transfer_wait_s": 30},
         "POST /api/admin/users": {
             "username": "walker",
@@ -133,6 +203,75 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/channels/callbacks": {"queue": "returns", "due_at": due_at, "caller": "+1"},
         "POST /api/customers": {"client_id": "acme", "name": "Ann", "phone": "+1555123"},
         "POST /api/customers/{customer_id}/contacts": {"contact_id": "walk-1"},
+        "PUT /api/admin/pay/settings": {"currency": "GBP"},
+        "PUT /api/admin/pay/rules/{agent_id}/{effective_from}": {"hourly_rate": "11.50"},
+        "PUT /api/admin/pay/bonus-rules/{campaign_id}": {"per_save": "2"},
+        "PUT /api/admin/pay/contract-rules/{contract_kind}/{effective_from}": {
+            "hourly_rate": "10.00"
+        },
+        "PUT /api/admin/billing/rate-cards/{client_id}": {"per_handled_call": "1.10"},
+        # A period that has not ended: the walk closes nothing.
+        "POST /api/admin/payroll/close": {"day": "2099-01-01"},
+        "PUT /api/schedules/settings": {"time_zone": "UTC"},
+        "PUT /api/schedules/contracts/{agent}": {"group": "help"},
+        "POST /api/schedules/generate": {
+            "start": due_at,
+            "needs": [{"group": "help", "required": [1, 1, 1, 1, 1, 1, 1, 1]}],
+            "lengths_h": [4],
+        },
+        "POST /api/schedules/windows": {
+            "window": "walk-w",
+            "change": "walk-change",
+            "closes_at": due_at,
+            "shifts": [{"id": "walk-s", "group": "help", "start": due_at, "end": due_at + 28800}],
+        },
+        "POST /api/schedules/timesheets/{agent}/corrections": {
+            "day": "2026-12-01",
+            "start": 1796119200,
+            "end": 1796122800,
+            "state": "working",
+            "reason": "home internet down",
+        },
+        "POST /api/schedules/mine/picks": {"shift": "walk-s"},
+        "PUT /api/schedules/rules": {"approval": "cover", "pick_order": "seniority"},
+        "POST /api/schedules/changes/{change}/decision": {"approve": True},
+        "POST /api/schedules/mine/trades": {"shift": "walk-s", "partner": "a001"},
+        "POST /api/schedules/mine/trades/{change}/answer": {"accept": True},
+        "POST /api/schedules/mine/give-backs": {"shift": "walk-s"},
+        "POST /api/schedules/mine/time-off": {"start": due_at, "end": due_at + 3600},
+        "POST /api/schedules/mine/sick": {"shift": "walk-s"},
+        "POST /api/schedules/twin": {
+            "shifts": [{"id": "tw-s", "group": "help", "start": due_at, "end": due_at + 28800}],
+            "demand": [{"group": "help", "start": due_at, "calls": [5, 5, 5, 5]}],
+            "runs": 1,
+        },
+        "POST /api/knowledge/articles": {"client_id": "acme", "title": "Returns", "body": "b"},
+        "PUT /api/knowledge/articles/{article_id}": {"client_id": "acme", "title": "Returns"},
+        "POST /api/knowledge/articles/{article_id}/archive": {"archived": False},
+        "POST /api/knowledge/bulletins": {"client_id": "acme", "title": "T", "due_at": due_at},
+        "POST /api/knowledge/bulletins/{bulletin_id}/article": {"client_id": "acme"},
+        "POST /api/knowledge/questions/{question_id}/answer": {"text": "ok"},
+        "PUT /api/knowledge/settings": {"ack_before_ready": False},
+        "POST /api/agent/bulletins/{bulletin_id}/acknowledge": {"answer": "yes"},
+        "POST /api/agent/bulletins/{bulletin_id}/questions": {"text": "why?"},
+        "PUT /api/quality/templates/{campaign_id}": QUALITY_CARD,
+        "POST /api/quality/evaluations": {"contact_id": "walk-1", "answers": {"greet": 1}},
+        "POST /api/quality/evaluations/{evaluation_id}/acknowledge": {"comment": "fine"},
+        "POST /api/quality/evaluations/{evaluation_id}/dispute": {"comment": "I did"},
+        "POST /api/quality/evaluations/{evaluation_id}/resolve": {
+            "decision": "uphold",
+            "comment": "heard it",
+        },
+        "POST /api/quality/evaluations/{evaluation_id}/coaching": {"text": "use the name"},
+        "PUT /api/admin/menus/{number}": MENU_FLOW,
+        "PUT /api/admin/hours/{campaign_id}": {
+            "spans": [{"day": "mon", "opens": "08:00", "closes": "18:00"}],
+            "holidays": ["2026-12-25"],
+        },
+        "PUT /api/admin/prompts/{client_id}/{name}": {"wav_base64": WALK_WAV},
+        "POST /api/admin/prompts/{client_id}/{name}/speak": {"text": "Thank you for calling."},
+        "POST /api/supervisor/announcements": {"client_id": "acme", "text": "An outage"},
+        "POST /api/supervisor/announcements/{announcement_id}/switch": {"active": True},
     }
 
 
@@ -162,6 +301,26 @@ class World:
             "id"
         ]
         admin.put("/api/admin/numbers/+15550001", json={"queue_id": "returns"})
+        admin.put("/api/admin/billing/rate-cards/acme", json={"per_handled_call": "1"})
+        article = admin.post(
+            "/api/knowledge/articles", json={"client_id": "acme", "title": "Acme returns"}
+        )
+        self.article_id = article.json()["id"]
+        bulletin = admin.post(
+            "/api/knowledge/bulletins",
+            json={"client_id": "acme", "title": "Acme policy", "due_at": time.time() + 3600},  # noqa: TID251
+        )
+        self.bulletin_id = bulletin.json()["id"]
+        asked = a0.post(f"/api/agent/bulletins/{self.bulletin_id}/questions", json={"text": "q"})
+        self.question_id = asked.json()["id"]
+        admin.put("/api/quality/templates/acme-returns", json=QUALITY_CARD)
+        self.evaluation_id = admin.post(
+            "/api/quality/evaluations", json={"contact_id": "walk-1", "answers": {"greet": 1}}
+        ).json()["id"]
+        admin.put("/api/admin/menus/+15550001", json=MENU_FLOW)
+        self.announcement_id = admin.post(
+            "/api/supervisor/announcements", json={"client_id": "acme", "text": "Acme outage"}
+        ).json()["id"]
         self.tokens = self._tokens()
 
     def _tokens(self) -> dict[str, tuple[str, str]]:
@@ -196,6 +355,17 @@ class World:
             "number": "+15550001",
             "token_id": self.victim_token,
             "customer_id": self.customer_id,
+            "effective_from": "2026-03-01",
+            "contract_kind": "part-time",
+            "window": "walk-w",
+            "change": "walk-change",
+            "article_id": str(self.article_id),
+            "bulletin_id": str(self.bulletin_id),
+            "question_id": str(self.question_id),
+            "evaluation_id": str(self.evaluation_id),
+            "version": "1",
+            "name": "walk-prompt",
+            "announcement_id": str(self.announcement_id),
         }
         return template.format(**values)
 
@@ -255,7 +425,10 @@ def test_every_endpoint_answers_every_role_within_its_scope(world: World) -> Non
                 problems.append(label)
                 continue
             if not r.headers.get("content-type", "").startswith("application/json") and (
-                status != 204 and not key.startswith("GET /api/docs")
+                status != 204
+                and not key.startswith(
+                    ("GET /api/docs", "GET /api/reports/export", "GET /api/reports/menus/export")
+                )
             ):
                 problems.append(f"{label} (not JSON)")
             serves = served_roles == PUBLIC or role in served_roles

@@ -6,11 +6,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pyotp
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from tests.api.support import Served, receive, serve, wait_for_event
+from tests.api.support import PASSWORD, Served, receive, serve, wait_for_event
 
 
 @pytest.fixture
@@ -200,7 +201,7 @@ def test_a_binary_or_oversized_frame_closes_the_stream_with_a_code_that_says_why
         assert _closed_with(ws, 5.0) == 1003
     with app.stream(admin) as ws:
         receive(ws)
-        ws.send("x" * 10_000)
+        ws.send("x" * 20_000)  # past the limit (an SDP answer fits under it)
         assert _closed_with(ws, 5.0) == 1009
     # The server is unharmed: the next stream works.
     with app.stream(admin) as ws:
@@ -239,6 +240,24 @@ def test_a_stream_ends_within_a_second_of_its_sign_in_ending(app: Served) -> Non
         assert _closed_with(kept, 0.3) is None
 
 
+def test_requiring_two_factor_ends_the_streams_of_those_who_must_now_enrol(
+    app: Served,
+) -> None:
+    admin, sup, agent = app.login("admin"), app.login("sup"), app.login("a000")
+    started = admin.post("/api/auth/two-factor", json={"password": PASSWORD}).json()
+    code = pyotp.TOTP(started["secret"]).now()
+    assert admin.post("/api/auth/two-factor/confirm", json={"code": code}).status_code == 200
+    with app.stream(sup) as sups, app.stream(agent) as agents, app.stream(admin) as admins:
+        for ws in (sups, agents, admins):
+            receive(ws)
+        r = admin.put("/api/admin/settings", json={"require_two_factor": True})
+        assert r.status_code == 200
+        assert _closed_with(sups) == 4401
+        # Agents are not asked for a second factor; the administrator has one.
+        assert _closed_with(agents, 0.3) is None
+        assert _closed_with(admins, 0.3) is None
+
+
 def test_a_revoked_token_ends_the_streams_opened_with_it(app: Served) -> None:
     admin = app.login("admin")
     made = admin.post("/api/admin/tokens", json={"username": "sup", "name": "wallboard"}).json()
@@ -257,20 +276,63 @@ def test_a_shared_agents_call_for_one_client_never_reaches_the_others_supervisor
     shared["campaigns"] = ["acme-returns", "globex-sales"]
     assert admin.put("/api/admin/agents/a001", json=shared).status_code == 200
     agent, acme_sup = app.login("a001"), app.login("sup-acme")
-    with app.stream(acme_sup) as ws:
-        receive(ws)
-        agent.post("/api/agent/sign-in", json={"ready": True})
-        wait_for_event(ws, "AgentBecameAvailable", agent="a001")  # their state: both see it
+    globex_sup = app.login("sup-globex")
+    with app.stream(acme_sup) as ws, app.stream(globex_sup) as ws_globex:
+        receive(ws), receive(ws_globex)
+        agent.post("/api/agent/sign-in", json={"ready": False})
+        # Asked with no contact in hand: about the agent, for either client's supervisor.
+        free = agent.post("/api/agent/help", json={"text": "headset crackles"}).json()
+        agent.post("/api/agent/ready")
+        seen = _until_event(ws, "AgentBecameAvailable", agent="a001")  # their state: both
+        assert [m["request"]["text"] for m in seen if m["type"] == "help"] == ["headset crackles"]
         call = app.channel().post("/api/channels/contacts", json={"queue": "sales", "caller": "+2"})
         contact = call.json()["contact_id"]
         assert agent.post(f"/api/agent/offers/{contact}/accept").status_code == 200
         notes = {"revision": 1, "text": "globex secret plan"}
         assert agent.post(f"/api/agent/contacts/{contact}/notes", json=notes).status_code == 200
+        # Asked during globex's call: globex's alone.
+        asked = agent.post("/api/agent/help", json={"text": "globex secret help"})
+        assert asked.status_code == 201, asked.text
+        secret = asked.json()
         agent.post("/api/agent/not-ready", json={"reason": "break"})
-        wait_for_event(ws, "AgentNotReadyRequested", agent="a001")
-        seen = _drain(ws)
-    # Resuming replays through the same rule.
+        # The notice, if sent, would come before the event that follows it.
+        seen += _until_event(ws, "AgentNotReadyRequested", agent="a001")
+        theirs = _until_event(ws_globex, "AgentNotReadyRequested", agent="a001")
+        assert "globex secret help" in json.dumps(theirs)
+        # Neither listed, nor in the agent's history, nor answerable by acme's supervisor.
+        for path in ("/api/supervisor/help", "/api/supervisor/agents/a001/help"):
+            listed = acme_sup.get(path, params={"open_only": False} if "agents" not in path else {})
+            assert listed.status_code == 200
+            assert [h["id"] for h in listed.json()] == [free["id"]], path
+            assert secret["id"] in [h["id"] for h in globex_sup.get(path).json()], path
+        answer = {"text": "acme says hello"}
+        refused = acme_sup.post(f"/api/supervisor/help/{secret['id']}/answer", json=answer)
+        assert refused.status_code == 404, refused.text
+        assert globex_sup.get("/api/supervisor/help").json()[0]["open"] is True
+        # The contact-less one both may answer; globex's own, globex's supervisor.
+        took = acme_sup.post(f"/api/supervisor/help/{free['id']}/answer", json={"text": "ok"})
+        assert took.status_code == 200, took.text
+        done = globex_sup.post(f"/api/supervisor/help/{secret['id']}/answer", json={"text": "y"})
+        assert done.status_code == 200, done.text
+        seen += _drain(ws)
+    # Resuming replays through the same rule, and the list it starts with too.
     with app.stream(acme_sup, "?last_event_id=0") as ws:
         seen += _drain(ws)
     texts = json.dumps(seen)
     assert contact not in texts and "globex secret plan" not in texts
+    assert "globex secret help" not in texts and secret["id"] not in [
+        m["request"]["id"] for m in seen if m["type"] == "help"
+    ]
+    owners = (free["client_id"], secret["client_id"], secret["contact_id"])
+    assert owners == (None, "globex", contact)
+
+
+def _until_event(ws: ClientConnection, type_: str, **fields: Any) -> list[dict[str, Any]]:
+    """Every message up to and including the first event of ``type_`` with these fields."""
+    out = []
+    while True:
+        message = receive(ws)
+        out.append(message)
+        event = message.get("event", {})
+        if event.get("type") == type_ and all(event.get(k) == v for k, v in fields.items()):
+            return out

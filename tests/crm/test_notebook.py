@@ -6,6 +6,7 @@ import pytest
 
 from hearthline.crm import (
     CampaignForms,
+    CorrectOutcome,
     Disposition,
     DraftNote,
     FieldKind,
@@ -14,7 +15,9 @@ from hearthline.crm import (
     Notebook,
     NoteDrafted,
     NoteRefused,
+    OutcomeCorrected,
     UnknownContact,
+    UnknownOutcome,
 )
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import events as ev
@@ -98,3 +101,53 @@ def test_only_known_contacts_and_the_agents_who_had_them() -> None:
         book.decide(DraftNote("k1", "a2", 1, "x"), at=3.0)
     with pytest.raises(NoteRefused, match="whole number"):
         book.decide(DraftNote("k1", "a1", True, "x"), at=3.0)
+
+
+def test_a_finished_outcome_is_corrected_with_its_reason_and_stays_the_agents() -> None:
+    book = _book()
+    _apply(book, FinishNote("k1", "a1", "sold", "done", (("order", "9"),)))
+    [corrected] = book.decide(
+        CorrectOutcome("k1", "no-sale", "the customer returned the product", "sup"), at=9.0
+    )
+    assert corrected == OutcomeCorrected(
+        at=9.0,
+        contact="k1",
+        agent="a1",
+        campaign="c1",
+        disposition="no-sale",
+        counts_as_sale=False,
+        counts_as_save=False,
+        was="sold",
+        was_sale=True,
+        was_save=False,
+        recorded_at=3.0,
+        by="sup",
+        reason="the customer returned the product",
+    )
+    book.apply(corrected)
+    # A second correction replaces the corrected outcome, still counted from the first.
+    [again] = book.decide(CorrectOutcome("k1", "sold", "the return was cancelled", "sup"), at=10.0)
+    assert (again.was, again.was_sale, again.recorded_at) == ("no-sale", False, 3.0)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("command", "refusal", "words"),
+    [
+        (CorrectOutcome("k1", "refunded", "why", "sup"), UnknownOutcome, "'refunded'"),
+        (CorrectOutcome("k1", "sold", "why", "sup"), NoteRefused, "has outcome 'sold' already"),
+        (CorrectOutcome("k1", "no-sale", "  ", "sup"), NoteRefused, "needs a reason"),
+        (CorrectOutcome("k9", "no-sale", "why", "sup"), UnknownContact, "'k9'"),
+    ],
+)
+def test_a_correction_is_refused_by_name(
+    command: CorrectOutcome, refusal: type[Exception], words: str
+) -> None:
+    book = _book()
+    _apply(book, FinishNote("k1", "a1", "sold", "done", (("order", "9"),)))
+    with pytest.raises(refusal, match=words):
+        book.decide(command, at=9.0)
+
+
+def test_an_outcome_not_yet_recorded_is_not_corrected() -> None:
+    with pytest.raises(NoteRefused, match="no outcome yet"):
+        _book().decide(CorrectOutcome("k1", "no-sale", "why", "sup"), at=9.0)

@@ -112,3 +112,40 @@ def test_changed_rows_are_handed_out_once() -> None:
 def test_a_bad_interval_is_refused() -> None:
     with pytest.raises(ValueError, match="interval_s"):
         StatsProjection(interval_s=0)
+
+
+def test_a_transfer_counts_for_the_agent_and_queue_that_passed_it_on() -> None:
+    clock = ManualClock(0.0)
+    router = Router(clock=clock, rng=random.Random(1))
+    stats = StatsProjection(interval_s=900)
+    q2, a2 = QueueId("q2"), AgentId("a2")
+    config = RoutingConfig(
+        campaigns=(CampaignConfig(CampaignId("c1"), ClientId("acme")),),
+        queues=(QueueConfig(Q, CampaignId("c1")), QueueConfig(q2, CampaignId("c1"))),
+        agents=(
+            AgentProfile.of("a1", campaigns=["c1"]),
+            AgentProfile.of("a2", campaigns=["c1"]),
+        ),
+    )
+    stats.apply_all(router.configure(config))
+    _run(stats, router, cmd.SignIn(A, ready=True))
+    _run(stats, router, cmd.ArriveContact(ContactId("k1"), caller="+1", queue=Q))
+    clock.set(10)
+    _run(stats, router, cmd.AcceptOffer(A, ContactId("k1")))
+    _run(stats, router, cmd.SignIn(a2, ready=True))
+    clock.set(100)
+    _run(stats, router, cmd.TransferContact(A, ContactId("k1"), to_queue=q2))
+    clock.set(110)
+    _run(stats, router, cmd.AcceptOffer(a2, ContactId("k1")))
+    clock.set(200)
+    _run(stats, router, cmd.EndContact(a2, ContactId("k1")))
+
+    first, second = stats.queue_row(Q, 0.0), stats.queue_row(q2, 0.0)
+    assert first is not None and second is not None
+    assert (first.offered, first.answered, first.transferred_out) == (1, 1, 1)
+    assert first.talk_s == 90.0  # the first leg ends at the transfer
+    assert (second.offered, second.answered, second.transferred_out) == (1, 1, 0)
+    assert second.talk_s == 90.0
+    rows = {r.agent: r for r in stats.agent_rows(until=300)}
+    assert (rows[A].transferred, rows[A].handled) == (1, 0)
+    assert (rows[a2].transferred, rows[a2].handled) == (0, 1)

@@ -161,14 +161,24 @@ class RoutingMachine(RuleBasedStateMachine):
         found = [a for a in AGENTS if self.router.agent(a).state in states]
         return found[i % len(found)] if found else AGENTS[i % len(AGENTS)]
 
-    @rule(queue=st.sampled_from([*QUEUES, None]), priority=st.integers(0, 2), caller=st.booleans())
-    def arrive(self, queue: str | None, priority: int, caller: bool) -> None:
+    @rule(
+        queue=st.sampled_from([*QUEUES, None]),
+        priority=st.integers(0, 2),
+        caller=st.booleans(),
+        # A requirement of the contact's own (a menu's skill), on top of the queue's.
+        need=st.sampled_from([None, None, "french", "sales>=2 | tech>=3"]),
+    )
+    def arrive(self, queue: str | None, priority: int, caller: bool, need: str | None) -> None:
         self.n += 1
         ident = f"k{self.n}"
         self.contact_ids.append(ident)
         self.send(
             cmd.ArriveContact(
-                ident, caller="+33" + str(self.n) if caller else "", queue=queue, priority=priority
+                ident,
+                caller="+33" + str(self.n) if caller else "",
+                queue=queue,
+                priority=priority,
+                requirement=need,
             )
         )
 
@@ -305,6 +315,8 @@ class RoutingMachine(RuleBasedStateMachine):
         for step in cfg.steps[: internal.step]:
             text = step.requirement if step.requirement is not None else text
         profile = self.profiles[agent]
+        if internal.requirement is not None:
+            text = f"({text}) & ({internal.requirement})"
         return cfg.campaign in profile.campaigns and compile_requirement(text)(profile.levels)
 
     def _waiting(self) -> list[Any]:
@@ -467,6 +479,7 @@ def _random_step(m: RoutingMachine, rnd: random.Random) -> None:
             rnd.choice([*QUEUES, None]) if rnd.random() < 0.9 else None,
             rnd.choice([0, 0, 1, 2]),
             rnd.random() < 0.8,
+            rnd.choice([None, None, None, "french", "sales>=2 | tech>=3"]),
         )
     elif roll < 0.38:
         m.answer_offer(i, rnd.random() < 0.85)

@@ -233,3 +233,14 @@ count = 1
     )
     with pytest.raises(ScenarioError, match=r"queues 'sales': steps: .*expected a level"):
         build(load_scenario(path))
+
+
+def test_a_line_with_opening_hours_gets_no_calls_while_it_is_closed() -> None:
+    text = GOOD.replace("hours = 8", "hours = 24").replace(
+        "{ per_hour = 7200 }", '{ per_hour = 60, open = "08:00-18:00" }'
+    )
+    (q,) = build(parse_scenario(text)).queues
+    assert q.arrivals.expected_calls() == pytest.approx(60 * 10)
+    pieces = list(zip(q.arrivals.starts, q.arrivals.rates, strict=True))
+    assert all(rate == 0.0 for start, rate in pieces if not 8 * 3600 <= start < 18 * 3600)
+    assert "closes before it opens" in _error(text.replace("08:00-18:00", "18:00-08:00"))

@@ -1,59 +1,60 @@
 """Real databases for the store tests: an SQLite file, and PostgreSQL on 127.0.0.1:5432.
 
-Every database test runs on both. PostgreSQL gets a fresh database per test module
-(created and dropped through the ``postgres`` maintenance database) and a fresh schema
-per test. If the server is unreachable those tests fail, loudly: they never skip.
+Every database test runs on both. ``db_url`` is an empty database (PostgreSQL: a fresh
+schema per test in a database per test module); ``engine`` a migrated one, copied from a
+migrated template (tests/databases.py), its own database per test on PostgreSQL. If the
+server is unreachable those tests fail, loudly: they never skip.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, text
+from tests.databases import (
+    drop_postgres,
+    migrated_postgres,
+    migrated_sqlite,
+    pg_admin,
+    unique_name,
+)
 
 from hearthline.demo.sample import seed
 from hearthline.kernel.clock import ManualClock
 from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine
-from hearthline.store.migrate import upgrade
 
 PG_HOST = os.environ.get("HEARTHLINE_TEST_PG", "127.0.0.1:5432")
-PG_ADMIN = f"postgresql://postgres@{PG_HOST}/postgres"
-
-
-def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
-    try:
-        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {PG_HOST} (user postgres, trust auth); "
-            f"the store tests need it for real -- start it (make services). Error: {exc}",
-            pytrace=False,
-        )
 
 
 @pytest.fixture(scope="module")
 def pg_database() -> Iterator[str]:
     """A fresh PostgreSQL database for one test module, dropped afterwards."""
-    name = f"hl_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with _pg_admin() as admin:
+    name = unique_name("hl_test")
+    with pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgresql+psycopg://postgres@{PG_HOST}/{name}"
     finally:
-        with _pg_admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each database test runs on both."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def db_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     """An empty database: an SQLite file in a temporary directory, or a clean PostgreSQL."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hearthline.sqlite3'}"
     url: str = request.getfixturevalue("pg_database")
     engine = create_store_engine(url)
@@ -66,12 +67,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A migrated, empty store."""
-    eng = create_store_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated, empty store: a copy of a migrated template (tests/databases.py)."""
+    if backend == "sqlite":
+        eng = create_store_engine(
+            migrated_sqlite(tmp_path_factory.mktemp("db") / "hearthline.sqlite3")
+        )
+        yield eng
+        eng.dispose()
+        return
+    name = unique_name("hl_test")
+    eng = create_store_engine(migrated_postgres(name))
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        drop_postgres(name)
 
 
 @pytest.fixture

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from hearthline.crm.events import CRM_EVENT_TYPES, DispositionRecorded, NoteDrafted, NoteFinalised
+from hearthline.crm.events import (
+    CRM_EVENT_TYPES,
+    DispositionRecorded,
+    NoteDrafted,
+    NoteFinalised,
+    OutcomeCorrected,
+)
 from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId, ReasonId
+from hearthline.knowledge.walks import GuidePathSaved
+from hearthline.reports.imported import CallImported
 from hearthline.routing import events as ev
 from hearthline.routing.config import (
     AgentProfile,
@@ -23,6 +31,26 @@ from hearthline.routing.config import (
 )
 from hearthline.service.domains import CODEC
 from hearthline.store.codec import CodecError
+from hearthline.voice.events import (
+    CallAnswered,
+    CallBridged,
+    CallEnded,
+    CallRequeued,
+    MenuVisited,
+)
+from hearthline.wfm import events as wev
+from hearthline.wfm.adherence import Grace
+from hearthline.wfm.changes import (
+    Approval,
+    Change,
+    ChangeKind,
+    ChangeRules,
+    ChangeStatus,
+    Move,
+    PickOrder,
+    Requirement,
+)
+from hearthline.wfm.contracts import Break, BreakRule, Contract, ContractKind, Shift, Window
 
 EVENT_CLASSES = CODEC.classes
 encode, decode = CODEC.encode, CODEC.decode
@@ -78,6 +106,7 @@ SAMPLES: list[object] = [
         campaign=CampaignId("c1"),
         data=(("menu", "2"), ("lang", "fr")),
         origin=ContactId("k0"),
+        requirement="french>=2",
     ),
     ev.ContactQueued(
         at=3.0,
@@ -124,6 +153,103 @@ SAMPLES: list[object] = [
         disposition="sale",
         counts_as_sale=True,
         counts_as_save=False,
+    ),
+    OutcomeCorrected(
+        at=9.5,
+        contact=K,
+        agent=A,
+        campaign="c1",
+        disposition="no-sale",
+        counts_as_sale=False,
+        counts_as_save=False,
+        was="sale",
+        was_sale=True,
+        was_save=False,
+        recorded_at=4.0,
+        by="sup-acme",
+        reason="the customer returned the product — refund № 7",
+    ),
+    CallImported(
+        at=5.0,
+        contact="bank-1",
+        client="bank",
+        campaign="bank",
+        queue="bank-ps",
+        caller="123",
+        outcome="answered",
+        wait_s=12.0,
+        agent="MICHAL",
+        talk_s=180.0,
+    ),
+    wev.SchedulingConfigured(at=5.0, time_zone="Europe/Paris", grace=Grace(sign_in_s=120)),
+    wev.ContractSet(
+        at=5.0,
+        agent="a1",
+        contract=Contract(
+            "a1",
+            "help",
+            kind=ContractKind.PART_TIME,
+            windows=(Window(0, 480, 1200),),
+            shift_lengths_h=(4.0, 6.0),
+            breaks=(BreakRule(6 * 3600, 1800, paid=False, reason="lunch"),),
+        ),
+    ),
+    wev.ShiftsPublished(
+        at=5.0,
+        window="w1",
+        shifts=(Shift("s1", "help", 100.0, 21700.0, (Break(7300.0, 9100.0, False, "lunch"),)),),
+        closes_at=99.0,
+        needs=(Requirement("help", 0.0, 1800.0, (1.5, 2.0)),),
+        order="rotation",
+        turns=(("a1", 0), ("a2", 1)),
+        turn_s=3600.0,
+    ),
+    wev.ShiftPicked(at=6.0, agent="a1", shift="s1", window="w1"),
+    wev.PickingClosed(at=99.0, window="w1", unfilled=("s2",)),
+    wev.ChangeRulesSet(
+        at=7.0, rules=ChangeRules(Approval.ALWAYS, PickOrder.SENIORITY, 600.0, 300.0)
+    ),
+    wev.ChangeRequested(
+        at=8.0,
+        agent="a1",
+        change=Change("c1", ChangeKind.TRADE, "a1", "s1", "a2", "s2", None, None, "a wedding"),
+        status=ChangeStatus.PROPOSED,
+    ),
+    wev.ChangeAnswered(
+        at=9.0, agent="a2", change="c1", status=ChangeStatus.PENDING, by="a2", note="fine"
+    ),
+    wev.ShiftsMoved(
+        at=10.0,
+        agent="sup",
+        change="c1",
+        moves=(Move("s1", "a1", "a2"), Move("s2", "a2", None)),
+        why="trade",
+    ),
+    wev.SickCalled(at=11.0, agent="a1", shift="s3", note="flu"),
+    CallAnswered(at=5.0, call="c-1@trunk", contact=K, client="acme", number="+15550100"),
+    CallBridged(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=A),
+    CallRequeued(at=5.0, call="c-1@trunk", contact=K, client="acme", previous="k0"),
+    CallEnded(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=None, by="caller"),
+    MenuVisited(
+        at=9.0,
+        call="c-1@trunk",
+        contact=K,
+        client="acme",
+        number="+15550100",
+        node="main",
+        entered_at=4.5,
+        how="option:2",
+        timeouts=1,
+        invalids=2,
+    ),
+    GuidePathSaved(
+        at=6.0,
+        contact=K,
+        agent=A,
+        campaign="c1",
+        version=2,
+        path=(("greet", "Damaged 📦"), ("photo", "Sent")),
+        step="refund",
     ),
 ]
 

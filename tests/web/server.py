@@ -25,7 +25,7 @@ from hearthline.api.settings import ServerSettings
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
 from hearthline.demo.sample import RETURNS_FORMS
-from hearthline.kernel.clock import WallClock
+from hearthline.kernel.clock import Clock, WallClock
 from hearthline.kernel.ids import AgentId, CampaignId, ClientId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import (
@@ -41,8 +41,8 @@ from hearthline.service.actions.tokens import add_token as create_token
 from hearthline.service.writer import Writer
 from hearthline.store import config_repo, tables
 from hearthline.store.engine import create_store_engine
-from hearthline.store.migrate import upgrade
 from hearthline.web import mount
+from tests.databases import migrated_sqlite
 from tests.serving import free_port, serve_in_thread
 
 PASSWORD = "hearthline-test-pw"
@@ -219,15 +219,21 @@ def past_call(writer: Writer) -> None:
         )
 
 
-def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServer:
-    url = f"sqlite:///{db_file}"
+def start_server(
+    db_file: Path,
+    *,
+    heartbeat_timeout_s: float = 4.0,
+    extra: dict[str, object] | None = None,
+    clock: Clock | None = None,
+) -> WebServer:
+    """The firm served on 127.0.0.1; on ``clock`` (the wall clock by default)."""
+    url = migrated_sqlite(db_file)
     engine = create_store_engine(url)
-    upgrade(engine)
     token = seed_firm(engine)
     engine.dispose()
     writer = Writer(
         engine=create_store_engine(url),
-        clock=WallClock(),
+        clock=clock or WallClock(),
         rng=random.Random(7),
         read_model_every_s=0.2,
         own_engine=True,
@@ -241,6 +247,7 @@ def start_server(db_file: Path, *, heartbeat_timeout_s: float = 4.0) -> WebServe
         heartbeat_timeout_s=heartbeat_timeout_s,
         argon2_time_cost=1,
         argon2_memory_kib=1024,
+        **(extra or {}),  # type: ignore[arg-type]
     )
     app = create_app(writer, settings)
     mount(app)

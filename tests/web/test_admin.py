@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, Route, expect
 
 from tests.web.server import PASSWORD, WebServer
 from tests.web.support import no_page_errors, open_as
@@ -176,4 +176,34 @@ def test_an_administrator_retires_an_agent_who_left(browser: Browser, server: We
     admin.locator("#editor").get_by_role("button", name="Retire").click()
     expect(admin.locator(".toast-error").last).to_contain_text("maria")
     expect(admin.locator('#list tr[data-id="a-maria"]')).to_be_visible()
+    no_page_errors(admin)
+
+
+def test_a_form_begun_while_the_list_loads_is_kept(browser: Browser, server: WebServer) -> None:
+    """New clicked before a section's list arrives: the late list must not blank the form
+    being typed (the page used to replace it, and Create then found an empty username)."""
+    admin = open_as(browser, server, "admin", lands_on="/supervisor")
+    admin.goto("/admin")
+    expect(admin.locator("#list-title")).to_have_text("Client companies")
+    held: list[Route] = []
+    holding = [True]
+
+    def hold(route: Route) -> None:
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    admin.route("**/api/admin/users", hold)
+    admin.locator("#sections").get_by_role("button", name="Users", exact=True).click()
+    expect(admin.locator("#list")).to_contain_text("Loading")
+    admin.click("#new-button")
+    admin.locator("#editor").get_by_label("Username", exact=True).fill("late-list")
+    while not held:
+        admin.wait_for_timeout(50)
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    expect(admin.locator('#list tr[data-id="admin"]')).to_be_visible()
+    expect(admin.locator("#editor").get_by_label("Username", exact=True)).to_have_value("late-list")
     no_page_errors(admin)

@@ -4,10 +4,14 @@ when copies meet."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
+from hearthline.crm.commands import DraftNote
+from hearthline.kernel.ids import AgentId, ContactId, QueueId
+from hearthline.routing import commands as cmd
 from tests.web.server import WebServer
 from tests.web.support import latest_draft, new_context, no_page_errors, open_as, watch
 
@@ -120,26 +124,85 @@ def test_the_newest_revision_wins_when_the_local_and_server_drafts_meet(
     assert outcome["localOnly"]["resend"] is True
 
 
-def test_signing_out_clears_the_desk_and_the_saved_notes_but_keeps_unsent_ones(
+def _storage(page: Page) -> dict[str, Any]:
+    """What the browser holds for the site: its storage keys and IndexedDB databases."""
+    held: dict[str, Any] = page.evaluate(
+        """async () => ({
+            local: Object.keys(localStorage).sort(),
+            session: Object.keys(sessionStorage).sort(),
+            databases: (await indexedDB.databases()).map((d) => d.name).sort(),
+        })"""
+    )
+    return held
+
+
+def test_signing_out_sends_unsent_notes_first_and_asks_before_discarding_the_rest(
     browser: Browser, server: WebServer
 ) -> None:
-    # Maria, whom no other test of this module signs in: she can sign out at once.
-    agent = open_as(browser, server, "maria", lands_on="/agent")
+    # Maria, whom no other test of this module signs in: she had one call, whose notes
+    # the server holds at revision 1.
+    contact, maria = ContactId("signout-1"), AgentId("a-maria")
+    w = server.writer
+    w.execute(cmd.SignIn(maria, ready=True))
+    w.execute(cmd.ArriveContact(contact, caller="+1 555 0700", queue=QueueId("returns")))
+    w.execute(cmd.AcceptOffer(maria, contact))
+    w.execute(DraftNote(contact, maria, 1, "Parcel late.", ()))
+    w.execute(cmd.EndContact(maria, contact))
+    w.execute(cmd.FinishWrapUp(maria))
+    w.execute(cmd.SignOut(maria))
+    # Without the service worker, so that offline means offline (see the first test).
+    agent = open_as(browser, server, "maria", lands_on="/agent", service_workers="block")
     expect(agent.locator("#state-pill")).to_have_text("Signed out")
+    expect(agent.locator("#kb-offline")).to_contain_text("synced", timeout=15_000)
     agent.wait_for_function("() => localStorage.getItem('hl.desk') !== null")
-    # One note the server acknowledged, one it never got (typed while the line was down).
+    # One note the server acknowledged, one it never got (typed while the line was down),
+    # and one of a contact she never had, which the server will refuse.
     agent.evaluate(
         """() => {
         const now = Date.now();
-        localStorage.setItem('hl.draft.a-maria.saved-1',
-            JSON.stringify({revision: 2, sentRevision: 2, text: 'card ends 4242', savedAt: now}));
-        localStorage.setItem('hl.draft.a-maria.unsent-1',
-            JSON.stringify({revision: 3, sentRevision: 1, text: 'wants a refund', savedAt: now}));
+        const keep = (key, record) => localStorage.setItem(key, JSON.stringify(record));
+        keep('hl.draft.a-maria.saved-1',
+             {revision: 2, sentRevision: 2, text: 'card ends 4242', savedAt: now});
+        keep('hl.draft.a-maria.signout-1', {revision: 2, sentRevision: 1,
+             text: 'Parcel late; wants a refund to the card.', fields: {}, savedAt: now});
+        keep('hl.draft.a-maria.stranger-1',
+             {revision: 1, sentRevision: 0, text: 'not hers', fields: {}, savedAt: now});
     }"""
     )
+    before = _storage(agent)
+    assert "hearthline-procedures" in before["databases"] and "hl.csrf" in before["session"]
+
+    # The server cannot be reached: nothing can be sent, so she is asked; Cancel keeps all.
+    agent.context.set_offline(True)
     agent.click("#signout")
-    agent.wait_for_url(re.compile(r"/(\?.*)?$"))  # the sign-in page
-    stored = agent.evaluate("() => Object.keys(localStorage).sort()")
-    assert "hl.desk" not in stored and "hl.draft.a-maria.saved-1" not in stored
-    assert "hl.draft.a-maria.unsent-1" in stored
+    dialog = agent.locator("#signout-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("h2")).to_have_text("Sign out and discard 2 unsent notes?")
+    expect(dialog.locator("#signout-unsent li")).to_have_text(
+        ["Contact signout-1", "Contact stranger-1"]
+    )
+    dialog.locator("#signout-cancel").click()
+    expect(dialog).to_have_count(0)
+    assert agent.url.endswith("/agent")
+    assert _storage(agent) == before
+    draft = latest_draft(server, contact)
+    assert draft is not None and draft["text"] == "Parcel late."
+
+    # Back online: the note the server can take goes first; only the refused one is left
+    # to discard, and once she agrees nothing of hers stays in the browser.
+    agent.context.set_offline(False)
+    agent.click("#signout")
+    expect(dialog.locator("h2")).to_have_text("Sign out and discard 1 unsent note?")
+    expect(dialog.locator("#signout-unsent li")).to_have_text(["Contact stranger-1"])
+    draft = latest_draft(server, contact)
+    assert draft is not None and draft["text"] == "Parcel late; wants a refund to the card."
+    dialog.locator("#signout-discard").click()
+    # The sign-in page; polled, not awaited as one navigation: the closing stream may
+    # send the page there a second time (to "/?next=/agent"), aborting the first.
+    expect(agent).to_have_url(re.compile(r"/(\?.*)?$"))
+    expect(agent.locator("#signin-button")).to_be_enabled()
+    after = _storage(agent)
+    assert [k for k in after["local"] if k.startswith("hl.")] == [], after
+    assert [k for k in after["session"] if k.startswith("hl.")] == [], after
+    assert "hearthline-procedures" not in after["databases"], after
     no_page_errors(agent)

@@ -154,7 +154,12 @@ def test_backtest_and_forecast_on_a_perfectly_weekly_history() -> None:
     fc = forecast_history(
         h, ForecastRequest(start=dt.date(2024, 2, 4), days=7, interval_minutes=60)
     )
-    assert {s.method for s in fc.scores} == {"seasonal-naive", "weekday-profile", "holt-winters"}
+    assert {s.method for s in fc.scores} == {
+        "seasonal-naive",
+        "weekday-profile",
+        "holt-winters",
+        "level-shape",
+    }
     by = {s.method: s for s in fc.scores}
     assert by["seasonal-naive"].wape_interval == 0.0
     assert len(fc.starts) == 7 * 24
@@ -163,7 +168,12 @@ def test_backtest_and_forecast_on_a_perfectly_weekly_history() -> None:
     assert fc.calls[monday_10] == pytest.approx(5.0, abs=0.2)
     assert fc.aht_s[monday_10] == pytest.approx(110.0, abs=1.0)
     days = pd.date_range("2024-01-07", periods=28, freq="D")
-    assert len(backtest(np.ones((28, 24)), days)) == 3
+    # Weeks from 21 and 28 January: the two with two weeks before them.
+    (naive, *_) = backtest(np.ones((28, 24)), days)
+    assert [(w.first_day, w.days) for w in naive.weeks] == [
+        (dt.date(2024, 1, 21), 7),
+        (dt.date(2024, 1, 28), 7),
+    ]
 
 
 def test_forecast_uses_only_history_before_start(august: History) -> None:

@@ -48,3 +48,23 @@ def test_the_plan_command_prints_the_pipelines_plan(
     assert main(args) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == plan_from_history(august, REQUEST, TARGETS).plan.to_json()
+
+
+def test_no_agent_is_planned_while_the_line_is_closed(
+    august: History, bank_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    always = plan_from_history(august, REQUEST, TARGETS).plan
+    # Without hours the forecast's small night-time calls are staffed (the reason for hours).
+    assert any(r.agents > 0 for r in always.rows if r.start.hour < 7)
+    args = ["plan", "--history", str(bank_dir / "august_calls.csv"), "--format"]
+    args += ["anonymous-bank", "--start", "2010-08-22", "--days", "1", "--json"]
+    assert main([*args, "--open", "08:00-18:00"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert len(rows) == 48
+    for row in rows:
+        start = dt.datetime.fromisoformat(row["start"])
+        if not 8 <= start.hour < 18:
+            assert (row["calls"], row["agents"], row["scheduled"]) == (0, 0, 0), row
+    assert sum(r["agents"] for r in rows) > 0
+    assert main([*args, "--open", "18:00-08:00"]) == 2
+    assert "closes before it opens" in capsys.readouterr().err

@@ -15,39 +15,65 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import FastAPI
 
 from hearthline import __version__
-from hearthline.api import errors
+from hearthline.api import errors, voice
 from hearthline.api.deps import AppContext, Ctx
 from hearthline.api.directory import Directory
 from hearthline.api.docs import mount_docs
 from hearthline.api.hub import Hub
+from hearthline.api.limits import BodyLimits
 from hearthline.api.logs import redact_access_log
 from hearthline.api.presence import Presence
 from hearthline.api.routes import (
     admin,
     agent,
+    announcements,
     auth,
+    billing,
     channels,
     customers,
+    guides,
+    knowledge,
+    menu_reports,
+    pay,
     planning,
+    procedures,
+    quality,
+    report_figures,
     reports,
+    schedule_changes,
+    schedules,
     stream,
     supervisor,
 )
 from hearthline.api.schemas import Health
-from hearthline.api.security import FailureLimiter, password_hasher
+from hearthline.api.security import password_hasher
 from hearthline.api.settings import ServerSettings
+from hearthline.service.actions.throttle import Rule
 from hearthline.service.writer import Writer
 
 ROUTERS = (
     auth.router,
     agent.router,
     supervisor.router,
+    announcements.router,
     admin.router,
     channels.router,
     customers.router,
     planning.router,
     reports.router,
     stream.router,
+    billing.router,
+    report_figures.router,
+    menu_reports.router,
+    schedules.router,
+    schedule_changes.router,
+    pay.router,
+    knowledge.router,
+    knowledge.desk,
+    guides.admin,
+    guides.desk,
+    procedures.desk,
+    quality.router,
 )
 # Blocking work (database reads, argon2, the center's queries) runs in this many threads.
 IO_THREADS = 32
@@ -70,7 +96,12 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         hasher=password_hasher(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         ),
-        limiter=FailureLimiter(limit=settings.login_failures_per_minute),
+        throttle=Rule(
+            limit=settings.login_failures_per_minute,
+            address_limit=settings.login_failures_per_address_per_minute,
+            max_lock_s=settings.login_max_lockout_s,
+        ),
+        hashing=asyncio.Semaphore(settings.argon2_concurrency),
     )
 
     @contextlib.asynccontextmanager
@@ -84,9 +115,13 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         hub.last_id = writer.last_event_id
         directory.reload(writer.engine)
         monitor = loop.create_task(presence.run())
+        # Voice comes up beside the server, not before it: the pages answer at once.
+        stack = loop.create_task(voice.start(ctx)) if settings.voice else None
         try:
             yield
         finally:
+            if stack is not None:
+                await voice.stop(ctx, stack)
             monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await monitor
@@ -103,6 +138,13 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.app_context = ctx
+    app.add_middleware(
+        BodyLimits,
+        ctx=ctx,
+        anonymous_bytes=settings.max_anonymous_body_bytes,
+        signed_in_bytes=settings.max_body_bytes,
+        timeout_s=settings.body_timeout_s,
+    )
     mount_docs(app)
     errors.install(app)
     for router in ROUTERS:

@@ -27,6 +27,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--port", type=int, help="port (default 8080)")
     serve.add_argument("--config", help="a TOML file with a [server] table of settings")
     serve.add_argument("--heartbeat-timeout", type=float, dest="heartbeat_timeout_s")
+    serve.add_argument(
+        "--voice",
+        action="store_true",
+        default=None,
+        help="real calls: start rtpengine and the B2BUA (docs/voice.md)",
+    )
     serve.set_defaults(func=_serve)
 
     init = subparsers.add_parser("init", help="create the firm and its first administrator")
@@ -57,7 +63,7 @@ def _store_flags(p: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> ServerSettings:
     flags: dict[str, Any] = {
         k: getattr(args, k, None)
-        for k in ("host", "port", "data_dir", "database_url", "heartbeat_timeout_s")
+        for k in ("host", "port", "data_dir", "database_url", "heartbeat_timeout_s", "voice")
     }
     try:
         return ServerSettings.load(flags=flags, config_file=getattr(args, "config", None))
@@ -130,7 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hearthline.api.app import create_app
-    from hearthline.api.serving import bind_port, run_until_stopped
+    from hearthline.api.serving import bind_port, limits, run_until_stopped
     from hearthline.service.bootstrap import bootstrap
     from hearthline.web import mount
 
@@ -153,6 +159,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=settings.port,
             log_level=settings.log_level,
             proxy_headers=False,
+            **limits(settings),
         )
         run_until_stopped(uvicorn.Server(config), sock)
     finally:

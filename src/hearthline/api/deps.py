@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
@@ -24,16 +25,19 @@ from hearthline.api.errors import ApiError, forbidden, unauthenticated
 from hearthline.api.hub import Hub
 from hearthline.api.presence import Presence
 from hearthline.api.principal import Principal, Role
-from hearthline.api.security import FailureLimiter, same
+from hearthline.api.security import same
 from hearthline.api.settings import ServerSettings
 from hearthline.kernel.envelope import Envelope
 from hearthline.routing import commands as cmd
 from hearthline.routing.domain import LiveRouting
 from hearthline.routing.router import Router
 from hearthline.routing.tenancy import Tenancy
+from hearthline.service.actions.throttle import Rule
 from hearthline.service.state import LiveState
 from hearthline.service.writer import Writer
 from hearthline.store.queries.bind import Engine
+from hearthline.telephony.control import ControlPlane
+from hearthline.wfm.domain import LiveSchedules
 
 T = TypeVar("T")
 SESSION_COOKIE = "hearthline_session"
@@ -53,7 +57,12 @@ class AppContext:
     hub: Hub
     presence: Presence
     hasher: PasswordHasher
-    limiter: FailureLimiter
+    throttle: Rule
+    # Bounds the password checks running at once (argon2 takes 64 MiB each).
+    hashing: asyncio.Semaphore
+    sign_in_attempts: int = 0
+    # The control plane of real calls, when voice is on (``api/voice.py``).
+    voice: ControlPlane | None = None
     _auth_cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
 
     @property
@@ -80,6 +89,15 @@ class AppContext:
 
         return await asyncio.to_thread(self.writer.query, on_writer)
 
+    async def firm_zone(self) -> ZoneInfo:
+        """The firm's time zone, set with the schedules' settings: the days, nights and
+        weeks of schedules, reports, pay and billing."""
+
+        def on_writer(state: LiveState) -> ZoneInfo:
+            return state.part(LiveSchedules).board.tz
+
+        return await asyncio.to_thread(self.writer.query, on_writer)
+
     async def run(self, command: Any) -> list[Envelope]:
         """Runs a command through the writer; returns once its events are durable."""
         return await self.writer.execute_async(command)
@@ -102,14 +120,18 @@ class AppContext:
             self._auth_cache[key] = (mono + self.settings.auth_cache_s, found)
         return found
 
-    async def forget_credentials(self, *, user_id: int | None = None, tokens: bool = False) -> None:
+    async def forget_credentials(
+        self, *, user_id: int | None = None, tokens: bool = False, everyone: bool = False
+    ) -> None:
         """Drops remembered lookups after a logout, a revoked token or a changed account,
         and closes the open streams whose sign-in no longer holds (or now stands for
-        someone else): those of ``user_id``, and with ``tokens`` those opened by token."""
+        someone else): those of ``user_id``, with ``tokens`` those opened by token, and
+        with ``everyone`` all (a firm-wide rule changed, such as requiring two-factor)."""
         self._auth_cache.clear()
         for stream in self.hub.streams():
             kind, secret = stream.credential
-            if stream.principal.user_id != user_id and not (tokens and kind == "token"):
+            mine = everyone or stream.principal.user_id == user_id
+            if not mine and not (tokens and kind == "token"):
                 continue
             now = await self.authenticate(kind, secret) if kind else None
             if now != stream.principal:
@@ -159,6 +181,13 @@ def role_in(*roles: Role) -> Callable[..., Any]:
     names = ", ".join(sorted(str(r) for r in roles))
 
     async def check(principal: Caller) -> Principal:
+        if principal.must_enrol:
+            raise ApiError(
+                403,
+                "two-factor-enrolment",
+                "the firm requires two-factor sign-in for your role: "
+                "enrol at /api/auth/two-factor first",
+            )
         if principal.role not in allowed:
             raise forbidden(f"this needs one of the roles: {names}")
         return principal

@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hearthline.crm.errors import CrmError, UnknownContact
+from hearthline.crm.errors import CrmError, UnknownContact, UnknownOutcome
+from hearthline.quality.errors import QualityError, WrongStatus
 from hearthline.routing.errors import RoutingError, UnknownEntity
 from hearthline.service.errors import (
     BadCommand,
@@ -25,6 +26,7 @@ from hearthline.service.errors import (
     StoreUnavailable,
     WriterStopped,
 )
+from hearthline.wfm.errors import ScheduleError, ScheduleInvalid, UnknownChange, UnknownShift
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +90,17 @@ def _body(
 
 def domain_status(exc: Exception) -> tuple[int, str]:
     """The HTTP status and code of a refusal by the service, the core or the crm checks."""
-    if isinstance(exc, (UnknownEntity, UnknownContact, NotFound)):
+    if isinstance(exc, (UnknownEntity, UnknownContact, NotFound, UnknownShift, UnknownChange)):
         return 404, "not-found"
+    if isinstance(exc, (ScheduleInvalid, UnknownOutcome)):
+        return 422, exc.code
     if isinstance(exc, BadCommand):
         return 422, exc.code
+    if isinstance(exc, QualityError):
+        return (409, exc.code) if isinstance(exc, WrongStatus) else (422, exc.code)
     if isinstance(exc, (StoreUnavailable, WriterStopped)):
         return 503, exc.code
-    if isinstance(exc, (RoutingError, CrmError, ServiceError)):
+    if isinstance(exc, (RoutingError, CrmError, ServiceError, ScheduleError)):
         return 409, exc.code
     return 500, "internal"
 
@@ -116,7 +122,12 @@ def install(app: FastAPI) -> None:
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        code = {
+            404: "not-found",
+            405: "method-not-allowed",
+            408: "timeout",
+            413: "too-large",
+        }.get(exc.status_code, "http")
         headers = dict(exc.headers) if exc.headers else None
         return _body(exc.status_code, code, str(exc.detail), headers)
 
@@ -125,7 +136,7 @@ def install(app: FastAPI) -> None:
         return _body(500, "internal", "internal error")
 
     app.add_exception_handler(ApiError, api_error)
-    for kind in (RoutingError, CrmError, ServiceError):
+    for kind in (RoutingError, CrmError, ServiceError, ScheduleError, QualityError):
         app.add_exception_handler(kind, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

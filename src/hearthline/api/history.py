@@ -1,4 +1,5 @@
-"""A contact's story from the log: when it came, who had it, how it ended, what was noted."""
+"""A contact's story from the log: when it came, who had it, how it ended, what was noted,
+the answers given along its call guide."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TypeVar
 from hearthline.api.schemas import ContactDetail, ContactRecord, HelpOut
 from hearthline.crm import events as crm
 from hearthline.kernel.envelope import Envelope
+from hearthline.knowledge.walks import GuidePathSaved
 from hearthline.routing import events as ev
 from hearthline.service.domains import CODEC
 from hearthline.store.queries import help as help_q
@@ -41,8 +43,10 @@ def record(contact: str, stored: Sequence[Envelope]) -> ContactRecord:
             out.agents.append(e.agent)
         elif isinstance(e, (crm.NoteDrafted, crm.NoteFinalised)):
             out.note, out.fields = e.text, dict(e.fields)
-        elif isinstance(e, crm.DispositionRecorded):
-            out.disposition = e.disposition
+        elif isinstance(e, (crm.DispositionRecorded, crm.OutcomeCorrected)):
+            out.disposition = e.disposition  # as corrected: both stay in ``events``
+        elif isinstance(e, GuidePathSaved):
+            out.guide = [answer for _, answer in e.path]
         ended = ev.ending(e)
         if ended is not None:
             out.ended_as, out.ended_at = str(ended.state), e.at

@@ -200,6 +200,17 @@ class Hub:
             if stream.principal.role is not Role.CLIENT_VIEWER:
                 stream.push(0, text, limit=self.backlog)
 
+    def notify_agents(self, message: dict[str, object], agents: Iterable[str]) -> None:
+        """A notice for these agents' own streams only (a bulletin sent to them)."""
+        text = json.dumps(message)
+        for agent in agents:
+            for stream in self._agents.get(agent, ()):
+                stream.push(0, text, limit=self.backlog)
+
+    def tell_agent(self, agent: str, message: dict[str, object]) -> None:
+        """A notice for one agent's own pages alone (their call's media offer)."""
+        self.notify_agents(message, (agent,))
+
     def streams(self) -> list[Stream]:
         """Every open stream (a copy: closing one while iterating is safe)."""
         groups = (self._viewers, self._supervisors, self._agents)

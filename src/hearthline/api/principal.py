@@ -27,6 +27,10 @@ class Principal:
     # The session's id (SHA-256 of its cookie) and CSRF token; None for API tokens.
     session_id: str | None = None
     csrf_token: str | None = None
+    # The firm requires a second factor of this role and the user has none yet: the
+    # session may only enrol (``/api/auth``), nothing else.
+    must_enrol: bool = False
+    two_factor: bool = False
 
     @property
     def via_cookie(self) -> bool:

@@ -1,4 +1,4 @@
-"""Passwords, random secrets and login throttling.
+"""Passwords and random secrets (sign-in throttling: ``service/actions/throttle.py``).
 
 Passwords: argon2id (argon2-cffi's ``PasswordHasher``), the current recommendation for
 password storage; a hash made with weaker parameters is upgraded at the next login.
@@ -12,9 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -51,49 +48,3 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(
         a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
     )
-
-
-class FailureLimiter:
-    """At most ``limit`` failures per key in a sliding ``window_s``; then callers wait.
-
-    Kept in memory: one server process guards its own door, and a restart forgets
-    (an attacker gains one more window per restart, which is not worth a table).
-    """
-
-    def __init__(self, *, limit: int, window_s: float = 60.0) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, *keys: str) -> float:
-        """Seconds until another attempt is allowed for every key (0: now)."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                times = self._trim(key, now)
-                if times is not None and len(times) >= self.limit:
-                    wait = max(wait, times[0] + self.window_s - now)
-        return wait
-
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, deque()).append(now)
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _trim(self, key: str, now: float) -> deque[float] | None:
-        times = self._failures.get(key)
-        if times is None:
-            return None
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-            return None
-        return times

@@ -11,19 +11,69 @@ Environment variables are ``HEARTHLINE_<NAME>`` (``HEARTHLINE_PORT``,
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from hearthline.telephony import trunks as trunks_
 
 ENV_PREFIX = "HEARTHLINE_"
 
 
 class SettingsError(ValueError):
     """A setting that cannot be used, with the name and the reason."""
+
+
+class TrunkSettings(BaseModel):
+    """One peer allowed to call (``[[server.voice_trunks]]``, docs/voice.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    networks: list[str] = []
+    username: str | None = None
+    password: SecretStr | None = None  # never shown in a repr or a log
+    max_calls: int = Field(default=trunks_.DEFAULT_MAX_CALLS, ge=1)
+
+    def trunk(self) -> trunks_.Trunk:
+        password = None if self.password is None else self.password.get_secret_value()
+        return trunks_.trunk_from_dict(
+            {
+                "name": self.name,
+                "networks": self.networks,
+                "username": self.username,
+                "password": password,
+                "max_calls": self.max_calls,
+            }
+        )
+
+
+class RegistrationSettings(BaseModel):
+    """A provider's registrar Hearthline registers to (``[[server.voice_registrations]]``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    registrar: str
+    username: str
+    password: SecretStr
+    domain: str | None = None
+    expires: int = 300
+
+    def registration(self) -> trunks_.Registration:
+        return trunks_.registration_from_dict(
+            {
+                "registrar": self.registrar,
+                "username": self.username,
+                "password": self.password.get_secret_value(),
+                "domain": self.domain,
+                "expires": self.expires,
+            }
+        )
 
 
 class ServerSettings(BaseModel):
@@ -42,8 +92,13 @@ class ServerSettings(BaseModel):
     cookie_secure: bool | None = None
     https: bool = False
     session_ttl_s: float = Field(default=12 * 3600.0, gt=0)
-    # Failed logins allowed per username and per client address within a minute.
+    # Sign-in attempts per account a minute before a lockout (doubling each time, at
+    # most login_max_lockout_s), and per client address (see docs/server.md).
     login_failures_per_minute: int = Field(default=5, ge=1)
+    login_failures_per_address_per_minute: int = Field(default=30, ge=1)
+    login_max_lockout_s: float = Field(default=900.0, ge=1)
+    # Password checks (argon2, 64 MiB each) running at once; more wait their turn.
+    argon2_concurrency: int = Field(default=4, ge=1, le=64)
     # Events kept in memory for streams that resume; older resumes get a fresh snapshot.
     replay_buffer: int = Field(default=20_000, ge=100)
     # Events a slow stream may have waiting before it is told to take a fresh snapshot.
@@ -54,6 +109,62 @@ class ServerSettings(BaseModel):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     log_level: str = "info"
+    # Request bodies: without a valid sign-in, with one (each route has its own limit
+    # below this), and the time a body may take to arrive. Headers: their size and the
+    # time they may take; an idle kept-alive connection is closed after keep_alive_s.
+    max_anonymous_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=65 * 1024 * 1024, ge=1024)
+    body_timeout_s: float = Field(default=60.0, gt=0)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    keep_alive_s: float = Field(default=5.0, gt=0)
+    # Real calls (docs/voice.md): rtpengine and the B2BUA as child processes.
+    voice: bool = False
+    voice_sip_host: str = "127.0.0.1"
+    voice_sip_port: int = Field(default=5070, ge=1, le=65535)
+    voice_ng_port: int = Field(default=22790, ge=1, le=65535)
+    voice_rtp_min: int = Field(default=42000, ge=1024, le=65535)
+    voice_rtp_max: int = Field(default=42999, ge=1024, le=65535)
+    # A queued caller hears their place and expected wait this often (seconds); 0: never.
+    voice_wait_announce_s: float = Field(default=45.0, ge=0, le=3600)
+    # Who may call (docs/voice.md, "Trunks"); none: this host only (loopback).
+    voice_trunks: list[TrunkSettings] = []
+    # New SIP requests, and INVITEs, a second from one source address (bursts of twice
+    # that); past them 503 with Retry-After.
+    # Registrars of providers Hearthline registers to (digest credentials).
+    voice_registrations: list[RegistrationSettings] = []
+    voice_sip_requests_per_s: float = Field(default=50.0, gt=0, le=100_000)
+    voice_sip_invites_per_s: float = Field(default=10.0, gt=0, le=100_000)
+
+    @field_validator("voice_trunks", "voice_registrations", mode="before")
+    @classmethod
+    def _trunks_from_json(cls, value: Any) -> Any:
+        # HEARTHLINE_VOICE_TRUNKS (and _REGISTRATIONS) hold them as a JSON list.
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("must be a JSON list") from None
+        return value
+
+    @field_validator("voice_registrations")
+    @classmethod
+    def _registrations_usable(cls, value: list[RegistrationSettings]) -> list[RegistrationSettings]:
+        try:
+            for r in value:
+                r.registration()
+        except trunks_.TrunkError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("voice_trunks")
+    @classmethod
+    def _trunks_usable(cls, value: list[TrunkSettings]) -> list[TrunkSettings]:
+        try:
+            trunks_.check_trunks([t.trunk() for t in value])
+        except trunks_.TrunkError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @property
     def secure_cookies(self) -> bool:

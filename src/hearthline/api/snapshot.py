@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hearthline.api.deps import AppContext
+from hearthline.api.help import help_scope
 from hearthline.api.live import agent_live, agents_live, contact_live, contact_or_none, queues_live
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import HelpOut
@@ -61,15 +62,18 @@ async def help_for(ctx: AppContext, me: Principal) -> list[HelpOut]:
     """An agent's own recent requests; a supervisor's open ones in scope."""
     if me.role not in (Role.AGENT, Role.ADMIN, Role.SUPERVISOR):
         return []
-    agents: list[str] | None = None
+    agents: list[str] | None
+    client: str | None = None
     if me.role is Role.AGENT:
         agents = [me.agent_id or ""]
-    elif not me.firm_wide:
-        # Scoped in the query, before the limit: other clients' requests never crowd
-        # out this supervisor's own.
-        d = ctx.directory
-        agents = sorted(a for a in d.agent_campaigns if agent_visible(d, me, a))
+    else:
+        agents, client = help_scope(ctx.directory, me)
     rows = await ctx.db(
-        help_q.newest, ctx.engine, limit=100, agents=agents, open_only=me.role is not Role.AGENT
+        help_q.newest,
+        ctx.engine,
+        limit=100,
+        agents=agents,
+        client=client,
+        open_only=me.role is not Role.AGENT,
     )
     return [HelpOut.model_validate(r, from_attributes=True) for r in rows]

@@ -5,15 +5,16 @@ into events; the service appends them to the same log as the routing events, so 
 typed by an agent is as durable as any state change.
 """
 
-from hearthline.crm.commands import CrmCommand, DraftNote, FinishNote
+from hearthline.crm.commands import CorrectOutcome, CrmCommand, DraftNote, FinishNote
 from hearthline.crm.config import CampaignForms, Disposition, FieldKind, FormField
-from hearthline.crm.errors import CrmError, NoteRefused, UnknownContact
+from hearthline.crm.errors import CrmError, NoteRefused, UnknownContact, UnknownOutcome
 from hearthline.crm.events import (
     CRM_EVENT_TYPES,
     CrmEvent,
     DispositionRecorded,
     NoteDrafted,
     NoteFinalised,
+    OutcomeCorrected,
 )
 from hearthline.crm.limits import MAX_FIELD_BYTES, MAX_NOTE_BYTES
 from hearthline.crm.notebook import Notebook
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_FIELD_BYTES",
     "MAX_NOTE_BYTES",
     "CampaignForms",
+    "CorrectOutcome",
     "CrmCommand",
     "CrmError",
     "CrmEvent",
@@ -36,5 +38,7 @@ __all__ = [
     "NoteFinalised",
     "NoteRefused",
     "Notebook",
+    "OutcomeCorrected",
     "UnknownContact",
+    "UnknownOutcome",
 ]

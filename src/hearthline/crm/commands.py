@@ -36,6 +36,20 @@ class FinishNote(CrmCommand):
 
 
 @dataclass(frozen=True, slots=True)
+class CorrectOutcome:
+    """A supervisor's or administrator's correction of a finished contact's outcome,
+    with the reason (the customer returned what they bought: a sale is no sale).
+
+    Not an agent's command: ``by`` is the user correcting, and the outcome stays the
+    agent's who recorded it (their pay and figures follow the correction)."""
+
+    contact: str
+    disposition: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigureForms:
     """A campaign's dispositions and form, as stored: the checks use them at once.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hearthline.crm.commands import ConfigureForms, CrmCommand
+from hearthline.crm.commands import ConfigureForms, CorrectOutcome, CrmCommand
 from hearthline.crm.errors import CrmError
 from hearthline.crm.events import CRM_EVENT_TYPES, CrmEvent
 from hearthline.crm.notebook import Notebook
@@ -21,7 +21,8 @@ class LiveCrm(Live):
         if isinstance(command, ConfigureForms):
             self.notebook.set_forms(command.forms)
             return ()
-        assert isinstance(command, CrmCommand)  # the writer sends only what we registered
+        # The writer sends only what we registered.
+        assert isinstance(command, CrmCommand | CorrectOutcome)
         return self.notebook.decide(command, at=self.clock.now())
 
     def follow(self, event: DomainEvent) -> None:
@@ -47,7 +48,7 @@ class LiveCrm(Live):
 DOMAIN = Domain(
     name="crm",
     package="hearthline.crm",
-    commands=(CrmCommand, ConfigureForms),
+    commands=(CrmCommand, CorrectOutcome, ConfigureForms),
     reserved=(ConfigureForms,),
     events=tuple(CRM_EVENT_TYPES.values()),
     refusals=(CrmError,),

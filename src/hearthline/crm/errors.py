@@ -17,3 +17,9 @@ class NoteRefused(CrmError):
     """The note, a form field or the outcome breaks a rule (size, encoding, order...)."""
 
     code = "invalid"
+
+
+class UnknownOutcome(CrmError):
+    """A correction names an outcome its campaign does not have."""
+
+    code = "unknown-outcome"

@@ -12,6 +12,8 @@ MAX_NOTE_BYTES = 64 * 1024
 MAX_FIELD_BYTES = 4 * 1024
 MAX_FIELDS = 200
 MAX_NAME_CHARS = 100
+# A correction's reason, and who made it.
+MAX_REASON_BYTES = 1000
 
 
 def check_text(text: object, *, what: str, limit: int) -> str:

@@ -9,6 +9,10 @@ An agent may write about a contact they have answered, for as long as the notebo
 remembers it -- also after the call dropped or ended, because the agent is still writing
 down what the customer said. Drafts carry rising revisions; once the final note is taken,
 later drafts are refused rather than silently lost behind it.
+
+Once finished, a contact's outcome can still be corrected (``CorrectOutcome``: the
+customer returned what they bought), by a supervisor or an administrator, with a reason;
+the outcome stays the agent's who recorded it. The service checks who may correct it.
 """
 
 from __future__ import annotations
@@ -17,11 +21,17 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from hearthline.crm.commands import CrmCommand, DraftNote, FinishNote
+from hearthline.crm.commands import CorrectOutcome, CrmCommand, DraftNote, FinishNote
 from hearthline.crm.config import CampaignForms, FormField
-from hearthline.crm.errors import NoteRefused, UnknownContact
-from hearthline.crm.events import CrmEvent, DispositionRecorded, NoteDrafted, NoteFinalised
-from hearthline.crm.limits import MAX_NOTE_BYTES, check_fields, check_text
+from hearthline.crm.errors import NoteRefused, UnknownContact, UnknownOutcome
+from hearthline.crm.events import (
+    CrmEvent,
+    DispositionRecorded,
+    NoteDrafted,
+    NoteFinalised,
+    OutcomeCorrected,
+)
+from hearthline.crm.limits import MAX_NOTE_BYTES, MAX_REASON_BYTES, check_fields, check_text
 from hearthline.routing import events as ev
 
 # Ended contacts remembered for late notes; older ones are refused as unknown.
@@ -37,6 +47,12 @@ class ContactNotes:
     revision: int = 0
     final: bool = False
     disposition: str | None = None
+    # The outcome as it stands: whose it is, its flags, and when it was first recorded
+    # (a correction is counted in that outcome's interval).
+    outcome_agent: str = ""
+    sale: bool = False
+    save: bool = False
+    recorded_at: float = 0.0
 
 
 class Notebook:
@@ -77,8 +93,10 @@ class Notebook:
 
     # Deciding ------------------------------------------------------------------------------
 
-    def decide(self, command: CrmCommand, *, at: float) -> list[CrmEvent]:
+    def decide(self, command: CrmCommand | CorrectOutcome, *, at: float) -> list[CrmEvent]:
         """The events ``command`` produces, or a CrmError naming what is wrong with it."""
+        if isinstance(command, CorrectOutcome):
+            return [self._correct(command, at)]
         if isinstance(command, DraftNote):
             return [self._draft(command, at)]
         if isinstance(command, FinishNote):
@@ -154,6 +172,48 @@ class Notebook:
             ),
         ]
 
+    def _correct(self, c: CorrectOutcome, at: float) -> OutcomeCorrected:
+        contact: object = c.contact
+        notes = self.contacts.get(contact) if isinstance(contact, str) else None
+        if notes is None:
+            raise UnknownContact(
+                f"unknown contact {str(contact)[:80]!r} (or ended too long ago to correct)"
+            )
+        if notes.disposition is None:
+            raise NoteRefused(
+                f"contact {c.contact!r} has no outcome yet: its agent records the first one"
+            )
+        reason = check_text(c.reason, what="the reason", limit=MAX_REASON_BYTES).strip()
+        if not reason:
+            raise NoteRefused("a correction needs a reason (what happened since)")
+        by = check_text(c.by, what="who corrects", limit=MAX_REASON_BYTES)
+        campaign = notes.campaign or ""
+        forms = self.forms.get(campaign)
+        outcome = forms.disposition(c.disposition) if forms is not None else None
+        if outcome is None:
+            known = ", ".join(d.id for d in forms.dispositions) if forms is not None else ""
+            raise UnknownOutcome(
+                f"unknown outcome {str(c.disposition)[:80]!r} for campaign {campaign!r}; "
+                f"known: {known or 'none configured'}"
+            )
+        if outcome.id == notes.disposition:
+            raise NoteRefused(f"contact {c.contact!r} has outcome {outcome.id!r} already")
+        return OutcomeCorrected(
+            at=at,
+            contact=c.contact,
+            agent=notes.outcome_agent,
+            campaign=campaign,
+            disposition=outcome.id,
+            counts_as_sale=outcome.counts_as_sale,
+            counts_as_save=outcome.counts_as_save,
+            was=notes.disposition,
+            was_sale=notes.sale,
+            was_save=notes.save,
+            recorded_at=notes.recorded_at,
+            by=by,
+            reason=reason,
+        )
+
     # Applying ------------------------------------------------------------------------------
 
     def apply(self, event: CrmEvent) -> None:
@@ -166,4 +226,11 @@ class Notebook:
         elif isinstance(event, NoteFinalised):
             notes.revision, notes.final = max(notes.revision, event.revision), True
         elif isinstance(event, DispositionRecorded):
+            if notes.disposition is None:
+                notes.recorded_at = event.at
             notes.disposition = event.disposition
+            notes.outcome_agent = event.agent
+            notes.sale, notes.save = event.counts_as_sale, event.counts_as_save
+        elif isinstance(event, OutcomeCorrected):
+            notes.disposition = event.disposition
+            notes.sale, notes.save = event.counts_as_sale, event.counts_as_save

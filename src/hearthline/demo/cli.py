@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="recreated on each run (data/demo)"
     )
     p.add_argument("--scenario", type=Path, help="another day to run (a simulator scenario)")
+    p.add_argument(
+        "--no-voice",
+        dest="voice",
+        action="store_false",
+        help="no real calls, even where rtpengine is installed (docs/voice.md)",
+    )
     p.set_defaults(func=_demo)
 
 
@@ -45,5 +52,9 @@ def _demo(args: argparse.Namespace) -> int:
                 built = build(load_scenario(path))
     except (ScenarioError, OSError) as exc:
         raise UsageError(str(exc)) from None
-    options = DemoOptions(data_dir=args.data_dir, host=args.host, port=args.port, speed=args.speed)
+    # Real calls wherever their parts are installed; the server says what is missing.
+    voice = args.voice and all(shutil.which(t) for t in ("rtpengine", "espeak-ng", "sox"))
+    options = DemoOptions(
+        data_dir=args.data_dir, host=args.host, port=args.port, speed=args.speed, voice=voice
+    )
     return run_demo(options, built)

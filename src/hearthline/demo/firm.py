@@ -10,6 +10,7 @@ with a name and a history.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert
@@ -273,3 +274,11 @@ def save_firm_extras(
             for c in book
         ],
     )
+
+
+def dialled_numbers(queues: Iterable[str]) -> list[dict[str, str]]:
+    """A number per queue for real calls (the fictional +1 555 01xx range)."""
+    return [
+        {"number": f"+1555010{i}", "queue_id": queue, "label": f"{queue} line"}
+        for i, queue in enumerate(queues, start=1)
+    ]

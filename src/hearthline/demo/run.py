@@ -24,12 +24,13 @@ from pathlib import Path
 from random import Random
 
 import uvicorn
+from sqlalchemy import insert
 
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
-from hearthline.api.serving import bind_port, run_until_stopped
+from hearthline.api.serving import bind_port, limits, run_until_stopped
 from hearthline.api.settings import ServerSettings
-from hearthline.demo import firm
+from hearthline.demo import firm, knowledge
 from hearthline.kernel.clock import ScaledClock, WallClock
 from hearthline.kernel.ids import ClientId
 from hearthline.routing.config import CampaignConfig, CenterSettings, RoutingConfig
@@ -39,7 +40,7 @@ from hearthline.sim.build import Built
 from hearthline.sim.live import LiveEngine, WriterPort
 from hearthline.sim.run import dispatcher
 from hearthline.sim.world import World
-from hearthline.store import config_repo
+from hearthline.store import config_repo, tables
 from hearthline.store.engine import SQLITE_FILE, create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.web import mount
@@ -63,6 +64,8 @@ class DemoOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     speed: float = 60.0
+    # Real calls where rtpengine, espeak-ng and sox are installed (`make voice`).
+    voice: bool = False
 
 
 def demo_routing(built: Built, *, speed: float) -> RoutingConfig:
@@ -115,6 +118,10 @@ def prepare_store(options: DemoOptions, built: Built, *, argon2_time_cost: int =
                 client_names=firm.CLIENT_NAMES,
             )
             firm.save_firm_extras(conn, password_hash=hashed, book=book, now=WallClock().now())
+            conn.execute(insert(tables.numbers), firm.dialled_numbers(q.id for q in built.queues))
+        knowledge.save_knowledge(
+            engine, at=WallClock().now(), due_at=today_at(built.start, days_on=2)
+        )
     finally:
         engine.dispose()
     return url
@@ -240,12 +247,19 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
             port=options.port,
             data_dir=str(options.data_dir),
             session_ttl_s=_SESSION_TTL_S,
+            voice=options.voice,
         )
         app = create_app(writer, settings)
         mount(app)
         day = LiveDay(writer, built, clock=clock, say=say)
         server = uvicorn.Server(
-            uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
+            uvicorn.Config(
+                app,
+                host=options.host,
+                port=options.port,
+                log_level="warning",
+                **limits(settings),
+            )
         )
         day.start()
         say(_welcome(options, built))
@@ -271,7 +285,23 @@ def _welcome(options: DemoOptions, built: Built) -> str:
         f"{_clock(built.start)} to {_clock(built.end)} at {options.speed:g} simulated "
         f"seconds a second,\n  day after day (the nights are skipped).\n\n"
         f"  Open {address} and sign in (password for all: {firm.PASSWORD}):\n{rows}\n\n"
+        f"{_voice_lines(options, built)}"
         f"  Ctrl-C stops it.\n"
+    )
+
+
+def _voice_lines(options: DemoOptions, built: Built) -> str:
+    if not options.voice:
+        return ""
+    numbers = ", ".join(
+        f"{row['number']} ({row['queue_id']})"
+        for row in firm.dialled_numbers(q.id for q in built.queues)
+    )
+    return (
+        f"  Real calls: SIP on 127.0.0.1:5070, numbers {numbers}; sign in as `you`,\n"
+        f"  press Ready and call, e.g.\n"
+        f"    sipp 127.0.0.1:5070 -sf tests/voice/caller.xml -key rtpport 40000 -m 1 "
+        f"-s {numbers.split()[0]}\n  (docs/voice.md).\n\n"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 
+from hearthline.kernel.records import mypyc_attr
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 from hearthline.routing.runtime import (
@@ -36,6 +37,7 @@ _COUNTED = (C.QUEUED, C.OFFERED)  # states a queue's waiting counters include
 _AHT_WEIGHT = 0.05
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Applying(RouterState):
     # Configuration -----------------------------------------------------------------------
 
@@ -79,7 +81,7 @@ class Applying(RouterState):
             q.waiting += 1
             q.waiting_live += c.channel is not Channel.CALLBACK
             c.step = min(c.step, last_step)
-            c.bucket = q.buckets[q.step_bucket[c.step]]
+            c.bucket = self.bucket_for(q, c.step, c)
             if c.state is C.QUEUED and c.target is None:
                 c.epoch = self.next_epoch()
                 c.bucket.push_contact(c)
@@ -182,8 +184,42 @@ class Applying(RouterState):
 
     def _on_contact_arrived(self, e: ev.ContactArrived) -> None:
         self.contacts[e.contact] = Contact(
-            e.contact, e.channel, e.caller, e.customer, e.campaign, e.data, e.origin, e.at
+            e.contact,
+            e.channel,
+            e.caller,
+            e.customer,
+            e.campaign,
+            e.data,
+            e.origin,
+            e.at,
+            e.requirement,
         )
+
+    def bucket_for(self, q: QueueRt, step: int, c: Contact) -> Bucket:
+        """The bucket ``c`` waits in at ``step`` of ``q``: the step's, or, for a contact
+        with a requirement of its own, one for both requirements, made on first need (every
+        agent is placed again so the new bucket knows who may take its contacts)."""
+        index = q.step_bucket[step]
+        need = c.requirement
+        if need is None:
+            return q.buckets[index]
+        found = q.needs.get((index, need))
+        if found is not None:
+            return found
+        base = q.buckets[index]
+        text = need if base.requirement.text == "*" else f"({base.requirement.text}) & ({need})"
+        found = Bucket(q, compile_requirement(text), q.cfg.strategy, base.rank_skill)
+        q.buckets.append(found)
+        q.needs[(index, need)] = found
+        self.eligibility_cache.clear()
+        for agent in self.agents.values():
+            self._place_agent(agent)
+            # Available agents already in their pools join this one too (those still
+            # waiting in ``dirty`` join every pool of theirs when it is flushed).
+            pushed = agent.state is A.AVAILABLE and agent.pushed_version == agent.version
+            if pushed and agent.id in found.eligible:
+                found.push_agent(agent)
+        return found
 
     def _leave_waiting(self, c: Contact) -> None:
         """Takes a contact out of its queue's counters (and, by a new epoch, its heap)."""
@@ -203,7 +239,7 @@ class Applying(RouterState):
         c.queue, c.priority, c.waiting_since, c.seq = e.queue, e.priority, e.waiting_since, e.seq
         c.campaign = q.cfg.campaign
         c.queued_at, c.step, c.agent, c.declined = e.at, 0, None, None
-        c.bucket = q.buckets[q.step_bucket[0]]
+        c.bucket = self.bucket_for(q, 0, c)
         c.prefer_until = e.prefer_until
         c.target = self.agents.get(e.preferred_agent) if e.preferred_agent else None
         if self.seq <= e.seq:
@@ -247,7 +283,7 @@ class Applying(RouterState):
         assert q is not None
         c.epoch = self.next_epoch()
         c.step, c.priority = e.step, e.priority
-        c.bucket = q.buckets[q.step_bucket[e.step]]
+        c.bucket = self.bucket_for(q, e.step, c)
         if c.target is None:
             c.bucket.push_contact(c)
         else:

@@ -7,9 +7,8 @@ scope) is decided above the core, by the service layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId, ReasonId
+from hearthline.kernel.records import record
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -20,7 +19,7 @@ from hearthline.routing.config import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     pass
 
@@ -28,37 +27,37 @@ class Command:
 # Configuration ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigureCenter(Command):
     settings: CenterSettings
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigureCampaign(Command):
     campaign: CampaignConfig
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigureQueue(Command):
     queue: QueueConfig
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigureAgent(Command):
     profile: AgentProfile
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigureReasons(Command):
     reasons: tuple[NotReadyReason, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StartDay(Command):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecoverAfterRestart(Command):
     """After a crash: live calls end as dropped (system), agents wait as not-ready."""
 
@@ -66,18 +65,18 @@ class RecoverAfterRestart(Command):
 # Agents -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignIn(Command):
     agent: AgentId
     ready: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignOut(Command):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RetireAgent(Command):
     """Takes a signed-out agent off the books (they left the firm); ConfigureAgent with
     the same id brings them back."""
@@ -85,12 +84,12 @@ class RetireAgent(Command):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MakeReady(Command):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MakeNotReady(Command):
     """Not ready now, or, while the agent is busy with a contact, once their wrap-up ends.
 
@@ -103,31 +102,31 @@ class MakeNotReady(Command):
     after_contact: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AcceptOffer(Command):
     agent: AgentId
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DeclineOffer(Command):
     agent: AgentId
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HoldContact(Command):
     agent: AgentId
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResumeContact(Command):
     agent: AgentId
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TransferContact(Command):
     """To a queue, or to a named agent (who is rung first; the queue takes it after a while)."""
 
@@ -137,7 +136,7 @@ class TransferContact(Command):
     to_agent: AgentId | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EndContact(Command):
     """The agent ends the conversation."""
 
@@ -145,19 +144,19 @@ class EndContact(Command):
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FinishWrapUp(Command):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReportConnectionLost(Command):
     """The agent's browser stopped answering (missed heartbeats)."""
 
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReportReconnected(Command):
     agent: AgentId
 
@@ -165,7 +164,7 @@ class ReportReconnected(Command):
 # Channels (telephony adapters, the simulator) ----------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArriveContact(Command):
     """A contact reaches the center; with ``queue`` it is queued at once, else it is in the menu."""
 
@@ -176,9 +175,12 @@ class ArriveContact(Command):
     channel: Channel = Channel.VOICE
     priority: int = 0
     data: tuple[tuple[str, str], ...] = ()
+    # A skill requirement of the contact's own (a menu's choice of language, say), met on
+    # top of every queue's: only agents with it are offered the contact.
+    requirement: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteContact(Command):
     """The caller finished the menu; queue them."""
 
@@ -187,12 +189,12 @@ class RouteContact(Command):
     priority: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallerHangUp(Command):
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropContact(Command):
     """A line or system failure. ``side``: 'caller', 'agent' or 'system'."""
 
@@ -200,14 +202,14 @@ class DropContact(Command):
     side: str = "caller"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RequestCallback(Command):
     """A waiting caller asks to be called back; the callback keeps their place."""
 
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScheduleCallback(Command):
     """A callback at a chosen time (``due_at`` on the core's clock)."""
 
@@ -223,13 +225,13 @@ class ScheduleCallback(Command):
 # Supervisors ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reprioritise(Command):
     contact: ContactId
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MoveContact(Command):
     """Move a waiting contact to another queue; it keeps the time it has waited."""
 

@@ -8,10 +8,10 @@ class, for codecs outside the core.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
+from hearthline.kernel.records import record
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -25,7 +25,7 @@ from hearthline.routing.config import (
 from hearthline.routing.states import ContactState
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     at: float
 
@@ -33,32 +33,32 @@ class Event:
 # Configuration ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CenterConfigured(Event):
     settings: CenterSettings
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CampaignConfigured(Event):
     campaign: CampaignConfig
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QueueConfigured(Event):
     queue: QueueConfig
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentConfigured(Event):
     profile: AgentProfile
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReasonsConfigured(Event):
     reasons: tuple[NotReadyReason, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DayStarted(Event):
     """Per-day counters (contacts handled today) start again from zero."""
 
@@ -66,35 +66,35 @@ class DayStarted(Event):
 # Agents -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentSignedIn(Event):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentSignedOut(Event):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentRetired(Event):
     """Taken off the books: no work until configured again."""
 
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentBecameAvailable(Event):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentWentNotReady(Event):
     agent: AgentId
     reason: ReasonId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentNotReadyRequested(Event):
     """The agent asked for a break while busy; it starts when their wrap-up ends."""
 
@@ -102,12 +102,12 @@ class AgentNotReadyRequested(Event):
     reason: ReasonId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentConnectionLost(Event):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AgentReconnected(Event):
     agent: AgentId
 
@@ -115,7 +115,7 @@ class AgentReconnected(Event):
 # Contacts -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactArrived(Event):
     contact: ContactId
     channel: Channel
@@ -126,9 +126,11 @@ class ContactArrived(Event):
     data: tuple[tuple[str, str], ...] = ()
     # For a callback: the contact it is owed for.
     origin: ContactId | None = None
+    # The contact's own skill requirement, met on top of its queue's (None: the queue's alone).
+    requirement: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactQueued(Event):
     """The contact takes a place in ``queue``: its first, or a new one (move, transfer).
 
@@ -145,7 +147,7 @@ class ContactQueued(Event):
     prefer_until: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactScheduled(Event):
     """A callback that waits, outside any queue, for the time the customer chose."""
 
@@ -156,46 +158,46 @@ class ContactScheduled(Event):
     preferred_agent: AgentId | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactEscalated(Event):
     contact: ContactId
     step: int
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactPreferenceExpired(Event):
     """The agent a contact waited for did not come in time; any eligible agent may take it."""
 
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactReprioritised(Event):
     contact: ContactId
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactOffered(Event):
     contact: ContactId
     agent: AgentId
     expires_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OfferAccepted(Event):
     contact: ContactId
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OfferDeclined(Event):
     contact: ContactId
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OfferTimedOut(Event):
     """Ring-no-answer: the contact goes back to its place, the agent to 'missed offer'."""
 
@@ -203,7 +205,7 @@ class OfferTimedOut(Event):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OfferRescinded(Event):
     """The offer ended through no choice of the agent (caller hung up, connection lost...)."""
 
@@ -211,24 +213,24 @@ class OfferRescinded(Event):
     agent: AgentId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactRequeued(Event):
     """Back in its queue at the place it had (after a decline, a missed or rescinded offer)."""
 
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactHeld(Event):
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactResumed(Event):
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactTransferred(Event):
     """The agent passed the contact on; a ContactQueued for its new place follows."""
 
@@ -238,7 +240,7 @@ class ContactTransferred(Event):
     to_agent: AgentId | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactEnded(Event):
     """The conversation is over (``by`` 'caller' or 'agent'); the agent's wrap-up begins."""
 
@@ -247,7 +249,7 @@ class ContactEnded(Event):
     by: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WrapUpStarted(Event):
     agent: AgentId
     contact: ContactId
@@ -255,7 +257,7 @@ class WrapUpStarted(Event):
     ends_at: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WrapUpEnded(Event):
     agent: AgentId
     contact: ContactId
@@ -263,17 +265,17 @@ class WrapUpEnded(Event):
     timed_out: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactCompleted(Event):
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactAbandoned(Event):
     contact: ContactId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactDropped(Event):
     """A connection or system failure ended the contact. ``side``: caller, agent or system."""
 
@@ -281,7 +283,7 @@ class ContactDropped(Event):
     side: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactOverflowed(Event):
     """A limit sent the contact elsewhere. ``reason``: 'full', 'max-wait' or 'step'."""
 
@@ -291,7 +293,7 @@ class ContactOverflowed(Event):
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContactConvertedToCallback(Event):
     """The caller left the line and is owed a callback (contact ``callback``)."""
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hearthline.kernel.ids import ContactId, QueueId, ReasonId
+from hearthline.kernel.records import mypyc_attr
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.routing.config import (
@@ -36,6 +37,7 @@ from hearthline.routing.runtime import (
     Agent,
     Contact,
 )
+from hearthline.routing.skills import compile_requirement
 from hearthline.routing.states import (
     IN_CALL,
     OFF_DUTY,
@@ -54,6 +56,7 @@ _OWED = frozenset({C.SCHEDULED, C.QUEUED, C.OFFERED})
 _SIGNED_IN = frozenset({A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP})
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Handling(Matching):
     # Shared moves ------------------------------------------------------------------------
 
@@ -152,6 +155,7 @@ class Handling(Matching):
                 campaign=self.queues[queue].cfg.campaign,
                 data=origin.data,
                 origin=origin.id,
+                requirement=origin.requirement,
             )
         )
         self.enqueue(
@@ -501,6 +505,7 @@ class Handling(Matching):
     def _do_arrive_contact(self, c: cmd.ArriveContact, at: float) -> None:
         ident = self._new_contact_id(c.contact)
         q = self.queue_rec(c.queue) if c.queue is not None else None
+        requirement = _own_requirement(c.requirement)
         self.emit(
             ev.ContactArrived(
                 at=at,
@@ -510,6 +515,7 @@ class Handling(Matching):
                 customer=c.customer,
                 campaign=q.cfg.campaign if q is not None else None,
                 data=c.data,
+                requirement=requirement,
             )
         )
         if q is not None:
@@ -742,3 +748,18 @@ def _command_types() -> list[type[cmd.Command]]:
 HANDLERS: dict[type[cmd.Command], Callable[[Any, Any, float], None]] = {
     t: getattr(Handling, f"_do_{_snake(t.__name__)}") for t in _command_types()
 }
+
+
+# A contact's own requirement is kept short: each distinct one is a bucket in its queues.
+MAX_REQUIREMENT = 200
+
+
+def _own_requirement(text: str | None) -> str | None:
+    """A contact's requirement, checked (ConfigError names the problem); "*" or blank: none."""
+    if text is None or not text.strip() or text.strip() == "*":
+        return None
+    if len(text) > MAX_REQUIREMENT:
+        raise InvalidCommand(
+            f"a contact's skill requirement is at most {MAX_REQUIREMENT} characters"
+        )
+    return compile_requirement(text).text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 
 from hearthline.kernel.ids import AgentId
+from hearthline.kernel.records import mypyc_attr
 from hearthline.routing.apply import Applying
 from hearthline.routing.config import Strategy
 from hearthline.routing.events import ContactOffered
@@ -45,6 +46,7 @@ def _valid_head(heap: list[ContactEntry], agent: Agent) -> ContactEntry | None:
     return None
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Matching(Applying):
     def flush_dirty(self) -> None:
         """Enters agents who became available into the pools of their buckets.

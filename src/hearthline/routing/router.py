@@ -22,6 +22,7 @@ from typing import Any
 
 from hearthline.kernel.clock import Clock, Rng
 from hearthline.kernel.ids import ContactId
+from hearthline.kernel.records import mypyc_attr
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import DEFAULT_REASONS, SYSTEM_REASONS, RoutingConfig
 from hearthline.routing.errors import InvalidCommand
@@ -38,6 +39,7 @@ _STAFFED = frozenset(
 )
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Router(Handling):
     def __init__(self, *, clock: Clock, rng: Rng) -> None:
         super().__init__(clock=clock, rng=rng)
@@ -133,8 +135,10 @@ class Router(Handling):
     @classmethod
     def load_state(cls, blob: bytes, *, clock: Clock, rng: Rng) -> Router:
         router = cls(clock=clock, rng=rng)
-        # Only ever our own snapshots, written by dump_state into our own database.
-        vars(router).update(pickle.loads(blob))
+        # Only ever our own snapshots, written by dump_state into our own database. Field by
+        # field, not through vars(): a compiled Router keeps its fields in slots.
+        for name, value in pickle.loads(blob).items():
+            setattr(router, name, value)
         return router
 
     # Reading -----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ decision code reads them and emits events. Records are plain slotted classes: th
 touches them on every event and a dataclass's extra machinery would cost time.
 
 Waiting contacts and available agents are indexed per *bucket*: one bucket per queue and
-per distinct skill requirement its escalation steps use. A bucket holds a heap of its
-waiting contacts (priority, then time waited, then arrival order) and a pool of its
-available agents ordered by the queue's strategy. Entries are removed lazily: each entry
-carries the version its owner had when it went in, and a changed version makes it stale.
+per distinct skill requirement its escalation steps use, and one more per step and
+requirement of a contact's own (a menu's "French speakers"), made when first needed. A
+bucket holds a heap of its waiting contacts (priority, then time waited, then arrival
+order) and a pool of its available agents ordered by the queue's strategy. Entries are
+removed lazily: each entry carries the version its owner had when it went in, and a
+changed version makes it stale.
 That keeps every routing decision proportional to the buckets one agent or one contact
 belongs to, never to all agents times all queues.
 """
@@ -22,6 +24,7 @@ from typing import Any, ClassVar
 
 from hearthline.kernel.clock import Clock, Rng
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, CustomerId, QueueId, ReasonId
+from hearthline.kernel.records import mypyc_attr
 from hearthline.routing.config import (
     AgentProfile,
     CampaignConfig,
@@ -72,6 +75,7 @@ class Contact:
         "priority",
         "queue",
         "queued_at",
+        "requirement",
         "seq",
         "state",
         "state_since",
@@ -90,8 +94,11 @@ class Contact:
         data: tuple[tuple[str, str], ...],
         origin: ContactId | None,
         at: float,
+        requirement: str | None = None,
     ) -> None:
         self.id = ident
+        # Its own skill requirement, met on top of its queue's (a menu's skill choice).
+        self.requirement = requirement
         self.channel = channel
         self.caller = caller
         self.customer = customer
@@ -241,12 +248,24 @@ _AVAILABLE = AgentState.AVAILABLE
 class QueueRt:
     """A queue at run time: its config, its buckets, and the counters decisions need."""
 
-    __slots__ = ("aht", "buckets", "cfg", "rr_counter", "step_bucket", "waiting", "waiting_live")
+    __slots__ = (
+        "aht",
+        "buckets",
+        "cfg",
+        "needs",
+        "rr_counter",
+        "step_bucket",
+        "waiting",
+        "waiting_live",
+    )
 
     def __init__(self, cfg: QueueConfig) -> None:
         self.cfg = cfg
         self.buckets: list[Bucket] = []
         self.step_bucket: list[int] = []
+        # Buckets for contacts with a requirement of their own, made when the first such
+        # contact waits: (the step's bucket, the contact's requirement) -> bucket.
+        self.needs: dict[tuple[int, str], Bucket] = {}
         self.waiting = 0  # queued or ringing
         self.waiting_live = 0  # of those, callers on the line (callbacks excluded)
         self.rr_counter = 0
@@ -254,6 +273,7 @@ class QueueRt:
         self.aht = cfg.expected_handle_s
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class RouterState:
     """Everything the core knows, plus the plumbing to emit events and set timers."""
 

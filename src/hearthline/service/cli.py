@@ -24,6 +24,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         p.add_argument("--database-url", help="default: $HEARTHLINE_DATABASE_URL or SQLite")
         p.add_argument("--data-dir", help="directory of the SQLite file (default ./data)")
         p.set_defaults(func=func)
+    p = actions.add_parser(
+        "import-history", help="bring in past calls (the Anonymous Bank's log) as history"
+    )
+    p.add_argument("file", help="the call log, CSV (examples/data/anonymous-bank/)")
+    p.add_argument("--client", required=True, help="the client company the calls were for")
+    p.add_argument("--campaign", help="its campaign (default: the client's id)")
+    p.add_argument("--time-zone", default="UTC", help="where the log's times were read")
+    p.add_argument("--database-url", help="default: $HEARTHLINE_DATABASE_URL or SQLite")
+    p.add_argument("--data-dir", help="directory of the SQLite file (default ./data)")
+    p.set_defaults(func=_import_history)
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -43,13 +53,42 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def _rebuild(args: argparse.Namespace) -> int:
     from hearthline.service.domains import CODEC
+    from hearthline.store import menu_stats
     from hearthline.store.read_models import rebuild
 
     engine = _engine(args)
     upgrade(engine)
     last = rebuild(engine, CODEC)
+    menu_stats.rebuild(engine, CODEC)
     print(f"report tables rebuilt from {last} events")
     engine.dispose()
+    return 0
+
+
+def _import_history(args: argparse.Namespace) -> int:
+    from hearthline.service.bootstrap import bootstrap
+    from hearthline.service.errors import ServiceError
+    from hearthline.service.history_import import import_bank
+
+    writer = bootstrap(database_url=args.database_url, data_dir=args.data_dir)
+    try:
+        done = import_bank(
+            writer,
+            args.file,
+            client=args.client,
+            campaign=args.campaign or args.client,
+            time_zone=args.time_zone,
+        )
+    except (ValueError, ServiceError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        writer.stop()
+    for line, reason in done.bad_rows[:20]:
+        print(f"line {line}: {reason}")
+    print(
+        f"{done.calls} calls imported into {', '.join(done.queues) or 'no queue'}; "
+        f"{done.menu_only} ended in the menu (not offered); {len(done.bad_rows)} bad rows"
+    )
     return 0
 
 

@@ -497,6 +497,16 @@ class Writer:
         if not force and now - self._read_models_since < self.read_model_every_s:
             return
         self._read_models_since = now
+        if any(
+            entry.needs_snapshot is not None and entry.needs_snapshot(part)
+            for entry, part in zip(REGISTRY, self._live.parts, strict=True)
+        ):
+            # History brought into the pruned past: its rows go with a snapshot, now.
+            try:
+                self._write_snapshot()
+            except SQLAlchemyError:
+                log.exception("could not write a snapshot; will try again")
+            return
         writes = self._read_model_writes(checkpoint=False)
         if not writes:
             return

@@ -4,6 +4,7 @@ rates, distributions and the agents' day plans. File reading happens here, once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from hearthline.sim.distributions import (
     PiecewiseRate,
     piecewise,
 )
+from hearthline.sim.menu_callers import MenuCallers
 from hearthline.sim.scenario import (
     AgentGroupSpec,
     ArrivalsSpec,
@@ -45,6 +47,7 @@ from hearthline.sim.scenario import (
     EmpiricalSpec,
     ExponentialSpec,
     LognormalSpec,
+    MenuSpec,
     NoneSpec,
     QueueSpec,
     Scenario,
@@ -52,6 +55,7 @@ from hearthline.sim.scenario import (
     StaffingSpec,
     clock_seconds,
 )
+from hearthline.voice.menus import Flow, MenuError, check_flow, flow_from_dict
 
 # Agents finishing a contact at the end of their shift go not ready for this, then sign out.
 END_OF_SHIFT = ReasonId("end-of-shift")
@@ -89,6 +93,8 @@ class QueuePlan:
     priority: int
     # Recorded calls to replay instead of drawn arrivals: (arrival, handle s, patience s).
     trace: tuple[tuple[float, float, float], ...] | None = None
+    # The menu callers walk before the queue, and how they walk it.
+    menu: tuple[Flow, MenuCallers] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +252,22 @@ def _queue_plan(scenario: Scenario, q: QueueSpec, start: float, end: float) -> Q
         ),
         target_s=q.service_target_s,
         priority=q.priority,
+        menu=_menu(scenario, q.menu, where) if q.menu is not None else None,
     )
+
+
+def _menu(scenario: Scenario, spec: MenuSpec, where: str) -> tuple[Flow, MenuCallers]:
+    path = scenario.path(spec.flow)
+    try:
+        flow = flow_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        check_flow(flow, queues={q.id for q in scenario.queues}, skill=compile_requirement)
+    except (OSError, ValueError, MenuError) as exc:
+        raise ScenarioError(f"{where} menu: {path}: {exc}") from None
+    for total in (sum(c.values()) for c in spec.choices.values()):
+        if total > 1.0 + 1e-9:
+            raise ScenarioError(f"{where} menu: a node's choices add up to {total:g}, over 1")
+    callers = MenuCallers(spec.choices, spec.patience_s, spec.prompt_s, spec.think_s)
+    return flow, callers
 
 
 def distribution(
@@ -324,7 +345,28 @@ def _arrivals(
         secs = _seconds_of_day(offered["arrival"])
         counts = np.bincount((secs // width).astype(np.int64), minlength=int(86400 // width))
         rate = piecewise([float(c) for c in counts], start=0.0, width=width)
-    return _scaled_window(rate, spec.scale, start, end, where)
+    scaled = _scaled_window(rate, spec.scale, start, end, where)
+    if spec.open is None:
+        return scaled
+    opens, closes = (clock_seconds(t) for t in spec.open.split("-"))
+    return _open_only(scaled, opens, closes)
+
+
+def _open_only(rate: PiecewiseRate, opens: float, closes: float) -> PiecewiseRate:
+    """No arrivals outside [opens, closes) of each day: pieces are cut at those times."""
+    cuts = {*rate.starts, rate.end}
+    day = 0.0
+    while day < rate.end:
+        cuts |= {t for t in (day + opens, day + closes) if rate.starts[0] < t < rate.end}
+        day += 86_400.0
+    bounds = sorted(cuts)
+    starts, rates = [], []
+    for a in bounds[:-1]:
+        piece = max(i for i, s in enumerate(rate.starts) if s <= a)
+        inside = opens <= a % 86_400.0 < closes
+        starts.append(a)
+        rates.append(rate.rates[piece] if inside else 0.0)
+    return PiecewiseRate(starts=tuple(starts), rates=tuple(rates), end=rate.end)
 
 
 def _seconds_of_day(stamps: pd.Series) -> np.ndarray:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hearthline.kernel.clock import SettableClock
+from hearthline.kernel.records import mypyc_attr
 from hearthline.routing.commands import Command
 from hearthline.routing.errors import RoutingError
 from hearthline.routing.events import Event
@@ -26,6 +27,7 @@ EventSink = Callable[[list[Event]], None]
 _KEPT_REFUSALS = 20
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Engine:
     """Runs handlers in time order and passes every event of the center to ``sink``."""
 

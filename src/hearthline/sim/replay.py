@@ -352,9 +352,9 @@ def _p(x: float) -> str:
 def replay_dict(replay: Replay) -> dict[str, Any]:
     from dataclasses import asdict
 
-    from hearthline.sim.results import _json_safe
+    from hearthline.sim.results import json_safe
 
-    out: dict[str, Any] = _json_safe(
+    out: dict[str, Any] = json_safe(
         {
             "date": replay.date,
             "target_s": replay.target_s,

@@ -7,6 +7,7 @@ import csv
 import math
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 from hearthline.sim.results import AgentRow, QueueRow, Results
 
@@ -43,6 +44,11 @@ def summary(results: Results) -> str:
             f"{_sec(d.aht_s).strip()} s, occupancy {_pct(d.occupancy).strip()}"
         )
     run = r.run
+    if run.get("menu_callers"):
+        lines.append(
+            f"  menus: {run['menu_callers']:,} callers, {run['menu_mean_s']:.1f} s in the menu "
+            f"on average, {run['menu_hangups']:,} hung up there"
+        )
     lines.append(
         f"Run: {run.get('wall_s', 0.0):.2f} s wall clock, "
         f"{run.get('calls_per_s', 0.0):,.0f} calls/s; refused commands: "
@@ -84,16 +90,33 @@ def agent_table(rows: list[AgentRow], *, limit: int = 20) -> str:
     return "\n".join(out)
 
 
-def text_report(results: Results) -> str:
-    return "\n\n".join(
-        [
-            summary(results),
-            "Per interval (calls counted in the interval they arrived)",
-            interval_table(results.intervals),
-            "Per agent",
-            agent_table(results.agents),
-        ]
+def menu_table(nodes: list[dict[str, Any]]) -> str:
+    """Per menu and node: visits, mean time there, hang-ups, zero-outs, timeouts."""
+    head = (
+        f"{'menu':<10} {'node':<14} {'visits':>7} {'mean s':>7} {'hang-ups':>8} "
+        f"{'zero-outs':>9} {'timeouts':>8}"
     )
+    out = [head, "-" * len(head)]
+    for n in nodes:
+        out.append(
+            f"{n['menu']:<10} {n['node']:<14} {n['visits']:>7} {n['mean_s']:>7.1f} "
+            f"{n['hangups']:>8} {n['zero_outs']:>9} {n['timeouts']:>8}"
+        )
+    return "\n".join(out)
+
+
+def text_report(results: Results) -> str:
+    parts = [
+        summary(results),
+        "Per interval (calls counted in the interval they arrived)",
+        interval_table(results.intervals),
+        "Per agent",
+        agent_table(results.agents),
+    ]
+    nodes = results.run.get("menu_nodes")
+    if nodes:
+        parts += ["Menus, per node (time there, and callers who hung up there)", menu_table(nodes)]
+    return "\n\n".join(parts)
 
 
 def write_report(results: Results, out: Path) -> list[Path]:

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hearthline.kernel.ids import AgentId, ContactId
+from hearthline.kernel.records import mypyc_attr
 from hearthline.reports.definitions import service_level, within_target
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
@@ -53,6 +54,9 @@ _SYSTEM = frozenset(r.id for r in SYSTEM_REASONS) | {"end-of-shift"}
 _N_COUNTERS = 14
 
 
+# A plain class in the compiled build too: these values are pickled (replications in a
+# process pool), and a compiled frozen dataclass does not unpickle.
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class QueueRow:
     """The figures of one queue over one interval (or the whole day)."""
@@ -78,6 +82,7 @@ class QueueRow:
     callbacks: int
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class AgentRow:
     agent: str
@@ -91,6 +96,7 @@ class AgentRow:
     occupancy: float
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Results:
     """A finished run: its intervals, day totals, agents and how the run went."""
@@ -115,17 +121,18 @@ class Results:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON: NaN (no calls to average over) becomes None."""
-        out: dict[str, Any] = _json_safe(asdict(self))
+        out: dict[str, Any] = json_safe(asdict(self))
         return out
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN as None and infinities as text, for strict JSON."""
     if isinstance(value, float):
         return None if math.isnan(value) else (str(value) if math.isinf(value) else value)
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 

@@ -22,6 +22,7 @@ from hearthline.sim.engine import Engine, EventSink
 from hearthline.sim.results import Collector, Results
 from hearthline.sim.scenario import Scenario
 from hearthline.sim.world import World
+from hearthline.voice.figures import NodeFigure
 
 # After the day, the run goes on while calls are in hand; this often it looks whether done.
 _DRAIN_CHECK_S = 5.0
@@ -71,6 +72,11 @@ def simulate(
         "unfinished_contacts": collector.open_contacts(),
         "wall_s": wall,
         "calls_per_s": world.calls / wall if wall > 0 else 0.0,
+        "menu_callers": world.menu_callers,
+        "menu_hangups": world.menu_hangups,
+        "menu_mean_s": world.menu_seconds / world.menu_callers if world.menu_callers else 0.0,
+        # Per menu (the queue it is before) and node, as the server's figures endpoint.
+        "menu_nodes": [_node_row(f) for f in world.menu_nodes.figures()],
     }
     return collector.finish(reached, name=built.name, seed=seed, run=run)
 
@@ -115,3 +121,12 @@ def _chain(handlers: list[Callable[[Any], None]]) -> Callable[[Any], None]:
             h(e)
 
     return each
+
+
+def _node_row(f: NodeFigure) -> dict[str, Any]:
+    """One menu node's figures in the run's report, as the server's figures endpoint."""
+    return {
+        "menu": f.number, "node": f.node, "visits": f.visits, "mean_s": f.mean_s,
+        "seconds": f.seconds, "hangups": f.hangups, "zero_outs": f.zero_outs,
+        "timeouts": f.timeouts, "invalids": f.invalids, "exits": dict(f.exits),
+    }  # fmt: skip

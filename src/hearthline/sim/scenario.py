@@ -138,6 +138,9 @@ class ArrivalsSpec(_Model):
     types: list[str] | None = None
     queue: str | None = None
     scale: float = Field(default=1.0, ge=0)
+    # The line's opening hours, "HH:MM-HH:MM": outside them callers hear the closed
+    # message and leave, so no call reaches the queue.
+    open: str | None = Field(default=None, pattern=r"^\d\d:\d\d-\d\d:\d\d$")
 
     _start = field_validator("start")(_clock_field)
     _date = field_validator("date")(_date_field)
@@ -156,6 +159,10 @@ class ArrivalsSpec(_Model):
             )
         if self.history is not None and self.date is None:
             raise ValueError("arrivals from a history need the date = 'YYYY-MM-DD' to replay")
+        if self.open is not None:
+            opens, closes = (clock_seconds(t) for t in self.open.split("-"))
+            if opens >= closes:
+                raise ValueError(f"open = {self.open!r}: the line closes before it opens")
         return self
 
 
@@ -189,6 +196,18 @@ class StepSpec(_Model):
     overflow: str | None = Field(default=None, pattern=_OVERFLOW)
 
 
+class MenuSpec(_Model):
+    """Callers walk a menu flow (JSON, as ``PUT /api/admin/menus`` takes it) before the
+    queue: ``choices`` per node (key -> probability; the rest press nothing), prompt
+    lengths by name, and an exponential menu patience."""
+
+    flow: str
+    patience_s: float = Field(gt=0)
+    think_s: float = Field(default=1.5, ge=0)
+    prompt_s: dict[str, Annotated[float, Field(ge=0)]] = {}
+    choices: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = {}
+
+
 class QueueSpec(_Model):
     id: str = Field(pattern=_ID)
     name: str = ""
@@ -205,6 +224,7 @@ class QueueSpec(_Model):
     on_full: str = Field(default="voicemail", pattern=_OVERFLOW)
     wrap_up: WrapUpSpec = WrapUpSpec()
     arrivals: ArrivalsSpec
+    menu: MenuSpec | None = None
     handle_time: FiniteDistSpec
     patience: DistSpec = NoneSpec(kind="none")
 

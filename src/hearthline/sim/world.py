@@ -27,6 +27,9 @@ from hearthline.routing.events import Event
 from hearthline.sim.build import END_OF_SHIFT, AgentPlan, Built
 from hearthline.sim.distributions import Sampler
 from hearthline.sim.engine import Engine
+from hearthline.sim.menu_callers import count_visits, walk_call
+from hearthline.voice.figures import FigureBook
+from hearthline.voice.menus import Visit
 
 EventHandler = Callable[[Any], None]
 
@@ -115,6 +118,14 @@ class World:
         self.K_RECONNECT = k(self._reconnect)
         self.K_SEND = k(self._send)
         self.K_REPLAY = k(self._replay)
+        self.K_MENU_DONE = k(self._menu_done)
+        # Callers who walked a menu: how many, their time in it, and who hung up there.
+        self.menu_callers = 0
+        self.menu_seconds = 0.0
+        self.menu_hangups = 0
+        # Per menu (the queue it is before) and node: visits, time, hang-ups, exits.
+        self.menu_nodes = FigureBook()
+        self._visits: list[Visit] = []
 
     # Wiring ----------------------------------------------------------------------------------
 
@@ -162,8 +173,34 @@ class World:
 
     def _arrive(self, t: float, qi: int) -> None:
         q = self.built.queues[qi]
-        self._caller(t, qi, self.handle_draw[QueueId(q.id)](), self.patience_draw[qi]())
+        if q.menu is None:
+            self._caller(t, qi, self.handle_draw[QueueId(q.id)](), self.patience_draw[qi]())
+        else:
+            self._walk_menu(t, qi)
         self.engine.at(q.arrivals.next_arrival(t, self.rng.expovariate), self.K_ARRIVE, qi)
+
+    def _walk_menu(self, t: float, qi: int) -> None:
+        menu = self.built.queues[qi].menu
+        assert menu is not None
+        self._visits.clear()
+        walked = walk_call(*menu, self.rng, visits=self._visits)
+        count_visits(self.menu_nodes, self.built.queues[qi].id, self._visits)
+        self.menu_callers += 1
+        self.menu_seconds += walked.seconds
+        how = walked.how
+        if not how.startswith("queue:"):
+            # Hung up in the menu, or left a voicemail or callback request: no queue.
+            self.menu_hangups += how == "hangup"
+            return
+        target = next(i for i, q in enumerate(self.built.queues) if q.id == how[6:])
+        self.engine.at(t + walked.seconds, self.K_MENU_DONE, (target, walked.skill))
+
+    def _menu_done(self, t: float, where: tuple[int, str | None]) -> None:
+        qi, skill = where
+        q = self.built.queues[qi]
+        draw = self.handle_draw[QueueId(q.id)]()
+        # The skill the caller's path set is the contact's requirement, as on the server.
+        self._caller(t, qi, draw, self.patience_draw[qi](), requirement=skill)
 
     def _replay(self, t: float, where: tuple[int, int]) -> None:
         qi, i = where
@@ -174,7 +211,9 @@ class World:
         if i + 1 < len(trace):
             self.engine.at(trace[i + 1][0], self.K_REPLAY, (qi, i + 1))
 
-    def _caller(self, t: float, qi: int, handle: float, patience: float) -> None:
+    def _caller(
+        self, t: float, qi: int, handle: float, patience: float, *, requirement: str | None = None
+    ) -> None:
         q = self.built.queues[qi]
         self.calls += 1
         ident = ContactId(f"{self.contact_prefix}{q.id}-{self.calls}")
@@ -184,8 +223,11 @@ class World:
             self.manual_wrap[ident] = self.wrap_draw[qid]
         caller = ident if self.caller_of is None else self.caller_of(ident, qid)
         self.engine.send(
-            cmd.ArriveContact(contact=ident, caller=caller, queue=qid, priority=q.priority)
-        )
+            cmd.ArriveContact(
+                contact=ident, caller=caller, queue=qid, priority=q.priority,
+                requirement=requirement,
+            )
+        )  # fmt: skip
         self.engine.at(t + patience, self.K_HANG_UP, ident)
 
     def _hang_up(self, t: float, contact: ContactId) -> None:

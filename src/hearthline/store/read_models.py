@@ -16,17 +16,23 @@ from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 from hearthline.reports.stats import (
     DEFAULT_INTERVAL_S,
     AgentInterval,
+    OutcomeInterval,
     QueueInterval,
     StatsProjection,
 )
-from hearthline.routing.events import Event
+from hearthline.store import report_days
 from hearthline.store import tables as t
 from hearthline.store.codec import Codec
 from hearthline.store.config_repo import queue_clients
 from hearthline.store.log import read_events
 from hearthline.store.upsert import upsert
+from hearthline.wfm.adherence_days import SUMS as ADHERENCE_SUMS
+from hearthline.wfm.adherence_days import AdherenceDay
+from hearthline.wfm.board import Board
 
 STATS = "stats"
+Rows = tuple[Sequence[QueueInterval], Sequence[AgentInterval], Sequence[OutcomeInterval]]
+HOUR_S = 3600.0
 
 
 def write_changed(
@@ -36,21 +42,62 @@ def write_changed(
     *,
     last_event_id: int,
     interval_s: float,
+    outcome_rows: Sequence[OutcomeInterval] = (),
+    days: tuple[str, float] | None = None,
+    added: Rows = ((), (), ()),
 ) -> None:
-    """Writes these rows over the stored ones, and the checkpoint they bring us to."""
-    clients = queue_clients(conn) if queue_rows else {}
+    """Writes these rows over the stored ones, and the checkpoint they bring us to;
+    ``added``, rows to add to the stored ones (``StatsProjection.take_added``). Then the
+    hours and, given ``days`` (the zone and first midnight of the firm's days,
+    ``StatsProjection.days``), the days the rows fall in are summed again from the
+    stored intervals."""
+    plus_queues, plus_agents, plus_outcomes = added
+    clients = queue_clients(conn) if queue_rows or plus_queues else {}
+    q_keys, a_keys, o_keys = (
+        ["queue_id", "interval_start"],
+        ["agent_id", "interval_start"],
+        [
+            "agent_id",
+            "campaign_id",
+            "interval_start",
+        ],
+    )
     upsert(
         conn,
         t.queue_interval_stats,
         [_queue_row(r, clients.get(r.queue)) for r in queue_rows],
-        keys=["queue_id", "interval_start"],
+        keys=q_keys,
     )
-    upsert(
+    upsert(conn, t.agent_interval_stats, [_agent_row(r) for r in agent_rows], keys=a_keys)
+    upsert(conn, t.agent_outcome_stats, [_outcome_row(r) for r in outcome_rows], keys=o_keys)
+    report_days.add(
         conn,
-        t.agent_interval_stats,
-        [_agent_row(r) for r in agent_rows],
-        keys=["agent_id", "interval_start"],
+        t.queue_interval_stats,
+        [_queue_row(r, clients.get(r.queue)) for r in plus_queues],
+        q_keys,
     )
+    report_days.add(conn, t.agent_interval_stats, [_agent_row(r) for r in plus_agents], a_keys)
+    report_days.add(conn, t.agent_outcome_stats, [_outcome_row(r) for r in plus_outcomes], o_keys)
+    if plus_agents:
+        report_days.add(
+            conn,
+            t.agent_not_ready_stats,
+            [row for r in plus_agents for row in _not_ready_rows(r)],
+            ["agent_id", "interval_start", "reason_id"],
+        )
+    changed = {
+        "queue": [(r.queue, r.start) for rows in (queue_rows, plus_queues) for r in rows],
+        "agent": [(r.agent, r.start) for rows in (agent_rows, plus_agents) for r in rows],
+        "outcome": [(r.agent, r.start) for rows in (outcome_rows, plus_outcomes) for r in rows],
+    }
+    if interval_s <= HOUR_S and HOUR_S % interval_s == 0:
+        for source, keys in changed.items():
+            report_days.roll_up(conn, source, keys, time_zone=None)
+    if days is not None:
+        zone, since = days
+        report_days.set_zone(conn, zone, since)
+        for source, keys in changed.items():
+            report_days.roll_up(conn, source, keys, time_zone=zone)
     if agent_rows:
         nr = t.agent_not_ready_stats
         keys = [(r.agent, r.start) for r in agent_rows]
@@ -72,14 +119,30 @@ def write_changed(
 
 
 def rebuild(engine: Engine, codec: Codec, *, interval_s: float = DEFAULT_INTERVAL_S) -> int:
-    """Recomputes the stats tables from the whole log; returns the last event id used."""
+    """Recomputes the stats and adherence tables from the whole log; returns the last event
+    id used."""
     stats = StatsProjection(interval_s=interval_s)
+    # The shifts' adherence, through a schedule board of its own.
+    board = Board()
     last = 0
     for stored in read_events(engine, codec):
-        if isinstance(stored.event, Event):
-            stats.apply(stored.event)
+        stats.apply(stored.event)
+        board.follow(stored.event)
         last = stored.id
     with engine.begin() as conn:
+        conn.execute(delete(t.agent_adherence_days))
+        write_adherence(conn, board.take_adherence(all_rows=True))
+        for table in (
+            t.queue_hour_stats,
+            t.agent_hour_stats,
+            t.agent_outcome_hour_stats,
+            t.queue_day_stats,
+            t.agent_day_stats,
+            t.agent_outcome_day_stats,
+            t.report_day_zone,
+        ):
+            conn.execute(delete(table))
+        conn.execute(delete(t.agent_outcome_stats))
         conn.execute(delete(t.agent_not_ready_stats))
         conn.execute(delete(t.agent_interval_stats))
         conn.execute(delete(t.queue_interval_stats))
@@ -89,8 +152,33 @@ def rebuild(engine: Engine, codec: Codec, *, interval_s: float = DEFAULT_INTERVA
             stats.agent_rows(),
             last_event_id=last,
             interval_s=interval_s,
+            outcome_rows=stats.outcome_rows(),
+            # Every day is summed again, in the zone the firm has now.
+            days=(stats.day_zone, 0.0),
         )
     return last
+
+
+def write_adherence(conn: Connection, rows: Sequence[AdherenceDay]) -> None:
+    """Writes the shifts' adherence rows over the stored ones: a shift's rows are the same
+    however often they are made (a restart from an older snapshot makes them again)."""
+    upsert(
+        conn,
+        t.agent_adherence_days,
+        [
+            {"agent_id": r.agent, "shift_id": r.shift, "day": r.day}
+            | {n: getattr(r, n) for n in ADHERENCE_SUMS}
+            for r in rows
+        ],
+        keys=["agent_id", "shift_id", "day"],
+    )
+
+
+def adherence_days(conn: Connection) -> list[dict[str, Any]]:
+    """Every stored adherence row, in key order."""
+    a = t.agent_adherence_days
+    query = select(a).order_by(a.c.agent_id, a.c.shift_id, a.c.day)
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def checkpoint(conn: Connection) -> int | None:
@@ -135,6 +223,33 @@ def agent_stats(conn: Connection, *, since: float | None = None) -> list[dict[st
             key = "system_not_ready_s" if r["system"] else "not_ready_s"
             row[key][r["reason_id"]] = r["seconds"]
     return rows
+
+
+def outcome_stats(conn: Connection) -> list[dict[str, Any]]:
+    """Stored outcome rows, ordered by agent, campaign and interval."""
+    o = t.agent_outcome_stats
+    query = select(o).order_by(o.c.agent_id, o.c.campaign_id, o.c.interval_start)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def hour_stats(conn: Connection) -> list[list[dict[str, Any]]]:
+    """Every stored hour row (queues', agents', outcomes'), in key order."""
+    return [
+        [dict(r) for r in conn.execute(select(h).order_by(*h.primary_key.columns)).mappings()]
+        for h in (t.queue_hour_stats, t.agent_hour_stats, t.agent_outcome_hour_stats)
+    ]
+
+
+def _outcome_row(r: OutcomeInterval) -> dict[str, Any]:
+    return {
+        "agent_id": r.agent,
+        "campaign_id": r.campaign,
+        "interval_start": r.start,
+        "client_id": r.client,
+        "outcomes": r.outcomes,
+        "sales": r.sales,
+        "saves": r.saves,
+    }
 
 
 def _queue_row(r: QueueInterval, client: str | None) -> dict[str, Any]:

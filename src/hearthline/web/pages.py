@@ -22,6 +22,10 @@ PAGES: dict[str, str] = {
     "/supervisor": "supervisor.html",
     "/admin": "admin.html",
     "/planning": "planning.html",
+    "/reports": "reports.html",
+    "/knowledge": "knowledge.html",
+    "/quality": "quality.html",
+    "/pay": "pay.html",
 }
 
 # Only our own files: no inline script, no third-party origin, not framed by others.

@@ -1,4 +1,5 @@
-"""The planning sub-commands: ``erlang`` (a queue calculator), ``forecast`` and ``plan``.
+"""The planning sub-commands: ``erlang`` (a queue calculator), ``forecast``, ``plan`` and
+``backtest``.
 
 Numbers are read as text and checked here, so any bad value ends in one clear line
 (``hearthline.cli.UsageError``), never a traceback.
@@ -10,7 +11,9 @@ import argparse
 import datetime as dt
 import json
 import math
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _register_erlang(subparsers)
     _register_forecast(subparsers)
     _register_plan(subparsers)
+    _register_backtest(subparsers)
 
 
 # --- value parsing ------------------------------------------------------------------
@@ -268,10 +272,87 @@ def _register_plan(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     p.add_argument("--max-occupancy", metavar="SHARE", help="occupancy cap, e.g. 0.85")
     p.add_argument("--shrinkage", metavar="SHARE", default="0.3", help="time off the phones")
     p.add_argument("--patience", metavar="SECONDS", help="mean patience: plan with Erlang A")
+    p.add_argument(
+        "--open",
+        metavar="HH:MM-HH:MM",
+        help="the line's daily opening hours (local time): no agents are planned outside them",
+    )
     p.add_argument("--csv", metavar="FILE", help="write the plan as CSV")
     p.add_argument("--png", metavar="FILE", help="draw the plan as a PNG chart")
     p.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     p.set_defaults(func=run_plan)
+
+
+def _opening(text: str | None) -> Callable[[dt.datetime], bool] | None:
+    """``--open 08:00-18:00`` as "is this local time open?"."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)", text)
+    if match is None:
+        raise UsageError(f"--open is HH:MM-HH:MM, e.g. 08:00-18:00, not {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    opens, closes = h1 * 60 + m1, h2 * 60 + m2
+    if not opens < closes <= 24 * 60:
+        raise UsageError(f"--open {text}: the line closes before it opens")
+    return lambda at: opens <= at.hour * 60 + at.minute < closes
+
+
+def _register_backtest(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "backtest",
+        help="every forecast method against seasonal naive, week by week over a history",
+        description=(
+            "Forecast every week of the history that has two weeks before it from the days "
+            "before it, with every method, for all calls and for calls offered to agents."
+        ),
+    )
+    p.add_argument("--history", metavar="FILE", required=True, help="contact history CSV")
+    p.add_argument("--format", default="auto", metavar="FORMAT", help="history format")
+    p.add_argument("--interval", metavar="MINUTES", default="30", help="interval length")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_backtest)
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """``hearthline backtest``: per-week WAPE of every method, and the chosen one's ratio."""
+    from hearthline.wfm.evaluation import backtest_series
+
+    minutes = _interval_minutes(args.interval)
+    history = _load(Path(args.history), args.format)
+    try:
+        results = backtest_series(history, interval_minutes=minutes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps({"series": [r.to_json() for r in results]}))
+    else:
+        print("\n\n".join(r.to_text() for r in results))
+    return 0
+
+
+def _interval_minutes(text: str) -> int:
+    minutes = _whole("--interval", text)
+    if minutes < 1 or 1440 % minutes:
+        raise UsageError(f"--interval must be a whole number of minutes dividing a day, got {text}")
+    return minutes
+
+
+def _load(path: Path, fmt: str) -> Any:
+    from hearthline.wfm.importers import WrongFormat, load_history
+
+    try:
+        history = load_history(path, fmt=fmt)
+    except WrongFormat as exc:
+        raise UsageError(
+            f"{exc}: use --format {exc.found}, or leave --format out to detect it"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    for bad in history.bad_rows[:20]:
+        print(f"{path}:{bad.line}: skipped: {bad.reason}", file=sys.stderr)
+    if len(history.bad_rows) > 20:
+        print(f"{path}: {len(history.bad_rows) - 20} more bad rows skipped", file=sys.stderr)
+    return history
 
 
 def _history_args(p: argparse.ArgumentParser) -> None:
@@ -293,30 +374,13 @@ def _history_args(p: argparse.ArgumentParser) -> None:
 
 def _load_for_forecast(args: argparse.Namespace) -> Any:
     from hearthline.wfm.forecast import ForecastRequest
-    from hearthline.wfm.importers import WrongFormat, load_history
 
     start = _date("--start", args.start)
     days = _whole("--days", args.days)
     if days < 1 or days > 366:
         raise UsageError(f"--days must be between 1 and 366, got {args.days}")
-    minutes = _whole("--interval", args.interval)
-    if minutes < 1 or 1440 % minutes:
-        raise UsageError(
-            f"--interval must be a whole number of minutes dividing a day, got {args.interval}"
-        )
-    path = Path(args.history)
-    try:
-        history = load_history(path, fmt=args.format)
-    except WrongFormat as exc:
-        raise UsageError(
-            f"{exc}: use --format {exc.found}, or leave --format out to detect it"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    for bad in history.bad_rows[:20]:
-        print(f"{path}:{bad.line}: skipped: {bad.reason}", file=sys.stderr)
-    if len(history.bad_rows) > 20:
-        print(f"{path}: {len(history.bad_rows) - 20} more bad rows skipped", file=sys.stderr)
+    minutes = _interval_minutes(args.interval)
+    history = _load(Path(args.history), args.format)
     return history, ForecastRequest(
         start=start, days=days, interval_minutes=minutes, queue=args.queue
     )
@@ -355,7 +419,9 @@ def run_plan(args: argparse.Namespace) -> int:
             patience_s=_optional("--patience", args.patience, positive=True),
             shrinkage=_number("--shrinkage", args.shrinkage, maximum=0.99),
         )
-        plan = plan_from_history(history, request, targets, by_queue=args.by_queue).plan
+        plan = plan_from_history(
+            history, request, targets, by_queue=args.by_queue, open_at=_opening(args.open)
+        ).plan
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.csv:

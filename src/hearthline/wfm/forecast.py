@@ -8,9 +8,13 @@ Methods for the calls (each sees only days before the ones it forecasts):
 * ``holt-winters``: daily totals by Holt-Winters exponential smoothing (damped additive
   trend, multiplicative weekly season; statsmodels), spread over the day with the weekday's
   weighted intraday profile. Needs two weeks of history.
+* ``level-shape``: level, trend, day-of-week factors and a pooled intraday shape, each
+  estimated apart (:mod:`hearthline.wfm.level_shape`). Needs two weeks of history.
 
-The method with the lowest interval WAPE over the backtest (the last one or two weeks
-before the forecast, each forecast from the days before it) is used. AHT is the
+The backtest has rolling origins: every week of the history (counted in blocks of seven
+days from its first day) with at least two weeks before it is forecast from the days
+before it by every method. The method with the lowest interval WAPE averaged over those
+weeks is used. AHT is the
 weekday-and-interval mean of the last four same weekdays, shrunk towards the interval's
 mean over all days when few calls were handled.
 """
@@ -28,15 +32,18 @@ from numpy.typing import NDArray
 
 from hearthline.wfm.importers import History
 from hearthline.wfm.intervals import as_day_matrix, interval_table, slots_per_day
+from hearthline.wfm.level_shape import level_shape
 
 FloatMatrix = NDArray[np.float64]
 
-METHODS = ("seasonal-naive", "weekday-profile", "holt-winters")
-_MIN_TRAIN_DAYS = {"seasonal-naive": 7, "weekday-profile": 7, "holt-winters": 14}
+METHODS = ("seasonal-naive", "weekday-profile", "holt-winters", "level-shape")
+BASELINE = "seasonal-naive"
+_MIN_TRAIN_DAYS = {"seasonal-naive": 7, "weekday-profile": 7, "holt-winters": 14, "level-shape": 14}
+# Backtest origins need two weeks before them; a shorter history is tested from one week.
+_ORIGIN_DAYS = (14, 7)
 _RECENT_WEEKS = 4
 _AHT_PRIOR_CALLS = 20.0
-_BACKTEST_DAYS = 7
-_MAX_FOLDS = 2
+_WEEK = 7
 
 
 @dataclass(frozen=True)
@@ -54,13 +61,39 @@ class ForecastRequest:
 
 
 @dataclass(frozen=True)
+class WeekError:
+    """One method's error on one backtest week: WAPE of daily totals and of intervals."""
+
+    first_day: dt.date
+    days: int
+    wape_day: float
+    wape_interval: float
+
+
+@dataclass(frozen=True)
 class MethodScore:
-    """Backtest error of one method: WAPE of daily totals and of interval values."""
+    """Backtest error of one method: WAPE of daily totals and of interval values, each
+    averaged over the backtest weeks, and the weeks themselves."""
 
     method: str
     wape_day: float
     wape_interval: float
     days_tested: int
+    weeks: tuple[WeekError, ...] = ()
+
+
+def ratio_to_baseline(scores: tuple[MethodScore, ...], method: str) -> tuple[float, float]:
+    """(daily, interval) WAPE of ``method`` over seasonal naive's, both averaged over the
+    backtest weeks (nan when either is missing)."""
+    by = {s.method: s for s in scores}
+    if method not in by or BASELINE not in by:
+        return (float("nan"), float("nan"))
+    own, base = by[method], by[BASELINE]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (
+            float(np.divide(own.wape_day, base.wape_day)),
+            float(np.divide(own.wape_interval, base.wape_interval)),
+        )
 
 
 @dataclass(frozen=True)
@@ -93,6 +126,15 @@ class Forecast:
                     "wape_day": round(s.wape_day, 4),
                     "wape_interval": round(s.wape_interval, 4),
                     "days_tested": s.days_tested,
+                    "weeks": [
+                        {
+                            "first_day": w.first_day.isoformat(),
+                            "days": w.days,
+                            "wape_day": round(w.wape_day, 4),
+                            "wape_interval": round(w.wape_interval, 4),
+                        }
+                        for w in s.weeks
+                    ],
                 }
                 for s in self.scores
             ],
@@ -224,6 +266,8 @@ def _run_method(
         out = _weekday_profile(train, weekdays, targets)
     elif method == "holt-winters":
         out = _holt_winters(train, weekdays, targets, last_day)
+    elif method == "level-shape":
+        out = level_shape(train, weekdays, targets, last_day)
     else:  # pragma: no cover - METHODS is closed
         raise ValueError(f"unknown method {method!r}")
     return np.maximum(out, 0.0)
@@ -237,52 +281,64 @@ def wape(forecast: NDArray[np.float64], actual: NDArray[np.float64]) -> float:
     return float(np.sum(np.abs(forecast - actual)) / total)
 
 
+def backtest_origins(n_days: int) -> list[int]:
+    """Row indices where backtest weeks start: every seventh day from the first with at
+    least two weeks before it (one week when the history is shorter than three weeks)."""
+    for origin in _ORIGIN_DAYS:
+        if n_days > origin:
+            return list(range(origin, n_days, _WEEK))
+    return []
+
+
 def backtest(
     calls: FloatMatrix,
     days: pd.DatetimeIndex,
     *,
     methods: tuple[str, ...] = METHODS,
-    fold_days: int = _BACKTEST_DAYS,
-    folds: int = _MAX_FOLDS,
 ) -> tuple[MethodScore, ...]:
-    """WAPE of each method over the last ``folds`` blocks of ``fold_days`` days, each
-    forecast from the days before it.
+    """WAPE of each method on every backtest week (rolling origins, each week forecast
+    from the days before it), and averaged over the weeks.
 
-    Every method scored is scored on the same blocks, so the errors compare like with
-    like: the blocks are as many as the most demanding method allows, and a method that
-    cannot forecast even the last block is left out.
+    Every method scored is scored on the same weeks, so the errors compare like with
+    like; a method that cannot forecast from the first origin is left out. The last week
+    may be short (the days the history has).
     """
-    n = calls.shape[0]
-
-    def blocks_for(method: str) -> int:
-        fit = 0
-        while fit < folds and n - (fit + 1) * fold_days >= _MIN_TRAIN_DAYS[method]:
-            fit += 1
-        return fit
-
-    usable = [m for m in methods if blocks_for(m) > 0]
-    if not usable:
+    origins = backtest_origins(calls.shape[0])
+    if not origins:
         return ()
-    blocks = min(blocks_for(m) for m in usable)
+    usable = [m for m in methods if _MIN_TRAIN_DAYS[m] <= origins[0]]
     scores = []
     for method in usable:
-        fc_parts, act_parts = [], []
-        for f in range(1, blocks + 1):
-            cut = n - f * fold_days
-            targets = [pd.Timestamp(d).date() for d in days[cut : cut + fold_days]]
-            fc_parts.append(_run_method(method, calls[:cut], days[:cut], targets))
-            act_parts.append(calls[cut : cut + fold_days])
-        fc = np.concatenate(fc_parts)
-        act = np.concatenate(act_parts)
+        weeks = []
+        for cut in origins:
+            stop = min(cut + _WEEK, calls.shape[0])
+            targets = [pd.Timestamp(d).date() for d in days[cut:stop]]
+            fc = _run_method(method, calls[:cut], days[:cut], targets)
+            act = calls[cut:stop]
+            weeks.append(
+                WeekError(
+                    first_day=targets[0],
+                    days=len(targets),
+                    wape_day=wape(fc.sum(axis=1), act.sum(axis=1)),
+                    wape_interval=wape(fc, act),
+                )
+            )
         scores.append(
             MethodScore(
                 method=method,
-                wape_day=wape(fc.sum(axis=1), act.sum(axis=1)),
-                wape_interval=wape(fc, act),
-                days_tested=int(act.shape[0]),
+                wape_day=_mean([w.wape_day for w in weeks]),
+                wape_interval=_mean([w.wape_interval for w in weeks]),
+                days_tested=sum(w.days for w in weeks),
+                weeks=tuple(weeks),
             )
         )
     return tuple(scores)
+
+
+def _mean(values: list[float]) -> float:
+    """Mean of the weeks that had calls (nan when none had)."""
+    finite = [v for v in values if not np.isnan(v)]
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 def _aht_forecast(

@@ -29,10 +29,12 @@ def interval_table(
     *,
     interval_minutes: int = 30,
     queue: str | None = None,
+    outcomes: tuple[str, ...] = OFFERED_OUTCOMES,
 ) -> pd.DataFrame:
-    """Per interval: ``calls`` offered, ``answered``, ``abandoned``, ``handled`` (answered
-    with a known handle time), ``handle_s`` (their total) and ``aht_s`` (their mean, NaN
-    when none). Indexed by interval start, covering whole days."""
+    """Per interval: ``calls`` offered (with ``outcomes``: the contacts that ended so),
+    ``answered``, ``abandoned``, ``handled`` (answered with a known handle time),
+    ``handle_s`` (their total) and ``aht_s`` (their mean, NaN when none). Indexed by
+    interval start, covering whole days."""
     slots_per_day(interval_minutes)
     frame = history.contacts
     if queue is not None:
@@ -40,7 +42,7 @@ def interval_table(
             names = ", ".join(history.queues()) or "none"
             raise ValueError(f"no contacts for queue {queue!r} (queues: {names})")
         frame = frame[frame["queue"] == queue]
-    frame = frame[frame["outcome"].isin(OFFERED_OUTCOMES)]
+    frame = frame[frame["outcome"].isin(outcomes)]
     if frame.empty:
         raise ValueError("no offered contacts in the history")
     freq = f"{interval_minutes}min"

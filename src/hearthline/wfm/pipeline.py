@@ -7,6 +7,8 @@ the plan (text, CSV, JSON) stay with each caller.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hearthline.wfm.forecast import Forecast, ForecastRequest, forecast_history
@@ -24,17 +26,23 @@ class PlannedHistory:
 
 
 def plan_from_history(
-    history: History, request: ForecastRequest, targets: Targets, *, by_queue: bool = False
+    history: History,
+    request: ForecastRequest,
+    targets: Targets,
+    *,
+    by_queue: bool = False,
+    open_at: Callable[[dt.datetime], bool] | None = None,
 ) -> PlannedHistory:
     """Forecasts ``request`` from ``history`` and staffs it to ``targets``.
 
     ``by_queue`` forecasts each queue of the history on its own (only ``request.queue``
     when it names one); otherwise one forecast covers the request's queue, or all queues
-    together. Raises ValueError for a history or request that cannot be planned.
+    together. ``open_at``: the line's opening hours (closed intervals get no agents).
+    Raises ValueError for a history or request that cannot be planned.
     """
     if by_queue:
         queues = history.queues() if request.queue is None else [request.queue]
         forecasts = [forecast_history(history, request.for_queue(q)) for q in queues]
     else:
         forecasts = [forecast_history(history, request)]
-    return PlannedHistory(forecasts=forecasts, plan=build_plan(forecasts, targets))
+    return PlannedHistory(forecasts=forecasts, plan=build_plan(forecasts, targets, open_at=open_at))

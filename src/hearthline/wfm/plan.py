@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -126,8 +126,16 @@ class StaffingPlan:
         return "\n".join(lines)
 
 
-def build_plan(forecasts: Sequence[Forecast], targets: Targets) -> StaffingPlan:
-    """Staff every interval of every forecast to the targets (vectorised per queue)."""
+def build_plan(
+    forecasts: Sequence[Forecast],
+    targets: Targets,
+    *,
+    open_at: Callable[[dt.datetime], bool] | None = None,
+) -> StaffingPlan:
+    """Staff every interval of every forecast to the targets (vectorised per queue).
+
+    ``open_at`` (an interval's local start -> whether the line is open): a closed line's
+    intervals get no calls and no agents, however many calls the forecast spreads there."""
     if not forecasts:
         raise ValueError("nothing to plan: no forecasts")
     interval = forecasts[0].interval_minutes
@@ -138,8 +146,12 @@ def build_plan(forecasts: Sequence[Forecast], targets: Targets) -> StaffingPlan:
             raise ValueError("all forecasts in a plan must use the same interval")
         name = fc.queue or "all"
         methods[name] = fc.method
+        calls = np.asarray(fc.calls, dtype=float)
+        if open_at is not None:
+            shut = np.array([not open_at(s.to_pydatetime()) for s in fc.starts], dtype=bool)
+            calls = np.where(shut, 0.0, calls)
         result = staff(
-            calls=fc.calls,
+            calls=calls,
             interval_s=interval * 60.0,
             aht_s=np.maximum(fc.aht_s, 1.0),
             targets=targets,
@@ -151,7 +163,7 @@ def build_plan(forecasts: Sequence[Forecast], targets: Targets) -> StaffingPlan:
                 PlanRow(
                     queue=name,
                     start=start.to_pydatetime(),
-                    calls=float(fc.calls[i]),
+                    calls=float(calls[i]),
                     aht_s=float(fc.aht_s[i]),
                     traffic_erlangs=float(f.traffic_erlangs[i]),
                     agents=int(result.agents[i]),

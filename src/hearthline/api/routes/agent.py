@@ -10,9 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from hearthline.api.acknowledgement import require_acknowledged
 from hearthline.api.answers import command_result
 from hearthline.api.deps import AgentCaller, AppContext, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, forbidden, not_found
+from hearthline.api.help import notify_help
 from hearthline.api.live import agent_live, contact_or_none
 from hearthline.api.myday import day_start, my_day
 from hearthline.api.principal import Principal
@@ -113,6 +115,8 @@ async def sign_in(me: AgentCaller, ctx: Ctx, body: SignInIn | None = None) -> Co
     """Signs in, not ready (or ready at once with ``{"ready": true}``)."""
     agent = _me(me)
     ready = body.ready if body is not None else False
+    if ready:
+        await require_acknowledged(ctx, agent)
     result = await _run(ctx, cmd.SignIn(agent, ready=ready))
     ctx.presence.watch(agent)
     return result
@@ -128,7 +132,9 @@ async def sign_out(me: AgentCaller, ctx: Ctx) -> CommandResult:
 
 @router.post("/ready", response_model=CommandResult)
 async def ready(me: AgentCaller, ctx: Ctx) -> CommandResult:
-    """Available for contacts (from not ready, or ending the wrap-up)."""
+    """Available for contacts (from not ready, or ending the wrap-up). Refused (409) while
+    mandatory bulletins wait, if the firm requires them acknowledged first."""
+    await require_acknowledged(ctx, _me(me))
     return await _run(ctx, cmd.MakeReady(_me(me)))
 
 
@@ -322,10 +328,12 @@ async def ask_help(body: HelpIn, me: AgentCaller, ctx: Ctx) -> HelpOut:
         at=ctx.now(),
         agent=agent,
         contact=view.contact,
+        # The contact's client company owns the request (api/help.py).
+        client=None if view.contact is None else ctx.tenancy.client_of_contact(view.contact),
         text=body.text,
     )
     out = _help_out(row)
-    ctx.hub.notify({"type": "help", "request": out.model_dump()}, agent=agent, client=None)
+    notify_help(ctx.hub, out)
     return out
 
 

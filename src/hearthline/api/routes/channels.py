@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path
 
 from hearthline.api.answers import command_result
 from hearthline.api.deps import AppContext, ChannelCaller, Ctx
-from hearthline.api.errors import ERROR_RESPONSES, not_found
+from hearthline.api.errors import ERROR_RESPONSES, ApiError, not_found
 from hearthline.api.live import contact_live
 from hearthline.api.principal import Principal
 from hearthline.api.routes.agent import CONTACT_PATH
@@ -37,6 +37,8 @@ from hearthline.store.queries import customers as customers_q
 
 router = APIRouter(prefix="/api/channels", tags=["channels"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATH)]
+# What the core takes (handlers' ``_new_contact_id``), checked here to answer 422, not 409.
+CONTACT_ID_MAX = 200
 
 
 def _queue_in_scope(ctx: AppContext, me: Principal, queue: str) -> QueueId:
@@ -48,11 +50,48 @@ def _queue_in_scope(ctx: AppContext, me: Principal, queue: str) -> QueueId:
 
 
 def _contact_in_scope(ctx: AppContext, me: Principal, contact: str) -> ContactId:
-    if me.client_id is not None and not client_visible(
-        ctx.directory, me, ctx.tenancy.client_of_contact(contact)
-    ):
+    if me.client_id is None:
+        return ContactId(contact)
+    client = ctx.tenancy.client_of_contact(contact)
+    # A contact still in the menu is for no client yet: it is this line's when its id is
+    # in this line's name space, which only this client's lines can create (below).
+    if client is None and contact.startswith(_space(me.client_id)):
+        return ContactId(contact)
+    if not client_visible(ctx.directory, me, client):
         raise not_found("contact", contact)
     return ContactId(contact)
+
+
+def _space(client: str) -> str:
+    return f"{client}:"
+
+
+def _new_contact_id(
+    ctx: AppContext, me: Principal, chosen: str | None, queue: str | None
+) -> ContactId:
+    """The id of a new contact. A client's line has its own name space (``acme:<id>``): an
+    id another client uses is as free to it as one nobody uses, so the answer cannot tell
+    whether another client's contact exists. Ids unchosen are random (unguessable)."""
+    ident = chosen or uuid.uuid4().hex
+    if me.client_id is not None:
+        ident = _space(me.client_id) + ident
+        if len(ident) > CONTACT_ID_MAX:
+            raise ApiError(
+                422,
+                "invalid",
+                f"contact_id: at most {CONTACT_ID_MAX} characters with the client's prefix",
+            )
+        return ContactId(ident)
+    owner, colon, _ = ident.partition(":")
+    clients = set(ctx.directory.campaign_client.values())
+    if colon and owner in clients and owner != ctx.directory.queue_client(queue):
+        # Else a firm-wide line could take an id a client's line will ask for.
+        raise ApiError(
+            422,
+            "invalid",
+            f"contact_id: ids beginning {owner + ':'!r} are for client {owner!r}'s queues",
+        )
+    return ContactId(ident)
 
 
 @router.post("/contacts", response_model=ContactAccepted, status_code=201)
@@ -72,7 +111,7 @@ async def arrive(body: ContactIn, me: ChannelCaller, ctx: Ctx) -> ContactAccepte
         raise not_found("queue", "(none given)")
     if body.customer_id is not None:
         await _customer_of(ctx, me, body.customer_id, queue)
-    contact = ContactId(body.contact_id or uuid.uuid4().hex)
+    contact = _new_contact_id(ctx, me, body.contact_id, queue)
     command = cmd.ArriveContact(
         contact,
         caller=body.caller,
@@ -149,7 +188,7 @@ async def schedule_callback(body: ScheduleIn, me: ChannelCaller, ctx: Ctx) -> Co
     ):
         # An agent who does not work for the queue's client is nobody to prefer here.
         raise not_found("agent", preferred)
-    contact = ContactId(body.contact_id or uuid.uuid4().hex)
+    contact = _new_contact_id(ctx, me, body.contact_id, queue)
     command = cmd.ScheduleCallback(
         contact,
         queue,

@@ -12,15 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from hearthline.api.deps import Ctx, Staff
-from hearthline.api.errors import ERROR_RESPONSES, ApiError
-from hearthline.api.schemas import ForecastChoice, PlanRowOut, StaffingPlanOut
-from hearthline.wfm.forecast import Forecast, ForecastRequest
+from hearthline.api.deps import AppContext, Ctx, Staff
+from hearthline.api.errors import ERROR_RESPONSES, ApiError, not_found
+from hearthline.api.principal import Principal
+from hearthline.api.schemas import BacktestWeekOut, ForecastChoice, PlanRowOut, StaffingPlanOut
+from hearthline.api.schemas.common import IDENT_PATTERN
+from hearthline.api.scope import client_visible
+from hearthline.store.queries import menus as menus_q
+from hearthline.voice.hours import hours_from_dict
+from hearthline.wfm.forecast import (
+    BASELINE,
+    Forecast,
+    ForecastRequest,
+    MethodScore,
+    ratio_to_baseline,
+)
 from hearthline.wfm.importers import History, read_anonymous_bank, read_generic
 from hearthline.wfm.pipeline import plan_from_history
 from hearthline.wfm.staffing import Targets
@@ -63,8 +75,13 @@ async def staffing(
     patience: Annotated[float | None, Query(gt=0, le=86_400)] = None,
     shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.3,
     by_queue: bool = False,
+    campaign: Annotated[
+        str | None,
+        Query(pattern=IDENT_PATTERN, description="staff only within its opening hours"),
+    ] = None,
 ) -> StaffingPlanOut:
-    """Forecast the history's volume and handle time, then staff every interval."""
+    """Forecast the history's volume and handle time, then staff every interval (with
+    ``campaign``, none while its line is closed: its opening hours, the firm's zone)."""
     if interval not in (15, 30, 60):
         raise ApiError(422, "invalid", f"interval must be 15, 30 or 60 minutes, got {interval}")
     if target_sl is None and target_asa is None and max_abandon is None:
@@ -83,16 +100,31 @@ async def staffing(
     except ValueError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
     wanted = ForecastRequest(start=start, days=days, interval_minutes=interval)
+    open_at = await _opening(ctx, me, campaign) if campaign is not None else None
 
     def plan() -> StaffingPlanOut:
         history = _read(text, history_format)
-        planned = plan_from_history(history, wanted, targets, by_queue=by_queue)
+        planned = plan_from_history(history, wanted, targets, by_queue=by_queue, open_at=open_at)
         return _out(planned.plan.to_json(), planned.forecasts, history)
 
     try:
         return await ctx.db(plan)
     except ValueError as exc:  # no history before start, another format's header, the calendar
         raise ApiError(422, "invalid", str(exc)) from None
+
+
+async def _opening(
+    ctx: AppContext, me: Principal, campaign: str
+) -> Callable[[dt.datetime], bool] | None:
+    """The campaign's opening hours as "is this local start open?"; None if it has none."""
+    client = ctx.directory.campaign_client.get(campaign)
+    if client is None or not client_visible(ctx.directory, me, client):
+        raise not_found("campaign", campaign)
+    stored = await ctx.db(menus_q.hours, ctx.engine, campaign)
+    if stored is None:
+        return None
+    hours, zone = hours_from_dict(stored), await ctx.firm_zone()
+    return lambda local: hours.is_open(local.replace(tzinfo=zone).timestamp(), zone)
 
 
 async def _history_text(request: Request) -> str:
@@ -131,16 +163,37 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _weeks(score: MethodScore | None, naive: MethodScore | None) -> list[BacktestWeekOut]:
+    if score is None or naive is None:
+        return []
+    return [
+        BacktestWeekOut(
+            first_day=own.first_day.isoformat(),
+            days=own.days,
+            wape_day=_finite(own.wape_day),
+            wape_interval=_finite(own.wape_interval),
+            naive_wape_day=_finite(base.wape_day),
+            naive_wape_interval=_finite(base.wape_interval),
+        )
+        for own, base in zip(score.weeks, naive.weeks, strict=True)
+    ]
+
+
 def _out(plan: dict[str, Any], forecasts: list[Forecast], history: History) -> StaffingPlanOut:
     choices = []
     for f in forecasts:
         score = next((s for s in f.scores if s.method == f.method), None)
+        naive = next((s for s in f.scores if s.method == BASELINE), None)
+        vs_day, vs_interval = ratio_to_baseline(f.scores, f.method)
         choices.append(
             ForecastChoice(
                 queue=f.queue or "all",
                 method=f.method,
                 wape_day=_finite(score.wape_day) if score else None,
                 wape_interval=_finite(score.wape_interval) if score else None,
+                vs_naive_day=_finite(vs_day),
+                vs_naive_interval=_finite(vs_interval),
+                weeks=_weeks(score, naive),
                 history_first_day=f.history_first_day.isoformat(),
                 history_last_day=f.history_last_day.isoformat(),
             )

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from hearthline.api import snapshot
+from hearthline.api import snapshot, voice
 from hearthline.api.deps import SESSION_COOKIE, AppContext
 from hearthline.api.hub import Stream
 from hearthline.api.principal import Principal, Role
@@ -93,6 +93,9 @@ async def stream(
     if me.role is Role.CHANNEL:
         await ws.close(code=_CLOSE_FORBIDDEN, reason="channel tokens have no stream")
         return
+    if me.must_enrol:
+        await ws.close(code=_CLOSE_FORBIDDEN, reason="enrol for two-factor sign-in first")
+        return
     await ws.accept()
     hub = ctx.hub
     # Registered before the snapshot is taken: nothing committed after it can be missed.
@@ -128,7 +131,7 @@ async def stream(
 
 _UNEXPECTED = json.dumps({"type": "error", "message": 'expected {"type": "heartbeat"}'})
 # What a client may send: small text frames (a heartbeat is 20 bytes).
-_MAX_MESSAGE_CHARS = 4096
+_MAX_MESSAGE_CHARS = 16384  # a browser's SDP answer is 1-4 KB
 _CLOSE_UNSUPPORTED = 1003  # RFC 6455: a kind of data the endpoint cannot accept
 _CLOSE_TOO_BIG = 1009
 
@@ -177,9 +180,16 @@ async def _listen(
             await ws.close(code=refused.code, reason=refused.reason)
             return
         receive = asyncio.ensure_future(_receive_text(ws))
-        if _kind(text) == "heartbeat":
+        kind = _kind(text)
+        if kind == "heartbeat":
             if agent is not None:
                 ctx.presence.beat(agent)
+        elif kind == "voice-answer" and agent is not None:
+            refusal = await voice.browser_answer(ctx, agent, text)
+            if refusal is not None:
+                stream.push(0, refusal, limit=ctx.settings.stream_backlog)
+        elif kind == "voice-lost" and agent is not None:
+            await voice.leg_lost(ctx, agent, text)
         else:
             # Through the pending list: only the pump sends, so messages never interleave.
             stream.push(0, _UNEXPECTED, limit=ctx.settings.stream_backlog)

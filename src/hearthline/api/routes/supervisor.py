@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from hearthline.api.answers import command_result
 from hearthline.api.deps import AppContext, Ctx, Staff
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, not_found
+from hearthline.api.help import help_scope, help_visible, notify_help
 from hearthline.api.live import agents_live, contact_live, queues_live
 from hearthline.api.principal import Principal
 from hearthline.api.routes.agent import ContactPath
@@ -21,17 +22,20 @@ from hearthline.api.schemas import (
     ForceStateIn,
     HelpOut,
     MoveIn,
+    OutcomeCorrectionIn,
     PriorityIn,
     QueueLive,
 )
 from hearthline.api.schemas.common import ROW_ID_MAX
 from hearthline.api.scope import (
     access_agent,
+    access_contact,
     access_queue,
     agent_visible,
     client_visible,
     live_contact_visible,
 )
+from hearthline.crm.commands import CorrectOutcome
 from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError
@@ -139,8 +143,18 @@ async def move(contact: ContactPath, body: MoveIn, me: Staff, ctx: Ctx) -> Comma
         raise
 
 
-def _help_visible(ctx: AppContext, me: Principal, agent: str) -> bool:
-    return me.firm_wide or agent_visible(ctx.directory, me, agent)
+@router.post("/contacts/{contact}/outcome", response_model=CommandResult)
+async def correct_outcome(
+    contact: ContactPath, body: OutcomeCorrectionIn, me: Staff, ctx: Ctx
+) -> CommandResult:
+    """Corrects a finished contact's outcome, with the reason (the customer returned what
+    they bought: a sale becomes no sale). Both outcomes stay in the contact's history;
+    the agent's bonus, the reports and the statement follow the correction."""
+    # From the log: a contact ended long ago is still its client's.
+    await ctx.db(access_contact, ctx.engine, me, contact)
+    command = CorrectOutcome(contact, body.disposition, body.reason, me.username)
+    stored = await ctx.run(command)
+    return command_result(stored, last_event_id=ctx.writer.last_event_id)
 
 
 @router.get("/help", response_model=list[HelpOut])
@@ -150,12 +164,12 @@ async def help_requests(
     open_only: Annotated[bool, Query()] = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[HelpOut]:
-    rows = await ctx.db(help_q.newest, ctx.engine, limit=limit, open_only=open_only)
-    return [
-        HelpOut.model_validate(r, from_attributes=True)
-        for r in rows
-        if _help_visible(ctx, me, r.agent_id)
-    ]
+    """Help requests in the caller's scope, newest first (api/help.py says whose)."""
+    agents, client = help_scope(ctx.directory, me)
+    rows = await ctx.db(
+        help_q.newest, ctx.engine, limit=limit, open_only=open_only, agents=agents, client=client
+    )
+    return [HelpOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.get("/agents/{agent}/help", response_model=list[HelpOut])
@@ -169,7 +183,14 @@ async def agent_help_history(
     """An agent's help requests, answered or not, newest first; page back with
     ``before_id``. An agent the caller may not see is not found."""
     access_agent(ctx.directory, me, agent)
-    rows = await ctx.db(help_q.newest, ctx.engine, limit=limit, agents=[agent], before_id=before_id)
+    rows = await ctx.db(
+        help_q.newest,
+        ctx.engine,
+        limit=limit,
+        agents=[agent],
+        before_id=before_id,
+        client=None if me.firm_wide else me.client_id,
+    )
     return [HelpOut.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -185,8 +206,8 @@ async def answer_help(
         request=request_id,
         text=body.text,
         by=me.username,
-        visible=lambda agent: _help_visible(ctx, me, agent),
+        visible=lambda row: help_visible(ctx.directory, me, row),
     )
     out = HelpOut.model_validate(row, from_attributes=True)
-    ctx.hub.notify({"type": "help", "request": out.model_dump()}, agent=out.agent_id, client=None)
+    notify_help(ctx.hub, out)
     return out

@@ -38,6 +38,13 @@ def _role_name(value: object) -> object:
 Role = Annotated[RoleName, BeforeValidator(_role_name)]
 
 
+# A new password may hold any printable text; NUL and broken UTF-8 nobody types, and
+# other systems a password is typed into would cut it short at a NUL.
+NewPassword = Annotated[
+    str, StringConstraints(min_length=10, max_length=256), AfterValidator(printable)
+]
+
+
 class UserOut(Out):
     id: int
     username: str
@@ -45,6 +52,13 @@ class UserOut(Out):
     role: str
     client_id: str | None
     agent_id: str | None
+    # Signs in with a second factor; must enrol: the firm requires one and there is none.
+    two_factor: bool = False
+    must_enrol: bool = False
+
+
+# A code from the authenticator (six digits) or a recovery code (``7f3a9-c2e41``).
+OneTimeCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z -]{6,16}$")]
 
 
 class LoginIn(In):
@@ -52,6 +66,36 @@ class LoginIn(In):
         str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)
     ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    code: OneTimeCode | None = None
+
+
+class EnrolIn(In):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class EnrolOut(Out):
+    """Shown once: type the secret into an authenticator app (or open the URI)."""
+
+    secret: str
+    uri: str
+
+
+class ConfirmIn(In):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class TwoFactorOffIn(In):
+    """The password and a current code (or a recovery code): a session left open on a
+    shared computer cannot turn the second factor off alone."""
+
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    code: Annotated[str, StringConstraints(min_length=6, max_length=32)]
+
+
+class RecoveryCodesOut(Out):
+    """Shown once: each code signs in once in place of the authenticator's."""
+
+    recovery_codes: list[str]
 
 
 class SessionOut(Out):
@@ -62,12 +106,12 @@ class SessionOut(Out):
 
 class PasswordIn(In):
     current_password: Annotated[str, StringConstraints(max_length=256)]
-    new_password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
+    new_password: NewPassword
 
 
 class UserIn(In):
     username: Ident
-    password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
+    password: NewPassword
     role: Role
     display_name: Name = ""
     client_id: Ident | None = None
@@ -75,7 +119,7 @@ class UserIn(In):
 
 
 class UserPatch(In):
-    password: Annotated[str, StringConstraints(min_length=10, max_length=256)] | None = None
+    password: NewPassword | None = None
     role: Role | None = None
     display_name: Name | None = None
     client_id: Ident | None = None

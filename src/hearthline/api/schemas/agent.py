@@ -75,6 +75,7 @@ class HelpOut(Out):
     agent_id: str
     contact_id: str | None
     customer_id: str | None = None
+    client_id: str | None = None
     text: str
     created_at: float
     open: bool

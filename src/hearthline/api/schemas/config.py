@@ -187,6 +187,8 @@ class ScriptIn(In):
 class SettingsIn(In):
     connection_grace_s: Seconds = 60.0
     direct_transfer_wait_s: Seconds = 30.0
+    # Supervisors and administrators must sign in with a second factor; None: unchanged.
+    require_two_factor: bool | None = None
 
 
 class NumberIn(In):

@@ -41,6 +41,8 @@ class ContactRecord(Out):
     disposition: str | None
     note: str | None
     fields: dict[str, str]
+    # The answers given along the call guide, in order (its newest saved path).
+    guide: list[str] = []
     # The help the agents asked a supervisor about it, with the answers, oldest first.
     help: list[HelpOut] = []
 

@@ -21,13 +21,29 @@ class PlanRowOut(Out):
     p_abandon: float
 
 
+class BacktestWeekOut(Out):
+    """One backtest week: the chosen method's WAPE and seasonal naive's, per day and per
+    interval (null where the week had no calls)."""
+
+    first_day: str
+    days: int
+    wape_day: float | None
+    wape_interval: float | None
+    naive_wape_day: float | None
+    naive_wape_interval: float | None
+
+
 class ForecastChoice(Out):
-    """The forecasting method a queue's backtest chose, and its error (WAPE)."""
+    """The forecasting method a queue's backtest chose, its error (WAPE, averaged over the
+    backtest weeks), the same over seasonal naive's, and the weeks themselves."""
 
     queue: str
     method: str
     wape_day: float | None
     wape_interval: float | None
+    vs_naive_day: float | None
+    vs_naive_interval: float | None
+    weeks: list[BacktestWeekOut]
     history_first_day: str
     history_last_day: str
 

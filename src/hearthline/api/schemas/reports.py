@@ -20,6 +20,31 @@ class AgentStatsRow(Out):
     system_not_ready_s: dict[str, float]
 
 
+class FigureOut(Out):
+    name: str
+    label: str
+    unit: str
+    definition: str
+
+
+class ReportRowOut(Out):
+    # The group's dimensions (client, campaign, queue, agent; interval as its local start
+    # with the offset, day as the local date) and their values.
+    key: dict[str, str]
+    interval_start: float | None
+    figures: dict[str, float | None]
+
+
+class ReportOut(Out):
+    time_zone: str
+    first: str
+    last: str
+    start: float
+    end: float
+    group: list[str]
+    rows: list[ReportRowOut]
+
+
 class Health(Out):
     status: str
     last_event_id: int

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from hearthline.api.schemas.common import Ident, In, Priority
+from pydantic import AfterValidator, StringConstraints
+
+from hearthline.api.schemas.common import Ident, In, Priority, printable
 
 
 class ForceStateIn(In):
@@ -18,3 +20,14 @@ class PriorityIn(In):
 
 class MoveIn(In):
     queue: Ident
+
+
+class OutcomeCorrectionIn(In):
+    """A finished contact's outcome as it should be, and why (kept in the log)."""
+
+    disposition: Ident
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+        AfterValidator(printable),
+    ]

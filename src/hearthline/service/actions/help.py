@@ -14,8 +14,17 @@ from hearthline.store.queries import help as q
 from hearthline.store.queries.help import HelpRow
 
 
-def ask(engine: Engine, *, at: float, agent: str, contact: str | None, text: str) -> HelpRow:
-    """Records a request with the contact the agent has and its customer, if linked."""
+def ask(
+    engine: Engine,
+    *,
+    at: float,
+    agent: str,
+    contact: str | None,
+    client: str | None,
+    text: str,
+) -> HelpRow:
+    """Records a request with the contact the agent has, its client company and its
+    customer, if linked."""
     h = t.help_requests
     with transaction(engine) as conn:
         customer = customers_q.linked_customer(conn, contact) if contact is not None else None
@@ -25,6 +34,7 @@ def ask(engine: Engine, *, at: float, agent: str, contact: str | None, text: str
                 agent_id=agent,
                 contact_id=contact,
                 customer_id=customer,
+                client_id=client,
                 text=text,
                 created_at=at,
                 open=True,
@@ -43,13 +53,13 @@ def answer(
     request: int,
     text: str,
     by: str,
-    visible: Callable[[str], bool],
+    visible: Callable[[HelpRow], bool],
 ) -> HelpRow:
-    """Answers a request; one about an agent ``visible`` refuses is not found."""
+    """Answers a request; one ``visible`` refuses is not found."""
     h = t.help_requests
     with transaction(engine) as conn:
         row = q.one(conn, request)
-        if row is None or not visible(row.agent_id):
+        if row is None or not visible(row):
             raise NotFound("help request", request)
         conn.execute(
             update(h)

@@ -135,6 +135,15 @@ def revoke_token(engine: Engine, who: Actor, *, at: float, token: str) -> None:
         record(conn, who, at=at, action="token.revoke", target=token)
 
 
+def end_sessions(conn: Connection, *, user_id: int, keep: str | None = None) -> None:
+    """Ends a user's browser sessions but ``keep`` (the one making the change); their API
+    tokens stay."""
+    ended = delete(t.sessions).where(t.sessions.c.user_id == user_id)
+    if keep is not None:
+        ended = ended.where(t.sessions.c.id != keep)
+    conn.execute(ended)
+
+
 def forget_user(conn: Connection, *, user_id: int) -> None:
     """Ends every session and token of a user (deleted, or given a new password)."""
     conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from hearthline.service.actions.audit import Actor, plain, record, transaction
-from hearthline.service.actions.tokens import forget_user
+from hearthline.service.actions.tokens import end_sessions, forget_user
 from hearthline.service.errors import BadCommand, Conflict, NotFound
 from hearthline.store import config_repo
 from hearthline.store import tables as t
@@ -121,10 +121,7 @@ def set_password(
         conn.execute(
             update(t.users).where(t.users.c.id == user_id).values(password_hash=password_hash)
         )
-        others = delete(t.sessions).where(t.sessions.c.user_id == user_id)
-        if keep_session is not None:
-            others = others.where(t.sessions.c.id != keep_session)
-        conn.execute(others)
+        end_sessions(conn, user_id=user_id, keep=keep_session)
 
 
 def rehash_password(engine: Engine, *, user_id: int, password_hash: str) -> None:

@@ -11,8 +11,13 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from hearthline.store.tables import metadata
+from hearthline.store.tables.knowledge import migrated_only
 
 config = context.config
+
+
+def _declared(_obj: object, name: str | None, type_: str, _reflected: bool, _to: object) -> bool:
+    return not migrated_only(name, type_)
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +27,7 @@ def _run(connection: Connection) -> None:
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_declared,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -19,6 +19,15 @@ class UserRow:
     role: str
     client_id: str | None
     agent_id: str | None
+    # Signs in with a second factor (a confirmed TOTP secret).
+    two_factor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TwoFactor:
+    secret: str | None
+    pending: str | None
+    last_step: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,7 @@ def _user(r: RowMapping) -> UserRow:
         role=r["role"],
         client_id=r["client_id"],
         agent_id=r["agent_id"],
+        two_factor=r["totp_secret"] is not None,
     )
 
 
@@ -71,6 +81,24 @@ def credentials(bind: Bind, username: str) -> Credentials | None:
     with connected(bind) as conn:
         row = conn.execute(query).mappings().first()
     return Credentials(_user(row), row["password_hash"]) if row is not None else None
+
+
+def two_factor(bind: Bind, user_id: int) -> TwoFactor:
+    u = t.users
+    query = select(u.c.totp_secret, u.c.totp_pending, u.c.totp_last_step).where(u.c.id == user_id)
+    with connected(bind) as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return TwoFactor(None, None, None)
+    return TwoFactor(row.totp_secret, row.totp_pending, row.totp_last_step)
+
+
+def recovery_codes(bind: Bind, user_id: int) -> list[tuple[int, str]]:
+    """The user's unused recovery codes: (id, argon2 hash)."""
+    r = t.recovery_codes
+    query = select(r.c.id, r.c.code_hash).where(r.c.user_id == user_id).order_by(r.c.id)
+    with connected(bind) as conn:
+        return [(row.id, row.code_hash) for row in conn.execute(query)]
 
 
 def session_grant(bind: Bind, session_id: str) -> Grant | None:

@@ -96,6 +96,13 @@ def settings(bind: Bind) -> SettingsRow | None:
     return SettingsRow(row["connection_grace_s"], row["direct_transfer_wait_s"])
 
 
+def requires_two_factor(bind: Bind) -> bool:
+    """Whether the firm requires supervisors and administrators to use a second factor."""
+    with connected(bind) as conn:
+        found = conn.execute(select(t.firm.c.require_two_factor).limit(1)).scalar()
+    return bool(found)
+
+
 def clients(bind: Bind) -> list[ClientRow]:
     with connected(bind) as conn:
         rows = conn.execute(select(t.clients).order_by(t.clients.c.id)).mappings().all()

@@ -32,6 +32,13 @@ def one(bind: Bind, customer: str) -> CustomerRow | None:
     return _row(row) if row is not None else None
 
 
+def account(bind: Bind, *, client: str, number: str) -> str | None:
+    """The customer whose account number (their id in the client's records) was keyed in
+    a menu, or None: another client's customer is nobody here."""
+    row = one(bind, number)
+    return row.id if row is not None and row.client_id == client else None
+
+
 def search(
     bind: Bind,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping, or_, select
 
 from hearthline.store import tables as t
 from hearthline.store.queries.bind import Bind, connected
@@ -17,6 +17,7 @@ class HelpRow:
     agent_id: str
     contact_id: str | None
     customer_id: str | None
+    client_id: str | None
     text: str
     created_at: float
     open: bool
@@ -43,13 +44,17 @@ def newest(
     agents: Collection[str] | None = None,
     open_only: bool = False,
     before_id: int | None = None,
+    client: str | None = None,
 ) -> list[HelpRow]:
     """The newest requests first: of ``agents`` (None: everyone's), open ones only or all;
-    older than ``before_id`` to page back."""
+    older than ``before_id`` to page back. With ``client``, only that client's: those
+    asked on its contacts, and those asked with no contact in hand."""
     h = t.help_requests
     query = select(h)
     if agents is not None:
         query = query.where(h.c.agent_id.in_(sorted(agents)))
+    if client is not None:
+        query = query.where(or_(h.c.client_id == client, h.c.contact_id.is_(None)))
     if before_id is not None:
         query = query.where(h.c.id < before_id)
     if open_only:

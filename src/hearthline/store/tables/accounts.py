@@ -32,6 +32,11 @@ users = Table(
     Column("agent_id", String(ID), ForeignKey("agents.id"), unique=True),
     # argon2id, filled by the server layer; NULL until a password is set.
     Column("password_hash", Text),
+    # Two-factor sign-in: the TOTP secret once confirmed (the check needs it in clear),
+    # one being enrolled, and the last time step used (a code works once).
+    Column("totp_secret", String(64)),
+    Column("totp_pending", String(64)),
+    Column("totp_last_step", Integer),
     CheckConstraint("role IN ('admin', 'supervisor', 'agent', 'client_viewer')", name="role_known"),
 )
 
@@ -75,4 +80,29 @@ audit_log = Table(
     Column("before", Text),
     Column("after", Text),
     Index(None, "at"),
+)
+
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    # 'user:<name, casefolded>' or 'ip:<address>': in the database so that every server
+    # process counts the same failures.
+    Column("key", String(ID + 8), primary_key=True),
+    # Attempts in the window that began at window_start, each counted before its password
+    # is checked (a success takes its own back).
+    Column("failures", Integer, nullable=False),
+    Column("window_start", Float, nullable=False),
+    Column("locked_until", Float, nullable=False),
+    # Lockouts in a row: each one doubles the next (the back-off).
+    Column("lockouts", Integer, nullable=False),
+    Index(None, "window_start"),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    # argon2id of a one-time code that stands in for a lost authenticator.
+    Column("code_hash", Text, nullable=False),
 )

@@ -26,6 +26,8 @@ firm = Table(
     Column("name", Text, nullable=False, server_default=""),
     Column("connection_grace_s", Float, nullable=False, server_default="60"),
     Column("direct_transfer_wait_s", Float, nullable=False, server_default="30"),
+    # Supervisors and administrators must sign in with a second factor (TOTP).
+    Column("require_two_factor", Boolean, nullable=False, server_default=false()),
 )
 
 clients = Table(

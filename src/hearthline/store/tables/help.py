@@ -25,6 +25,9 @@ help_requests = Table(
     # belongs to the contact's story and to the customer's history.
     Column("contact_id", String(ID), index=True),
     Column("customer_id", String(64), index=True),
+    # The client company of that contact: a request asked on a contact is that client's
+    # alone, even when the agent also works for others. NULL with no contact in hand.
+    Column("client_id", String(ID), index=True),
     Column("text", Text, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("answer", Text),

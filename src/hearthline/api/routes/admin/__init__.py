@@ -6,7 +6,16 @@ One router, its endpoints grouped by area in the modules imported here.
 
 from __future__ import annotations
 
-from hearthline.api.routes.admin import firm, imports, numbers, people, routing, tokens
+from hearthline.api.routes.admin import (
+    firm,
+    imports,
+    menus,
+    numbers,
+    pay,
+    people,
+    routing,
+    tokens,
+)
 from hearthline.api.routes.admin.base import router
 
-__all__ = ["firm", "imports", "numbers", "people", "router", "routing", "tokens"]
+__all__ = ["firm", "imports", "menus", "numbers", "pay", "people", "router", "routing", "tokens"]

@@ -14,7 +14,7 @@ from hearthline.api.schemas.common import ROW_ID_MAX
 from hearthline.api.wire import agent_out, agent_profile
 from hearthline.routing.errors import ConfigError
 from hearthline.service.actions import config as actions
-from hearthline.service.actions import users
+from hearthline.service.actions import two_factor, users
 from hearthline.store.queries import accounts as accounts_q
 from hearthline.store.queries import config as queries
 
@@ -129,4 +129,16 @@ async def delete_user(user_id: UserIdPath, me: Admin, ctx: Ctx) -> None:
     if user_id == me.user_id:
         raise conflict("you cannot delete yourself")
     await ctx.db(users.delete_user, ctx.engine, me, at=ctx.now(), user_id=user_id)
+    await ctx.forget_credentials(user_id=user_id)
+
+
+@router.delete("/users/{user_id}/two-factor", status_code=204)
+async def reset_two_factor(user_id: UserIdPath, me: Admin, ctx: Ctx) -> None:
+    """Resets a user's two-factor sign-in (a lost phone): their browser sessions end and,
+    where the firm requires it, they enrol again at their next sign-in. Audited."""
+    if user_id == me.user_id:
+        raise conflict("reset your own with POST /api/auth/two-factor/off")
+    await ctx.db(
+        two_factor.turn_off, ctx.engine, me, at=ctx.now(), user_id=user_id, keep_session=None
+    )
     await ctx.forget_credentials(user_id=user_id)

@@ -274,6 +274,50 @@ const SECTIONS = [
     available: () => request("OPTIONS", "/api/admin/campaigns/probe/script").then(() => true, (err) => err.status !== 404),
   },
   {
+    // A campaign's call guide: steps with the caller's answers, each leading to a step.
+    // The server checks the whole guide and names the step at fault.
+    key: "guides",
+    title: "Call guides",
+    load: async () =>
+      Promise.all(
+        cache.campaigns.map(async (c) => {
+          const g = await get(`/api/admin/campaigns/${seg(c.id)}/guide`).catch(() => null);
+          return { id: c.id, version: g ? g.version : 0, steps: g ? g.steps : [] };
+        }),
+      ),
+    columns: [["id", "Campaign"], ["version", "Version", (v) => (v ? String(v) : "plain script")], ["steps", "Steps", (s) => String((s || []).length)]],
+    noNew: "Call guides belong to a campaign: pick the campaign in the list.",
+    fields: [
+      { name: "id", label: "Campaign", kind: "readonly" },
+      {
+        name: "steps",
+        label: "Steps (the first is where every call starts; a step with no answers is an end)",
+        kind: "custom",
+        render: (value) =>
+          rowsEditor({
+            rows: (value || []).map((st) => ({ id: st.id, text: st.text, answers: st.answers.map((a) => `${a.label} -> ${a.next}`).join(" | ") })),
+            columns: [
+              { name: "id", label: "Step" },
+              { name: "text", label: "What to say or do (Markdown)" },
+              { name: "answers", label: "Answers: label -> step | …" },
+            ],
+            add: "Add a step",
+          }),
+        read: (el) =>
+          el.readRows().filter((r) => r.id).map((r) => ({
+            id: r.id.trim(),
+            text: r.text,
+            answers: r.answers
+              .split("|")
+              .map((a) => a.split("->").map((x) => x.trim()))
+              .filter(([label]) => label)
+              .map(([label, next]) => ({ label, next: next || "" })),
+          })),
+      },
+    ],
+    save: (v) => put(`/api/admin/campaigns/${seg(v.id)}/guide`, { steps: v.steps }),
+  },
+  {
     key: "numbers",
     title: "Phone numbers",
     idField: "number",
@@ -286,6 +330,38 @@ const SECTIONS = [
     ],
     save: (v) => put(`/api/admin/numbers/${encodeURIComponent(v.number)}`, { queue_id: v.queue_id || null, label: v.label }),
     remove: (item) => del(`/api/admin/numbers/${encodeURIComponent(item.number)}`),
+  },
+  {
+    key: "menus",
+    title: "Menus",
+    idField: "number",
+    load: async () => (await get("/api/admin/menus")).map((m) => ({ ...m, flow: m })),
+    columns: [["number", "Number"], ["client_id", "Client"], ["start", "Starts at"], ["nodes", "Nodes", (n) => String(n.length)]],
+    fields: [
+      ident("number", "Number", "As dialled, e.g. +15550100; cannot change later"),
+      choose("client_id", "Client company", clientOptions),
+      { name: "flow", label: "The menu (JSON: start, operator, closed, hours, nodes)", kind: "custom", render: menuEditor, read: (el) => el.querySelector("textarea").value },
+    ],
+    defaults: {
+      flow: {
+        start: "main",
+        operator: null,
+        nodes: [
+          { id: "main", kind: "menu", prompt: "greeting", options: { 1: "first" } },
+          { id: "first", kind: "queue", queue: "" },
+        ],
+      },
+    },
+    save: (v) => {
+      let flow;
+      try {
+        flow = JSON.parse(v.flow);
+      } catch (err) {
+        throw new Error(`The menu is not valid JSON: ${err.message}`);
+      }
+      return put(`/api/admin/menus/${encodeURIComponent(v.number)}`, { ...flow, client_id: v.client_id });
+    },
+    remove: (item) => del(`/api/admin/menus/${encodeURIComponent(item.number)}`),
   },
   {
     key: "settings",
@@ -500,6 +576,7 @@ let opening = 0;
 async function open(key) {
   const section = SECTIONS.find((s) => s.key === key) || SECTIONS[0];
   const mine = ++opening; // a later click wins over a slower earlier load
+  const editsBefore = edits; // New or a row clicked while this loads keeps its form
   if (state.section !== section) state.search = "";
   state.section = section;
   history.replaceState(null, "", `#${section.key}`);
@@ -524,6 +601,7 @@ async function open(key) {
     fill($("#list"), h("div", { class: "notice" }, `Cannot load ${section.title.toLowerCase()}: ${failure.message}`));
   }
   else renderList();
+  if (edits !== editsBefore && !section.single) return true;
   if (section.single) edit(state.items[0]);
   else edit(null);
   return true;
@@ -589,7 +667,10 @@ function renderList() {
   );
 }
 
+let edits = 0;
+
 function edit(item) {
+  edits += 1;
   const section = state.section;
   state.selected = item;
   for (const tr of document.querySelectorAll("#list tbody tr")) {
@@ -657,7 +738,7 @@ function edit(item) {
 }
 
 function singular(section) {
-  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", tokens: "API token", numbers: "Number", settings: "Center settings", audit: "Audit entry" };
+  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", guides: "Call guide", tokens: "API token", numbers: "Number", menus: "Menu", settings: "Center settings", audit: "Audit entry" };
   return t[section.key] || section.title;
 }
 
@@ -711,6 +792,48 @@ function fieldControl(f, value, { isNew, readOnly }) {
   if (readOnly) input.disabled = true;
   const hint = f.hint ? h("span", { class: "hint" }, f.hint) : null;
   return { field: f, el: h("div", { class: "field" }, label, input, hint), read };
+}
+
+// The menu as JSON beside its tree: each node under the one that leads to it, the key
+// pressed or the way it is reached (fallback, next) in front; a node met again is named,
+// not repeated. The server checks the flow and names the node at fault.
+function menuEditor(value) {
+  const stored = value && value.nodes ? value : null;
+  const flow = stored || {};
+  const shown = { start: flow.start, operator: flow.operator ?? null, closed: flow.closed ?? null, hours: flow.hours ?? null, nodes: flow.nodes || [] };
+  const area = h("textarea", { rows: 16, spellcheck: "false", "aria-label": "Menu JSON" });
+  area.value = JSON.stringify(shown, null, 2);
+  const tree = h("div", { class: "menu-tree", id: "menu-tree", "aria-label": "Menu tree" });
+  const draw = () => {
+    let parsed;
+    try {
+      parsed = JSON.parse(area.value);
+    } catch {
+      fill(tree, h("p", { class: "muted small" }, "(not valid JSON yet)"));
+      return;
+    }
+    const byId = new Map((parsed.nodes || []).map((n) => [n.id, n]));
+    const seen = new Set();
+    const branch = (id, how) => {
+      const node = byId.get(id);
+      const label = node ? `${id} (${node.kind}${node.queue ? ` → ${node.queue}` : ""})` : `${id} (missing)`;
+      if (!node || seen.has(id)) return h("li", { dataset: { node: id } }, `${how}: ${label}${node ? " ↺" : ""}`);
+      seen.add(id);
+      const kids = [
+        ...Object.entries(node.options || {}).map(([k, t]) => branch(t, `press ${k}`)),
+        ...(node.next ? [branch(node.next, "found")] : []),
+        ...(node.fallback ? [branch(node.fallback, "no answer")] : []),
+      ];
+      return h("li", { dataset: { node: id } }, `${how}: ${label}`, kids.length ? h("ul", {}, kids) : null);
+    };
+    const roots = [branch(parsed.start, "start")];
+    if (parsed.closed) roots.push(branch(parsed.closed, "closed"));
+    const lost = (parsed.nodes || []).filter((n) => !seen.has(n.id)).map((n) => h("li", { class: "error" }, `unreachable: ${n.id}`));
+    fill(tree, h("ul", {}, roots, lost), parsed.operator ? h("p", { class: "muted small" }, `0 from any menu: ${parsed.operator}`) : null);
+  };
+  area.addEventListener("input", draw);
+  draw();
+  return h("div", { class: "menu-editor" }, area, tree);
 }
 
 start();

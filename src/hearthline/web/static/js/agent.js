@@ -6,14 +6,17 @@
 
 import { ApiError, get, post, seg } from "./api.js";
 import * as clock from "./clock.js";
-import { $, setOptions, setText, toast } from "./dom.js";
+import { $, h, setOptions, setText, toast } from "./dom.js";
 import { duration, humanize, stateClass, stateLabel } from "./format.js";
-import { DESK_KEY, requireUser, keepPagesOffline, signOutSession } from "./session.js";
+import { DESK_KEY, endSession, requireUser, keepPagesOffline, settleDrafts } from "./session.js";
 import { Stream } from "./stream.js";
 import { isRinging, startRinging, stopRinging, unlock } from "./ring.js";
 import { ContactDesk } from "./agent_contact.js";
 import { SidePanels } from "./agent_side.js";
+import { GuideDesk } from "./agent_guide.js";
+import { Knowledge } from "./agent_knowledge.js";
 import { pruneLocal } from "./drafts.js";
+import { Softphone } from "./softphone.js";
 
 const HEARTBEAT_MS = 3000;
 
@@ -42,6 +45,9 @@ async function start() {
   pruneLocal();
   setText($("#who"), app.user.display_name || app.user.username);
   app.side = new SidePanels({ onHelp: openHelp });
+  app.knowledge = new Knowledge(app.user.agent_id);
+  app.knowledge.load();
+  app.guide = new GuideDesk(app.user.agent_id);
   app.contactDesk = new ContactDesk({
     agent: app.user.agent_id,
     onFinished: afterFinish,
@@ -69,11 +75,23 @@ async function start() {
     },
     { heartbeatMs: HEARTBEAT_MS },
   );
+  app.softphone = new Softphone({
+    send: (message) => app.stream.send(message),
+    onStatus: (text, live = false) => {
+      setText($("#softphone-text"), text);
+      $("#softphone").classList.toggle("live", live);
+    },
+    onError: (text) => toast(text),
+    onChange: () => renderMute(),
+  });
+  window.hearthlineSoftphone = app.softphone; // for checking the call's audio
+  $("#mute-button").addEventListener("click", () => app.softphone.toggleMute());
   app.stream.start();
   window.addEventListener("online", () => {
     app.online = true;
     loadEverything();
     app.contactDesk.resend();
+    app.knowledge.resync();
   });
   window.addEventListener("offline", () => {
     app.online = false;
@@ -226,6 +244,8 @@ function onEvent(event, id, { live } = {}) {
 
 function onMessage(message) {
   if (message.type && message.type.startsWith("help")) app.side.helpNotice(message);
+  if (message.type && message.type.startsWith("bulletin")) app.knowledge.notice(message);
+  if (message.type && message.type.startsWith("voice-")) app.softphone.handle(message);
 }
 
 function onStreamStatus(status) {
@@ -279,6 +299,8 @@ function render() {
     app.contactDesk.update({ agentState: a ? a.state : "offline", online: app.online });
   }
   const showWork = app.contactDesk.visible;
+  app.knowledge.context(working && contact ? contact.id : null);
+  app.guide.context(working && contact ? contact.id : null);
   $("#work").classList.toggle("hidden", !showWork);
   $("#idle").classList.toggle("hidden", showWork);
   renderIdle();
@@ -552,14 +574,15 @@ function wireControls() {
   $("#decline-button").addEventListener("click", decline);
   $("#offer-notready-button").addEventListener("click", notReadyAfterOffer);
   $("#signout").addEventListener("click", async () => {
-    if (state() !== "offline" && app.online) {
-      if (state() !== "available" && state() !== "not-ready") {
-        toast("Finish your contact before signing out.", { kind: "error" });
-        return;
-      }
-      await act("/api/agent/sign-out", undefined, { quietErrors: true });
+    const signedIn = state() !== "offline" && app.online;
+    if (signedIn && state() !== "available" && state() !== "not-ready") {
+      toast("Finish your contact before signing out.", { kind: "error" });
+      return;
     }
-    signOutSession();
+    // Notes first: sent, or discarded only if the agent says so; Cancel changes nothing.
+    if (!(await settleDrafts())) return;
+    if (signedIn) await act("/api/agent/sign-out", undefined, { quietErrors: true });
+    endSession();
   });
   $("#help-button").addEventListener("click", openHelp);
   $("#help-button-2").addEventListener("click", openHelp);
@@ -588,8 +611,20 @@ function renderSound() {
   setText($("#sound-button"), on ? "Sound: on" : "Sound: click to enable");
 }
 
+// The Mute button shows while the call's audio is in this page; "Muted" while it is off.
+function renderMute() {
+  const phone = app.softphone;
+  const live = phone.live;
+  const button = $("#mute-button");
+  button.classList.toggle("hidden", !live);
+  button.disabled = !live;
+  button.replaceChildren(phone.muted ? "Unmute " : "Mute ", h("kbd", {}, "M"));
+  button.setAttribute("aria-pressed", String(phone.muted));
+  $("#mute-flag").classList.toggle("hidden", !(live && phone.muted));
+}
+
 // Keyboard: ringing A/Enter accept, D/Escape decline, N not ready after this contact;
-// otherwise R ready, H hold/resume.
+// otherwise R ready, H hold/resume, M mute/unmute (a call in this page).
 function wireKeyboard() {
   document.addEventListener("keydown", (ev) => {
     if (ev.altKey || ev.metaKey) return;
@@ -626,6 +661,11 @@ function wireKeyboard() {
       if (state() === "on-contact") {
         ev.preventDefault();
         app.contactDesk.toggleHold();
+      }
+    } else if (ev.key === "m" || ev.key === "M") {
+      if (app.softphone && app.softphone.live) {
+        ev.preventDefault();
+        app.softphone.toggleMute();
       }
     }
   });

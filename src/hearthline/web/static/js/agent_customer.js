@@ -10,6 +10,7 @@ const scoped = (client) => (client ? `&client_id=${encodeURIComponent(client)}` 
 const PATHS = {
   byPhone: (phone, client) => `/api/customers?phone=${encodeURIComponent(phone)}${scoped(client)}`,
   linkedTo: (contact) => `/api/customers?contact_id=${encodeURIComponent(contact)}`,
+  one: (customer) => `/api/customers/${seg(customer)}`,
   search: (q, client) => `/api/customers?q=${encodeURIComponent(q)}${scoped(client)}`,
   create: () => "/api/customers",
   link: (customer) => `/api/customers/${seg(customer)}/contacts`,
@@ -42,6 +43,11 @@ export class CustomerPanel {
     try {
       // Linked already (by hand, before a reload or in a tab that crashed): the server knows.
       found = await this._linkedTo(contact);
+      if (!found && contact.customer) {
+        // Identified before an agent answered (an account number keyed in the menu).
+        found = await this._identified(contact);
+        if (found) await this._link(found, { quiet: true });
+      }
       if (!found && contact.caller) {
         const matches = await get(PATHS.byPhone(contact.caller, this.client()));
         if (matches.length === 1) {
@@ -142,6 +148,7 @@ export class CustomerPanel {
                 ? h("div", { class: "muted small" }, Object.entries(r.fields).filter(([, v]) => v).map(([k, v]) => `${humanize(k)}: ${v}`).join(" · "))
                 : null,
               r.note ? h("div", { class: "note" }, r.note) : null,
+              r.guide && r.guide.length ? h("div", { class: "muted small guide-taken" }, `Call guide: ${r.guide.join(" → ")}`) : null,
               (r.help || []).map((q) =>
                 h(
                   "div",
@@ -220,20 +227,30 @@ export class CustomerPanel {
     }
   }
 
-  /** Fills the customer's name on the ringing offer card, if the caller id is known. */
+  /** The customer the contact arrived with (identified in the menu), or null. */
+  async _identified(contact) {
+    try {
+      return await get(PATHS.one(contact.customer));
+    } catch (err) {
+      if (err instanceof ApiError && err.network) throw err; // offline: handled by open()
+      return null;
+    }
+  }
+
+  /** Fills the customer's name on the ringing offer card: the customer the menu
+   * identified, else whoever has the caller id. */
   async offerCustomer(contact, campaign, el) {
-    if (!this.available || !contact.caller) {
+    if (!this.available || (!contact.caller && !contact.customer)) {
       el.textContent = contact.caller ? "Not known" : "—";
       return;
     }
     const key = contact.id;
     if (!this._offerLookups.has(key)) {
-      this._offerLookups.set(
-        key,
-        get(PATHS.byPhone(contact.caller, this.clientOf(campaign)))
-          .then((list) => (list.length ? list.map((c) => c.name || c.id).join(", ") : "New caller"))
-          .catch(() => "—"),
-      );
+      const lookup = contact.customer
+        ? get(PATHS.one(contact.customer)).then((c) => c.name || c.id)
+        : get(PATHS.byPhone(contact.caller, this.clientOf(campaign)))
+            .then((list) => (list.length ? list.map((c) => c.name || c.id).join(", ") : "New caller"));
+      this._offerLookups.set(key, lookup.catch(() => "—"));
     }
     el.textContent = await this._offerLookups.get(key);
   }

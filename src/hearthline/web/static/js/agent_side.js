@@ -3,6 +3,7 @@
 import { get, post } from "./api.js";
 import { $, fill, h, toast } from "./dom.js";
 import { clockTime, duration, humanize, percent } from "./format.js";
+import { MyWeek } from "./agent_week.js";
 
 export class SidePanels {
   constructor({ onHelp }) {
@@ -10,12 +11,14 @@ export class SidePanels {
     this.requests = new Map(); // id -> help request
     this.labels = {}; // disposition id -> label, learnt from the campaigns' forms
     this._dayTimer = null;
+    this.week = new MyWeek($("#myday-schedule"));
     setInterval(() => this.loadMyDay(), 30000);
   }
 
   load() {
     this.loadMyDay();
     this.loadHelp();
+    this.week.load();
   }
 
   learnLabels(forms) {

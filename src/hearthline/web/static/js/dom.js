@@ -2,6 +2,18 @@
 // always set as text (never as HTML), so nothing a caller or customer typed can inject
 // markup into an agent's or supervisor's page.
 
+// No page sends a form to the server natively: each page's script handles its forms
+// once it has loaded what it needs, and a submit before that (a quick click or Enter)
+// would reload the page with the fields in the address, a password among them. Dialog
+// forms keep their native close.
+document.addEventListener(
+  "submit",
+  (event) => {
+    if (event.target.getAttribute("method") !== "dialog") event.preventDefault();
+  },
+  true,
+);
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {

@@ -47,14 +47,19 @@ export function pruneLocal(now = Date.now()) {
   }
 }
 
+function unsent(record) {
+  return Boolean(record && !record.final && record.revision > (record.sentRevision || 0));
+}
+
 /**
- * Signing out: drops every draft the server has (the browser may be shared), and keeps
- * only what it has not acknowledged yet, which would otherwise be lost.
- * @returns {number} drafts kept because the server does not have them yet
+ * Every draft in this browser the server has not acknowledged, as [{key, agent, contact,
+ * record}]: ``agent``'s own with their contact; another user's (a browser others use)
+ * with agent and contact null, since only that user could send it.
  */
-export function forgetSaved() {
-  let kept = 0;
-  for (let i = localStorage.length - 1; i >= 0; i -= 1) {
+export function unsentDrafts(agent) {
+  const found = [];
+  const own = agent ? `${PREFIX}${agent}.` : null;
+  for (let i = 0; i < localStorage.length; i += 1) {
     const k = localStorage.key(i);
     if (!k || !k.startsWith(PREFIX)) continue;
     let record = null;
@@ -63,25 +68,61 @@ export function forgetSaved() {
     } catch {
       record = null;
     }
-    if (record && !record.final && record.revision > (record.sentRevision || 0)) kept += 1;
-    else localStorage.removeItem(k);
+    if (!unsent(record)) continue;
+    const mine = own !== null && k.startsWith(own);
+    found.push({
+      key: k,
+      agent: mine ? agent : null,
+      contact: mine ? k.slice(own.length) : null,
+      label: k.slice(PREFIX.length),
+      record,
+    });
   }
-  return kept;
+  return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** Contacts of this agent with a local revision the server has not acknowledged. */
-export function unsentContacts(agent) {
-  const found = [];
-  const prefix = `${PREFIX}${agent}.`;
-  for (let i = 0; i < localStorage.length; i += 1) {
-    const k = localStorage.key(i);
-    if (!k || !k.startsWith(prefix)) continue;
-    const record = loadLocal(agent, k.slice(prefix.length));
-    if (record && !record.final && record.revision > (record.sentRevision || 0)) {
-      found.push(k.slice(prefix.length));
+/**
+ * Signing out: sends each of ``agent``'s unsent drafts (send(contact, record) resolves
+ * once the server stored it, or throws an ApiError).
+ * @returns the drafts still unsent: the server could not be reached, refused them, or
+ *   they are another user's.
+ */
+export async function sendUnsent(agent, send) {
+  const left = [];
+  let reachable = true;
+  for (const draft of unsentDrafts(agent)) {
+    if (draft.contact === null || !reachable) {
+      left.push(draft);
+      continue;
     }
+    let record = draft.record;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await send(draft.contact, record);
+        storeLocal(draft.agent, draft.contact, { ...record, sentRevision: record.revision });
+        record = null;
+        break;
+      } catch (err) {
+        // No answer at all: the next ones would wait for nothing just the same.
+        if (err && err.network) reachable = false;
+        // The server holds a higher revision (another tab, a lost acknowledgement): as the
+        // keeper does, this text goes in above it.
+        const m = err && err.status === 409 && /revision (\d+) is stored/.exec(err.message || "");
+        if (!m || attempt > 0) break;
+        record = { ...record, revision: Number(m[1]) + 1 };
+      }
+    }
+    if (record !== null) left.push(draft);
   }
-  return found;
+  return left;
+}
+
+/** Forgets every draft in this browser: signed out, nothing of the agent's stays here. */
+export function forgetDrafts() {
+  for (let i = localStorage.length - 1; i >= 0; i -= 1) {
+    const k = localStorage.key(i);
+    if (k && k.startsWith(PREFIX)) localStorage.removeItem(k);
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { Floor, dayFigures, rates } from "./floor.js";
 import { clockTime, count, dateTime, duration, humanize, percent, stateClass, stateLabel } from "./format.js";
 import { requireUser, signOutSession } from "./session.js";
 import { Stream } from "./stream.js";
+import { AdherenceFeed, MOVES_ADHERENCE } from "./adherence.js";
 import { Alerts } from "./alerts.js";
 
 const SETTINGS_KEY = "hl.console";
@@ -58,9 +59,18 @@ async function start() {
   setText($("#who"), `${ui.user.display_name || ui.user.username} · ${humanize(ui.user.role)}`);
   $("#admin-link").classList.toggle("hidden", ui.user.role !== "admin");
   $("#planning-link").classList.toggle("hidden", ui.user.role === "client_viewer");
+  // Money is the firm's and the client's own: supervisors are not offered it.
+  $("#pay-link").classList.toggle("hidden", ui.user.role === "supervisor");
+  $("#knowledge-link").classList.toggle("hidden", ui.user.role === "client_viewer");
   for (const el of document.querySelectorAll(".staff-only")) el.classList.toggle("hidden", !ui.staff);
   if (!ui.staff) $("#agents-panel").classList.add("hidden");
   ui.alerts = new Alerts($("#alerts"), $("#alert-count"));
+  ui.adherence = new AdherenceFeed(() => {
+    $("#agent-grid").classList.toggle("no-schedule", !ui.adherence.anyScheduled());
+    renderAgents();
+    evaluateAlerts();
+  });
+  if (ui.staff) ui.adherence.start();
   wire();
   await loadMeta();
   ui.stream = new Stream({
@@ -83,6 +93,10 @@ async function start() {
   setInterval(tick, 1000);
   setInterval(refreshDay, 20000);
   if (ui.staff) setInterval(resync, 15000);
+  if (ui.staff) {
+    refreshMenus();
+    setInterval(refreshMenus, 5000); // callers in a menu never reach the stream's queues
+  }
 }
 
 async function loadMeta() {
@@ -137,6 +151,7 @@ function onEvent(event, id, { live } = {}) {
   }
   if (event.type === "QueueConfigured" || event.type === "CampaignConfigured") loadMeta().then(renderAll);
   if (DAY_MOVERS.has(event.type)) scheduleDay();
+  if (live && ui.staff && MOVES_ADHERENCE.has(event.type)) ui.adherence.soon();
   if (ui.staff) scheduleResync();
   scheduleRender();
 }
@@ -180,6 +195,41 @@ async function refreshDay() {
   } catch {
     /* the live figures still show */
   }
+}
+
+/** A line per menu: callers in it now, and today's callers, hang-ups, zero-outs and
+ * mean time in it (GET /api/supervisor/menus/board). Hidden while there are no menus. */
+async function refreshMenus() {
+  const midnight = clock.serverMidnight();
+  let lines;
+  try {
+    lines = await get(`/api/supervisor/menus/board?since=${Math.floor(midnight.getTime() / 1000)}`);
+  } catch {
+    return; /* the last lines stay */
+  }
+  ui.menus = lines;
+  renderMenus();
+}
+
+function renderMenus() {
+  const table = $("#menu-lines");
+  const lines = (ui.menus || []).filter((l) => !ui.filter || l.client_id === ui.filter);
+  table.classList.toggle("hidden", lines.length === 0);
+  fill(
+    $("tbody", table),
+    lines.map((l) =>
+      h(
+        "tr",
+        { dataset: { number: l.number } },
+        h("th", { scope: "row" }, l.number, " ", h("span", { class: "small muted" }, (ui.clients.get(l.client_id) || { name: humanize(l.client_id) }).name)),
+        h("td", { class: "num in-menu" }, count(l.in_menu)),
+        h("td", { class: "num callers" }, count(l.callers)),
+        h("td", { class: "num hangups" }, count(l.hangups)),
+        h("td", { class: "num zero-outs" }, count(l.zero_outs)),
+        h("td", { class: "num mean" }, l.callers ? `${l.mean_s.toFixed(1)} s` : "–"),
+      ),
+    ),
+  );
 }
 
 let resyncTimer = null;
@@ -429,7 +479,7 @@ function renderAgents() {
     previous = row;
   }
   if (!agents.length && !tbody.querySelector(".empty-row")) {
-    tbody.append(h("tr", { class: "empty-row" }, h("td", { colspan: 7, class: "empty" }, "No agent is signed in.")));
+    tbody.append(h("tr", { class: "empty-row" }, h("td", { colspan: 8, class: "empty" }, "No agent is signed in.")));
   } else if (agents.length) tbody.querySelector(".empty-row")?.remove();
 }
 
@@ -445,6 +495,7 @@ function agentRow(a) {
     h("td", { class: "num in-state" }),
     h("td", { class: "contact" }),
     h("td", { class: "num contact-time" }),
+    h("td", { class: "adherence adherence-col" }, h("span", { class: "status" }), " ", h("span", { class: "small muted" })),
     h("td", {}, h("div", { class: "row-actions" }, select, apply)),
   );
 }
@@ -465,6 +516,11 @@ function updateAgentRow(row, a) {
   const talkS = a.state === "on-contact" || a.state === "wrap-up" ? inState : null;
   const contactS = a.state === "on-contact" ? inState : null;
   setText(row.querySelector(".contact-time"), talkS === null ? "" : duration(talkS));
+  const [status, share, detail] = ui.adherence.label(a.id);
+  setText(row.querySelector(".adherence .status"), status);
+  setText(row.querySelector(".adherence .muted"), share);
+  if (row.querySelector(".adherence").title !== detail) row.querySelector(".adherence").title = detail;
+  row.querySelector(".adherence").classList.toggle("over", ui.adherence.alerting(a.id));
   const longCall = contactS !== null && contactS > ui.settings.longCallMin * 60;
   const longBreak = a.state === "not-ready" && a.reason && !isSystemReason(a.reason) && inState > ui.settings.longBreakMin * 60;
   row.classList.toggle("warn", longCall);
@@ -728,6 +784,7 @@ function evaluateAlerts() {
       active.push({ key: `lost:${a.id}`, severity: "alarm", text: `${a.name || a.id}: connection lost` });
     }
   }
+  if (ui.staff) active.push(...ui.adherence.alerts(agentName));
   ui.alerts.update(active);
 }
 
@@ -739,6 +796,7 @@ function wire() {
     ui.filter = ev.target.value;
     $("#waiting tbody").replaceChildren();
     renderAll();
+    renderMenus();
   });
   const longCall = $("#long-call");
   const longBreak = $("#long-break");

@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v2";
+const CACHE = "hearthline-pages-v8";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
@@ -11,14 +11,19 @@ const SHELL = [
   "/static/js/agent.js",
   "/static/js/agent_contact.js",
   "/static/js/agent_customer.js",
+  "/static/js/agent_guide.js",
+  "/static/js/agent_knowledge.js",
   "/static/js/agent_side.js",
+  "/static/js/agent_week.js",
   "/static/js/api.js",
   "/static/js/clock.js",
   "/static/js/dom.js",
   "/static/js/drafts.js",
   "/static/js/format.js",
+  "/static/js/procedures.js",
   "/static/js/ring.js",
   "/static/js/session.js",
+  "/static/js/softphone.js",
   "/static/js/stream.js",
 ];
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what real calls need: Debian's rtpengine-daemon (userspace; not the `rtpengine`
+# metapackage, which builds a kernel module), sip-tester (sipp, the trunk's caller in tests)
+# and espeak-ng with sox (the prompts). Never fails: where it cannot install it says what
+# is missing in one line, and voice stays off.
+set -uo pipefail
+need=()
+command -v rtpengine >/dev/null 2>&1 || need+=(rtpengine-daemon)
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || need+=(sox)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing for voice: ${need[*]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${need[@]}"; } >/dev/null 2>&1
+  # Debian enables its own rtpengine unit on the default ports; ours runs as a child process.
+  command -v systemctl >/dev/null 2>&1 && systemctl disable --now rtpengine-daemon >/dev/null 2>&1
+  still=()
+  for tool in rtpengine sipp espeak-ng sox; do command -v $tool >/dev/null 2>&1 || still+=($tool); done
+  [ ${#still[@]} -eq 0 ] && exit 0
+  echo "voice is off: could not install ${still[*]} (apt-get install ${need[*]})"
+  exit 0
+fi
+echo "voice is off: needs Debian packages ${need[*]} (run make as root, or apt-get install them)"
+exit 0

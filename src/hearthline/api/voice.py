@@ -1,0 +1,189 @@
+"""Real calls on the server: starts the voice stack when the ``voice`` setting is on, and
+relays an agent browser's SDP answer to it (docs/voice.md).
+
+Where a part is missing (rtpengine, espeak-ng, sox) the server says so in one line and runs
+without voice, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import subprocess
+import time
+from pathlib import Path
+
+from hearthline.api.deps import AppContext
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries import customers as customers_q
+from hearthline.store.queries import menus as menus_q
+from hearthline.telephony import prompts
+from hearthline.telephony.menu_calls import MenuPlan
+from hearthline.telephony.rtpengine import VoiceUnavailable
+from hearthline.telephony.stack import VoiceConfig, VoiceStack
+from hearthline.telephony.trunks import Bounds
+from hearthline.voice.hours import hours_from_dict
+from hearthline.voice.menus import Flow, MenuError, flow_from_dict
+
+log = logging.getLogger(__name__)
+_NUMBERS_TTL_S = 5.0
+_NUMBERS_KEPT = 10_000
+
+
+async def start(ctx: AppContext) -> VoiceStack | None:
+    s = ctx.settings
+
+    known: dict[str, tuple[float, tuple[str, str] | None]] = {}
+
+    async def find_number(number: str) -> tuple[str, str] | None:
+        # Remembered for a few seconds: a burst of calls costs one read, not one each
+        # before its 200 OK; a change of the numbers table shows within that time.
+        now = time.monotonic()
+        hit = known.get(number)
+        if hit is not None and now - hit[0] < _NUMBERS_TTL_S:
+            return hit[1]
+        found = await ctx.db(config_q.numbers, ctx.engine, number=number)
+        queue = found[0].queue_id if found else None
+        client = ctx.directory.queue_client(queue)
+        result = (queue, client) if queue is not None and client is not None else None
+        if len(known) > _NUMBERS_KEPT:
+            known.clear()  # a flood of unknown numbers cannot grow this without bound
+        known[number] = (now, result)
+        return result
+
+    config = VoiceConfig(
+        scratch=Path(s.data_dir).resolve() / "voice",
+        sip_host=s.voice_sip_host,
+        sip_port=s.voice_sip_port,
+        ng_port=s.voice_ng_port,
+        rtp_min=s.voice_rtp_min,
+        rtp_max=s.voice_rtp_max,
+        announce_every_s=s.voice_wait_announce_s,
+        trunks=tuple(t.trunk() for t in s.voice_trunks),
+        registrations=tuple(r.registration() for r in s.voice_registrations),
+        bounds=Bounds(
+            requests_per_s=s.voice_sip_requests_per_s, invites_per_s=s.voice_sip_invites_per_s
+        ),
+    )
+    files = config.scratch / "prompts"
+
+    async def find_menu(number: str) -> MenuPlan | None:
+        # Read on every call: an announcement switched on, or a flow or its hours changed,
+        # applies to the next caller.
+        found = await ctx.db(menus_q.flows, ctx.engine, number=number)
+        if not found:
+            return None
+        try:
+            flow = flow_from_dict(found[0].flow)
+        except MenuError:
+            log.exception("voice: the stored menu of %s does not load", number)
+            return None
+        client = found[0].client_id
+        closed = False
+        if flow.hours is not None:
+            stored = await ctx.db(menus_q.hours, ctx.engine, flow.hours)
+            if stored is not None:
+                zone = await ctx.firm_zone()
+                closed = not hours_from_dict(stored).is_open(ctx.now(), zone)
+        return await asyncio.to_thread(_plan, ctx, files, flow, client, closed)
+
+    async def look_up(client: str, kind: str, digits: str) -> str | None:
+        return await ctx.db(customers_q.account, ctx.engine, client=client, number=digits)
+
+    async def find_announcements(client: str, queue: str) -> tuple[str, ...]:
+        # Read on every call, as a menu's are: switched on, the next caller hears it.
+        return await asyncio.to_thread(_announcement_files, ctx, files, client, queue)
+
+    try:
+        stack = VoiceStack(
+            ctx.writer, config, find_number=find_number, tell_agent=ctx.hub.tell_agent,
+            find_menu=find_menu, look_up=look_up, find_announcements=find_announcements,
+        )  # fmt: skip
+        await stack.start()
+    except (VoiceUnavailable, OSError, subprocess.SubprocessError) as exc:
+        print(f"voice is off: {exc}", flush=True)
+        return None
+    ctx.voice = stack.control
+    log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
+             s.voice_sip_port, s.voice_ng_port)  # fmt: skip
+    return stack
+
+
+def _plan(ctx: AppContext, files: Path, flow: Flow, client: str, closed: bool) -> MenuPlan:
+    """The prompts' files: the client's uploads (named by their content, so a new upload
+    is a new file), else the defaults; announcements as uploaded or spoken from text."""
+    defaults = prompts.ensure_default(files / "default")
+    paths: dict[str, str] = {}
+    for node in flow.nodes:
+        for name in (node.prompt, node.invalid_prompt):
+            if name and name not in paths:
+                paths[name] = _prompt_file(ctx, files, client, name, defaults)
+    before = _announcement_files(ctx, files, client, flow.operator or "")
+    return MenuPlan(flow, client, closed=closed, before=before, prompts=paths)
+
+
+def _announcement_files(ctx: AppContext, files: Path, client: str, queue: str) -> tuple[str, ...]:
+    """The announcements switched on for the client or the queue, as uploaded or spoken
+    from their text."""
+    found = menus_q.announcements(ctx.engine, active_for=(client, queue))
+    if not found:
+        return ()
+    defaults = prompts.ensure_default(files / "default")
+    before: list[str] = []
+    for a in found:
+        if a.prompt:
+            before.append(_prompt_file(ctx, files, client, a.prompt, defaults))
+        else:
+            digest = hashlib.sha256(a.text.encode()).hexdigest()[:24]
+            before.append(str(prompts.speak(a.text, files / "spoken" / f"{digest}.wav")))
+    return tuple(before)
+
+
+def _prompt_file(
+    ctx: AppContext, files: Path, client: str, name: str, defaults: dict[str, Path]
+) -> str:
+    wav = menus_q.prompt_wav(ctx.engine, client=client, name=name)
+    if wav is None:
+        return str(defaults.get(name, defaults["greeting"]))
+    digest = hashlib.sha256(wav).hexdigest()[:24]
+    path = files / "clients" / client / f"{name}-{digest}.wav"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(wav)
+    return str(path)
+
+
+async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> None:
+    ctx.voice = None
+    stack = await starting
+    if stack is not None:
+        await stack.stop()
+
+
+async def browser_answer(ctx: AppContext, agent: str, text: str) -> str | None:
+    """Hands the agent's answer to the control plane; a notice for the page when refused."""
+    message = json.loads(text)
+    contact, sdp = message.get("contact"), message.get("sdp")
+    if ctx.voice is None:
+        refusal: str | None = "voice is not on in this server"
+    elif not isinstance(contact, str) or not isinstance(sdp, str):
+        refusal = 'a voice-answer needs "contact" and "sdp" strings'
+    else:
+        try:
+            refusal = await ctx.voice.browser_answer(agent, contact, sdp)
+        except Exception as exc:  # the media engine refused or did not answer
+            log.warning("voice: answer of %s for %s failed: %s", agent, contact, exc)
+            refusal = "the media engine could not take this answer"
+    if refusal is None:
+        return None
+    return json.dumps({"type": "voice-error", "contact": contact, "message": refusal})
+
+
+async def leg_lost(ctx: AppContext, agent: str, text: str) -> None:
+    """The agent's page lost its call's media: the control plane treats it as a lost
+    connection (nothing is said back; the stream's events tell the page what follows)."""
+    contact = json.loads(text).get("contact")
+    if ctx.voice is not None and isinstance(contact, str):
+        await ctx.voice.agent_leg_lost(agent, contact)

@@ -1,0 +1,314 @@
+"""The B2BUA: answers the trunk's calls on sippy, in a process of its own.
+
+``python -m hearthline.telephony.b2bua --port 5070`` listens for SIP on 127.0.0.1 (or
+``--host``) and talks to the server over its stdin and stdout, one JSON object a line:
+
+    to the server    {"event": "invite", "call": ID, "from": ..., "to": ..., "sdp": ...}
+                     {"event": "hangup", "call": ID}        the caller hung up (BYE, CANCEL)
+    from the server  {"do": "answer", "call": ID, "sdp": ...}   200 OK with rtpengine's SDP
+                     {"do": "reject", "call": ID, "code": 404, "reason": "Not Found"}
+                     {"do": "hangup", "call": ID}           BYE to the caller
+
+It decides nothing about calls: the server's control plane maps the number, drives
+rtpengine and the routing core. It does guard the door (``trunks.py``): each new request
+is counted against its source address (503 with Retry-After past the bound), an INVITE
+must come from a trunk's network or carry a trunk's digest credentials (401 challenge,
+403 when wrong or from an unknown source), and a trunk at its call cap gets 503. The
+trunks come from ``--trunks FILE`` (the server writes it); without it, loopback only.
+sippy runs its own reactor, not asyncio; the line reader is a thread that hands each
+line to the reactor (``ED2.callFromThread``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from hearthline.telephony import trunks as trunks_
+from hearthline.telephony.trunks import Bounds, Registration, SourceLimits, Trunk
+
+_CALL_ID_MAX = 256
+_REALM = "hearthline"
+
+
+class Calls:
+    """The dialogs in progress, by Call-ID; runs on sippy's reactor thread only."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        send: Any,
+        trunks: list[Trunk] | None = None,
+        bounds: Bounds | None = None,
+    ) -> None:
+        self.config = config
+        self.send = send
+        self.uas: dict[str, Any] = {}
+        self.trunks = [trunks_.loopback_trunk()] if trunks is None else trunks
+        self.bounds = bounds or Bounds()
+        self.limits = SourceLimits(self.bounds)
+        # Each call's trunk, for its cap: taken when the INVITE is admitted, given back
+        # when the call ends however it ends.
+        self.trunk_of: dict[str, str] = {}
+        self.in_progress: dict[str, int] = {}
+
+    def request(self, req: Any, sip_t: Any) -> Any:
+        # Only new requests come here: sippy hands a dialog's own requests (ACK, BYE,
+        # re-INVITE) to its UA, so the bounds below never touch calls in progress.
+        from sippy.UA import UA
+
+        method = req.getMethod()
+        host = str(req.getSource()[0])
+        if not self.limits.allow(host, method, time.monotonic()):
+            return (self._busy(req, "Too Many Requests From This Address"), None, None)
+        if req.getHFBody("to").getTag() is not None:
+            return (req.genResponse(481, "Call Leg/Transaction Does Not Exist"), None, None)
+        if method == "INVITE":
+            admitted = self._admit(req, host)
+            if not isinstance(admitted, Trunk):
+                return (admitted, None, None)
+            call = str(req.getHFBody("call-id"))
+            if self.in_progress.get(admitted.name, 0) >= admitted.max_calls:
+                return (self._busy(req, "Trunk At Its Call Limit"), None, None)
+            if call not in self.trunk_of:  # a second INVITE of one Call-ID holds one place
+                self.trunk_of[call] = admitted.name
+                self.in_progress[admitted.name] = self.in_progress.get(admitted.name, 0) + 1
+            contact = req.getHFBody("contact").getUrl()
+            if contact.transport is not None:
+                # sipp writes ;transport=UDP; sippy knows only the lower-case names.
+                contact.transport = contact.transport.lower()
+            # However the dialog ends (also by a timer, unseen here), its place is given back.
+            ua = UA(self.config, self.event, dead_cbs=(self._dead,))
+            return ua.recvRequest(req, sip_t)
+        if method in ("OPTIONS", "NOTIFY"):
+            return (req.genResponse(200, "OK"), None, None)
+        return (req.genResponse(501, "Not Implemented"), None, None)
+
+    def _busy(self, req: Any, reason: str) -> Any:
+        from sippy.SipGenericHF import SipGenericHF
+        from sippy.SipHeader import SipHeader
+
+        class RetryAfter(SipGenericHF):  # type: ignore[misc]
+            hf_names = ("retry-after",)
+
+            def getCanName(self, name: str, compact: bool = False) -> str:  # noqa: N802
+                return "Retry-After"  # sippy would write "Retry-after"
+
+        response = req.genResponse(503, reason)
+        response.appendHeader(SipHeader(body=RetryAfter(str(self.bounds.retry_after_s))))
+        return response
+
+    def _admit(self, req: Any, host: str) -> Any:
+        """The INVITE's trunk, or the response that refuses it."""
+        from sippy.SipAuthorization import NameList2AlgMask, SipAuthorization
+        from sippy.SipHeader import SipHeader
+        from sippy.SipWWWAuthenticate import SipWWWAuthenticate
+
+        trunk = trunks_.by_source(self.trunks, host)
+        if trunk is not None:
+            return trunk
+        if not trunks_.may_challenge(self.trunks, host):
+            return req.genResponse(403, "Forbidden")
+
+        def challenge() -> Any:
+            response = req.genResponse(401, "Unauthorized")
+            body = SipWWWAuthenticate(realm=_REALM, algorithm="MD5")
+            response.appendHeader(SipHeader(name="www-authenticate", body=body))
+            return response
+
+        if req.countHFs("authorization") == 0:
+            return challenge()
+        try:
+            auth = req.getHFBody("authorization")
+            username = auth.username
+        except Exception:
+            return req.genResponse(400, "Malformed Authorization")
+        trunk = trunks_.by_username(self.trunks, str(username or ""), host)
+        if trunk is None or trunk.password is None:
+            return req.genResponse(403, "Forbidden")
+        if auth.algorithm not in (None, "MD5") or not isinstance(auth.nonce, str):
+            return challenge()
+        if not SipAuthorization.ho.validate_challenge(auth.nonce, NameList2AlgMask(("MD5",))):
+            return challenge()  # stale or not ours: a fresh nonce, once more
+        try:
+            good = auth.verify(trunk.password, "INVITE")
+        except Exception:
+            good = False
+        return trunk if good else req.genResponse(403, "Forbidden")
+
+    def forget(self, call: str) -> None:
+        self.uas.pop(call, None)
+        trunk = self.trunk_of.pop(call, None)
+        if trunk is not None:
+            left = self.in_progress.get(trunk, 0) - 1
+            if left > 0:
+                self.in_progress[trunk] = left
+            else:
+                self.in_progress.pop(trunk, None)
+
+    def _dead(self, ua: Any) -> None:
+        call = str(ua.cId)
+        if call in self.uas:
+            self.send({"event": "hangup", "call": call})
+        self.forget(call)
+
+    def event(self, event: Any, ua: Any) -> None:
+        from sippy.CCEvents import CCEventDisconnect, CCEventFail, CCEventTry
+
+        call = str(ua.cId)
+        if isinstance(event, CCEventTry):
+            _, cli, cld, body, _, _ = event.getData()
+            if len(call) > _CALL_ID_MAX or body is None:
+                self.forget(call)
+                ua.recvEvent(CCEventFail((488, "Not Acceptable Here")))
+                return
+            self.uas[call] = ua
+            self.send(
+                {
+                    "event": "invite",
+                    "call": call,
+                    "from": cli or "",
+                    "to": cld or "",
+                    "sdp": str(body),
+                }
+            )
+        elif isinstance(event, (CCEventDisconnect, CCEventFail)):
+            known = call in self.uas
+            self.forget(call)
+            if known:
+                self.send({"event": "hangup", "call": call})
+
+    def command(self, line: str) -> None:
+        from sippy.CCEvents import CCEventConnect, CCEventDisconnect, CCEventFail
+        from sippy.MsgBody import MsgBody
+
+        try:
+            message = json.loads(line)
+            call = str(message["call"])
+            action = message["do"]
+        except (ValueError, KeyError, TypeError):
+            return
+        ua = self.uas.get(call)
+        if ua is None:
+            return
+        if action == "answer":
+            body = MsgBody(str(message["sdp"]))
+            ua.recvEvent(CCEventConnect((200, "OK", body)))
+        elif action == "reject":
+            self.forget(call)
+            code = int(message.get("code", 480))
+            ua.recvEvent(CCEventFail((code, str(message.get("reason", "Unavailable")))))
+        elif action == "hangup":
+            self.forget(call)
+            ua.recvEvent(CCEventDisconnect())
+
+
+def register(
+    config: dict[str, Any], registration: Registration, contact_host: str, send: Any
+) -> Any:
+    """Keeps Hearthline registered at a provider's registrar: sippy's REGISTER client
+    (it answers a 401 or 407 with digest credentials), refreshed before the grant runs
+    out rather than when it does; tells the server each outcome (never the password)."""
+    from sippy.SipRegistrationAgent import SipRegistrationAgent
+    from sippy.SipURL import SipURL
+    from sippy.Time.Timeout import Timeout
+
+    where = registration.registrar
+
+    class Agent(SipRegistrationAgent):  # type: ignore[misc]
+        def gotreply(self, resp: Any) -> None:
+            if self.dead or resp.scode < 200:
+                return
+            if 200 <= resp.scode < 300:
+                granted = self.exp
+                if resp.countHFs("contact") > 0:
+                    params = resp.getHFBody("contact").address.params
+                    granted = int(params.get("expires", granted))
+                elif resp.countHFs("expires") > 0:
+                    granted = resp.getHFBody("expires").getNum()
+                Timeout(self.doregister, trunks_.refresh_after(int(granted)))
+                self.atries = 0
+                send({"event": "registered", "registrar": where, "expires": int(granted)})
+                return
+            super().gotreply(resp)  # a challenge is answered, a failure tried again in 60 s
+
+    def failed(status: str, _arg: object) -> None:
+        send({"event": "registration-failed", "registrar": where, "status": status})
+
+    aor = SipURL(
+        username=registration.username,
+        host=registration.domain,
+        port=registration.registrar_port,
+    )
+    contact = SipURL(username=registration.username, host=contact_host, port=config["_sip_port"])
+    agent = Agent(
+        config,
+        aor,
+        contact,
+        user=registration.username,
+        passw=registration.password,
+        exp=registration.expires,
+        rfail_cb=failed,
+        target=((registration.registrar_host, registration.registrar_port), "udp"),
+    )
+    agent.doregister()
+    return agent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hearthline-b2bua")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5070)
+    parser.add_argument("--trunks", type=Path, default=None, help="the server's trunks file")
+    args = parser.parse_args(argv)
+    trunks: list[Trunk] | None = None
+    bounds: Bounds | None = None
+    registrations: list[Registration] = []
+    if args.trunks is not None:
+        trunks, bounds, registrations = trunks_.load(args.trunks)
+    os.environ.setdefault("SIPLOG_BEND", "none")
+
+    from sippy.Core.EventDispatcher import ED2
+    from sippy.SipConf import SipConf
+    from sippy.SipLogger import SipLogger
+    from sippy.SipTransactionManager import SipTransactionManager
+
+    SipConf.my_uaname = "Hearthline"
+    SipConf.allow_formats = (0, 8, 101)
+    lock = threading.Lock()
+    out = sys.stdout
+
+    def send(message: dict[str, object]) -> None:
+        with lock:
+            out.write(json.dumps(message) + "\n")
+            out.flush()
+
+    config: dict[str, Any] = {
+        "_sip_address": args.host,
+        "_sip_port": args.port,
+        "_sip_logger": SipLogger("b2bua"),
+    }
+    calls = Calls(config, send, trunks, bounds)
+    config["_sip_tm"] = SipTransactionManager(config, calls.request)
+
+    def read_lines() -> None:
+        for line in sys.stdin:
+            ED2.callFromThread(calls.command, line)
+        ED2.callFromThread(ED2.breakLoop, 0)  # the server is gone: so are we
+
+    threading.Thread(target=read_lines, name="b2bua-control", daemon=True).start()
+    send({"event": "ready", "port": args.port})
+    agents = [register(config, r, args.host, send) for r in registrations]
+    ED2.loop()
+    del agents
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

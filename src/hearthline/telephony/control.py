@@ -1,0 +1,434 @@
+"""The control plane: joins a trunk's caller to the agent the routing core chose.
+
+It acts on the center only through the writer's commands and learns only from its
+published events, as the simulated world does (``sim/live.py``):
+
+    B2BUA "invite"  -> number -> queue; media.park; prompt; ArriveContact + AnswerCall
+                       (a number without a menu: its announcements first, once, then
+                       the prompt and ArriveContact)
+    OfferAccepted   -> media.offer_agent -> "voice-offer" to the agent's browser
+    browser answer  -> media.answer_agent; prompt stops; BridgeCall
+    ContactEnded, ContactAbandoned, ContactDropped -> media.end; BYE unless the caller
+                       hung up; EndCall
+    ContactDropped by the agent's side (connection lost past the grace period; the page
+                       reports ICE failure as a lost connection) while the caller is
+                       still there -> a short message, and the caller waits again at the
+                       head of the queue as a new contact naming the dropped one
+                       (RequeueCall); a callback the core owed for the drop is cancelled
+                       once the next agent accepts
+    B2BUA "hangup"  -> CallerHangUp (the core ends or abandons the contact, as for any caller)
+
+What it keeps in memory (the caller's SDP, the agent leg's tag) is for live calls only;
+the log holds the legs' history through the voice domain's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hearthline.kernel.envelope import Envelope
+from hearthline.kernel.ids import AgentId, ContactId, QueueId
+from hearthline.routing import commands as cmd
+from hearthline.routing import events as ev
+from hearthline.routing.config import Channel
+from hearthline.routing.errors import RoutingError
+from hearthline.service.writer import Writer
+from hearthline.telephony.media import MediaEngine
+from hearthline.telephony.menu_calls import (
+    FindMenu,
+    InMenu,
+    LookUp,
+    MenuDriver,
+    PromptFiles,
+    end_in_menu,
+)
+from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall
+from hearthline.voice.errors import VoiceError
+
+log = logging.getLogger(__name__)
+
+# To the B2BUA (its stdin), and to one agent's open pages.
+SendSignal = Callable[[dict[str, object]], None]
+TellAgent = Callable[[str, dict[str, object]], None]
+# A dialled number to its queue and that queue's client, or None when it is not ours.
+FindNumber = Callable[[str], Awaitable[tuple[str, str] | None]]
+# (client, queue) -> the files of the announcements switched on for them, in order.
+FindAnnouncements = Callable[[str, str], Awaitable[tuple[str, ...]]]
+
+_MAX_SDP = 8192
+_ENDINGS = (ev.ContactEnded, ev.ContactAbandoned, ev.ContactDropped)
+_FOLLOWED = (
+    ev.OfferAccepted,
+    ev.ContactHeld,
+    ev.ContactResumed,
+    ev.ContactTransferred,
+    ev.ContactArrived,
+    *_ENDINGS,
+)
+# A caller whose agent dropped goes before everyone waiting (the highest priority).
+HEAD_OF_QUEUE = 1000
+
+
+@dataclass
+class LiveCall:
+    call: str
+    contact: str
+    caller_sdp: str
+    queue: str = ""
+    caller: str = ""
+    agent: str | None = None
+    agent_tag: str | None = None
+    caller_gone: bool = False
+    bridged: bool = False
+    # The callback the core owed for a dropped leg, cancelled once the caller is taken.
+    callback: str | None = None
+    # Walking the number's menu; None once it has left it (or the number has none).
+    menu: InMenu | None = None
+    # The skill requirement the menu set, kept if the call is queued again after a drop.
+    requirement: str | None = None
+
+
+class ControlPlane:
+    def __init__(
+        self,
+        *,
+        writer: Writer,
+        media: MediaEngine,
+        find_number: FindNumber,
+        signal: SendSignal,
+        tell_agent: TellAgent,
+        prompt: str,
+        music: str = "",
+        reconnect: str = "",
+        find_menu: FindMenu | None = None,
+        look_up: LookUp | None = None,
+        files: PromptFiles | None = None,
+        find_announcements: FindAnnouncements | None = None,
+    ) -> None:
+        self.writer = writer
+        self.media = media
+        self.find_number = find_number
+        self.signal = signal
+        self.tell_agent = tell_agent
+        self.prompt = prompt
+        self.music = music or prompt
+        self.calls: dict[str, LiveCall] = {}
+        self.by_contact: dict[str, LiveCall] = {}
+        self.requeued: dict[str, LiveCall] = {}  # by the dropped contact's id
+        self.reconnect_prompt = reconnect or self.prompt
+        self._inbox: asyncio.Queue[Envelope] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self.find_menu = find_menu
+        self.find_announcements = find_announcements
+        self.files = files
+        self.menus = MenuDriver(self, files, look_up or _nobody) if files is not None else None
+
+    # Events of the center ------------------------------------------------------------------
+
+    def deliver(self, envelope: Envelope) -> None:
+        """A writer subscriber: on the writer thread, after each commit."""
+        if self._loop is not None and isinstance(envelope.event, _FOLLOWED):
+            self._loop.call_soon_threadsafe(self._inbox.put_nowait, envelope)
+
+    def attach(self) -> None:
+        """Starts taking the center's events (into the inbox ``run`` reads)."""
+        if self._unsubscribe is None:
+            self._loop = asyncio.get_running_loop()
+            self._unsubscribe = self.writer.subscribe(self.deliver)
+
+    async def run(self) -> None:
+        """Follows the center's events until cancelled."""
+        self.attach()
+        unsubscribe = self._unsubscribe
+        assert unsubscribe is not None
+        try:
+            while True:
+                envelope = await self._inbox.get()
+                try:
+                    await self._follow(envelope.event)
+                except Exception:
+                    log.exception("voice: could not follow %s", type(envelope.event).__name__)
+        finally:
+            unsubscribe()
+            self._unsubscribe = None
+            for task in list(self._tasks):
+                task.cancel()
+
+    async def _follow(self, event: object) -> None:
+        if isinstance(event, ev.ContactArrived):
+            if event.origin is not None and event.channel is Channel.CALLBACK:
+                await self._owed_callback(event.origin, event.contact)
+            return
+        live = self.by_contact.get(getattr(event, "contact", ""))
+        if live is None:
+            return  # not a real call (a simulated one, another channel's)
+        if isinstance(event, ev.ContactDropped) and event.side == "agent" and not live.caller_gone:
+            await self._requeue(live)
+        elif isinstance(event, ev.OfferAccepted):
+            await self._cancel_callback(live)
+            await self._ring_agent(live, event.agent)
+        elif isinstance(event, ev.ContactHeld):
+            await self.media.play(live.call, self.music)
+        elif isinstance(event, ev.ContactResumed):
+            await self.media.stop_play(live.call)
+        elif isinstance(event, ev.ContactTransferred):
+            await self._release_agent(live)
+        elif isinstance(event, _ENDINGS):
+            await self._end(live, by=_side(event))
+
+    async def _release_agent(self, live: LiveCall) -> None:
+        """The agent's leg ends and the caller waits with music for the next agent (a
+        blind transfer): the next OfferAccepted rings that agent on a new leg."""
+        if live.agent is not None:
+            self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+        live.agent, live.agent_tag, live.bridged = None, None, False
+        await self.media.play(live.call, self.music)
+
+    async def _ring_agent(self, live: LiveCall, agent: str) -> None:
+        live.agent = agent
+        live.agent_tag = f"agent-{uuid.uuid4().hex[:12]}"
+        live.bridged = False
+        offer = await self.media.offer_agent(live.call, live.caller_sdp, live.agent_tag)
+        self.tell_agent(agent, {"type": "voice-offer", "contact": live.contact, "sdp": offer})
+
+    async def _requeue(self, live: LiveCall) -> None:
+        if live.agent is not None:
+            self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+        previous = live.contact
+        live.agent, live.agent_tag, live.bridged = None, None, False
+        live.contact = f"v{uuid.uuid4().hex}"
+        self.by_contact.pop(previous, None)
+        self.by_contact[live.contact] = live
+        self.requeued[previous] = live
+        await self.media.play(live.call, self.reconnect_prompt)
+        await self.writer.execute_async(
+            RequeueCall(live.call, contact=live.contact, previous=previous)
+        )
+        await self.writer.execute_async(
+            cmd.ArriveContact(
+                ContactId(live.contact),
+                caller=live.caller,
+                queue=QueueId(live.queue),
+                priority=HEAD_OF_QUEUE,
+                data=(("previous_contact", previous),),
+                requirement=live.requirement,
+            )
+        )
+
+    async def _owed_callback(self, dropped: str, callback: str) -> None:
+        live = self.requeued.pop(dropped, None)
+        if live is None or live.caller_gone:
+            return  # the caller left: the callback stands
+        live.callback = callback
+        if live.agent is not None:  # taken already, before the callback was made
+            await self._cancel_callback(live)
+
+    async def _cancel_callback(self, live: LiveCall) -> None:
+        if live.callback is None:
+            return
+        callback, live.callback = live.callback, None
+        with contextlib.suppress(RoutingError):
+            # The caller is being served on the line: calling them back is not owed.
+            await self.writer.execute_async(cmd.CallerHangUp(ContactId(callback)))
+
+    async def agent_leg_lost(self, agent: str, contact: str) -> None:
+        """The agent's page lost the call's media (ICE failed): a lost connection, whose
+        grace period the core applies as for missed heartbeats."""
+        live = self.by_contact.get(contact)
+        if live is not None and live.agent == agent:
+            with contextlib.suppress(RoutingError):
+                await self.writer.execute_async(cmd.ReportConnectionLost(AgentId(agent)))
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Runs ``work`` beside the call's other work, kept until it ends (or ``run`` stops)."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("voice: menu work failed")
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def finish(self, live: LiveCall, *, by: str) -> None:
+        """Ends a call the menu ended (the contact is not, or no longer, with the core)."""
+        if self.menus is not None:
+            self.menus.stop(live)
+        await end_in_menu(self, live, by=by)
+
+    async def on_dtmf(self, call: str, key: str) -> None:
+        """A key the caller pressed (RFC 2833, reported by the media engine)."""
+        live = self.calls.get(call)
+        if live is not None and live.menu is not None and self.menus is not None:
+            await self.menus.digit(live, key)
+
+    async def _end(self, live: LiveCall, *, by: str) -> None:
+        if self.menus is not None:
+            self.menus.stop(live)
+        self.calls.pop(live.call, None)
+        self.by_contact.pop(live.contact, None)
+        with contextlib.suppress(Exception):
+            await self.media.end(live.call)
+        if not live.caller_gone:
+            self.signal({"do": "hangup", "call": live.call})
+        if live.agent is not None:
+            self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+        with contextlib.suppress(VoiceError):
+            await self.writer.execute_async(EndCall(live.call, by=by))
+
+    # Signals of the B2BUA ------------------------------------------------------------------
+
+    async def on_signal(self, message: dict[str, Any]) -> None:
+        kind = message.get("event")
+        call = message.get("call")
+        if not isinstance(call, str):
+            return
+        if kind == "invite":
+            await self._invite(call, str(message.get("to", "")), message)
+        elif kind == "hangup":
+            await self._caller_hung_up(call)
+
+    async def _invite(self, call: str, number: str, message: dict[str, Any]) -> None:
+        sdp = str(message.get("sdp", ""))
+        if len(sdp) > _MAX_SDP or "m=audio" not in sdp:
+            self.signal(
+                {"do": "reject", "call": call, "code": 488, "reason": "Not Acceptable Here"}
+            )
+            return
+        plan = await self.find_menu(number) if self.find_menu is not None else None
+        found = (plan.flow.operator or "", plan.client) if plan is not None else None
+        if found is None:
+            found = await self.find_number(number)
+        if found is None:
+            self.signal({"do": "reject", "call": call, "code": 404, "reason": "Not Found"})
+            return
+        queue, client = found
+        contact = f"v{uuid.uuid4().hex}"
+        try:
+            answer = await self.media.park(call, sdp)
+        except Exception:
+            log.exception("voice: the media engine could not take call %s", call)
+            with contextlib.suppress(Exception):
+                await self.media.end(call)
+            self.signal(
+                {"do": "reject", "call": call, "code": 503, "reason": "Service Unavailable"}
+            )
+            return
+        caller = str(message.get("from", ""))[:64]
+        live = LiveCall(call, contact, sdp, queue=queue, caller=caller)
+        self.calls[call] = live
+        self.by_contact[contact] = live
+        self.signal({"do": "answer", "call": call, "sdp": answer})
+        if plan is not None and self.menus is not None:
+            await self.writer.execute_async(
+                AnswerCall(call, contact=contact, client=client, number=number[:64])
+            )
+            await self.menus.start(live, plan)
+            return
+        before = await self._announcements(client, queue)
+        if before and self.files is not None:
+            # A number without a menu: the announcements switched on for its client or
+            # queue play first, once, and the caller is queued when they end (no agent
+            # picks up halfway through "we know about the outage").
+            await self.writer.execute_async(
+                AnswerCall(call, contact=contact, client=client, number=number[:64])
+            )
+            seconds = await self._play_once(call, list(before))
+            self.spawn(self._queue_after(live, seconds))
+            return
+        try:  # after the 200 OK: the greeting starts a round trip later, the answer does not wait
+            await self.media.play(call, self.prompt)
+        except Exception:
+            log.exception("voice: no greeting for call %s", call)
+        await self.writer.execute_async(
+            AnswerCall(call, contact=contact, client=client, number=number[:64])
+        )
+        arrive = cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId(queue))
+        await self.writer.execute_async(arrive)
+
+    async def _announcements(self, client: str, queue: str) -> tuple[str, ...]:
+        if self.find_announcements is None:
+            return ()
+        try:
+            return await self.find_announcements(client, queue)
+        except Exception:  # the caller is still served, without the message
+            log.exception("voice: the announcements of %s could not be read", queue)
+            return ()
+
+    async def _play_once(self, call: str, files: list[str]) -> float:
+        """Plays ``files`` in turn, once; their length in seconds (0 if it did not play)."""
+        assert self.files is not None
+        file = files[0] if len(files) == 1 else self.files.joined(files)
+        try:
+            await self.media.play_once(call, file)
+        except Exception:
+            log.exception("voice: could not play %s to %s", file, call)
+            return 0.0
+        return self.files.seconds(file)
+
+    async def _queue_after(self, live: LiveCall, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        if live.call not in self.calls or live.caller_gone:
+            return  # hung up during the announcement: never queued (see _caller_hung_up)
+        with contextlib.suppress(Exception):
+            await self.media.play(live.call, self.prompt)
+        if live.call not in self.calls or live.caller_gone:
+            return  # hung up as the greeting started
+        arrive = cmd.ArriveContact(
+            ContactId(live.contact), caller=live.caller, queue=QueueId(live.queue)
+        )
+        await self.writer.execute_async(arrive)
+
+    async def _caller_hung_up(self, call: str) -> None:
+        live = self.calls.get(call)
+        if live is None:
+            return
+        live.caller_gone = True
+        if live.menu is not None and self.menus is not None:
+            await self.menus.hang_up(live)
+            return
+        try:
+            await self.writer.execute_async(cmd.CallerHangUp(ContactId(live.contact)))
+        except RoutingError:
+            # The contact was over already (ended by the agent as the BYE crossed).
+            await self._end(live, by="caller")
+
+    # The agent's browser ------------------------------------------------------------------
+
+    async def browser_answer(self, agent: str, contact: str, sdp: str) -> str | None:
+        """The agent's browser answers its leg; the reason it cannot be used, or None."""
+        live = self.by_contact.get(contact)
+        if live is None or live.agent != agent or live.agent_tag is None:
+            return f"no call of yours is ringing for contact {contact!r}"
+        if live.bridged:
+            return "this call is connected already"
+        if len(sdp) > _MAX_SDP or "m=audio" not in sdp:
+            return "the answer is not an audio SDP"
+        await self.media.answer_agent(live.call, live.agent_tag, sdp)
+        live.bridged = True
+        await self.media.stop_play(live.call)
+        with contextlib.suppress(VoiceError):
+            await self.writer.execute_async(BridgeCall(live.call, agent=agent))
+        return None
+
+
+async def _nobody(client: str, kind: str, digits: str) -> str | None:
+    return None
+
+
+def _side(event: object) -> str:
+    if isinstance(event, ev.ContactEnded):
+        return "caller" if event.by == "caller" else "agent"
+    if isinstance(event, ev.ContactAbandoned):
+        return "caller"
+    return "system"

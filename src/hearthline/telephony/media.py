@@ -1,0 +1,156 @@
+"""The media engine as the control plane sees it: park a caller, play to them, hand them
+to an agent's browser leg, end the call. ``RtpEngine`` drives rtpengine over ng;
+``FakeMedia`` records what was asked, for tests of the control plane alone.
+
+Tags: rtpengine knows a call by its Call-ID and each side by a tag. The caller is always
+``caller``; the queue's placeholder leg is ``queue``; each agent leg gets a new tag (a
+re-offer that reused the queue's tag left the browser's DTLS failing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hearthline.telephony.ng import NgClient
+
+CALLER = "caller"
+QUEUE = "queue"
+
+_SIP_LEG: dict[str, Any] = {
+    "ICE": "remove",
+    "transport-protocol": "RTP/AVP",
+    "rtcp-mux": ["demux"],
+    "replace": ["origin", "session-connection"],
+    "flags": ["trust-address"],
+}
+# Opus and PCMU offered; telephone-event stripped: a DTMF stream on an SSRC of its own
+# silenced Chrome's audio.
+_BROWSER_LEG: dict[str, Any] = {
+    "ICE": "force",
+    "transport-protocol": "UDP/TLS/RTP/SAVPF",
+    "rtcp-mux": ["offer", "require"],
+    "SDES": ["off"],
+    "flags": ["generate mid", "trust-address"],
+    "replace": ["origin", "session-connection"],
+    "codec": {"transcode": ["opus"], "strip": ["telephone-event"]},
+}
+# Where the parked caller's far side "is": nobody listens; rtpengine plays the prompts.
+# telephone-event accepted, so rtpengine handles the caller's RFC 2833 keys (and reports
+# them to the menu) rather than dropping a payload type the other side does not know.
+_PLACEHOLDER = (
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=queue\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 9 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+    "a=fmtp:101 0-15\r\na=sendrecv\r\n"
+)
+
+
+class MediaEngine(Protocol):
+    async def park(self, call: str, sdp: str) -> str:
+        """Takes the caller's offer; returns the SDP to answer them with."""
+        ...
+
+    async def play(self, call: str, wav: str) -> None:
+        """Plays ``wav`` to the caller, over and over, until ``stop_play``."""
+        ...
+
+    async def play_once(self, call: str, wav: str) -> None:
+        """Plays ``wav`` to the caller once (a menu's prompt)."""
+        ...
+
+    async def record(self, call: str) -> None:
+        """Starts recording the call (a voicemail)."""
+        ...
+
+    async def stop_play(self, call: str) -> None: ...
+
+    async def offer_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        """The WebRTC offer for a new agent leg, connected to the caller."""
+        ...
+
+    async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
+        """The browser's answer: media flows both ways from now."""
+        ...
+
+    async def end(self, call: str) -> None: ...
+
+
+class RtpEngine:
+    def __init__(self, client: NgClient) -> None:
+        self.ng = client
+
+    async def park(self, call: str, sdp: str) -> str:
+        await self.ng.request("offer", call_id=call, from_tag=CALLER, sdp=sdp, **_SIP_LEG)
+        answer = await self.ng.request(
+            "answer", call_id=call, from_tag=CALLER, to_tag=QUEUE, sdp=_PLACEHOLDER, **_SIP_LEG
+        )
+        return str(answer["sdp"])
+
+    async def play(self, call: str, wav: str) -> None:
+        await self.ng.request(
+            "play media", call_id=call, from_tag=CALLER, file=wav, repeat_times=10_000
+        )
+
+    async def play_once(self, call: str, wav: str) -> None:
+        await self.ng.request("play media", call_id=call, from_tag=CALLER, file=wav)
+
+    async def record(self, call: str) -> None:
+        await self.ng.request("start recording", call_id=call)
+
+    async def stop_play(self, call: str) -> None:
+        await self.ng.request("stop media", call_id=call, from_tag=CALLER)
+
+    async def offer_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        # The answer to this re-offer names a new caller-side port: it is not sent to the
+        # caller, and rtpengine keeps taking their media on the port they already use.
+        offer = await self.ng.request(
+            "offer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=caller_sdp,
+            **_BROWSER_LEG,
+        )  # fmt: skip
+        return str(offer["sdp"])
+
+    async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
+        # An answer's flags describe the side it goes back to: the caller's, plain RTP.
+        await self.ng.request(
+            "answer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=sdp, **_SIP_LEG
+        )
+
+    async def end(self, call: str) -> None:
+        await self.ng.request("delete", call_id=call)
+
+
+@dataclass
+class FakeMedia:
+    """Answers as rtpengine would, without media; ``log`` lists what was asked."""
+
+    log: list[tuple[str, ...]] = field(default_factory=list)
+    playing: set[str] = field(default_factory=set)
+
+    async def park(self, call: str, sdp: str) -> str:
+        self.log.append(("park", call))
+        return f"v=0\r\ns=parked {call}\r\n"
+
+    async def play(self, call: str, wav: str) -> None:
+        self.log.append(("play", call, wav))
+        self.playing.add(call)
+
+    async def play_once(self, call: str, wav: str) -> None:
+        self.log.append(("play_once", call, wav))
+
+    async def record(self, call: str) -> None:
+        self.log.append(("record", call))
+
+    async def stop_play(self, call: str) -> None:
+        self.log.append(("stop_play", call))
+        self.playing.discard(call)
+
+    async def offer_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        self.log.append(("offer_agent", call, agent_tag))
+        return f"v=0\r\ns=offer {call} {agent_tag}\r\n"
+
+    async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
+        self.log.append(("answer_agent", call, agent_tag))
+
+    async def end(self, call: str) -> None:
+        self.log.append(("end", call))
+        self.playing.discard(call)

@@ -1,0 +1,95 @@
+"""rtpengine as the server's child: the project's own config file, on the project's ports.
+
+Debian's package runs its own unit on the default ports (ng 2223, media 30000-40000); this
+one reads only the file written here (``--config-file``), in userspace (``table = -1``),
+so the two never meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from hearthline.telephony.ng import NgClient, NgError
+from hearthline.telephony.processes import Child
+
+_READY_TIMEOUT_S = 10.0
+
+
+class VoiceUnavailable(RuntimeError):
+    """A part real calls need is missing; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RtpEngineConfig:
+    ng_port: int
+    port_min: int
+    port_max: int
+    interface: str = "127.0.0.1"
+    # Where rtpengine reports the callers' DTMF keys (the control plane listens there).
+    dtmf_port: int | None = None
+
+    def render(self, scratch: Path) -> str:
+        # GKeyFile: a comment after a value would become part of the value.
+        lines = [
+            "[rtpengine]",
+            "table = -1",
+            f"interface = {self.interface}",
+            f"listen-ng = 127.0.0.1:{self.ng_port}",
+            f"port-min = {self.port_min}",
+            f"port-max = {self.port_max}",
+            "timeout = 60",
+            "silent-timeout = 3600",
+            "delete-delay = 0",
+            "foreground = true",
+            "log-stderr = true",
+            "log-level = 4",
+            f"recording-dir = {scratch / 'recordings'}",
+            "recording-method = pcap",
+            "recording-format = eth",
+        ]
+        if self.dtmf_port is not None:
+            lines.append(f"dtmf-log-dest = 127.0.0.1:{self.dtmf_port}")
+        return "\n".join(lines) + "\n"
+
+
+def binary() -> str:
+    found = shutil.which("rtpengine")
+    if found is None:
+        raise VoiceUnavailable(
+            "rtpengine is not installed (Debian: apt-get install rtpengine-daemon)"
+        )
+    return found
+
+
+def child(config: RtpEngineConfig, scratch: Path) -> Child:
+    """The supervised rtpengine; ready once it answers ``ping``."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    (scratch / "recordings").mkdir(exist_ok=True)
+    conf = scratch / "rtpengine.conf"
+    conf.write_text(config.render(scratch))
+    argv = [binary(), f"--config-file={conf}", f"--pidfile={scratch / 'rtpengine.pid'}"]
+
+    async def answers(process: asyncio.subprocess.Process) -> None:
+        await wait_ready(NgClient("127.0.0.1", config.ng_port, timeout_s=0.2, tries=1), process)
+
+    return Child("rtpengine", argv, cwd=scratch, started=answers)
+
+
+async def wait_ready(client: NgClient, process: asyncio.subprocess.Process) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _READY_TIMEOUT_S
+    try:
+        while loop.time() < deadline:
+            if process.returncode is not None:
+                raise VoiceUnavailable(f"rtpengine exited with {process.returncode} on start")
+            try:
+                await client.request("ping")
+                return
+            except NgError:
+                await asyncio.sleep(0.05)
+        raise VoiceUnavailable(f"rtpengine did not answer ping within {_READY_TIMEOUT_S} s")
+    finally:
+        client.close()

@@ -1,0 +1,203 @@
+"""Voice as the server runs it: rtpengine and the B2BUA as supervised children, and the
+control plane between them and the writer.
+
+    stack = VoiceStack(writer, config, find_number=..., tell_agent=...)
+    await stack.start()      # raises VoiceUnavailable naming what is missing
+    ... stack.control.browser_answer(agent, contact, sdp)
+    await stack.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hearthline.service.writer import Writer
+from hearthline.telephony import prompts, rtpengine, trunks
+from hearthline.telephony.control import ControlPlane, FindAnnouncements, FindNumber, TellAgent
+from hearthline.telephony.media import RtpEngine
+from hearthline.telephony.menu_calls import DtmfListener, FindMenu, LookUp, PromptCache
+from hearthline.telephony.ng import NgClient
+from hearthline.telephony.processes import Child
+from hearthline.telephony.trunks import Bounds, Registration, Trunk
+from hearthline.telephony.waiting import (
+    DEFAULT_EVERY_S,
+    MonotonicClock,
+    SpokenPrompts,
+    WaitAnnouncer,
+    WaitingMedia,
+)
+
+log = logging.getLogger(__name__)
+
+_LINE_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceConfig:
+    scratch: Path
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5070
+    ng_port: int = 22790
+    rtp_min: int = 42000
+    rtp_max: int = 42999
+    # Seconds between a queued caller's position and wait announcements; 0: none.
+    announce_every_s: float = DEFAULT_EVERY_S
+    # Who may call; none: loopback only. The bounds on what one source may send.
+    trunks: tuple[Trunk, ...] = ()
+    bounds: Bounds = field(default_factory=Bounds)
+    registrations: tuple[Registration, ...] = ()
+
+
+class VoiceStack:
+    def __init__(
+        self,
+        writer: Writer,
+        config: VoiceConfig,
+        *,
+        find_number: FindNumber,
+        tell_agent: TellAgent,
+        find_menu: FindMenu | None = None,
+        look_up: LookUp | None = None,
+        find_announcements: FindAnnouncements | None = None,
+    ) -> None:
+        self.config = config
+        self.ng = NgClient("127.0.0.1", config.ng_port)
+        # Bound now, so rtpengine's config can name its port.
+        self._dtmf_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._dtmf_socket.bind(("127.0.0.1", 0))
+        dtmf_port = int(self._dtmf_socket.getsockname()[1])
+        self._dtmf: asyncio.DatagramTransport | None = None
+        self.rtpengine = rtpengine.child(
+            rtpengine.RtpEngineConfig(
+                config.ng_port, config.rtp_min, config.rtp_max, dtmf_port=dtmf_port
+            ),
+            config.scratch / "rtpengine",
+        )
+        # The trunks go to the B2BUA in a file of the owner's only, not on its command line.
+        trunks_file = config.scratch / "b2bua-trunks.json"
+        trunks.dump(trunks_file, list(config.trunks) or [trunks.loopback_trunk()], config.bounds)
+        self.b2bua = Child(
+            "b2bua",
+            [sys.executable, "-m", "hearthline.telephony.b2bua",
+             "--host", config.sip_host, "--port", str(config.sip_port),
+             "--trunks", str(trunks_file)],
+            cwd=config.scratch,
+            pipes=True,
+            started=self._b2bua_started,
+        )  # fmt: skip
+        files = PromptCache(config.scratch / "prompts" / "joined")
+        media = WaitingMedia(RtpEngine(self.ng), clock=MonotonicClock(), seconds=files.seconds)
+        self.control = ControlPlane(
+            writer=writer,
+            media=media,
+            find_number=find_number,
+            signal=self._signal,
+            tell_agent=tell_agent,
+            prompt="",  # the files are made in ``start``, off the event loop
+            find_menu=find_menu,
+            look_up=look_up,
+            files=files,
+            find_announcements=find_announcements,
+        )
+        self.announcer = WaitAnnouncer(
+            self.control,
+            media,
+            every_s=config.announce_every_s,
+            speak=SpokenPrompts(config.scratch / "prompts" / "spoken"),
+        )
+        # Each registrar's last outcome, as the B2BUA told it.
+        self.registrations: dict[str, dict[str, Any]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._per_call: dict[str, asyncio.Task[None]] = {}
+
+    async def start(self) -> None:
+        made = await asyncio.to_thread(
+            prompts.ensure_default, self.config.scratch / "prompts" / "default"
+        )
+        self.control.prompt = str(made["greeting"])
+        self.control.music = str(made["hold"])
+        self.control.reconnect_prompt = str(made["reconnect"])
+        self._dtmf, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: DtmfListener(self.control), sock=self._dtmf_socket
+        )
+        await self.rtpengine.start()
+        await self.b2bua.start()
+        self.control.attach()  # before the server hears of us: no event is missed
+        self._tasks.append(asyncio.get_running_loop().create_task(self.control.run()))
+        self._tasks.append(asyncio.get_running_loop().create_task(self.announcer.run()))
+
+    async def _b2bua_started(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        first = await asyncio.wait_for(process.stdout.readline(), 10.0)
+        if b'"ready"' not in first:
+            raise rtpengine.VoiceUnavailable(f"the B2BUA did not start: {first[:200]!r}")
+        self._tasks.append(asyncio.get_running_loop().create_task(self._read(process)))
+
+    def _signal(self, message: dict[str, object]) -> None:
+        process = self.b2bua.process
+        if process is None or process.stdin is None or process.returncode is not None:
+            log.warning("voice: the B2BUA is down; %s not sent", message.get("do"))
+            return
+        process.stdin.write(json.dumps(message).encode() + b"\n")
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        while line := await process.stdout.readline():
+            if len(line) > _LINE_LIMIT:
+                continue
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(message, dict):
+                continue
+            if message.get("event") in ("registered", "registration-failed"):
+                self.registrations[str(message.get("registrar"))] = message
+                log.info("voice: %s", " ".join(f"{k}={v}" for k, v in message.items()))
+                continue
+            self._dispatch(message)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        # One call's signals in order (its hang-up after its invite); calls in parallel.
+        call = str(message.get("call", ""))
+        before = self._per_call.get(call)
+
+        async def handle() -> None:
+            if before is not None:
+                with contextlib.suppress(Exception):
+                    await before
+            try:
+                await self.control.on_signal(message)
+            except Exception:
+                log.exception("voice: could not handle %s", message.get("event"))
+            finally:
+                if self._per_call.get(call) is task:
+                    del self._per_call[call]
+
+        task = asyncio.get_running_loop().create_task(handle())
+        self._per_call[call] = task
+
+    async def stop(self) -> None:
+        for call in list(self.control.calls):
+            with contextlib.suppress(Exception):
+                await self.control.media.end(call)  # rtpengine 10.5 may crash on SIGTERM otherwise
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.b2bua.stop()
+        await self.rtpengine.stop()
+        self.ng.close()
+        if self._dtmf is not None:
+            self._dtmf.close()
+        else:
+            self._dtmf_socket.close()

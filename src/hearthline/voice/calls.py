@@ -1,0 +1,120 @@
+"""The legs of every live call, as a state machine per call.
+
+    answered --bridge--> bridged --end--> (gone)
+        ^  \\---------------end-------------/
+        +------requeue (the agent's leg dropped)
+
+A bridged call may be bridged again (to the next agent after a transfer or a dropped
+agent leg). Ended calls are forgotten: the log keeps their history.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from hearthline.voice.commands import (
+    AnswerCall,
+    BridgeCall,
+    EndCall,
+    RecordMenuVisit,
+    RequeueCall,
+    VoiceCommand,
+)
+from hearthline.voice.errors import UnknownCall, VoiceError, WrongCallState
+from hearthline.voice.events import (
+    CallAnswered,
+    CallBridged,
+    CallEnded,
+    CallRequeued,
+    MenuVisited,
+    VoiceEvent,
+)
+
+_BY = frozenset({"caller", "agent", "system"})
+
+
+class LegState(enum.Enum):
+    ANSWERED = "answered"
+    BRIDGED = "bridged"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    call: str
+    contact: str
+    client: str
+    state: LegState
+    agent: str | None = None
+    number: str = ""
+
+
+class Switchboard:
+    def __init__(self) -> None:
+        self.calls: dict[str, Call] = {}
+        self.by_contact: dict[str, str] = {}
+
+    def call_of_contact(self, contact: str) -> Call | None:
+        call = self.by_contact.get(contact)
+        return self.calls.get(call) if call is not None else None
+
+    def decide(self, command: VoiceCommand, *, at: float) -> list[VoiceEvent]:
+        if isinstance(command, AnswerCall):
+            if command.call in self.calls:
+                raise WrongCallState(f"call {command.call!r} is answered already")
+            if command.contact in self.by_contact:
+                raise WrongCallState(f"contact {command.contact!r} has a call already")
+            c = command
+            return [CallAnswered(at, c.call, c.contact, c.client, c.number)]
+        call = self._live(command.call)
+        if isinstance(command, BridgeCall):
+            if call.agent == command.agent and call.state is LegState.BRIDGED:
+                raise WrongCallState(f"call {call.call!r} is bridged to {call.agent!r} already")
+            return [CallBridged(at, call.call, call.contact, call.client, command.agent)]
+        if isinstance(command, RequeueCall):
+            if command.contact in self.by_contact:
+                raise WrongCallState(f"contact {command.contact!r} has a call already")
+            return [CallRequeued(at, call.call, command.contact, call.client, call.contact)]
+        if isinstance(command, RecordMenuVisit):
+            v = command
+            # getattr: a call kept in a snapshot taken before calls knew their number
+            number = getattr(call, "number", "")
+            if call.state is not LegState.ANSWERED:
+                raise WrongCallState(f"call {call.call!r} is with an agent, not in the menu")
+            if not (v.entered_at <= at and v.how and len(v.how) <= 32 and len(v.node) <= 40):
+                raise VoiceError("a menu visit names its node and how it was left, in order")
+            return [
+                MenuVisited(at, call.call, call.contact, call.client, number, v.node,
+                            v.entered_at, v.how, v.timeouts, v.invalids)
+            ]  # fmt: skip
+        if isinstance(command, EndCall):
+            if command.by not in _BY:
+                raise VoiceError(f"a call is ended by one of {sorted(_BY)}, not {command.by!r}")
+            return [CallEnded(at, call.call, call.contact, call.client, call.agent, command.by)]
+        raise VoiceError(f"unknown voice command {type(command).__name__}")
+
+    def _live(self, call: str) -> Call:
+        found = self.calls.get(call)
+        if found is None:
+            raise UnknownCall(f"no live call {call!r}")
+        return found
+
+    def apply(self, event: VoiceEvent) -> None:
+        if isinstance(event, CallAnswered):
+            self.calls[event.call] = Call(
+                event.call, event.contact, event.client, LegState.ANSWERED, number=event.number
+            )
+            self.by_contact[event.contact] = event.call
+        elif isinstance(event, CallBridged):
+            call = self.calls[event.call]
+            self.calls[event.call] = replace(call, state=LegState.BRIDGED, agent=event.agent)
+        elif isinstance(event, CallRequeued):
+            self.by_contact.pop(event.previous, None)
+            self.by_contact[event.contact] = event.call
+            call = self.calls[event.call]
+            self.calls[event.call] = replace(
+                call, contact=event.contact, state=LegState.ANSWERED, agent=None
+            )
+        elif isinstance(event, CallEnded):
+            self.calls.pop(event.call, None)
+            self.by_contact.pop(event.contact, None)

@@ -1,0 +1,53 @@
+"""What the telephony control plane asks the voice domain to record. Frozen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCommand:
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCall(VoiceCommand):
+    """The trunk's caller is answered and parked on the media engine, as ``contact``."""
+
+    contact: str
+    client: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeCall(VoiceCommand):
+    """The caller's media now flows to and from ``agent``'s leg."""
+
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequeueCall(VoiceCommand):
+    """The agent's leg dropped and the caller, still on the line, waits again as
+    ``contact`` (a new contact that names the dropped one)."""
+
+    contact: str
+    previous: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndCall(VoiceCommand):
+    """The call is over: ``by`` is "caller", "agent" or "system"."""
+
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMenuVisit(VoiceCommand):
+    """The caller left a menu node: measured (time in menu, exits per option, hang-ups)."""
+
+    node: str
+    entered_at: float
+    how: str
+    timeouts: int = 0
+    invalids: int = 0

@@ -1,0 +1,60 @@
+"""What happened to a call's legs, in the past tense. Frozen; appended to the event log.
+
+Each event names the client company (and the agent, once there is one), so whom it
+concerns needs no tenancy code of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceEvent:
+    at: float
+    call: str
+    contact: str
+    client: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallAnswered(VoiceEvent):
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallBridged(VoiceEvent):
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRequeued(VoiceEvent):
+    previous: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded(VoiceEvent):
+    agent: str | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuVisited(VoiceEvent):
+    """A stay in one menu node, from ``entered_at`` to ``at``; ``how`` it was left:
+    "option:<digit>", "zero-out", "found", "timeout", "invalid", "hangup", or a leaf's kind."""
+
+    number: str
+    node: str
+    entered_at: float
+    how: str
+    timeouts: int
+    invalids: int
+
+
+VOICE_EVENT_TYPES: tuple[type[VoiceEvent], ...] = (
+    CallAnswered,
+    CallBridged,
+    CallRequeued,
+    CallEnded,
+    MenuVisited,
+)

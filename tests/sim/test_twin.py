@@ -1,0 +1,124 @@
+"""The bank's twin: rebuilt from the log, calibrated on some days, checked on others."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hearthline.cli import main
+from hearthline.sim import simulate
+from hearthline.sim.twin import (
+    BankDay,
+    TwinSettings,
+    build_twin,
+    calibrate,
+    read_bank_log,
+    split_days,
+    stretches,
+)
+from hearthline.wfm.importers import load_history
+from tests.sim.conftest import BANK
+
+MONTH = BANK / "august_calls.csv"
+
+
+@pytest.fixture(scope="module")
+def month() -> dict[dt.date, BankDay]:
+    return read_bank_log(MONTH)
+
+
+def test_every_day_offers_the_calls_the_importer_counts(month: dict[dt.date, BankDay]) -> None:
+    contacts = load_history(MONTH, fmt="anonymous-bank").contacts
+    offered = contacts[contacts["outcome"].isin(("answered", "abandoned"))]
+    per_day = offered.groupby(offered["arrival"].dt.date)["outcome"].value_counts().unstack()
+    assert sorted(month) == sorted(per_day.index)
+    for date, day in month.items():
+        assert len(day.calls) == per_day.loc[date].sum()
+        assert (~day.calls["answered"]).sum() == per_day.loc[date, "abandoned"]
+    assert len(month[dt.date(2010, 8, 1)].calls) == 2239
+
+
+spans = st.lists(st.tuples(st.integers(0, 80_000), st.integers(1, 3_000)), min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(calls=spans, gap=st.integers(0, 3_600))
+def test_stretches_cover_every_call_and_are_parted_by_breaks(
+    calls: list[tuple[int, int]], gap: int
+) -> None:
+    calls = sorted(calls)
+    frame = pd.DataFrame(
+        {
+            "server": "dana",
+            "start_s": [float(s) for s, _ in calls],
+            "end_s": [float(s + d) for s, d in calls],
+        }
+    )
+    (on_duty,) = stretches(frame, float(gap)).values()
+    for s, d in calls:
+        assert any(a <= s and s + d <= b for a, b in on_duty)
+    for (_, end), (start, _) in itertools.pairwise(on_duty):
+        assert start - end > gap  # a longer gap than a break needs, else one stretch
+
+
+def test_the_twin_offers_every_real_call_to_the_agents_who_serve_its_type(
+    month: dict[dt.date, BankDay],
+) -> None:
+    day = month[dt.date(2010, 8, 7)]  # a Saturday: 125 calls
+    built = build_twin(day, TwinSettings(after_call_s=30.0), seed=1)
+    assert {a.id for a in built.agents} == set(day.services["server"])
+    assert sum(len(q.trace or ()) for q in built.queues) == len(day.calls)
+    served = day.services.groupby("server")["type"].agg(set)
+    for q in built.queues:
+        kind = q.id.removesuffix("-priority")
+        assert q.priority == int(q.id.endswith("-priority"))
+        for i in built.queue_agents[q.id]:
+            assert kind in served[built.agents[i].id]
+    results = simulate(built, seed=1)
+    assert results.run["refused_commands"] == 0
+    assert sum(r.offered for r in results.days) == len(day.calls)
+
+
+def test_calibration_chooses_on_its_days_and_is_checked_on_others(
+    month: dict[dt.date, BankDay],
+) -> None:
+    grid = [TwinSettings(after_call_s=a) for a in (0.0, 45.0, 120.0)]
+    cal = [month[dt.date(2010, 8, 3)], month[dt.date(2010, 8, 17)]]
+    val = [month[dt.date(2010, 8, 24)]]
+    result = calibrate(cal, val, grid, seeds=(1,))
+    # More time off the phone after each call means longer waits: no time at all is too
+    # good a center, two minutes far too bad; the middle setting is the one chosen.
+    assert result.losses[grid[1]] < min(result.losses[grid[0]], result.losses[grid[2]])
+    assert result.settings == grid[1]
+    assert [d.date for d in result.validation] == [dt.date(2010, 8, 24)]
+    assert "validation days with both errors within 10%" in result.to_text()
+
+
+def test_the_month_is_split_into_odd_and_even_dates() -> None:
+    days = [dt.date(2010, 8, d) for d in range(1, 32)]
+    odd, even = split_days(days)
+    assert len(odd) == 16 and len(even) == 15 and not set(odd) & set(even)
+    assert {d.weekday() for d in odd} == {d.weekday() for d in even} == set(range(7))
+
+
+def test_simulate_twin_refuses_what_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["simulate-twin", str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read the call log" in capsys.readouterr().err
+    generic = tmp_path / "generic.csv"
+    generic.write_text("arrival,queue,wait_s,handle_s,outcome\n", encoding="utf-8")
+    assert main(["simulate-twin", str(generic)]) == 2
+    assert "cannot read the call log" in capsys.readouterr().err
+    empty = tmp_path / "empty.csv"
+    empty.write_text(MONTH.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert main(["simulate-twin", str(empty)]) == 2
+    assert "no calls offered to agents" in capsys.readouterr().err
+    assert main(["simulate-twin", str(MONTH), "--jobs", "two"]) == 2
+    assert "--jobs must be a whole number" in capsys.readouterr().err

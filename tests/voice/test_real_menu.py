@@ -1,0 +1,387 @@
+"""Real callers walking real menus: sipp dials, presses keys by replaying Debian's RFC 2833
+pcaps (sip-tester's dtmf_2833_*.pcap) into rtpengine, which reports each key; the server's
+control plane walks the flow and plays the prompts through rtpengine. Checked in the log:
+the branch taken, zero-out, invalid input, a timeout, closed hours; and on the wire: the
+BYE the center sends when the menu says goodbye, and the prompt's audio reaching sipp."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import time
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from sqlalchemy import insert, select
+
+from hearthline.api.security import password_hasher
+from hearthline.service.actions import menus as actions
+from hearthline.store import config_repo, tables
+from hearthline.voice.menus import check_flow, flow_from_dict
+from tests.ports import sipp_media_port, voice_settings
+from tests.serving import free_port
+from tests.voice.rtp import RtpEndpoint, peak_hz
+from tests.voice.tools import skip_without_voice_tools
+from tests.web.server import PASSWORD, WebServer, start_server
+
+pytestmark = [pytest.mark.voice, pytest.mark.slow]
+
+skip_without_voice_tools()
+PCAPS = Path("/usr/share/sip-tester")
+if not (PCAPS / "dtmf_2833_1.pcap").exists():
+    pytest.skip(
+        "real menus need sip-tester's pcaps: `make voice` installs them", allow_module_level=True
+    )
+
+TONE_HZ = 700.0
+OUTAGE_HZ = 1100.0
+OPEN_NUMBER = "+15550400"
+CLOSED_NUMBER = "+15550401"
+SILENT_NUMBER = "+15550402"
+PLAIN_NUMBER = "+15550403"  # no menu: straight to the returns queue
+
+
+@dataclass(frozen=True)
+class Admin:
+    user_id: int = 1
+    username: str = "admin"
+
+
+def _tone(seconds: float, hz: float = TONE_HZ) -> bytes:
+    n = np.arange(int(8000 * seconds))
+    samples = (8000 * np.sin(2 * np.pi * hz * n / 8000)).astype("<i2")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setparams((1, 2, 8000, 0, "NONE", "not compressed"))
+        w.writeframes(samples.tobytes())
+    return out.getvalue()
+
+
+def _menu(**changes: Any) -> dict[str, Any]:
+    flow: dict[str, Any] = {
+        "start": "main",
+        "operator": "returns",
+        "nodes": [
+            {"id": "main", "kind": "menu", "prompt": "beep", "invalid_prompt": "beep",
+             "timeout_s": 2.0, "retries": 1, "options": {"1": "returns", "2": "goodbye"}},
+            {"id": "returns", "kind": "queue", "queue": "returns",
+             "sets": {"language": "en", "service_type": "returns"}},
+            {"id": "goodbye", "kind": "hangup", "prompt": "beep"},
+        ],
+    }  # fmt: skip
+    flow.update(changes)
+    return flow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    root = tmp_path_factory.mktemp("menus")
+    served = start_server(root / "hearthline.sqlite3", extra=voice_settings(root, "real_menu"))
+    engine = served.writer.engine
+    at = time.time()  # noqa: TID251 -- the audit record's time, as the server's clock gives
+    actions.put_prompt(
+        engine, Admin(), at=at, client="acme", name="beep", wav=_tone(0.4), seconds=0.4
+    )
+    actions.put_prompt(
+        engine, Admin(), at=at, client="acme", name="outage", wav=_tone(0.8, OUTAGE_HZ),
+        seconds=0.8,
+    )  # fmt: skip
+    closed = _menu(
+        closed="closed",
+        hours="acme-returns",
+        nodes=[
+            *_menu()["nodes"],
+            {"id": "closed", "kind": "menu", "prompt": "beep", "timeout_s": 2.0, "retries": 0,
+             "options": {"1": "callback"}, "fallback": "goodbye"},
+            {"id": "callback", "kind": "callback", "queue": "returns", "prompt": "beep"},
+        ],
+    )  # fmt: skip
+    silent = _menu(
+        nodes=[
+            {"id": "main", "kind": "menu", "prompt": "beep", "timeout_s": 1.0, "retries": 0,
+             "options": {"1": "returns"}, "fallback": "goodbye"},
+            *_menu()["nodes"][1:],
+        ]
+    )  # fmt: skip
+    for number, flow in ((OPEN_NUMBER, _menu()), (CLOSED_NUMBER, closed), (SILENT_NUMBER, silent)):
+        check_flow(flow_from_dict(flow), queues={"returns"})
+        actions.put_flow(engine, Admin(), at=at, number=number, client="acme", flow=flow)
+    # Closed every day: no spans at all.
+    actions.put_hours(engine, Admin(), at=at, campaign="acme-returns", hours={"spans": []})
+    with engine.begin() as conn:
+        conn.execute(insert(tables.numbers).values(number=OPEN_NUMBER, queue_id=None, label=""))
+        conn.execute(
+            insert(tables.numbers).values(number=PLAIN_NUMBER, queue_id="returns", label="")
+        )
+        hashed = password_hasher(time_cost=1, memory_kib=1024).hash(PASSWORD)
+        config_repo.add_user(
+            conn, "sup-globex", role="supervisor", client="globex", agent=None,
+            display_name="Globex supervisor", password_hash=hashed,
+        )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while served.app.state.app_context.voice is None:
+        assert time.monotonic() < deadline, "voice did not start"
+        time.sleep(0.05)
+    yield served
+    served.stop()
+
+
+def _scenario(
+    path: Path, keys: str, *, center_hangs_up: bool, wait_ms: int, listen: bool = False
+) -> Path:
+    """sipp: INVITE with its own media port, the keys (one pcap each, 0.5 s apart) once
+    the call is up, then either waits for the center's BYE or hangs up itself."""
+    names = {"*": "star", "#": "pound"}
+    presses = "".join(
+        f'<nop><action><exec play_pcap_audio="{PCAPS}/dtmf_2833_{names.get(k, k)}.pcap"/>'
+        f'</action></nop><pause milliseconds="500"/>'
+        for k in keys
+    )
+    ending = (
+        '<recv request="BYE" timeout="20000"/>'
+        "<send><![CDATA[\n\nSIP/2.0 200 OK\n[last_Via:]\n[last_From:]\n[last_To:]\n"
+        "[last_Call-ID:]\n[last_CSeq:]\nContent-Length: 0\n\n]]></send>"
+        if center_hangs_up
+        else "<send><![CDATA[\n\nBYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: <sip:+441632960001@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]\n"
+        "[last_To:]\nCall-ID: [call_id]\nCSeq: 2 BYE\nMax-Forwards: 70\nContent-Length: 0\n\n"
+        ']]></send><recv response="200"/>'
+    )
+    xml = f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="menu caller">
+<send retrans="500"><![CDATA[
+
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+441632960001@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:caller@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=caller 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio {"[rtpport]" if listen else "[media_port]"} RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+a=sendrecv
+
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="180" optional="true"/>
+<recv response="200" rtd="true" rrs="true"/>
+<send><![CDATA[
+
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+441632960001@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: <sip:caller@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<pause milliseconds="300"/>
+{presses}
+<pause milliseconds="{wait_ms}"/>
+{ending}
+</scenario>
+"""
+    path.write_text(xml)
+    return path
+
+
+def _call(
+    server: WebServer,
+    tmp_path: Path,
+    number: str,
+    keys: str,
+    *,
+    ear: RtpEndpoint | None = None,
+    **kw: Any,
+) -> None:
+    """One sipp call; with ``ear``, the caller's media goes to that endpoint (to hear the
+    prompts) while the keys still come from sipp's own media port."""
+    scenario = _scenario(tmp_path / "menu.xml", keys, listen=ear is not None, **kw)
+    extra = ["-key", "rtpport", str(ear.port)] if ear is not None else []
+    sip_port = server.app.state.app_context.settings.voice_sip_port
+    done = subprocess.run(
+        ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(scenario), "-s", number, "-i", "127.0.0.1",
+         "-p", str(free_port()), "-mp", str(sipp_media_port()), "-m", "1", "-l", "1",
+         "-timeout", "40s", "-nostdin", *extra,
+         "-trace_err", "-error_file", str(tmp_path / "err.log")],
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+    )  # fmt: skip
+    errors = (tmp_path / "err.log").read_text() if (tmp_path / "err.log").exists() else ""
+    assert done.returncode == 0, f"sipp failed ({done.returncode}): {errors[-1500:]}"
+
+
+def _events(server: WebServer, kind: str, since: int) -> list[dict[str, Any]]:
+    with server.writer.engine.connect() as conn:
+        rows = conn.execute(
+            select(tables.events.c.payload)
+            .where(tables.events.c.type == kind, tables.events.c.id > since)
+            .order_by(tables.events.c.id)
+        ).scalars()
+        return [json.loads(r) for r in rows]
+
+
+def _wait_for(
+    server: WebServer, kind: str, since: int, count: int = 1, *, call: str | None = None
+) -> list[dict[str, Any]]:
+    """The events of ``kind`` after ``since`` (of one call: the calls of earlier tests may
+    still be ending), once there are ``count``."""
+    deadline = time.monotonic() + 10
+    while (
+        len(found := [e for e in _events(server, kind, since) if call in (None, e.get("call"))])
+        < count
+    ):
+        if time.monotonic() > deadline:
+            with server.writer.engine.connect() as conn:
+                kinds = conn.execute(
+                    select(tables.events.c.type).where(tables.events.c.id > since)
+                ).scalars()
+                raise AssertionError(f"no {kind} in the log, only {list(kinds)}")
+        time.sleep(0.1)
+    return found
+
+
+def test_pressing_1_takes_the_caller_to_the_queue_with_the_menu_data(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    _call(server, tmp_path, OPEN_NUMBER, "1", center_hangs_up=False, wait_ms=1000)
+    [arrived] = _wait_for(server, "ContactArrived", since)
+    assert dict(arrived["data"]) == {"language": "en", "service_type": "returns"}
+    visits = _wait_for(server, "MenuVisited", since, 2)
+    assert [(v["node"], v["how"]) for v in visits] == [("main", "option:1"), ("returns", "queue")]
+    _wait_for(server, "CallEnded", since, call=visits[0]["call"])
+
+
+def test_zero_reaches_the_operator_queue(server: WebServer, tmp_path: Path) -> None:
+    since = server.writer.last_event_id
+    _call(server, tmp_path, OPEN_NUMBER, "0", center_hangs_up=False, wait_ms=1000)
+    [visit] = _wait_for(server, "MenuVisited", since)
+    assert (visit["node"], visit["how"]) == ("main", "zero-out")
+    [queued] = _wait_for(server, "ContactQueued", since)
+    assert queued["queue"] == "returns"
+
+
+def test_an_invalid_key_replays_the_menu_and_the_next_key_counts(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    _call(server, tmp_path, OPEN_NUMBER, "92", center_hangs_up=True, wait_ms=0)
+    visits = _wait_for(server, "MenuVisited", since, 2)
+    assert [(v["node"], v["how"], v["invalids"]) for v in visits] == [
+        ("main", "option:2", 1),
+        ("goodbye", "hangup", 0),
+    ]
+    [ended] = _wait_for(server, "CallEnded", since, call=visits[0]["call"])
+    assert ended["by"] == "system"  # the center said goodbye and sent the BYE sipp waited for
+
+
+def test_a_silent_caller_times_out_and_the_center_says_goodbye(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    ear = RtpEndpoint(300.0)
+    ear.start()
+    try:
+        _call(server, tmp_path, SILENT_NUMBER, "", center_hangs_up=True, wait_ms=0, ear=ear)
+    finally:
+        ear.stop()
+    heard = ear.audio_since(0)
+    assert len(heard) >= 0.6 * 8000, "the caller heard less than the two prompts"
+    assert abs(peak_hz(heard) - TONE_HZ) < 20, f"the caller heard {peak_hz(heard)} Hz"
+    visits = _wait_for(server, "MenuVisited", since, 2)
+    assert [(v["node"], v["how"], v["timeouts"]) for v in visits] == [
+        ("main", "timeout", 1),
+        ("goodbye", "hangup", 0),
+    ]
+    # 0.4 s of prompt, then the node's 1 s timeout.
+    assert 1.3 <= visits[0]["at"] - visits[0]["entered_at"] < 4.0
+
+
+def test_outside_opening_hours_the_caller_gets_the_closed_menu_and_a_callback(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    _call(server, tmp_path, CLOSED_NUMBER, "1", center_hangs_up=True, wait_ms=0)
+    visits = _wait_for(server, "MenuVisited", since, 2)
+    assert [(v["node"], v["how"]) for v in visits] == [
+        ("closed", "option:1"),
+        ("callback", "callback"),
+    ]
+    _wait_for(server, "ContactConvertedToCallback", since)
+    [ended] = _wait_for(server, "CallEnded", since, call=visits[0]["call"])
+    assert ended["by"] == "system"
+
+
+def test_the_menus_figures_count_each_node_for_the_clients_supervisors_only(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    _call(server, tmp_path, OPEN_NUMBER, "0", center_hangs_up=False, wait_ms=500)
+    _wait_for(server, "MenuVisited", since)
+    seen = {}
+    for who in ("super", "sup-globex"):
+        with httpx.Client(base_url=server.url, timeout=30.0) as c:
+            r = c.post("/api/auth/login", json={"username": who, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            figures = c.get("/api/supervisor/menus/figures", params={"number": OPEN_NUMBER})
+            assert figures.status_code == 200, figures.text
+            seen[who] = figures.json()
+    assert seen["sup-globex"] == []
+    main = next(f for f in seen["super"] if f["node"] == "main")
+    assert main["number"] == OPEN_NUMBER and main["zero_outs"] >= 1
+    assert main["visits"] == sum(main["exits"].values()) and main["mean_s"] > 0
+
+
+def test_an_announcement_plays_before_queueing_on_a_number_without_a_menu(
+    server: WebServer, tmp_path: Path
+) -> None:
+    engine = server.writer.engine
+    at = time.time()  # noqa: TID251 -- the audit record's time, as the server's clock gives
+    on = actions.add_announcement(
+        engine, Admin(), at=at, client="acme", queue="returns", text="Outage", prompt="outage",
+        active=True,
+    )  # fmt: skip
+    since = server.writer.last_event_id
+    ear = RtpEndpoint(300.0)
+    ear.start()
+    try:
+        _call(server, tmp_path, PLAIN_NUMBER, "", center_hangs_up=False, wait_ms=2500, ear=ear)
+    finally:
+        ear.stop()
+        # Off again: the module's other calls (its client's menus) must not hear it.
+        actions.switch_announcement(engine, Admin(), at=at, ident=on.id, active=False)
+    heard = ear.audio_since(0)
+    assert len(heard) >= 0.8 * 8000, "the caller heard less than the announcement"
+    first = heard[: int(0.6 * 8000)]
+    assert abs(peak_hz(first) - OUTAGE_HZ) < 20, f"the caller first heard {peak_hz(first)} Hz"
+    [answered] = _wait_for(server, "CallAnswered", since)
+    assert answered["number"] == PLAIN_NUMBER
+    [arrived] = _wait_for(server, "ContactArrived", since)
+    # Queued once the 0.8 s message has played, not while it played.
+    assert arrived["at"] - answered["at"] >= 0.8
+    _wait_for(server, "CallEnded", since, call=answered["call"])

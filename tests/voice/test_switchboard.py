@@ -1,0 +1,135 @@
+"""The voice domain alone: the legs' state machine, and its invariants under any order of
+commands."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearthline.voice.calls import LegState, Switchboard
+from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall, VoiceCommand
+from hearthline.voice.errors import UnknownCall, VoiceError, WrongCallState
+from hearthline.voice.events import CallAnswered, CallBridged, CallEnded, CallRequeued
+
+
+def run(board: Switchboard, command: VoiceCommand, at: float = 1.0) -> list[object]:
+    events = board.decide(command, at=at)
+    for event in events:
+        board.apply(event)
+    return list(events)
+
+
+def test_a_call_is_answered_bridged_to_an_agent_and_ended_by_them() -> None:
+    board = Switchboard()
+    assert run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555")) == [
+        CallAnswered(1.0, "c1", "k1", "acme", "+1555")
+    ]
+    assert run(board, BridgeCall("c1", agent="a1"), 2.0) == [
+        CallBridged(2.0, "c1", "k1", "acme", "a1")
+    ]
+    assert board.calls["c1"].state is LegState.BRIDGED
+    assert run(board, EndCall("c1", by="agent"), 3.0) == [
+        CallEnded(3.0, "c1", "k1", "acme", "a1", "agent")
+    ]
+    assert board.calls == {} and board.by_contact == {}
+
+
+def test_a_call_goes_to_a_second_agent_after_the_first_leg() -> None:
+    board = Switchboard()
+    run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555"))
+    run(board, BridgeCall("c1", agent="a1"))
+    run(board, BridgeCall("c1", agent="a2"))
+    assert board.call_of_contact("k1") is not None
+    assert board.calls["c1"].agent == "a2"
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "words"),
+    [
+        (BridgeCall("nope", agent="a1"), UnknownCall, "no live call 'nope'"),
+        (EndCall("nope", by="caller"), UnknownCall, "no live call"),
+        (
+            AnswerCall("c1", contact="k2", client="acme", number="1"),
+            WrongCallState,
+            "answered already",
+        ),
+        (
+            AnswerCall("c2", contact="k1", client="acme", number="1"),
+            WrongCallState,
+            "has a call already",
+        ),
+        (EndCall("c1", by="the cat"), VoiceError, "not 'the cat'"),
+    ],
+)
+def test_refusals_name_the_problem_and_change_nothing(
+    command: VoiceCommand, error: type[Exception], words: str
+) -> None:
+    board = Switchboard()
+    run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555"))
+    before = dict(board.calls)
+    with pytest.raises(error, match=words):
+        board.decide(command, at=2.0)
+    assert board.calls == before
+
+
+def test_a_requeued_call_waits_again_as_the_new_contact() -> None:
+    board = Switchboard()
+    run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555"))
+    run(board, BridgeCall("c1", agent="a1"))
+    assert run(board, RequeueCall("c1", contact="k2", previous="k1")) == [
+        CallRequeued(1.0, "c1", "k2", "acme", "k1")
+    ]
+    assert board.call_of_contact("k1") is None
+    again = board.call_of_contact("k2")
+    assert again is not None and again.state is LegState.ANSWERED and again.agent is None
+
+
+def test_bridging_twice_to_the_same_agent_is_refused() -> None:
+    board = Switchboard()
+    run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555"))
+    run(board, BridgeCall("c1", agent="a1"))
+    with pytest.raises(WrongCallState, match="bridged to 'a1' already"):
+        board.decide(BridgeCall("c1", agent="a1"), at=2.0)
+
+
+_calls = st.sampled_from(["c1", "c2", "c3"])
+_commands = st.one_of(
+    st.builds(
+        AnswerCall,
+        _calls,
+        contact=st.sampled_from(["k1", "k2", "k3"]),
+        client=st.just("acme"),
+        number=st.just("+1555"),
+    ),
+    st.builds(BridgeCall, _calls, agent=st.sampled_from(["a1", "a2"])),
+    st.builds(
+        RequeueCall, _calls, contact=st.sampled_from(["k4", "k5"]), previous=st.just("ignored")
+    ),
+    st.builds(EndCall, _calls, by=st.sampled_from(["caller", "agent", "system", "x"])),
+)
+
+
+@given(st.lists(_commands, max_size=40))
+def test_any_order_of_commands_keeps_every_call_consistent(commands: list[VoiceCommand]) -> None:
+    board = Switchboard()
+    ended: list[str] = []
+    answered: list[str] = []
+    for command in commands:
+        try:
+            events = run(board, command)
+        except VoiceError:
+            continue
+        for event in events:
+            if isinstance(event, CallAnswered):
+                answered.append(event.call)
+            if isinstance(event, CallEnded):
+                ended.append(event.call)
+    # Every call ends at most once per answer, and what is live is answered and not ended.
+    for call in set(answered):
+        assert ended.count(call) <= answered.count(call)
+        live = answered.count(call) - ended.count(call)
+        assert (call in board.calls) == (live == 1)
+    assert {c.contact: c.call for c in board.calls.values()} == board.by_contact
+    for call in board.calls.values():
+        assert (call.state is LegState.BRIDGED) == (call.agent is not None)

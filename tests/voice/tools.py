@@ -1,0 +1,19 @@
+"""The real-call tests' one precondition: the voice tools `make voice` installs."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+NEEDED = ("rtpengine", "sipp", "espeak-ng", "sox")
+
+
+def skip_without_voice_tools() -> None:
+    """Skips the calling test module, naming what is missing, where a tool is not installed."""
+    missing = [tool for tool in NEEDED if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(
+            f"real calls need {', '.join(missing)}: `make voice` installs them (as root)",
+            allow_module_level=True,
+        )
