@@ -198,3 +198,40 @@ def wait_for_event(
         event = message["event"]
         if event["type"] == type_ and all(event.get(k) == v for k, v in fields.items()):
             return message
+
+
+def handle_a_call(
+    app: Served,
+    agent_name: str = "a000",
+    disposition: str = "prevented-resale",
+    *,
+    text: str = "resold",
+    then: str | None = None,
+) -> str:
+    """``agent_name`` signs in ready (or is already), takes a returns call brought in by the
+    channel line, hangs up and finishes it with ``disposition`` and the note ``text``; then
+    posts ``then`` (``/api/agent/wrap-up/finish``, ``/api/agent/sign-out``) if given.
+    Returns the contact's id."""
+    agent = app.login(agent_name)
+    signed = agent.post("/api/agent/sign-in", json={"ready": True})
+    assert signed.status_code == 200 or "found it available" in signed.text, signed.text
+    with app.stream(agent) as ws:
+        receive(ws)
+        arrived = app.channel().post("/api/channels/contacts", json={"queue": "returns"})
+        contact: str = arrived.json()["contact_id"]
+        wait_for_event(ws, "ContactOffered", contact=contact)
+        finish = {
+            "disposition": disposition,
+            "text": text,
+            "fields": {"order_number": "o1", "reason": "wrong-size"},
+        }
+        for path, body in (
+            (f"/api/agent/offers/{contact}/accept", None),
+            (f"/api/agent/contacts/{contact}/hang-up", None),
+            (f"/api/agent/contacts/{contact}/finish", finish),
+        ):
+            r = agent.post(path, json=body)
+            assert r.status_code == 200, r.text
+    if then is not None:
+        assert agent.post(then).status_code == 200, then
+    return contact

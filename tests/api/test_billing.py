@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from hearthline.kernel.clock import WallClock
 from hearthline.wfm.money import to_cents
-from tests.api.support import Served, receive, wait_for_event
+from tests.api.support import Served, handle_a_call
 
 CENT = Decimal("0.01")
 CARD = {
@@ -23,31 +23,6 @@ CARD = {
     "per_productive_hour": "0",
     "monthly_minimum": "0",
 }
-
-
-def _one_call(app: Served) -> str:
-    agent = app.login("a000")
-    assert agent.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
-    with app.stream(agent) as ws:
-        receive(ws)
-        arrived = app.channel().post("/api/channels/contacts", json={"queue": "returns"})
-        contact: str = arrived.json()["contact_id"]
-        wait_for_event(ws, "ContactOffered", contact=contact)
-        for path, body in (
-            (f"/api/agent/offers/{contact}/accept", None),
-            (f"/api/agent/contacts/{contact}/hang-up", None),
-            (
-                f"/api/agent/contacts/{contact}/finish",
-                {
-                    "disposition": "prevented-resale",
-                    "text": "resold",
-                    "fields": {"order_number": "o1", "reason": "wrong-size"},
-                },
-            ),
-        ):
-            r = agent.post(path, json=body)
-            assert r.status_code == 200, r.text
-    return contact
 
 
 def test_a_handled_call_is_billed_to_its_client_by_the_rate_card(served: Served) -> None:
@@ -65,7 +40,7 @@ def test_a_handled_call_is_billed_to_its_client_by_the_rate_card(served: Served)
     r = admin.put("/api/schedules/settings", json={"time_zone": "Europe/Paris"})
     assert r.status_code == 200, r.text
     assert admin.put("/api/admin/billing/rate-cards/acme", json=CARD).status_code == 200
-    contact = _one_call(served)
+    contact = handle_a_call(served)
     month = datetime.fromtimestamp(WallClock().now(), ZoneInfo("Europe/Paris")).strftime("%Y-%m")
 
     viewer = served.login("acme-viewer")
@@ -195,7 +170,7 @@ def test_an_agent_sees_the_pay_the_log_gives_them_and_the_payroll_exports_it(
     assert r.status_code == 200, r.text
     bonus = {"tiers": [{"after_sales": 0, "per_sale": "5"}], "per_save": "2"}
     assert admin.put("/api/admin/pay/bonus-rules/acme-returns", json=bonus).status_code == 200
-    contact = _one_call(served)  # signs a000 in, a call ending in a sale that is a save
+    contact = handle_a_call(served)  # signs a000 in, a call ending in a sale that is a save
     agent = served.login("a000")
     time.sleep(2)  # pay counts whole seconds: time on the clock worth a line
     assert agent.post("/api/agent/sign-out").status_code == 200

@@ -20,11 +20,10 @@ import httpx
 import pytest
 
 from hearthline.kernel.clock import ScaledClock
-from tests.api.support import Served, receive, serve, wait_for_event
+from tests.api.support import Served, handle_a_call, serve
 
 ZONE = ZoneInfo("Europe/Paris")
 SEPTEMBER = "2026-09-01 to 2026-09-30"
-FINISH = {"text": "resold", "fields": {"order_number": "o1", "reason": "wrong-size"}}
 
 
 def at(month: int, day: int, hour: int) -> float:
@@ -62,22 +61,7 @@ def _setup(app: Served) -> httpx.Client:
 
 def _sale(app: Served) -> str:
     """a000 takes a call and records a sale (``prevented-resale`` counts as one)."""
-    agent = app.login("a000")
-    assert agent.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
-    with app.stream(agent) as ws:
-        receive(ws)
-        arrived = app.channel().post("/api/channels/contacts", json={"queue": "returns"})
-        contact: str = arrived.json()["contact_id"]
-        wait_for_event(ws, "ContactOffered", contact=contact)
-        for path, body in (
-            (f"/api/agent/offers/{contact}/accept", None),
-            (f"/api/agent/contacts/{contact}/hang-up", None),
-            (f"/api/agent/contacts/{contact}/finish", FINISH | {"disposition": "prevented-resale"}),
-        ):
-            r = agent.post(path, json=body)
-            assert r.status_code == 200, r.text
-    assert agent.post("/api/agent/sign-out").status_code == 200
-    return contact
+    return handle_a_call(app, then="/api/agent/sign-out")
 
 
 def _pay(admin: httpx.Client, day: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ client company and each agent sees only its own."""
 
 from __future__ import annotations
 
-from tests.api.support import Served, receive, wait_for_event
+from tests.api.support import Served, handle_a_call
 
 CARD = {
     "sections": [
@@ -41,30 +41,9 @@ CARD = {
 def handle_call(
     app: Served, agent_name: str = "a000", disposition: str = "return-processed"
 ) -> str:
-    agent = app.login(agent_name)
-    signed = agent.post("/api/agent/sign-in", json={"ready": True})
-    assert signed.status_code == 200 or "found it available" in signed.text, signed.text
-    with app.stream(agent) as ws:
-        receive(ws)
-        arrived = app.channel().post("/api/channels/contacts", json={"queue": "returns"})
-        contact: str = arrived.json()["contact_id"]
-        wait_for_event(ws, "ContactOffered", contact=contact)
-        for path, body in (
-            (f"/api/agent/offers/{contact}/accept", None),
-            (f"/api/agent/contacts/{contact}/hang-up", None),
-            (
-                f"/api/agent/contacts/{contact}/finish",
-                {
-                    "disposition": disposition,
-                    "text": "refund agreed",
-                    "fields": {"order_number": "o1"},
-                },
-            ),
-        ):
-            r = agent.post(path, json=body)
-            assert r.status_code == 200, r.text
-    assert agent.post("/api/agent/wrap-up/finish").status_code == 200
-    return contact
+    return handle_a_call(
+        app, agent_name, disposition, text="refund agreed", then="/api/agent/wrap-up/finish"
+    )
 
 
 def test_evaluate_dispute_resolve_and_read_by_role(served: Served) -> None:

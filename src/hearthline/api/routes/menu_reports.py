@@ -78,12 +78,7 @@ async def menu_figures(q: Question, ctx: Ctx) -> MenuReportOut:
     """The menu figures of each group over the range, in the firm's time zone."""
     rows = await ctx.db(_rows, ctx, q)
     return MenuReportOut(
-        time_zone=q.span.tz.key,
-        first=q.span.first.isoformat(),
-        last=q.span.last.isoformat(),
-        start=q.span.start,
-        end=q.span.end,
-        group=list(q.by),
+        **MenuReportOut.of(q.span, q.by),
         rows=[
             MenuRowOut(key=r.key, interval_start=r.interval_start, figures=r.figures, exits=r.exits)
             for r in rows

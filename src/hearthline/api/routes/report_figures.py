@@ -72,12 +72,7 @@ async def figures(q: Question, ctx: Ctx) -> ReportOut:
     """The figures of each group over the range, in the firm's time zone."""
     rows = await ctx.db(_rows, ctx, q)
     return ReportOut(
-        time_zone=q.span.tz.key,
-        first=q.span.first.isoformat(),
-        last=q.span.last.isoformat(),
-        start=q.span.start,
-        end=q.span.end,
-        group=list(q.by),
+        **ReportOut.of(q.span, q.by),
         rows=[
             ReportRowOut(key=r.key, interval_start=r.interval_start, figures=r.figures)
             for r in rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hearthline.api.schemas.common import Out
+from hearthline.api.schemas.reports import RangeOut
 
 
 class MenuRowOut(Out):
@@ -16,11 +17,5 @@ class MenuRowOut(Out):
     exits: dict[str, int]
 
 
-class MenuReportOut(Out):
-    time_zone: str
-    first: str
-    last: str
-    start: float
-    end: float
-    group: list[str]
+class MenuReportOut(RangeOut):
     rows: list[MenuRowOut]

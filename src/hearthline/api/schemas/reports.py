@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hearthline.api.schemas.common import Out
+from hearthline.reports.periods import Span
 
 
 class QueueStatsRow(Out):
@@ -35,13 +38,30 @@ class ReportRowOut(Out):
     figures: dict[str, float | None]
 
 
-class ReportOut(Out):
+class RangeOut(Out):
+    """What a report answer says of itself: its range in the firm's zone and its grouping."""
+
     time_zone: str
     first: str
     last: str
     start: float
     end: float
     group: list[str]
+
+    @staticmethod
+    def of(span: Span, by: tuple[str, ...]) -> dict[str, Any]:
+        """The fields for ``span`` grouped ``by``, to spread into a report answer."""
+        return {
+            "time_zone": span.tz.key,
+            "first": span.first.isoformat(),
+            "last": span.last.isoformat(),
+            "start": span.start,
+            "end": span.end,
+            "group": list(by),
+        }
+
+
+class ReportOut(RangeOut):
     rows: list[ReportRowOut]
 
 
