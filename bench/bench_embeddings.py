@@ -42,11 +42,7 @@ from typing import Any
 import numpy as np
 
 from bench.minilm import MiniLM, model_dir
-from hearthline.demo.firm import CAMPAIGN_CLIENTS, CAMPAIGN_NAMES, CLIENT_NAMES, FIRM
-from hearthline.demo.knowledge import save_knowledge
-from hearthline.kernel.ids import CampaignId, ClientId
-from hearthline.routing.config import DEFAULT_REASONS, CampaignConfig, RoutingConfig
-from hearthline.store import config_repo
+from hearthline.demo.knowledge import save_searchable_firm
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.store.queries import knowledge as q
@@ -72,18 +68,7 @@ def _lexical(questions: list[tuple[str, str, str]]) -> tuple[list[list[int]], di
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_store_engine(f"sqlite:///{tmp}/demo.sqlite3")
         upgrade(engine)
-        campaigns = tuple(
-            CampaignConfig(CampaignId(c), ClientId(client), CAMPAIGN_NAMES[c])
-            for c, client in CAMPAIGN_CLIENTS.items()
-        )
-        with engine.begin() as conn:
-            config_repo.save_routing_config(
-                conn,
-                RoutingConfig(campaigns=campaigns, reasons=DEFAULT_REASONS),
-                firm=FIRM,
-                client_names=CLIENT_NAMES,
-            )
-        save_knowledge(engine, at=NOW)
+        save_searchable_firm(engine, at=NOW)
         articles = {a.id: a for a in q.articles(engine, clients=None)}
         ranked = [
             [

@@ -6,11 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from hearthline.demo.firm import CAMPAIGN_CLIENTS, CAMPAIGN_NAMES, CLIENT_NAMES, FIRM
-from hearthline.demo.knowledge import ARTICLES, save_knowledge
-from hearthline.kernel.ids import CampaignId, ClientId
-from hearthline.routing.config import DEFAULT_REASONS, CampaignConfig, RoutingConfig
-from hearthline.store import config_repo
+from hearthline.demo.knowledge import ARTICLES, save_searchable_firm
 from hearthline.store.queries import knowledge as q
 from tests.knowledge.questions import QUESTIONS
 
@@ -29,18 +25,7 @@ def recall_at_5(engine: Engine) -> tuple[float, list[str]]:
 
 @pytest.fixture
 def demo_store(engine: Engine) -> Engine:
-    campaigns = tuple(
-        CampaignConfig(CampaignId(campaign), ClientId(client), CAMPAIGN_NAMES[campaign])
-        for campaign, client in CAMPAIGN_CLIENTS.items()
-    )
-    with engine.begin() as conn:
-        config_repo.save_routing_config(
-            conn,
-            RoutingConfig(campaigns=campaigns, reasons=DEFAULT_REASONS),
-            firm=FIRM,
-            client_names=CLIENT_NAMES,
-        )
-    save_knowledge(engine, at=NOW)
+    save_searchable_firm(engine, at=NOW)
     return engine
 
 

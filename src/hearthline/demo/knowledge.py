@@ -12,11 +12,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from hearthline.demo.firm import CAMPAIGN_CLIENTS, CAMPAIGN_NAMES, CLIENT_NAMES, FIRM
 from hearthline.demo.guides import GUIDES
+from hearthline.kernel.ids import CampaignId, ClientId
 from hearthline.knowledge.articles import ArticleDraft
 from hearthline.knowledge.bulletins import BulletinDraft
+from hearthline.routing.config import DEFAULT_REASONS, CampaignConfig, RoutingConfig
 from hearthline.service.actions import guides as guide_actions
 from hearthline.service.actions import knowledge as actions
+from hearthline.store import config_repo
 
 RETURNS, SALES, HELP = ("northwind-returns",), ("northwind-sales",), ("brightwave-help",)
 
@@ -500,3 +504,20 @@ def save_knowledge(engine: Engine, *, at: float, due_at: float | None = None) ->
     if due_at is not None:
         bulletin = dataclasses.replace(BULLETIN, due_at=due_at)
         actions.publish_bulletin(engine, Editor(), at=at, draft=bulletin)
+
+
+def save_searchable_firm(engine: Engine, *, at: float) -> None:
+    """The demo firm's client companies and campaigns (no queues, no agents) and the
+    knowledge above: what a search over the demo's content needs, and no more."""
+    campaigns = tuple(
+        CampaignConfig(CampaignId(campaign), ClientId(client), CAMPAIGN_NAMES[campaign])
+        for campaign, client in CAMPAIGN_CLIENTS.items()
+    )
+    with engine.begin() as conn:
+        config_repo.save_routing_config(
+            conn,
+            RoutingConfig(campaigns=campaigns, reasons=DEFAULT_REASONS),
+            firm=FIRM,
+            client_names=CLIENT_NAMES,
+        )
+    save_knowledge(engine, at=at)

@@ -61,8 +61,9 @@ class PayRuleIn(In):
     paid_leave: bool = False
 
 
-class PayRuleOut(Out):
-    agent_id: str
+class PayTermsOut(Out):
+    """What a pay rule pays, from its date on (whoever it is for)."""
+
     effective_from: date
     hourly_rate: Decimal
     daily_overtime_after_h: Decimal | None
@@ -75,20 +76,16 @@ class PayRuleOut(Out):
     paid_leave: bool
 
 
-class ContractPayRuleOut(Out):
+class PayRuleOut(PayTermsOut):
+    """An agent's own pay rule."""
+
+    agent_id: str
+
+
+class ContractPayRuleOut(PayTermsOut):
     """A pay rule for every agent under a contract of this kind with no rule of their own."""
 
     contract_kind: ContractKind
-    effective_from: date
-    hourly_rate: Decimal
-    daily_overtime_after_h: Decimal | None
-    weekly_overtime_after_h: Decimal | None
-    overtime_multiplier: Decimal
-    night_premium: Decimal
-    night_start: str
-    night_end: str
-    weekend_premium: Decimal
-    paid_leave: bool
 
 
 class BonusTierIn(In):
