@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -43,3 +45,25 @@ def serve_in_thread(
             raise RuntimeError("the server did not start")
         time.sleep(0.02)
     return server, thread
+
+
+# A cold `hearthline serve` beside the other test workers on a busy machine can take a while:
+# wait on its answer, long, and stop at once if the process has died.
+SERVE_TIMEOUT_S = 120.0
+
+
+def wait_for_health(
+    base: str, process: subprocess.Popen[str], *, timeout: float = SERVE_TIMEOUT_S
+) -> httpx.Response:
+    """Waits until the server ``process`` started answers ``base``/api/health; its answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(base + "/api/health", timeout=5)
+        except httpx.TransportError:
+            if process.poll() is not None:
+                out = process.stdout.read() if process.stdout is not None else ""
+                raise AssertionError(f"the server exited ({process.returncode}): {out}") from None
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answer from {base} within {timeout} s") from None
+            time.sleep(0.1)

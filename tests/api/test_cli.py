@@ -7,13 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from hearthline.cli import main
-from tests.serving import free_port
+from tests.serving import free_port, wait_for_health
 
 PASSWORD = "a long admin password"
 # The console script, as installed beside this interpreter.
@@ -48,14 +47,7 @@ def test_init_then_serve_then_the_administrator_signs_in(tmp_path: Path) -> None
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(base + "/api/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline
-                time.sleep(0.1)
+        health = wait_for_health(base, server)
         assert health.json()["status"] == "ok"
         with httpx.Client(base_url=base) as c:
             r = c.post("/api/auth/login", json={"username": "root", "password": PASSWORD})

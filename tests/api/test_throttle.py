@@ -7,7 +7,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from hearthline.store import tables as t
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from tests.api.support import PASSWORD, USERS, Served, serve
-from tests.serving import free_port
+from tests.serving import free_port, wait_for_health
 
 HEARTHLINE = str(Path(sys.executable).with_name("hearthline"))
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -144,15 +143,7 @@ def _second_process(url: str, **settings: str) -> Iterator[tuple[str, int]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/api/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.communicate()[0]
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        wait_for_health(base, server)
         yield base, server.pid
     finally:
         server.terminate()

@@ -12,13 +12,12 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
 from tests.api.test_cli import HEARTHLINE
 from tests.ports import rtp_range
-from tests.serving import free_port
+from tests.serving import free_port, wait_for_health
 
 pytestmark = [pytest.mark.voice, pytest.mark.slow]
 
@@ -59,14 +58,8 @@ def test_serve_with_voice_starts_and_stops_rtpengine_and_the_b2bua(tmp_path: Pat
     )
     children: list[psutil.Process] = []
     try:
+        wait_for_health(f"http://127.0.0.1:{port}", server)
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline
-                time.sleep(0.1)
         while True:  # voice comes up beside the server
             children = psutil.Process(server.pid).children()
             names = sorted(" ".join(c.cmdline()[:3]) for c in children)

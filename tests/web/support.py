@@ -21,6 +21,8 @@ def new_context(
         service_workers=service_workers,
     )
     context.set_default_timeout(15_000)
+    # A page load waits on the server and the browser both: on a busy machine, longer.
+    context.set_default_navigation_timeout(30_000)
     return context
 
 
