@@ -135,7 +135,7 @@ class ListenIn:
         self, who: Supervisor, live: LiveCall, mode: Mode, client: str | None
     ) -> tuple[Session, dict[str, str]]:
         """Subscribes the supervisor to both parties: the session and an offer per party."""
-        assert live.agent is not None and live.agent_tag is not None
+        assert live.agent is not None
         for other in self.sessions.values():
             if other.contact != live.contact:
                 continue
