@@ -34,6 +34,13 @@ def _listening(ctx: AppContext) -> listen_t.ListenIn:
     return ctx.listen
 
 
+def _sessions(ctx: AppContext, session: str) -> listen_t.ListenIn:
+    """Without voice there are no sessions: the one named is not found."""
+    if ctx.listen is None:
+        raise not_found("listening session", session)
+    return ctx.listen
+
+
 def _refused(refused: listen_t.ListenRefused) -> ApiError:
     if refused.status == 404:
         return ApiError(404, "not-found", refused.reason)
@@ -72,7 +79,7 @@ async def answer_listening(
 ) -> Response:
     """The browser's answer to one party's offer."""
     try:
-        await _listening(ctx).answer(me, session, body.party, body.sdp)
+        await _sessions(ctx, session).answer(me, session, body.party, body.sdp)
     except listen_t.ListenRefused as refused:
         raise _refused(refused) from None
     return Response(status_code=204)
@@ -84,7 +91,7 @@ async def resubscribe_listening(
 ) -> ListenOffer:
     """A new offer for one party, when the browser's connection to it did not come up."""
     try:
-        sdp = await _listening(ctx).resubscribe(me, session, body.party)
+        sdp = await _sessions(ctx, session).resubscribe(me, session, body.party)
     except listen_t.ListenRefused as refused:
         raise _refused(refused) from None
     return ListenOffer(party=body.party, sdp=sdp)
@@ -94,7 +101,7 @@ async def resubscribe_listening(
 async def publish_listening(session: SessionPath, body: SdpIn, me: Staff, ctx: Ctx) -> SdpOut:
     """Whisper and barge: the supervisor's microphone (the browser's offer); the answer."""
     try:
-        sdp = await _listening(ctx).publish(me, session, body.sdp)
+        sdp = await _sessions(ctx, session).publish(me, session, body.sdp)
     except listen_t.ListenRefused as refused:
         raise _refused(refused) from None
     return SdpOut(sdp=sdp)
@@ -103,7 +110,7 @@ async def publish_listening(session: SessionPath, body: SdpIn, me: Staff, ctx: C
 @router.delete("/listening/{session}", status_code=204)
 async def stop_listening(session: SessionPath, me: Staff, ctx: Ctx) -> Response:
     try:
-        await _listening(ctx).stop(me, session)
+        await _sessions(ctx, session).stop(me, session)
     except listen_t.ListenRefused as refused:
         raise _refused(refused) from None
     return Response(status_code=204)
