@@ -35,8 +35,9 @@ export class Listener {
     this.parties = new Map(); // party -> RTCPeerConnection
     this.mic = null;
     this.sender = null; // the published microphone's connection
-    this.heard = new MediaStream(); // every party's track: the page plays it
-    this.audio = null;
+    // One element per party: an element plays only the first audio track of a stream, and
+    // Chrome gives WebAudio a remote track's samples only while an element plays it.
+    this.audios = new Map(); // party -> <audio>
     this.panel = null;
   }
 
@@ -69,11 +70,9 @@ export class Listener {
     if (old) old.close();
     const pc = new RTCPeerConnection({ iceServers: [] });
     this.parties.set(party, pc);
-    pc.ontrack = (ev) => {
-      this.heard.addTrack(ev.track);
-      this.play();
-    };
+    pc.ontrack = (ev) => this.play(party, ev.track);
     await pc.setRemoteDescription({ type: "offer", sdp });
+    preferOpus(pc);
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
     await post(`/api/supervisor/listening/${session.session}/answer`, { party, sdp: pc.localDescription.sdp });
@@ -85,7 +84,6 @@ export class Listener {
     if (pc.connectionState === "connected") return;
     try {
       const offer = await post(`/api/supervisor/listening/${session.session}/resubscribe`, { party });
-      for (const t of pc.getReceivers().map((r) => r.track)) this.heard.removeTrack(t);
       if (this.session === session) await this.subscribe(party, offer.sdp);
     } catch (err) {
       this.onError(`Listening to the ${party}: ${err.message || err}`);
@@ -105,14 +103,16 @@ export class Listener {
     await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
   }
 
-  play() {
-    if (!this.audio) {
-      this.audio = document.createElement("audio");
-      this.audio.autoplay = true;
-      this.audio.id = "listen-audio";
-      document.body.append(this.audio);
+  play(party, track) {
+    let audio = this.audios.get(party);
+    if (!audio) {
+      audio = document.createElement("audio");
+      audio.autoplay = true;
+      audio.id = `listen-audio-${party}`;
+      document.body.append(audio);
+      this.audios.set(party, audio);
     }
-    this.audio.srcObject = this.heard;
+    audio.srcObject = new MediaStream([track]);
   }
 
   async stop() {
@@ -124,7 +124,7 @@ export class Listener {
     this.sender = null;
     if (this.mic) for (const t of this.mic.getTracks()) t.stop();
     this.mic = null;
-    for (const t of this.heard.getTracks()) this.heard.removeTrack(t);
+    for (const audio of this.audios.values()) audio.srcObject = null;
     if (this.panel) this.panel.hidden = true;
     if (session) {
       try {
@@ -267,6 +267,16 @@ export class Coach {
     this.flag.textContent = text;
     this.flag.hidden = false;
   }
+}
+
+// Opus first in the answer: rtpengine then decodes the party's audio and encodes it anew.
+// A PCMU agent leg forwarded as it came reached the supervisor as a constant (rtpengine
+// 10.5, an agent leg over DTLS-SRTP; the caller's plain RTP leg was heard either way).
+function preferOpus(pc) {
+  const codecs = RTCRtpReceiver.getCapabilities("audio").codecs;
+  const opus = codecs.filter((c) => c.mimeType.toLowerCase() === "audio/opus");
+  const rest = codecs.filter((c) => c.mimeType.toLowerCase() !== "audio/opus");
+  for (const t of pc.getTransceivers()) t.setCodecPreferences([...opus, ...rest]);
 }
 
 // The answer goes whole (no trickle ICE): wait until the candidates are in it.
