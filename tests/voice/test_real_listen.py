@@ -227,7 +227,7 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         _choose(sup, "listen:listen")
         expect(sup.locator("#listen-text")).to_have_text("Listening Maria Lopez")
         _hears(sup, _party_stream("caller"), CALLER_HZ)
-        print('AGENT PARTY', sup.evaluate(_PEAK, [_party_stream('agent')]))
+        _hears(sup, _party_stream("agent"), AGENT_HZ)
         expect(agent.locator("#coach-flag")).to_have_text("super is listening")
         sup.screenshot(path=str(screenshots / "listen-supervisor.png"))
         agent.screenshot(path=str(screenshots / "listen-agent.png"))

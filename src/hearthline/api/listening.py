@@ -2,7 +2,12 @@
 the agent page's answers to a supervisor's audio over its stream (docs/voice.md,
 "Listening in").
 
-    server -> agent page  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..[,"sdp":..]}
+    server -> agent page  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..,
+                           "publish":SESSION,"shown":bool}   (send the microphone)
+    agent page -> server  {"type":"voice-coach-publish","session":..,"sdp":..}
+    server -> agent page  {"type":"voice-coach-published","session":..,"sdp":..}
+    server -> agent page  {"type":"voice-coach","contact":..,"mode":..,"sdp":..}
+                           (whisper, barge: the offer to hear the supervisor)
     agent page -> server  {"type":"voice-coach-answer","contact":..,"sdp":..}
     agent page -> server  {"type":"voice-coach-lost","contact":..}  (a new offer follows)
     server -> agent page  {"type":"voice-coach-end","contact":..}
@@ -17,7 +22,7 @@ from hearthline.api.deps import AppContext
 from hearthline.service.actions import listening as actions
 from hearthline.store.queries import config as config_q
 from hearthline.telephony.control import ControlPlane
-from hearthline.telephony.listen import Coaching, ListenIn, Supervisor
+from hearthline.telephony.listen import Coaching, ListenIn, ListenRefused, Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,24 @@ async def coach_answer(ctx: AppContext, agent: str, text: str) -> str | None:
     if refusal is None:
         return None
     return json.dumps({"type": "voice-error", "contact": contact, "message": refusal})
+
+
+async def agent_publish(ctx: AppContext, agent: str, text: str) -> str:
+    """The agent page's microphone for a supervisor: rtpengine's answer, or a notice."""
+    message = json.loads(text)
+    session, sdp = message.get("session"), message.get("sdp")
+    if ctx.listen is None:
+        refusal = "voice is not on in this server"
+    elif not isinstance(session, str) or not isinstance(sdp, str):
+        refusal = 'a voice-coach-publish needs "session" and "sdp" strings'
+    else:
+        try:
+            answer = await ctx.listen.agent_publish(agent, session, sdp)
+        except ListenRefused as refused:
+            refusal = refused.reason
+        else:
+            return json.dumps({"type": "voice-coach-published", "session": session, "sdp": answer})
+    return json.dumps({"type": "voice-error", "session": session, "message": refusal})
 
 
 async def coach_lost(ctx: AppContext, agent: str, text: str) -> None:

@@ -9,14 +9,20 @@ through rtpengine's publish/subscribe (docs/voice.md, "Listening in").
     barge    whisper, and the agent's page mixes its microphone with the supervisor into
              what it sends (rtpengine 10.5 has no mixer): all three hear each other
 
-The agent's page is told of a whisper or barge always, of a listen-in when the firm says
-so. Every start and stop goes to the audit log (who, contact, mode, why it stopped).
+The supervisor hears the agent through the agent's page, which publishes its microphone
+for the session: a subscription to the agent's own leg (DTLS-SRTP, PCMU passed through)
+reached the supervisor's browser as a constant signal with rtpengine 10.5, while a browser's
+published microphone (as in a whisper) and the caller's plain RTP leg were heard.
+
+The agent's page is told of a whisper or barge always, and shows a listen-in when the firm
+says so (its page is asked to send its microphone either way). Every start and stop goes to the audit log (who, contact, mode, why it stopped).
 Sessions live in memory with the call: an agent leg that ends (hang-up, transfer, drop)
 ends the sessions on it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import logging
@@ -97,6 +103,9 @@ class Session:
     # subscription to it
     published: str | None = None
     coach: str | None = None
+    # the agent page's microphone, published for the supervisor
+    agent_mic: str | None = None
+    agent_ready: asyncio.Event = field(default_factory=asyncio.Event)
     # new tags after a re-subscription (the DTLS race) are numbered
     turns: int = 0
 
@@ -115,6 +124,7 @@ class ListenIn:
         audit: Audit,
         show_listen: ShowListen,
         now: Callable[[], float],
+        agent_wait_s: float = 15.0,
     ) -> None:
         self.calls = calls
         self.media = media
@@ -122,6 +132,7 @@ class ListenIn:
         self.audit = audit
         self.show_listen = show_listen
         self.now = now
+        self.agent_wait_s = agent_wait_s
         self.sessions: dict[str, Session] = {}
 
     def call_of(self, agent: str) -> LiveCall | None:
@@ -151,21 +162,48 @@ class ListenIn:
             self.now(), shown,
         )  # fmt: skip
         offers: dict[str, str] = {}
+        self.sessions[session.id] = session
         try:
+            # The agent's page sends its microphone (``agent_publish``) before the supervisor
+            # can subscribe to it.
+            notice = self._notice(session)
+            notice["publish"] = session.id
+            notice["shown"] = shown
+            self.tell_agent(session.agent, notice)
+            try:
+                await asyncio.wait_for(session.agent_ready.wait(), self.agent_wait_s)
+            except TimeoutError:
+                raise ListenRefused(
+                    409, f"the page of agent {session.agent} did not send its audio in time"
+                ) from None
             with _media("subscribe to the call"):
                 for party in PARTIES:
                     session.tags[party] = session.tag(party)
                     offers[party] = await self.media.subscribe(
-                        live.call, self._from_tag(live, party), session.tags[party]
+                        live.call, self._from_tag(session, party), session.tags[party]
                     )
         except ListenRefused:
+            self.sessions.pop(session.id, None)
             await self._release(session)
+            self.tell_agent(session.agent, self._ending(session))
             raise
-        self.sessions[session.id] = session
         await self.audit(who, "listen.start", live.contact, self._detail(session))
-        if shown:
-            self.tell_agent(session.agent, self._notice(session))
         return session, offers
+
+    async def agent_publish(self, agent: str, ident: str, sdp: str) -> str:
+        """The agent page's microphone for session ``ident``: rtpengine's answer."""
+        session = self.sessions.get(ident)
+        if session is None or session.agent != agent:
+            raise ListenRefused(404, f"no supervisor is listening to you in session {ident!r}")
+        _check_sdp(sdp)
+        if session.agent_mic is not None:
+            with contextlib.suppress(Exception):
+                await self.media.unpublish(session.call, session.agent_mic)
+        session.agent_mic = session.tag("agent-mic")
+        with _media("take this offer", 422):
+            answer = await self.media.publish(session.call, session.agent_mic, sdp)
+        session.agent_ready.set()
+        return answer
 
     def mine(self, who: Supervisor, ident: str) -> Session:
         session = self.sessions.get(ident)
@@ -185,13 +223,13 @@ class ListenIn:
         """A new subscription to ``party`` (the browser's DTLS did not come up): its offer."""
         session = self.mine(who, ident)
         old = self._party_tag(session, party)
-        live = self._live(session)
+        self._live(session)
         with contextlib.suppress(Exception):
             await self.media.unsubscribe(session.call, old)
         session.tags[party] = session.tag(party)
         with _media(f"subscribe to the {party} again"):
             return await self.media.subscribe(
-                session.call, self._from_tag(live, party), session.tags[party]
+                session.call, self._from_tag(session, party), session.tags[party]
             )
 
     async def publish(self, who: Supervisor, ident: str, sdp: str) -> str:
@@ -239,11 +277,7 @@ class ListenIn:
         if self.sessions.pop(session.id, None) is None:
             return  # ended already (the call ended as the supervisor stopped)
         await self._release(session)
-        if session.shown:
-            self.tell_agent(
-                session.agent,
-                {"type": "voice-coach-end", "contact": session.contact, "mode": session.mode},
-            )
+        self.tell_agent(session.agent, self._ending(session))
         detail = self._detail(session)
         detail["reason"] = reason
         detail["seconds"] = round(self.now() - session.started, 3)
@@ -255,6 +289,10 @@ class ListenIn:
             with contextlib.suppress(Exception):
                 await self.media.unsubscribe(session.call, tag)
         await self._drop_published(session)
+        if session.agent_mic is not None:
+            with contextlib.suppress(Exception):
+                await self.media.unpublish(session.call, session.agent_mic)
+            session.agent_mic = None
 
     async def _drop_published(self, session: Session) -> None:
         if session.coach is not None:
@@ -297,11 +335,11 @@ class ListenIn:
         return tag
 
     @staticmethod
-    def _from_tag(live: LiveCall, party: str) -> str:
+    def _from_tag(session: Session, party: str) -> str:
         if party == "caller":
             return CALLER
-        assert live.agent_tag is not None
-        return live.agent_tag
+        assert session.agent_mic is not None
+        return session.agent_mic
 
     @staticmethod
     def _notice(session: Session) -> dict[str, object]:
@@ -311,6 +349,10 @@ class ListenIn:
             "mode": str(session.mode),
             "supervisor": session.who.username,
         }
+
+    @staticmethod
+    def _ending(session: Session) -> dict[str, object]:
+        return {"type": "voice-coach-end", "contact": session.contact, "mode": str(session.mode)}
 
     @staticmethod
     def _detail(session: Session) -> dict[str, object]:

@@ -194,6 +194,9 @@ async def _listen(
             refusal = await listening.coach_answer(ctx, agent, text)
             if refusal is not None:
                 stream.push(0, refusal, limit=ctx.settings.stream_backlog)
+        elif kind == "voice-coach-publish" and agent is not None:
+            reply = await listening.agent_publish(ctx, agent, text)
+            stream.push(0, reply, limit=ctx.settings.stream_backlog)
         elif kind == "voice-coach-lost" and agent is not None:
             await listening.coach_lost(ctx, agent, text)
         else:

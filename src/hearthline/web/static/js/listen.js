@@ -6,11 +6,16 @@
 // RESUBSCRIBE_MS is subscribed again: rtpengine's DTLS towards a new subscriber sometimes
 // does not come up (measured: 5 of 8 early runs).
 //
-// Coach (the agent's softphone): shows who is listening, whispering or barging in; plays
-// the supervisor's audio; in a barge, mixes the microphone and the supervisor into what the
-// call sends (rtpengine 10.5 has no mixer), with WebAudio and replaceTrack.
+// Coach (the agent's softphone): sends the microphone for the supervisor to hear (published:
+// rtpengine 10.5 passed the agent's own leg to a subscriber as a constant); shows who is
+// listening (if the firm shows it), whispering or barging in; plays the supervisor's audio;
+// in a barge, mixes the microphone and the supervisor into what the call sends (rtpengine
+// 10.5 has no mixer), with WebAudio and replaceTrack.
 //
-//   server -> agent  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..[,"sdp":..]}
+//   server -> agent  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..,"publish":SESSION,"shown":..}
+//   agent -> server  {"type":"voice-coach-publish","session":..,"sdp":..}
+//   server -> agent  {"type":"voice-coach-published","session":..,"sdp":..}
+//   server -> agent  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..,"sdp":..}
 //   agent -> server  {"type":"voice-coach-answer","contact":..,"sdp":..}
 //   agent -> server  {"type":"voice-coach-lost","contact":..}
 //   server -> agent  {"type":"voice-coach-end","contact":..}
@@ -72,7 +77,6 @@ export class Listener {
     this.parties.set(party, pc);
     pc.ontrack = (ev) => this.play(party, ev.track);
     await pc.setRemoteDescription({ type: "offer", sdp });
-    preferOpus(pc);
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
     await post(`/api/supervisor/listening/${session.session}/answer`, { party, sdp: pc.localDescription.sdp });
@@ -174,17 +178,39 @@ export class Coach {
     this.audio = null;
     this.mixing = null; // { ctx, track } while a barge mixes into the call
     this.flag = null;
+    this.publishers = new Map(); // session -> RTCPeerConnection sending the microphone
   }
 
   handle(message) {
+    if (message.type === "voice-coach-published") {
+      const pc = this.publishers.get(message.session);
+      if (pc) pc.setRemoteDescription({ type: "answer", sdp: message.sdp }).catch(() => {});
+      return;
+    }
     if (message.contact !== this.phone.contact) return;
     if (message.type === "voice-coach") {
       this.mode = message.mode;
-      this.showFlag(`${message.supervisor} ${{ listen: "is listening", whisper: "is whispering to you", barge: "is in the call" }[message.mode] || ""}`);
+      if (message.shown !== false) {
+        this.showFlag(`${message.supervisor} ${{ listen: "is listening", whisper: "is whispering to you", barge: "is in the call" }[message.mode] || ""}`);
+      }
+      if (message.publish) this.publishMic(message.publish);
       if (message.sdp) this.answer(message.contact, message.sdp);
     } else if (message.type === "voice-coach-end") {
       this.close();
     }
+  }
+
+  // The supervisor hears the agent from this connection: the call's own microphone track
+  // (muted with it), not the barge's mix.
+  async publishMic(session) {
+    const mic = this.phone.mic;
+    if (!mic) return;
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    this.publishers.set(session, pc);
+    for (const track of mic.getAudioTracks()) pc.addTransceiver(track, { direction: "sendonly", streams: [mic] });
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    this.phone.send({ type: "voice-coach-publish", session, sdp: pc.localDescription.sdp });
   }
 
   async answer(contact, sdp) {
@@ -252,6 +278,8 @@ export class Coach {
 
   close() {
     this.closeMedia();
+    for (const pc of this.publishers.values()) pc.close();
+    this.publishers.clear();
     this.mode = null;
     if (this.flag) this.flag.hidden = true;
   }
@@ -267,16 +295,6 @@ export class Coach {
     this.flag.textContent = text;
     this.flag.hidden = false;
   }
-}
-
-// Opus first in the answer: rtpengine then decodes the party's audio and encodes it anew.
-// A PCMU agent leg forwarded as it came reached the supervisor as a constant (rtpengine
-// 10.5, an agent leg over DTLS-SRTP; the caller's plain RTP leg was heard either way).
-function preferOpus(pc) {
-  const codecs = RTCRtpReceiver.getCapabilities("audio").codecs;
-  const opus = codecs.filter((c) => c.mimeType.toLowerCase() === "audio/opus");
-  const rest = codecs.filter((c) => c.mimeType.toLowerCase() !== "audio/opus");
-  for (const t of pc.getTransceivers()) t.setCodecPreferences([...opus, ...rest]);
 }
 
 // The answer goes whole (no trickle ICE): wait until the candidates are in it.
