@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
+from websockets.sync.client import ClientConnection
 
 from hearthline.api import listening
 from hearthline.api.deps import AppContext
@@ -58,6 +61,20 @@ def media(app: Served) -> Iterator[FakeMedia]:
         ctx.listen = None
 
 
+def _start(sup: httpx.Client, ws: ClientConnection, mode: str) -> httpx.Response:
+    """Starts listening to a000 as the agent's page would take part: asked for its
+    microphone over its stream, it sends an offer and gets rtpengine's answer."""
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(sup.post, "/api/supervisor/agents/a000/listen", json={"mode": mode})
+        asked = _until(ws, lambda m: m["type"] == "voice-coach" and "publish" in m)
+        ws.send(
+            json.dumps({"type": "voice-coach-publish", "session": asked["publish"], "sdp": SDP})
+        )
+        published = _until(ws, lambda m: m["type"] == "voice-coach-published")
+        assert published["session"] == asked["publish"] and "published" in published["sdp"]
+        return answer.result(timeout=30)
+
+
 def _audit(app: Served, action: str) -> list[dict[str, Any]]:
     rows = app.login("admin").get("/api/admin/audit").json()
     return [r for r in rows if r["action"] == action]
@@ -95,7 +112,7 @@ def test_a_supervisor_listens_whispers_and_stops_audited_and_told(
     agent = app.login("a000")
     with app.stream(agent) as ws:
         assert receive(ws)["type"] == "snapshot"
-        r = sup.post("/api/supervisor/agents/a000/listen", json={"mode": "whisper"})
+        r = _start(sup, ws, "whisper")
         assert r.status_code == 201, r.text
         out = r.json()
         assert out["contact"] == "lk-1" and out["shown_to_agent"] is True
@@ -126,8 +143,12 @@ def test_a_supervisor_listens_whispers_and_stops_audited_and_told(
         assert sup.delete(f"/api/supervisor/listening/{session}").status_code == 204
         assert _until(ws, lambda m: m["type"] == "voice-coach-end")["contact"] == "lk-1"
     assert any(e[0] == "subscribe_answer" and "agent" in e[2] for e in media.log)
-    started = [a for a in _audit(app, "listen.start") if json.loads(a["after"])["session"] == session]
-    stopped = [a for a in _audit(app, "listen.stop") if json.loads(a["after"])["session"] == session]
+    started = [
+        a for a in _audit(app, "listen.start") if json.loads(a["after"])["session"] == session
+    ]
+    stopped = [
+        a for a in _audit(app, "listen.stop") if json.loads(a["after"])["session"] == session
+    ]
     assert len(started) == 1 and len(stopped) == 1
     assert started[0]["username"] == "sup-acme" and started[0]["target"] == "lk-1"
     assert json.loads(started[0]["after"])["mode"] == "whisper"
@@ -142,17 +163,32 @@ def test_the_firm_decides_whether_a_listen_in_is_shown(app: Served, media: FakeM
     assert r.status_code == 200 and r.json()["show_listen_in"] is False
     try:
         sup = app.login("sup")
-        r = sup.post("/api/supervisor/agents/a000/listen", json={"mode": "listen"})
+        with app.stream(app.login("a000")) as ws:
+            r = _start(sup, ws, "listen")
         assert r.status_code == 201 and r.json()["shown_to_agent"] is False
         assert sup.delete(f"/api/supervisor/listening/{r.json()['session']}").status_code == 204
     finally:
         admin.put("/api/admin/settings", json=settings | {"show_listen_in": True})
     changes = sorted(_audit(app, "settings.show-listen-in"), key=lambda c: c["id"])
-    assert [(c["before"], c["after"]) for c in changes][-2:] == [("true", "false"), ("false", "true")]
+    assert [(c["before"], c["after"]) for c in changes][-2:] == [
+        ("true", "false"),
+        ("false", "true"),
+    ]
 
 
 def _until(ws: Any, wanted: Any) -> dict[str, Any]:
     while True:
         message = receive(ws, 10.0)
         if wanted(message):
-            return message  # type: ignore[no-any-return]
+            return message
+
+
+def test_an_agent_page_publishes_only_for_its_own_sessions(app: Served, media: FakeMedia) -> None:
+    with app.stream(app.login("a001")) as ws:
+        assert receive(ws)["type"] == "snapshot"
+        ws.send(json.dumps({"type": "voice-coach-publish", "session": "nope", "sdp": SDP}))
+        reply = _until(ws, lambda m: m["type"] == "voice-error")
+        assert reply["message"] == "no supervisor is listening to you in session 'nope'"
+        ws.send(json.dumps({"type": "voice-coach-publish", "session": 5}))
+        reply = _until(ws, lambda m: m["type"] == "voice-error")
+        assert "needs" in reply["message"]

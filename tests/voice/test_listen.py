@@ -17,7 +17,7 @@ from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
 from hearthline.telephony.control import ControlPlane, LiveCall
-from hearthline.telephony.listen import ListenIn, ListenRefused, Mode
+from hearthline.telephony.listen import ListenIn, ListenRefused, Mode, Supervisor
 from hearthline.telephony.media import FakeMedia
 from tests.web.server import seed_firm
 
@@ -49,28 +49,37 @@ def writer(tmp_path: Path) -> Iterator[Writer]:
 
 
 class Rig:
-    def __init__(self, writer: Writer, *, show: bool = True) -> None:
+    def __init__(self, writer: Writer, *, show: bool = True, page: bool = True) -> None:
         self.media = FakeMedia()
         self.told: list[tuple[str, dict[str, object]]] = []
+        self.pages: list[asyncio.Task[str]] = []
         self.audited: list[tuple[str, str, str, dict[str, object]]] = []
 
         async def no_number(number: str) -> tuple[str, str] | None:
             return None
 
-        async def audit(who: Who, action: str, contact: str, detail: dict[str, object]) -> None:
+        async def audit(
+            who: Supervisor, action: str, contact: str, detail: dict[str, object]
+        ) -> None:
             self.audited.append((who.username, action, contact, detail))
 
         async def show_listen() -> bool:
             return show
 
+        def tell_agent(agent: str, message: dict[str, object]) -> None:
+            self.told.append((agent, message))
+            if page and "publish" in message:  # the agent's page sends its microphone
+                publish = self.listen.agent_publish(agent, str(message["publish"]), SDP)
+                self.pages.append(asyncio.get_running_loop().create_task(publish))
+
         self.control = ControlPlane(
             writer=writer, media=self.media, find_number=no_number, signal=lambda m: None,
-            tell_agent=lambda agent, m: self.told.append((agent, m)), prompt="greeting.wav",
+            tell_agent=tell_agent, prompt="greeting.wav",
         )  # fmt: skip
         self.listen = ListenIn(
             lambda: list(self.control.calls.values()), self.media,
             tell_agent=self.control.tell_agent, audit=audit, show_listen=show_listen,
-            now=lambda: 100.0,
+            now=lambda: 100.0, agent_wait_s=0.5,
         )  # fmt: skip
         self.control.leg_watchers.append(self.listen.leg_over)
         self.live = LiveCall(
@@ -87,8 +96,11 @@ def test_a_listen_in_subscribes_to_each_party_and_is_shown_and_audited(writer: W
         session, offers = await rig.listen.start(ANNA, rig.live, Mode.LISTEN, "acme")
         assert set(offers) == {"caller", "agent"}
         subscribed = [e for e in rig.media.log if e[0] == "subscribe"]
-        # One subscription per party: the caller's tag and the agent leg's.
-        assert [e[2] for e in subscribed] == ["caller", "agent-t"]
+        # One subscription per party: the caller's tag, and the microphone the agent's page
+        # published for the session.
+        published = [e for e in rig.media.log if e[0] == "publish"]
+        assert len(published) == 1 and "-agent-mic-" in published[0][2]
+        assert [e[2] for e in subscribed] == ["caller", published[0][2]]
         await rig.listen.answer(ANNA, session.id, "caller", SDP)
         await rig.listen.answer(ANNA, session.id, "agent", SDP)
         with pytest.raises(ListenRefused, match="a listen-in sends no audio") as refused:
@@ -100,6 +112,7 @@ def test_a_listen_in_subscribes_to_each_party_and_is_shown_and_audited(writer: W
     asyncio.run(scenario())
     unsubscribed = {e[2] for e in rig.media.log if e[0] == "unsubscribe"}
     assert unsubscribed == {e[3] for e in rig.media.log if e[0] == "subscribe"}
+    assert [e[0] for e in rig.media.log if "mic" in e[-1]] == ["publish", "unpublish"]
     assert [(a, m["type"], m["mode"]) for a, m in rig.told] == [
         ("a-maria", "voice-coach", "listen"),
         ("a-maria", "voice-coach-end", "listen"),
@@ -124,7 +137,9 @@ def test_a_listen_in_is_hidden_from_the_agent_when_the_firm_says_so(writer: Writ
         assert session.shown
 
     asyncio.run(scenario())
-    assert [m["mode"] for _, m in rig.told] == ["whisper"]
+    # The page is asked for its microphone, and told not to show the listen-in.
+    asked = [m for _, m in rig.told if m["type"] == "voice-coach"]
+    assert [(m["mode"], m["shown"]) for m in asked] == [("listen", False), ("whisper", True)]
     assert rig.audited[0][3]["shown_to_agent"] is False
 
 
@@ -161,7 +176,7 @@ def test_a_whisper_publishes_the_supervisor_and_the_agent_page_subscribes(
         assert other.id in rig.listen.sessions
 
     asyncio.run(scenario())
-    published = [e for e in rig.media.log if e[0] == "publish"]
+    published = [e for e in rig.media.log if e[0] == "publish" and "-agent-mic-" not in e[2]]
     assert len(published) == 1
     coach = [e for e in rig.media.log if e[0] == "subscribe" and e[2] == published[0][2]]
     assert len(coach) == 1, "the agent's page subscribes to the supervisor's microphone"
@@ -203,3 +218,17 @@ def test_an_agent_page_that_did_not_connect_gets_a_new_offer(writer: Writer) -> 
     asyncio.run(scenario())
     offers = [m for _, m in rig.told if "sdp" in m]
     assert len(offers) == 2
+
+
+def test_an_agent_page_that_sends_no_audio_refuses_the_listen_in(writer: Writer) -> None:
+    rig = Rig(writer, page=False)
+
+    async def scenario() -> None:
+        with pytest.raises(ListenRefused, match="did not send its audio in time") as refused:
+            await rig.listen.start(ANNA, rig.live, Mode.LISTEN, "acme")
+        assert refused.value.status == 409
+
+    asyncio.run(scenario())
+    assert rig.listen.sessions == {}
+    assert rig.audited == []
+    assert [m["type"] for _, m in rig.told] == ["voice-coach", "voice-coach-end"]

@@ -58,10 +58,25 @@ def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer
 
 def _tone(path: Path, hz: float) -> Path:
     subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(path), "synth", "60", "sine",
-         str(hz), "vol", "0.5"],
+        [
+            "sox",
+            "-n",
+            "-r",
+            "48000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(path),
+            "synth",
+            "60",
+            "sine",
+            str(hz),
+            "vol",
+            "0.5",
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return path
 
 
@@ -154,6 +169,18 @@ def _caller_levels(caller: RtpEndpoint) -> tuple[float, float]:
     return _level(samples, AGENT_HZ), _level(samples, SUPERVISOR_HZ)
 
 
+def _agent_alone(caller: RtpEndpoint) -> float | None:
+    """The agent's tone the caller hears, when it hears no supervisor; else None."""
+    agent, supervisor = _caller_levels(caller)
+    return agent if agent > 50 and supervisor < agent / 30 else None
+
+
+def _barged(caller: RtpEndpoint) -> tuple[float, float] | None:
+    """Both tones the caller hears, once the supervisor's is there; else None."""
+    agent, supervisor = _caller_levels(caller)
+    return (agent, supervisor) if agent > 50 and supervisor > agent / 5 else None
+
+
 def _sipp_port() -> int:
     """A media port of this worker's sipp slot that nothing holds now (sipp binds it and
     the video port two above, with RTCP beside each): another test run on the machine
@@ -205,22 +232,42 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
 
         sip_port = server.app.state.app_context.settings.voice_sip_port
         sipp = subprocess.Popen(
-            ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / "caller.xml"), "-s", NUMBER,
-             "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(_sipp_port()),
-             "-m", "1", "-l", "1", "-key", "rtpport", str(caller.port),
-             "-timeout", "120s", "-nostdin"],
+            [
+                "sipp",
+                f"127.0.0.1:{sip_port}",
+                "-sf",
+                str(HERE / "caller.xml"),
+                "-s",
+                NUMBER,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(free_port()),
+                "-mp",
+                str(_sipp_port()),
+                "-m",
+                "1",
+                "-l",
+                "1",
+                "-key",
+                "rtpport",
+                str(caller.port),
+                "-timeout",
+                "120s",
+                "-nostdin",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
-        rang = _poll(lambda: agent.locator("#offer-layer").is_visible() or sipp.poll() is not None or None)
-        assert rang and sipp.poll() is None, (
-            f"the call did not ring: sipp {sipp.poll()}, {sipp.stderr.read() if sipp.stderr and sipp.poll() is not None else ''}"
         )
+        rang = _poll(
+            lambda: agent.locator("#offer-layer").is_visible() or sipp.poll() is not None or None
+        )
+        if not rang or sipp.poll() is not None:
+            said = sipp.stderr.read() if sipp.stderr and sipp.poll() is not None else b""
+            raise AssertionError(f"the call did not ring: sipp {sipp.poll()}: {said!r}")
         agent.click("#accept-button")
         expect(agent.locator("#softphone-text")).to_have_text("On the call: talking")
-        assert _poll(lambda: (lambda a, c: a if a > 50 and c < a / 30 else None)(
-            *_caller_levels(caller)
-        )), "the caller does not hear the agent"  # fmt: skip
+        assert _poll(lambda: _agent_alone(caller)), "the caller does not hear the agent"
 
         # Listen: the supervisor hears the caller and the agent, each on its own connection;
         # the agent's desk says so (the firm's default).
@@ -250,9 +297,7 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         # Barge: the agent's page mixes the supervisor into what the caller hears.
         _choose(sup, "listen:barge")
         expect(agent.locator("#coach-flag")).to_have_text("super is in the call")
-        found = _poll(lambda: (lambda a, c: (a, c) if c > a / 5 and a > 50 else None)(
-            *_caller_levels(caller)
-        ))  # fmt: skip
+        found = _poll(lambda: _barged(caller))
         assert found is not None, f"the caller does not hear the barge: {_caller_levels(caller)}"
         _hears(agent, _COACH, SUPERVISOR_HZ)
         agent.screenshot(path=str(screenshots / "barge-agent.png"))
@@ -260,13 +305,12 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         # Stop: the caller hears the agent alone again; the desk's flag goes.
         sup.click("#listen-stop")
         expect(agent.locator("#coach-flag")).to_be_hidden()
-        assert _poll(lambda: (lambda a, c: a if a > 50 and c < a / 30 else None)(
-            *_caller_levels(caller)
-        )), f"the barge went on after Stop: {_caller_levels(caller)}"  # fmt: skip
+        stopped = _poll(lambda: _agent_alone(caller))
+        assert stopped, f"the barge went on after Stop: {_caller_levels(caller)}"
 
         agent.click("#hangup-button")
         code = sipp.wait(timeout=30)
-        assert code == 0, f"sipp failed ({code}): {sipp.stderr.read() if sipp.stderr else ''}"
+        assert code == 0, f"sipp failed ({code}): {sipp.stderr.read() if sipp.stderr else b''!r}"
 
         with server.writer.engine.connect() as conn:
             audit = conn.execute(
@@ -274,7 +318,10 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
                 .where(tables.audit_log.c.action.like("listen.%"))
                 .order_by(tables.audit_log.c.id)
             ).all()
-        assert [tuple(r) for r in audit] == [("super", "listen.start"), ("super", "listen.stop")] * 3
+        assert [tuple(r) for r in audit] == [
+            ("super", "listen.start"),
+            ("super", "listen.stop"),
+        ] * 3
         assert server.app.state.app_context.listen.sessions == {}
         no_page_errors(agent)
         no_page_errors(sup)

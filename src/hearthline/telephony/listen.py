@@ -15,9 +15,9 @@ reached the supervisor's browser as a constant signal with rtpengine 10.5, while
 published microphone (as in a whisper) and the caller's plain RTP leg were heard.
 
 The agent's page is told of a whisper or barge always, and shows a listen-in when the firm
-says so (its page is asked to send its microphone either way). Every start and stop goes to the audit log (who, contact, mode, why it stopped).
-Sessions live in memory with the call: an agent leg that ends (hang-up, transfer, drop)
-ends the sessions on it.
+says so (its page is asked to send its microphone either way). Every start and stop goes
+to the audit log (who, contact, mode, why it stopped). Sessions live in memory with the
+call: an agent leg that ends (hang-up, transfer, drop) ends the sessions on it.
 """
 
 from __future__ import annotations
