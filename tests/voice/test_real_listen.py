@@ -272,10 +272,10 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         # Listen: the supervisor hears the caller and the agent, each on its own connection;
         # the agent's desk says so (the firm's default).
         _choose(sup, "listen:listen")
-        expect(sup.locator("#listen-text")).to_have_text("Listening Maria Lopez")
+        expect(sup.locator("#listen-text")).to_have_text("Listening to Maria Lopez")
         _hears(sup, _party_stream("caller"), CALLER_HZ)
         _hears(sup, _party_stream("agent"), AGENT_HZ)
-        expect(agent.locator("#coach-flag")).to_have_text("super is listening")
+        expect(agent.locator("#coach-flag")).to_have_text("Sam Supervisor is listening")
         sup.screenshot(path=str(screenshots / "listen-supervisor.png"))
         agent.screenshot(path=str(screenshots / "listen-agent.png"))
         agent_level, sup_level = _caller_levels(caller)
@@ -284,7 +284,7 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         # Whisper: the agent hears the supervisor; the caller does not.
         _choose(sup, "listen:whisper")
         expect(sup.locator("#listen-text")).to_have_text("Whispering to Maria Lopez")
-        expect(agent.locator("#coach-flag")).to_have_text("super is whispering to you")
+        expect(agent.locator("#coach-flag")).to_have_text("Sam Supervisor is whispering to you")
         _hears(agent, _COACH, SUPERVISOR_HZ)
         _hears(sup, _party_stream("caller"), CALLER_HZ)
         time.sleep(1.0)  # a second of the caller's audio with the whisper going on
@@ -296,7 +296,7 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
 
         # Barge: the agent's page mixes the supervisor into what the caller hears.
         _choose(sup, "listen:barge")
-        expect(agent.locator("#coach-flag")).to_have_text("super is in the call")
+        expect(agent.locator("#coach-flag")).to_have_text("Sam Supervisor is in the call")
         found = _poll(lambda: _barged(caller))
         assert found is not None, f"the caller does not hear the barge: {_caller_levels(caller)}"
         _hears(agent, _COACH, SUPERVISOR_HZ)

@@ -124,7 +124,8 @@ class ListenIn:
         audit: Audit,
         show_listen: ShowListen,
         now: Callable[[], float],
-        agent_wait_s: float = 15.0,
+        # Under the pages' 15 s request timeout (api.js), so the refusal reaches them.
+        agent_wait_s: float = 10.0,
     ) -> None:
         self.calls = calls
         self.media = media
@@ -347,7 +348,8 @@ class ListenIn:
             "type": "voice-coach",
             "contact": session.contact,
             "mode": str(session.mode),
-            "supervisor": session.who.username,
+            # The name the agent knows them by (a principal's display name), else the login.
+            "supervisor": getattr(session.who, "display_name", "") or session.who.username,
         }
 
     @staticmethod

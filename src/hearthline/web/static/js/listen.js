@@ -24,7 +24,7 @@ import { del, post, seg } from "./api.js";
 
 const RESUBSCRIBE_MS = 3000;
 const ICE_WAIT_MS = 2000;
-const MODES = { listen: "Listening", whisper: "Whispering to", barge: "In the call with" };
+const MODES = { listen: "Listening to", whisper: "Whispering to", barge: "In the call with" };
 
 export const LISTEN_OPTIONS = [
   { value: "listen:listen", label: "Listen in" },
