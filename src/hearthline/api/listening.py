@@ -2,15 +2,15 @@
 the agent page's answers to a supervisor's audio over its stream (docs/voice.md,
 "Listening in").
 
-    server -> agent page  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..,
-                           "publish":SESSION,"shown":bool}   (send the microphone)
+    server -> agent page  {"type":"voice-coach","session":..,"contact":..,"mode":..,
+                           "supervisor":..,"publish":SESSION,"shown":bool}   (send the microphone)
     agent page -> server  {"type":"voice-coach-publish","session":..,"sdp":..}
     server -> agent page  {"type":"voice-coach-published","session":..,"sdp":..}
-    server -> agent page  {"type":"voice-coach","contact":..,"mode":..,"sdp":..}
+    server -> agent page  {"type":"voice-coach","session":..,"contact":..,"mode":..,"sdp":..}
                            (whisper, barge: the offer to hear the supervisor)
     agent page -> server  {"type":"voice-coach-answer","contact":..,"sdp":..}
     agent page -> server  {"type":"voice-coach-lost","contact":..}  (a new offer follows)
-    server -> agent page  {"type":"voice-coach-end","contact":..}
+    server -> agent page  {"type":"voice-coach-end","session":..,"contact":..}
 """
 
 from __future__ import annotations

@@ -346,6 +346,7 @@ class ListenIn:
     def _notice(session: Session) -> dict[str, object]:
         return {
             "type": "voice-coach",
+            "session": session.id,
             "contact": session.contact,
             "mode": str(session.mode),
             # The name the agent knows them by (a principal's display name), else the login.
@@ -354,7 +355,12 @@ class ListenIn:
 
     @staticmethod
     def _ending(session: Session) -> dict[str, object]:
-        return {"type": "voice-coach-end", "contact": session.contact, "mode": str(session.mode)}
+        return {
+            "type": "voice-coach-end",
+            "session": session.id,
+            "contact": session.contact,
+            "mode": str(session.mode),
+        }
 
     @staticmethod
     def _detail(session: Session) -> dict[str, object]:

@@ -12,13 +12,13 @@
 // in a barge, mixes the microphone and the supervisor into what the call sends (rtpengine
 // 10.5 has no mixer), with WebAudio and replaceTrack.
 //
-//   server -> agent  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..,"publish":SESSION,"shown":..}
+//   server -> agent  {"type":"voice-coach","session":..,"contact":..,"mode":..,"supervisor":..,"publish":SESSION,"shown":..}
 //   agent -> server  {"type":"voice-coach-publish","session":..,"sdp":..}
 //   server -> agent  {"type":"voice-coach-published","session":..,"sdp":..}
-//   server -> agent  {"type":"voice-coach","contact":..,"mode":..,"supervisor":..,"sdp":..}
+//   server -> agent  {"type":"voice-coach","session":..,"contact":..,"mode":..,"supervisor":..,"sdp":..}
 //   agent -> server  {"type":"voice-coach-answer","contact":..,"sdp":..}
 //   agent -> server  {"type":"voice-coach-lost","contact":..}
-//   server -> agent  {"type":"voice-coach-end","contact":..}
+//   server -> agent  {"type":"voice-coach-end","session":..,"contact":..}
 
 import { del, post, seg } from "./api.js";
 
@@ -179,6 +179,8 @@ export class Coach {
     this.mixing = null; // { ctx, track } while a barge mixes into the call
     this.flag = null;
     this.publishers = new Map(); // session -> RTCPeerConnection sending the microphone
+    this.sessions = new Map(); // session -> { mode, supervisor, shown }
+    this.speaking = null; // the session whose supervisor this page hears
   }
 
   handle(message) {
@@ -189,15 +191,38 @@ export class Coach {
     }
     if (message.contact !== this.phone.contact) return;
     if (message.type === "voice-coach") {
-      this.mode = message.mode;
-      if (message.shown !== false) {
-        this.showFlag(`${message.supervisor} ${{ listen: "is listening", whisper: "is whispering to you", barge: "is in the call" }[message.mode] || ""}`);
-      }
+      this.sessions.set(message.session, { mode: message.mode, supervisor: message.supervisor, shown: message.shown !== false });
+      this.renderFlag();
       if (message.publish) this.publishMic(message.publish);
-      if (message.sdp) this.answer(message.contact, message.sdp);
+      if (message.sdp) {
+        this.mode = message.mode;
+        this.speaking = message.session;
+        this.answer(message.contact, message.sdp);
+      }
     } else if (message.type === "voice-coach-end") {
-      this.close();
+      // Only that supervisor's session ends: another may still be listening.
+      this.sessions.delete(message.session);
+      const pc = this.publishers.get(message.session);
+      if (pc) pc.close();
+      this.publishers.delete(message.session);
+      if (this.speaking === message.session) {
+        this.closeMedia();
+        this.speaking = null;
+        this.mode = null;
+      }
+      this.renderFlag();
     }
+  }
+
+  renderFlag() {
+    const shown = [...this.sessions.values()].filter((s) => s.shown);
+    const last = shown[shown.length - 1];
+    if (!last) {
+      if (this.flag) this.flag.hidden = true;
+      return;
+    }
+    const doing = { listen: "is listening", whisper: "is whispering to you", barge: "is in the call" }[last.mode] || "";
+    this.showFlag(`${last.supervisor} ${doing}`);
   }
 
   // The supervisor hears the agent from this connection: the call's own microphone track
@@ -280,6 +305,8 @@ export class Coach {
     this.closeMedia();
     for (const pc of this.publishers.values()) pc.close();
     this.publishers.clear();
+    this.sessions.clear();
+    this.speaking = null;
     this.mode = null;
     if (this.flag) this.flag.hidden = true;
   }
