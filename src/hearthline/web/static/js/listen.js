@@ -96,7 +96,8 @@ export class Listener {
 
   async publish() {
     const session = this.session;
-    this.mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+    if (!this.mic) this.mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+    if (this.sender) this.sender.close();
     const pc = new RTCPeerConnection({ iceServers: [] });
     this.sender = pc;
     for (const track of this.mic.getAudioTracks()) pc.addTransceiver(track, { direction: "sendonly", streams: [this.mic] });
@@ -105,6 +106,11 @@ export class Listener {
     const answer = await post(`/api/supervisor/listening/${session.session}/publish`, { sdp: pc.localDescription.sdp });
     if (this.session !== session) return;
     await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    // The same race as the subscriptions': published again (the agent's page gets a new offer).
+    setTimeout(() => {
+      if (this.session !== session || this.sender !== pc || pc.connectionState === "connected") return;
+      this.publish().catch((err) => this.onError(`Speaking: ${err.message || err}`));
+    }, RESUBSCRIBE_MS);
   }
 
   play(party, track) {
