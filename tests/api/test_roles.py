@@ -41,6 +41,9 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("/api/auth/", EVERYONE),
     ("/api/admin/", {ADMIN}),
     ("/api/agent/", {AGENT}),
+    # Listening in on a live call: supervisors of its client and administrators.
+    ("POST /api/supervisor/agents/{agent_id}/listen", {ADMIN, SUP}),
+    ("/api/supervisor/listening/", {ADMIN, SUP}),
     ("/api/supervisor/", {ADMIN, SUP}),
     ("/api/channels/", {ADMIN, CHANNEL}),
     ("POST /api/customers", {ADMIN, SUP, AGENT}),
@@ -272,6 +275,10 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/admin/prompts/{client_id}/{name}/speak": {"text": "Thank you for calling."},
         "POST /api/supervisor/announcements": {"client_id": "acme", "text": "An outage"},
         "POST /api/supervisor/announcements/{announcement_id}/switch": {"active": True},
+        "POST /api/supervisor/agents/{agent_id}/listen": {"mode": "listen"},
+        "POST /api/supervisor/listening/{session}/answer": {"party": "caller", "sdp": "v=0"},
+        "POST /api/supervisor/listening/{session}/resubscribe": {"party": "caller"},
+        "POST /api/supervisor/listening/{session}/publish": {"sdp": "v=0"},
     }
 
 
@@ -366,6 +373,7 @@ class World:
             "version": "1",
             "name": "walk-prompt",
             "announcement_id": str(self.announcement_id),
+            "session": "0123abcd",
         }
         return template.format(**values)
 

@@ -78,9 +78,14 @@ def test_numbers_settings_and_the_audit_log_are_kept_in_the_pages(
     section(admin, "Center settings")
     grace = editor.get_by_label("Seconds a call is held", exact=False)
     grace.fill("75")
+    shown = editor.get_by_label("Agents see when a supervisor listens in", exact=False)
+    expect(shown).to_be_checked()  # the firm's default
+    shown.uncheck()
     editor.get_by_role("button", name="Save").click()
     expect(admin.locator(".toast-ok").last).to_contain_text("saved")
-    assert admin_get(server, "/api/admin/settings").json()["connection_grace_s"] == 75
+    settings = admin_get(server, "/api/admin/settings").json()
+    assert settings["connection_grace_s"] == 75
+    assert settings["show_listen_in"] is False
 
     section(admin, "Phone numbers")
     admin.locator('#list tr[data-id="+15550100"]').click()

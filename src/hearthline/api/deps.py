@@ -37,6 +37,7 @@ from hearthline.service.state import LiveState
 from hearthline.service.writer import Writer
 from hearthline.store.queries.bind import Engine
 from hearthline.telephony.control import ControlPlane
+from hearthline.telephony.listen import ListenIn
 from hearthline.wfm.domain import LiveSchedules
 
 T = TypeVar("T")
@@ -63,6 +64,8 @@ class AppContext:
     sign_in_attempts: int = 0
     # The control plane of real calls, when voice is on (``api/voice.py``).
     voice: ControlPlane | None = None
+    # Supervisors listening in on its calls (``api/listening.py``), when voice is on.
+    listen: ListenIn | None = None
     _auth_cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
 
     @property

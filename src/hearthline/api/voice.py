@@ -15,11 +15,13 @@ import subprocess
 import time
 from pathlib import Path
 
+from hearthline.api import listening
 from hearthline.api.deps import AppContext
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
 from hearthline.telephony import prompts
+from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import MenuPlan
 from hearthline.telephony.rtpengine import VoiceUnavailable
 from hearthline.telephony.stack import VoiceConfig, VoiceStack
@@ -106,6 +108,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         print(f"voice is off: {exc}", flush=True)
         return None
     ctx.voice = stack.control
+    listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
              s.voice_sip_port, s.voice_ng_port)  # fmt: skip
     return stack
@@ -157,6 +160,7 @@ def _prompt_file(
 
 async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> None:
     ctx.voice = None
+    ctx.listen = None
     stack = await starting
     if stack is not None:
         await stack.stop()

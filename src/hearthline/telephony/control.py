@@ -130,6 +130,16 @@ class ControlPlane:
         self.find_announcements = find_announcements
         self.files = files
         self.menus = MenuDriver(self, files, look_up or _nobody) if files is not None else None
+        # Told when an agent's leg ends (hang-up, transfer, drop), before the media goes:
+        # listening in on that leg ends with it (``telephony/listen.py``).
+        self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
+
+    async def _leg_over(self, live: LiveCall) -> None:
+        for watcher in self.leg_watchers:
+            try:
+                await watcher(live)
+            except Exception:
+                log.exception("voice: a watcher of %s's leg failed", live.contact)
 
     # Events of the center ------------------------------------------------------------------
 
@@ -187,6 +197,7 @@ class ControlPlane:
     async def _release_agent(self, live: LiveCall) -> None:
         """The agent's leg ends and the caller waits with music for the next agent (a
         blind transfer): the next OfferAccepted rings that agent on a new leg."""
+        await self._leg_over(live)
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
         live.agent, live.agent_tag, live.bridged = None, None, False
@@ -200,6 +211,7 @@ class ControlPlane:
         self.tell_agent(agent, {"type": "voice-offer", "contact": live.contact, "sdp": offer})
 
     async def _requeue(self, live: LiveCall) -> None:
+        await self._leg_over(live)
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
         previous = live.contact
@@ -275,6 +287,7 @@ class ControlPlane:
     async def _end(self, live: LiveCall, *, by: str) -> None:
         if self.menus is not None:
             self.menus.stop(live)
+        await self._leg_over(live)
         self.calls.pop(live.call, None)
         self.by_contact.pop(live.contact, None)
         with contextlib.suppress(Exception):

@@ -1,6 +1,7 @@
 """The media engine as the control plane sees it: park a caller, play to them, hand them
 to an agent's browser leg, end the call. ``RtpEngine`` drives rtpengine over ng;
-``FakeMedia`` records what was asked, for tests of the control plane alone.
+``FakeMedia`` records what was asked, for tests of the control plane alone. Both also
+subscribe a supervisor's browser to a party and publish theirs (``telephony/listen.py``).
 
 Tags: rtpengine knows a call by its Call-ID and each side by a tag. The caller is always
 ``caller``; the queue's placeholder leg is ``queue``; each agent leg gets a new tag (a
@@ -34,6 +35,15 @@ _BROWSER_LEG: dict[str, Any] = {
     "flags": ["generate mid", "trust-address"],
     "replace": ["origin", "session-connection"],
     "codec": {"transcode": ["opus"], "strip": ["telephone-event"]},
+}
+# A browser's own offer that rtpengine answers (a supervisor's microphone, published).
+_PUBLISHED_LEG: dict[str, Any] = {
+    "ICE": "force",
+    "transport-protocol": "UDP/TLS/RTP/SAVPF",
+    "rtcp-mux": ["accept"],
+    "SDES": ["off"],
+    "flags": ["trust-address"],
+    "replace": ["origin", "session-connection"],
 }
 # Where the parked caller's far side "is": nobody listens; rtpengine plays the prompts.
 # telephone-event accepted, so rtpengine handles the caller's RFC 2833 keys (and reports
@@ -118,6 +128,32 @@ class RtpEngine:
     async def end(self, call: str) -> None:
         await self.ng.request("delete", call_id=call)
 
+    # Listening in (``telephony/listen.py``): rtpengine's publish/subscribe.
+
+    async def subscribe(self, call: str, from_tag: str, to_tag: str) -> str:
+        # One party per subscription: several from-tags in one duplicate ``a=mid``, which
+        # Chrome refuses.
+        offer = await self.ng.request(
+            "subscribe request", call_id=call, from_tag=from_tag, to_tag=to_tag, **_BROWSER_LEG
+        )
+        return str(offer["sdp"])
+
+    async def subscribe_answer(self, call: str, to_tag: str, sdp: str) -> None:
+        await self.ng.request("subscribe answer", call_id=call, to_tag=to_tag, sdp=sdp)
+
+    async def unsubscribe(self, call: str, to_tag: str) -> None:
+        await self.ng.request("unsubscribe", call_id=call, to_tag=to_tag)
+
+    async def publish(self, call: str, tag: str, sdp: str) -> str:
+        answer = await self.ng.request(
+            "publish", call_id=call, from_tag=tag, sdp=sdp, **_PUBLISHED_LEG
+        )
+        return str(answer["sdp"])
+
+    async def unpublish(self, call: str, tag: str) -> None:
+        # A delete naming a from-tag ends that branch only; the call goes on.
+        await self.ng.request("delete", call_id=call, from_tag=tag)
+
 
 @dataclass
 class FakeMedia:
@@ -154,3 +190,20 @@ class FakeMedia:
     async def end(self, call: str) -> None:
         self.log.append(("end", call))
         self.playing.discard(call)
+
+    async def subscribe(self, call: str, from_tag: str, to_tag: str) -> str:
+        self.log.append(("subscribe", call, from_tag, to_tag))
+        return f"v=0\r\ns=subscribe {call} {from_tag} {to_tag}\r\nm=audio 9 RTP/AVP 0\r\n"
+
+    async def subscribe_answer(self, call: str, to_tag: str, sdp: str) -> None:
+        self.log.append(("subscribe_answer", call, to_tag))
+
+    async def unsubscribe(self, call: str, to_tag: str) -> None:
+        self.log.append(("unsubscribe", call, to_tag))
+
+    async def publish(self, call: str, tag: str, sdp: str) -> str:
+        self.log.append(("publish", call, tag))
+        return f"v=0\r\ns=published {call} {tag}\r\nm=audio 9 RTP/AVP 0\r\n"
+
+    async def unpublish(self, call: str, tag: str) -> None:
+        self.log.append(("unpublish", call, tag))

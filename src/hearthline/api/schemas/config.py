@@ -189,6 +189,9 @@ class SettingsIn(In):
     direct_transfer_wait_s: Seconds = 30.0
     # Supervisors and administrators must sign in with a second factor; None: unchanged.
     require_two_factor: bool | None = None
+    # The agent's desk shows a supervisor listening in (whisper and barge always show);
+    # None: unchanged.
+    show_listen_in: bool | None = None
 
 
 class NumberIn(In):

@@ -103,6 +103,13 @@ def requires_two_factor(bind: Bind) -> bool:
     return bool(found)
 
 
+def shows_listen_in(bind: Bind) -> bool:
+    """Whether the agent's desk shows a supervisor listening in (default: yes)."""
+    with connected(bind) as conn:
+        found = conn.execute(select(t.firm.c.show_listen_in).limit(1)).scalar()
+    return True if found is None else bool(found)
+
+
 def clients(bind: Bind) -> list[ClientRow]:
     with connected(bind) as conn:
         rows = conn.execute(select(t.clients).order_by(t.clients.c.id)).mappings().all()

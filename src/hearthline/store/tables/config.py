@@ -28,6 +28,8 @@ firm = Table(
     Column("direct_transfer_wait_s", Float, nullable=False, server_default="30"),
     # Supervisors and administrators must sign in with a second factor (TOTP).
     Column("require_two_factor", Boolean, nullable=False, server_default=false()),
+    # The agent's desk shows a supervisor listening in (whisper and barge always show).
+    Column("show_listen_in", Boolean, nullable=False, server_default=true()),
 )
 
 clients = Table(

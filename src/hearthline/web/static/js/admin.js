@@ -371,8 +371,9 @@ const SECTIONS = [
     fields: [
       number("connection_grace_s", "Seconds a call is held for an agent whose connection dropped", { hint: "Past it the call is dropped and a callback made per the campaign." }),
       number("direct_transfer_wait_s", "Seconds a transfer to a named agent waits for them", { hint: "Then the queue takes the contact." }),
+      check("show_listen_in", "Agents see when a supervisor listens in (whisper and barge always show)"),
     ],
-    save: (v) => put("/api/admin/settings", { connection_grace_s: v.connection_grace_s, direct_transfer_wait_s: v.direct_transfer_wait_s }),
+    save: (v) => put("/api/admin/settings", { connection_grace_s: v.connection_grace_s, direct_transfer_wait_s: v.direct_transfer_wait_s, show_listen_in: Boolean(v.show_listen_in) }),
   },
   {
     key: "audit",

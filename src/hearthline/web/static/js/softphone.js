@@ -9,6 +9,8 @@
 //   page   -> {"type":"voice-lost","contact":ID}   (the call's media failed: ICE)
 //   server -> {"type":"voice-end","contact":ID} | {"type":"voice-error","message":...}
 
+import { Coach } from "./listen.js";
+
 const ICE_WAIT_MS = 2000;
 
 export class Softphone {
@@ -22,6 +24,7 @@ export class Softphone {
     this.mic = null;
     this.muted = false;
     this.audio = null; // made on the first call: a page that takes none plays no media
+    this.coach = new Coach(this); // a supervisor listening, whispering or barging in (listen.js)
   }
 
   speaker() {
@@ -43,6 +46,7 @@ export class Softphone {
     if (!this.pc) return;
     this.muted = muted;
     if (this.mic) for (const t of this.mic.getAudioTracks()) t.enabled = !muted;
+    this.coach.setMuted(muted);
     this.onChange();
   }
 
@@ -51,7 +55,8 @@ export class Softphone {
   }
 
   handle(message) {
-    if (message.type === "voice-offer") this.answer(message.contact, message.sdp);
+    if (message.type.startsWith("voice-coach")) this.coach.handle(message);
+    else if (message.type === "voice-offer") this.answer(message.contact, message.sdp);
     else if (message.type === "voice-end" && message.contact === this.contact) this.close("Call ended");
     else if (message.type === "voice-error") this.onError(message.message);
   }
@@ -90,6 +95,7 @@ export class Softphone {
   }
 
   close(status) {
+    this.coach.close();
     if (this.pc) this.pc.close();
     if (this.mic) for (const t of this.mic.getTracks()) t.stop();
     const had = this.pc !== null;

@@ -15,6 +15,7 @@ import { requireUser, signOutSession } from "./session.js";
 import { Stream } from "./stream.js";
 import { AdherenceFeed, MOVES_ADHERENCE } from "./adherence.js";
 import { Alerts } from "./alerts.js";
+import { LISTEN_OPTIONS, Listener } from "./listen.js";
 
 const SETTINGS_KEY = "hl.console";
 
@@ -149,6 +150,7 @@ function onEvent(event, id, { live } = {}) {
     const a = ui.floor.agents.get(event.agent);
     toast(`Connection lost: ${a && a.name ? a.name : event.agent}`, { kind: "error", timeout: 8000 });
   }
+  if (ui.listener && (event.type === "ContactEnded" || event.type === "ContactTransferred" || event.type === "ContactDropped")) ui.listener.contactGone(event.contact);
   if (event.type === "QueueConfigured" || event.type === "CampaignConfigured") loadMeta().then(renderAll);
   if (DAY_MOVERS.has(event.type)) scheduleDay();
   if (live && ui.staff && MOVES_ADHERENCE.has(event.type)) ui.adherence.soon();
@@ -536,6 +538,7 @@ function updateAgentRow(row, a) {
     ...ui.reasons.filter((r) => !r.system).map((r) => ({ value: `nr:${r.id}`, label: `Not ready: ${r.label}` })),
     { value: "signout", label: "Sign out" },
     { value: "help", label: "Past help requests" },
+    ...(ui.staff ? LISTEN_OPTIONS : []),
   ];
   if (select.options.length !== options.length) setOptions(select, options);
 }
@@ -552,6 +555,10 @@ async function agentAction(agentId, select) {
     return;
   }
   try {
+    if (await listener().action(value, agentId, agentName(agentId))) {
+      select.value = "";
+      return;
+    }
     if (value === "signout") {
       if (!confirm(`Sign ${agentName(agentId)} out?`)) return;
       await post(`/api/supervisor/agents/${seg(agentId)}/sign-out`);
@@ -565,6 +572,15 @@ async function agentAction(agentId, select) {
   } catch (err) {
     toast(err.message, { kind: "error" });
   }
+}
+
+// Listening in on an agent's call (listen.js), made on first use.
+function listener() {
+  if (!ui.listener) {
+    ui.listener = new Listener({ onError: (text) => toast(text, { kind: "error" }) });
+    window.hearthlineListener = ui.listener; // for checking what the supervisor hears
+  }
+  return ui.listener;
 }
 
 function goToAgent(agentId) {
