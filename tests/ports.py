@@ -20,7 +20,7 @@ from tests.serving import free_port
 # range, and sipp or rtpengine then cannot bind it.
 BASE = 20000
 EPHEMERAL = 32768
-BLOCK = 1000
+BLOCK = 1100
 # Slots inside a worker's block: (offset, size). A new user of real media takes a new slot.
 SLOTS: dict[str, tuple[int, int]] = {
     "processes": (0, 200),
@@ -31,6 +31,7 @@ SLOTS: dict[str, tuple[int, int]] = {
     "sipp": (700, 100),
     "real_wait": (800, 100),
     "sip_flood": (900, 100),
+    "recording": (1000, 100),
 }
 # sipp binds its audio port and the video port two above it (with RTCP beside each).
 _SIPP_STEP = 4

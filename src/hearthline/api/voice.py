@@ -19,8 +19,10 @@ from hearthline.api.deps import AppContext
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
+from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony import prompts
 from hearthline.telephony.menu_calls import MenuPlan
+from hearthline.telephony.recording import Recorder, Stored
 from hearthline.telephony.rtpengine import VoiceUnavailable
 from hearthline.telephony.stack import VoiceConfig, VoiceStack
 from hearthline.telephony.trunks import Bounds
@@ -105,10 +107,38 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     except (VoiceUnavailable, OSError, subprocess.SubprocessError) as exc:
         print(f"voice is off: {exc}", flush=True)
         return None
+    stack.control.recorder = _recorder(ctx, stack, config)
     ctx.voice = stack.control
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
              s.voice_sip_port, s.voice_ng_port)  # fmt: skip
     return stack
+
+
+def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Recorder:
+    """Recording as the campaigns' policies say, files under ``<data_dir>/recordings``."""
+
+    async def find_share(queue: str) -> int:
+        campaign = ctx.directory.queue_campaign.get(queue)
+        if campaign is None:
+            return 0
+        return await ctx.db(recordings_q.share_of, ctx.engine, campaign)
+
+    async def save(stored: Stored) -> None:
+        await ctx.db(
+            recordings_q.add, ctx.engine, contact=stored.contact, client=stored.client,
+            call=stored.call, file=stored.file, seconds=stored.seconds,
+            started_at=stored.started_at, created_at=ctx.now(),
+        )  # fmt: skip
+
+    return Recorder(
+        ng=stack.ng,
+        writer=ctx.writer,
+        pcaps=config.scratch / "rtpengine" / "recordings" / "pcaps",
+        store=Path(ctx.settings.data_dir).resolve() / "recordings",
+        find_share=find_share,
+        save=save,
+        consent=str(config.scratch / "prompts" / "default" / "consent.wav"),
+    )
 
 
 def _plan(ctx: AppContext, files: Path, flow: Flow, client: str, closed: bool) -> MenuPlan:

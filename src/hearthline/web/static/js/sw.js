@@ -24,6 +24,7 @@ const SHELL = [
   "/static/js/ring.js",
   "/static/js/session.js",
   "/static/js/softphone.js",
+  "/static/js/recording.js",
   "/static/js/stream.js",
 ];
 
