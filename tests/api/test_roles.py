@@ -76,6 +76,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("GET /api/quality/evaluations/{evaluation_id}", PERSONS),
     ("GET /api/quality/trends", PERSONS),
     ("/api/quality/", {ADMIN, SUP}),
+    # A client's recorded calls: its viewers and supervisors, and firm-wide staff.
+    ("/api/recordings", {ADMIN, SUP, VIEWER}),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {
@@ -272,6 +274,11 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/admin/prompts/{client_id}/{name}/speak": {"text": "Thank you for calling."},
         "POST /api/supervisor/announcements": {"client_id": "acme", "text": "An outage"},
         "POST /api/supervisor/announcements/{announcement_id}/switch": {"active": True},
+        "PUT /api/admin/campaigns/{campaign_id}/recording-policy": {
+            "mode": "share",
+            "share_percent": 50,
+        },
+        "PUT /api/admin/clients/{client_id}/recording-retention": {"days": 30},
     }
 
 
@@ -321,6 +328,13 @@ class World:
         self.announcement_id = admin.post(
             "/api/supervisor/announcements", json={"client_id": "acme", "text": "Acme outage"}
         ).json()["id"]
+        with app.writer.engine.begin() as conn:
+            self.recording_id = conn.execute(
+                s.recordings.insert().values(
+                    contact_id="walk-1", client_id="acme", call_id="walk-call",
+                    file="acme/walk-1.ogg", seconds=1.0, started_at=0.0, created_at=0.0,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
         self.tokens = self._tokens()
 
     def _tokens(self) -> dict[str, tuple[str, str]]:
@@ -366,6 +380,7 @@ class World:
             "version": "1",
             "name": "walk-prompt",
             "announcement_id": str(self.announcement_id),
+            "recording_id": str(self.recording_id),
         }
         return template.format(**values)
 

@@ -22,7 +22,13 @@ from hearthline.api.deps import Admin, AgentCaller, Ctx, Watcher
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.schemas import IDENT_PATTERN
 from hearthline.api.schemas.common import CONTACT_PATTERN, ROW_ID_MAX
-from hearthline.api.scope import access_campaign, access_client, client_visible
+from hearthline.api.scope import (
+    access_campaign,
+    access_client,
+    client_visible,
+    contact_visible,
+)
+from hearthline.kernel.ids import AgentId
 from hearthline.service.actions.audit import record, transaction
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import recordings as q
@@ -76,11 +82,17 @@ def _out(row: q.RecordingRow) -> RecordingOut:
 
 
 async def _pause(ctx: Ctx, me: AgentCaller, contact: str, paused: bool) -> PausedOut:
+    agent = me.agent_id or ""
+    # Someone else's contact does not exist for this agent (the walk of every role).
+    if not ctx.tenancy.had_contact(contact, AgentId(agent)) and not await ctx.db(
+        contact_visible, ctx.engine, me, contact
+    ):
+        raise not_found("contact of yours", contact)
     voice = ctx.voice
     recorder = voice.recorder if voice is not None else None
     if recorder is None:
         raise conflict("calls are not recorded on this server")
-    refusal = await recorder.pause(contact, me.agent_id or "", paused)
+    refusal = await recorder.pause(contact, agent, paused)
     if refusal is not None:
         raise conflict(refusal)
     return PausedOut(contact_id=contact, paused=paused)
