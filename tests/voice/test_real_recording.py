@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,11 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
     voice_server: WebServer, playwright: Playwright, agent_tone: Path, screenshots: Path
 ) -> None:
     server = voice_server
-    admin = server.api("admin")
     # Every call of the returns campaign recorded; the caller hears the consent first.
-    policy = admin.put("/api/admin/campaigns/acme-returns/recording-policy", json={"mode": "all"})
+    with closing(server.api("admin")) as admin:
+        policy = admin.put(
+            "/api/admin/campaigns/acme-returns/recording-policy", json={"mode": "all"}
+        )
     assert policy.status_code == 204, policy.text
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
@@ -213,17 +216,8 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
         assert _rms(channel) < 0.001, f"the paused span is not silent: {_rms(channel)}"
 
     # Acme's viewer plays it (audited); Globex's does not see it at all.
-    sup = server.api("acme-viewer")
-    listed = sup.get("/api/recordings", params={"contact": contact})
-    assert listed.status_code == 200 and [r["id"] for r in listed.json()] == [row.id]
-    played = sup.get(f"/api/recordings/{row.id}/audio")
-    assert played.status_code == 200 and played.headers["content-type"] == "audio/ogg"
-    assert played.content == path.read_bytes()
-    ranged = sup.get(f"/api/recordings/{row.id}/audio", headers={"Range": "bytes=100-199"})
-    assert ranged.status_code == 206 and ranged.content == path.read_bytes()[100:200]
-    other = server.api("globex-viewer")
-    assert other.get(f"/api/recordings/{row.id}/audio").status_code == 404
-    assert other.get("/api/recordings", params={"contact": contact}).json() == []
+    with closing(server.api("acme-viewer")) as sup, closing(server.api("globex-viewer")) as other:
+        _listen(sup, other, row.id, contact, path)
     with engine.connect() as conn:
         audits = conn.execute(
             select(tables.audit_log.c.username, tables.audit_log.c.action).where(
@@ -231,6 +225,89 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
             )
         ).all()
     assert [tuple(a) for a in audits] == [("acme-viewer", "recording.played")]
+
+
+def _listen(sup: Any, other: Any, ident: int, contact: str, path: Path) -> None:
+    """Acme's viewer lists and plays it (whole and a range); Globex's sees nothing."""
+    listed = sup.get("/api/recordings", params={"contact": contact})
+    assert listed.status_code == 200 and [r["id"] for r in listed.json()] == [ident]
+    played = sup.get(f"/api/recordings/{ident}/audio")
+    assert played.status_code == 200 and played.headers["content-type"] == "audio/ogg"
+    assert played.content == path.read_bytes()
+    ranged = sup.get(f"/api/recordings/{ident}/audio", headers={"Range": "bytes=100-199"})
+    assert ranged.status_code == 206 and ranged.content == path.read_bytes()[100:200]
+    assert other.get(f"/api/recordings/{ident}/audio").status_code == 404
+    assert other.get("/api/recordings", params={"contact": contact}).json() == []
+
+
+def test_the_evaluation_page_plays_the_recording_and_seeks_by_the_timeline(
+    voice_server: WebServer, playwright: Playwright, screenshots: Path
+) -> None:
+    """After the recorded call above: a supervisor opens the contact on the quality page;
+    the player loads the file (Chromium decodes it) and a timeline event seeks to it."""
+    server = voice_server
+    engine = server.writer.engine
+    with engine.connect() as conn:
+        row = conn.execute(select(tables.recordings)).first()
+        assert row is not None, "needs the recorded call of the test before"
+        resumed_at = conn.execute(
+            select(tables.events.c.at).where(
+                tables.events.c.contact_id == row.contact_id,
+                tables.events.c.type == "RecordingResumed",
+            )
+        ).scalar_one()
+    card = {
+        "sections": [
+            {
+                "title": "Opening",
+                "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}],
+            }
+        ]
+    }
+    with closing(server.api("admin")) as admin:
+        assert admin.put("/api/quality/templates/acme-returns", json=card).is_success
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+    )
+    try:
+        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
+        context.set_default_timeout(20_000)
+        page = watch(context.new_page())
+        sign_in(page, "super", lands_on="/supervisor")
+        page.goto("/quality")
+        page.fill("#contact-id", row.contact_id)
+        page.click("#load-contact")
+        audio = page.locator("audio.recording")
+        expect(audio).to_have_count(1)
+        page.wait_for_function(
+            "() => { const a = document.querySelector('audio.recording');"
+            " return a && a.readyState >= 1 && a.duration > 0; }"
+        )
+        loaded = float(audio.evaluate("a => a.duration"))
+        assert abs(loaded - row.seconds) < 0.5, (loaded, row.seconds)
+        item = page.locator("ol.timeline li", has_text="Recording resumed")
+        item.locator("button.seek").click()
+        want = resumed_at - row.started_at
+        page.wait_for_function(
+            f"() => Math.abs(document.querySelector('audio.recording').currentTime - {want}) < 0.3"
+        )
+        page.screenshot(path=str(screenshots / "quality-recording.png"), full_page=True)
+        no_page_errors(page)
+    finally:
+        browser.close()
+    with engine.connect() as conn:
+        who = (
+            conn.execute(
+                select(tables.audit_log.c.username).where(
+                    tables.audit_log.c.action == "recording.played"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert "super" in who, "the page's playback is audited"
 
 
 def _heard(caller: RtpEndpoint, since: float, hz: float) -> bool:
