@@ -189,7 +189,13 @@ async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> No
     ctx.voice = None
     stack = await starting
     if stack is not None:
-        await stack.stop()
+        await stack.stop()  # rtpengine deletes every call first: their pcaps are closed
+        recorder = stack.control.recorder
+        if recorder is not None:
+            # Calls cut short by the shutdown are assembled too, and none is left halfway.
+            for call in list(recorder.calls):
+                await recorder.ended(call)
+            await recorder.drain()
 
 
 async def browser_answer(ctx: AppContext, agent: str, text: str) -> str | None:

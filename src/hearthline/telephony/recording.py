@@ -25,11 +25,12 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from hearthline.kernel.clock import Clock, WallClock
 from hearthline.service.writer import Writer
-from hearthline.telephony.ng import NgClient, NgError
+from hearthline.telephony.ng import NgError
 from hearthline.telephony.recording_file import (
     Assembled,
     assemble,
@@ -43,6 +44,13 @@ from hearthline.voice.errors import VoiceError
 log = logging.getLogger(__name__)
 # rtpengine stamps its pcaps with the wall clock: the file's time 0 is on the same clock.
 _WALL = WallClock()
+
+
+class Ng(Protocol):
+    """What the recorder asks of rtpengine (``NgClient``)."""
+
+    async def request(self, command: str, **fields: Any) -> dict[str, Any]: ...
+
 
 # A queue -> the share of its calls to record, in percent (0: none, 100: all).
 FindShare = Callable[[str], Awaitable[int]]
@@ -101,7 +109,7 @@ class Recorder:
     def __init__(
         self,
         *,
-        ng: NgClient,
+        ng: Ng,
         writer: Writer,
         pcaps: Path,
         store: Path,
