@@ -5,7 +5,9 @@ recording each deletion and keeping the rest."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +147,27 @@ def test_the_retention_job_deletes_files_and_rows_past_retention_and_records_it(
         ("recording-retention", "recording.deleted", "acme/k-old")
     ]
     assert enforce(app.writer.engine, _store(app), now=now) == []  # nothing twice
+
+
+def test_the_server_runs_the_retention_job_on_its_own(app: Served) -> None:
+    """What the voice server runs beside its calls (at start, then hourly): the same job."""
+    from hearthline.api.voice import _expire_recordings
+
+    ctx = app.app.state.app_context
+    now = ctx.now()
+    app.login("admin").put("/api/admin/clients/acme/recording-retention", json={"days": 1})
+    old, old_file = _recording(app, client="acme", contact="k-gone", created_at=now - 2 * DAY)
+
+    async def run_once() -> None:
+        task = asyncio.get_running_loop().create_task(_expire_recordings(ctx))
+        deadline = time.monotonic() + 30
+        while recordings_q.one(app.writer.engine, old) is not None:
+            assert time.monotonic() < deadline, "the job did not run"
+            await asyncio.sleep(0.05)
+        task.cancel()
+
+    asyncio.run(run_once())
+    assert not old_file.exists()
+    assert _audits(app, "recording.deleted") == [
+        ("recording-retention", "recording.deleted", "acme/k-gone")
+    ]

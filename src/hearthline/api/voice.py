@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from hearthline.api.deps import AppContext
+from hearthline.service.recording_retention import enforce
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
@@ -32,6 +33,7 @@ from hearthline.voice.menus import Flow, MenuError, flow_from_dict
 log = logging.getLogger(__name__)
 _NUMBERS_TTL_S = 5.0
 _NUMBERS_KEPT = 10_000
+_EXPIRE_EVERY_S = 3600.0
 
 
 async def start(ctx: AppContext) -> VoiceStack | None:
@@ -108,10 +110,24 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         print(f"voice is off: {exc}", flush=True)
         return None
     stack.control.recorder = _recorder(ctx, stack, config)
+    stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     ctx.voice = stack.control
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
              s.voice_sip_port, s.voice_ng_port)  # fmt: skip
     return stack
+
+
+async def _expire_recordings(ctx: AppContext) -> None:
+    """The retention job (``hearthline db expire-recordings``) at start and every hour."""
+    store = Path(ctx.settings.data_dir).resolve() / "recordings"
+    while True:
+        try:
+            deleted = await ctx.db(enforce, ctx.engine, store, now=ctx.now())
+            if deleted:
+                log.info("recording: %d past retention deleted", len(deleted))
+        except Exception:  # tried again within the hour; the server goes on
+            log.exception("recording: the retention job failed")
+        await asyncio.sleep(_EXPIRE_EVERY_S)
 
 
 def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Recorder:
