@@ -133,11 +133,21 @@ async def _expire_recordings(ctx: AppContext) -> None:
 def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Recorder:
     """Recording as the campaigns' policies say, files under ``<data_dir>/recordings``."""
 
+    shares: dict[str, tuple[float, int]] = {}
+
     async def find_share(queue: str) -> int:
+        # Remembered for a few seconds, as the numbers are: a burst of calls costs one read
+        # before their greeting; a changed policy applies within that time.
         campaign = ctx.directory.queue_campaign.get(queue)
         if campaign is None:
             return 0
-        return await ctx.db(recordings_q.share_of, ctx.engine, campaign)
+        now = time.monotonic()
+        hit = shares.get(campaign)
+        if hit is not None and now - hit[0] < _NUMBERS_TTL_S:
+            return hit[1]
+        share = await ctx.db(recordings_q.share_of, ctx.engine, campaign)
+        shares[campaign] = (now, share)
+        return share
 
     async def save(stored: Stored) -> None:
         await ctx.db(
