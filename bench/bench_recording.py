@@ -167,13 +167,13 @@ async def _record(ng: NgClient, call: str, agent_opus: bool, seconds: float) -> 
 
 
 def _measure(pcaps: list[Path], out: Path, caller_sdp: str, agent_sdp: str) -> dict[str, Any]:
-    codecs = codecs_of(caller_sdp, agent_sdp)
+    codecs, agent_codecs = codecs_of(caller_sdp), codecs_of(agent_sdp)
     ports = _caller_ports(pcaps)
     cpu: list[float] = []
     made = None
     for _ in range(REPEATS):
         start = time.process_time()
-        made = assemble(pcaps, out, caller_ports=ports, codecs=codecs)
+        made = assemble(pcaps, out, caller_ports=ports, codecs=codecs, agent_codecs=agent_codecs)
         cpu.append(time.process_time() - start)
     assert made is not None
     rate, audio = decode(out)

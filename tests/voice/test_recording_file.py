@@ -90,9 +90,10 @@ def _span(start: float, seconds: float, *, caller_hz: float, agent_hz: float) ->
 
 
 AGENT_SDP = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\na=rtpmap:111 opus/48000/2\r\n"
+# The trunk names 111 telephone-event, the agent's browser Opus: each leg by its own SDP.
 CALLER_SDP = (
-    "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 40000 RTP/AVP 0 101\r\n"
-    "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+    "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 40000 RTP/AVP 0 111\r\n"
+    "a=rtpmap:0 PCMU/8000\r\na=rtpmap:111 telephone-event/8000\r\n"
 )
 
 
@@ -109,7 +110,8 @@ def test_two_spans_make_one_stereo_file_with_the_gap_silent(tmp_path: Path, by: 
         tmp_path / "out" / "k1.ogg",
         caller_ports=frozenset({CALLER_PORT}) if by == "port" else frozenset(),
         caller_from=CALLER_FROM if by == "source" else None,
-        codecs=codecs_of(CALLER_SDP, AGENT_SDP),
+        codecs=codecs_of(CALLER_SDP),
+        agent_codecs=codecs_of(AGENT_SDP),
         started_at=T0,
     )
     assert made.path.exists() and not list((tmp_path / "out").glob("*.partial"))
@@ -146,7 +148,8 @@ def test_a_damaged_or_foreign_file_is_refused_by_name(tmp_path: Path) -> None:
 
 def test_the_sdp_helpers_and_the_share_draw() -> None:
     assert audio_port(CALLER_SDP) == 40000 and audio_address(CALLER_SDP) == CALLER_FROM
-    assert codecs_of(CALLER_SDP, AGENT_SDP) == {0: "PCMU", 101: "TELEPHONE-EVENT", 111: "OPUS"}
+    assert codecs_of(CALLER_SDP) == {0: "PCMU", 111: "TELEPHONE-EVENT"}
+    assert codecs_of(AGENT_SDP, CALLER_SDP) == {0: "PCMU", 111: "OPUS"}  # the first SDP wins
     contacts = [f"v{i:05d}" for i in range(4000)]
     assert all(drawn(c, 100) for c in contacts) and not any(drawn(c, 0) for c in contacts)
     share = sum(drawn(c, 30) for c in contacts) / len(contacts)

@@ -270,7 +270,8 @@ class Recorder:
                 self.store / relative,
                 caller_ports=frozenset(entry.caller_ports),
                 caller_from=audio_address(entry.sdps[0]) if entry.sdps else None,
-                codecs=codecs_of(*entry.sdps),
+                codecs=codecs_of(*entry.sdps[:1]),  # the caller's SDP comes first
+                agent_codecs=codecs_of(*entry.sdps[1:]),
                 started_at=started_at,
             )
         except Exception:

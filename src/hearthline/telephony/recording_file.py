@@ -239,11 +239,15 @@ def assemble(
     codecs: dict[int, str],
     started_at: float | None = None,
     caller_from: tuple[str, int] | None = None,
+    agent_codecs: dict[int, str] | None = None,
 ) -> Assembled:
     """Writes ``out`` (Ogg Opus, stereo) from a call's pcaps; the caller is what came from
     ``caller_from`` (the address of their SDP) or was sent to ``caller_ports`` (rtpengine's
     ports facing them), the agent everything else. Time 0 is ``started_at`` or the first
-    packet."""
+    packet. ``codecs`` names the caller's payload types (their SDP), ``agent_codecs`` the
+    agents' (theirs; by default the same): a type may mean one codec on one leg and
+    another on the other."""
+    maps = (codecs, codecs if agent_codecs is None else agent_codecs)
     spans = [list(read_pcap(p)) for p in sorted(pcaps)]
     packets = [p for span in spans for p in span]
     if started_at is None:
@@ -254,7 +258,9 @@ def assemble(
     for index, span in enumerate(spans):
         for (port, ssrc), stream in _streams(span).items():
             side = 0 if port in caller_ports or stream[0].source == caller_from else 1
-            end = _place(stream, tracks[side], started_at, codecs, decoders, (index, port, ssrc))
+            end = _place(
+                stream, tracks[side], started_at, maps[side], decoders, (index, port, ssrc)
+            )
             last = max(last, end)
     seconds = min(max(last, 0.0), _MAX_SECONDS)
     frames = math.ceil(seconds * RATE)
