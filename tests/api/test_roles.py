@@ -79,6 +79,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("GET /api/quality/evaluations/{evaluation_id}", PERSONS),
     ("GET /api/quality/trends", PERSONS),
     ("/api/quality/", {ADMIN, SUP}),
+    # A client's recorded calls: its viewers and supervisors, and firm-wide staff.
+    ("/api/recordings", {ADMIN, SUP, VIEWER}),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {
@@ -279,6 +281,11 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/supervisor/listening/{session}/answer": {"party": "caller", "sdp": "v=0"},
         "POST /api/supervisor/listening/{session}/resubscribe": {"party": "caller"},
         "POST /api/supervisor/listening/{session}/publish": {"sdp": "v=0"},
+        "PUT /api/admin/campaigns/{campaign_id}/recording-policy": {
+            "mode": "share",
+            "share_percent": 50,
+        },
+        "PUT /api/admin/clients/{client_id}/recording-retention": {"days": 30},
     }
 
 
@@ -328,6 +335,13 @@ class World:
         self.announcement_id = admin.post(
             "/api/supervisor/announcements", json={"client_id": "acme", "text": "Acme outage"}
         ).json()["id"]
+        with app.writer.engine.begin() as conn:
+            self.recording_id = conn.execute(
+                s.recordings.insert().values(
+                    contact_id="walk-1", client_id="acme", call_id="walk-call",
+                    file="acme/walk-1.ogg", seconds=1.0, started_at=0.0, created_at=0.0,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
         self.tokens = self._tokens()
 
     def _tokens(self) -> dict[str, tuple[str, str]]:
@@ -374,6 +388,7 @@ class World:
             "name": "walk-prompt",
             "announcement_id": str(self.announcement_id),
             "session": "0123abcd",
+            "recording_id": str(self.recording_id),
         }
         return template.format(**values)
 

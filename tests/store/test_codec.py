@@ -37,6 +37,8 @@ from hearthline.voice.events import (
     CallEnded,
     CallRequeued,
     MenuVisited,
+    RecordingPaused,
+    RecordingResumed,
 )
 from hearthline.wfm import events as wev
 from hearthline.wfm.adherence import Grace
@@ -230,6 +232,8 @@ SAMPLES: list[object] = [
     CallBridged(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=A),
     CallRequeued(at=5.0, call="c-1@trunk", contact=K, client="acme", previous="k0"),
     CallEnded(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=None, by="caller"),
+    RecordingPaused(at=3.0, call="c-1@trunk", contact=K, client="acme", agent="a1"),
+    RecordingResumed(at=4.0, call="c-1@trunk", contact=K, client="acme", agent="a1"),
     MenuVisited(
         at=9.0,
         call="c-1@trunk",

@@ -133,3 +133,23 @@ def test_any_order_of_commands_keeps_every_call_consistent(commands: list[VoiceC
     assert {c.contact: c.call for c in board.calls.values()} == board.by_contact
     for call in board.calls.values():
         assert (call.state is LegState.BRIDGED) == (call.agent is not None)
+
+
+def test_only_the_calls_agent_pauses_and_resumes_its_recording_while_bridged() -> None:
+    from hearthline.voice.commands import PauseRecording, ResumeRecording
+    from hearthline.voice.events import RecordingPaused, RecordingResumed
+
+    board = Switchboard()
+    run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555"))
+    with pytest.raises(WrongCallState, match="not with agent 'a1'"):
+        board.decide(PauseRecording("c1", agent="a1"), at=1.5)  # nobody answered yet
+    run(board, BridgeCall("c1", agent="a1"))
+    with pytest.raises(WrongCallState, match="not with agent 'a2'"):
+        board.decide(PauseRecording("c1", agent="a2"), at=1.5)
+    assert run(board, PauseRecording("c1", agent="a1"), 2.0) == [
+        RecordingPaused(2.0, "c1", "k1", "acme", "a1")
+    ]
+    assert run(board, ResumeRecording("c1", agent="a1"), 3.0) == [
+        RecordingResumed(3.0, "c1", "k1", "acme", "a1")
+    ]
+    assert board.calls["c1"].state is LegState.BRIDGED  # the legs are as they were

@@ -39,6 +39,7 @@ from hearthline.api.routes import (
     planning,
     procedures,
     quality,
+    recordings,
     report_figures,
     reports,
     schedule_changes,
@@ -76,6 +77,7 @@ ROUTERS = (
     guides.desk,
     procedures.desk,
     quality.router,
+    recordings.router,
 )
 # Blocking work (database reads, argon2, the center's queries) runs in this many threads.
 IO_THREADS = 32

@@ -17,12 +17,15 @@ from pathlib import Path
 
 from hearthline.api import listening
 from hearthline.api.deps import AppContext
+from hearthline.service.recording_retention import enforce
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
+from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony import prompts
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import MenuPlan
+from hearthline.telephony.recording import Recorder, Stored
 from hearthline.telephony.rtpengine import VoiceUnavailable
 from hearthline.telephony.stack import VoiceConfig, VoiceStack
 from hearthline.telephony.trunks import Bounds
@@ -32,6 +35,7 @@ from hearthline.voice.menus import Flow, MenuError, flow_from_dict
 log = logging.getLogger(__name__)
 _NUMBERS_TTL_S = 5.0
 _NUMBERS_KEPT = 10_000
+_EXPIRE_EVERY_S = 3600.0
 
 
 async def start(ctx: AppContext) -> VoiceStack | None:
@@ -107,11 +111,63 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     except (VoiceUnavailable, OSError, subprocess.SubprocessError) as exc:
         print(f"voice is off: {exc}", flush=True)
         return None
+    stack.control.recorder = _recorder(ctx, stack, config)
+    stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     ctx.voice = stack.control
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
              s.voice_sip_port, s.voice_ng_port)  # fmt: skip
     return stack
+
+
+async def _expire_recordings(ctx: AppContext) -> None:
+    """The retention job (``hearthline db expire-recordings``) at start and every hour."""
+    store = Path(ctx.settings.data_dir).resolve() / "recordings"
+    while True:
+        try:
+            deleted = await ctx.db(enforce, ctx.engine, store, now=ctx.now())
+            if deleted:
+                log.info("recording: %d past retention deleted", len(deleted))
+        except Exception:  # tried again within the hour; the server goes on
+            log.exception("recording: the retention job failed")
+        await asyncio.sleep(_EXPIRE_EVERY_S)
+
+
+def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Recorder:
+    """Recording as the campaigns' policies say, files under ``<data_dir>/recordings``."""
+
+    shares: dict[str, tuple[float, int]] = {}
+
+    async def find_share(queue: str) -> int:
+        # Remembered for a few seconds, as the numbers are: a burst of calls costs one read
+        # before their greeting; a changed policy applies within that time.
+        campaign = ctx.directory.queue_campaign.get(queue)
+        if campaign is None:
+            return 0
+        now = time.monotonic()
+        hit = shares.get(campaign)
+        if hit is not None and now - hit[0] < _NUMBERS_TTL_S:
+            return hit[1]
+        share = await ctx.db(recordings_q.share_of, ctx.engine, campaign)
+        shares[campaign] = (now, share)
+        return share
+
+    async def save(stored: Stored) -> None:
+        await ctx.db(
+            recordings_q.add, ctx.engine, contact=stored.contact, client=stored.client,
+            call=stored.call, file=stored.file, seconds=stored.seconds,
+            started_at=stored.started_at, created_at=ctx.now(),
+        )  # fmt: skip
+
+    return Recorder(
+        ng=stack.ng,
+        writer=ctx.writer,
+        pcaps=config.scratch / "rtpengine" / "recordings" / "pcaps",
+        store=Path(ctx.settings.data_dir).resolve() / "recordings",
+        find_share=find_share,
+        save=save,
+        consent=str(config.scratch / "prompts" / "default" / "consent.wav"),
+    )
 
 
 def _plan(ctx: AppContext, files: Path, flow: Flow, client: str, closed: bool) -> MenuPlan:
@@ -163,7 +219,13 @@ async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> No
     ctx.listen = None
     stack = await starting
     if stack is not None:
-        await stack.stop()
+        await stack.stop()  # rtpengine deletes every call first: their pcaps are closed
+        recorder = stack.control.recorder
+        if recorder is not None:
+            # Calls cut short by the shutdown are assembled too, and none is left halfway.
+            for call in list(recorder.calls):
+                await recorder.ended(call)
+            await recorder.drain()
 
 
 async def browser_answer(ctx: AppContext, agent: str, text: str) -> str | None:

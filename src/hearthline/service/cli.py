@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("upgrade", _upgrade, "create or migrate the database to the newest schema"),
         ("rebuild-reports", _rebuild, "recompute the report tables from the event log"),
         ("status", _status, "schema revision and number of events"),
+        ("expire-recordings", _expire, "delete recorded calls past their client's retention"),
     ):
         p = actions.add_parser(name, help=help_)
         p.add_argument("--database-url", help="default: $HEARTHLINE_DATABASE_URL or SQLite")
@@ -61,6 +62,23 @@ def _rebuild(args: argparse.Namespace) -> int:
     last = rebuild(engine, CODEC)
     menu_stats.rebuild(engine, CODEC)
     print(f"report tables rebuilt from {last} events")
+    engine.dispose()
+    return 0
+
+
+def _expire(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hearthline.kernel.clock import WallClock
+    from hearthline.service.recording_retention import enforce
+
+    engine = _engine(args)
+    upgrade(engine)
+    store = Path(args.data_dir or "data").resolve() / "recordings"
+    deleted = enforce(engine, store, now=WallClock().now())
+    for row in deleted:
+        print(f"deleted {row.file} ({row.client_id}, contact {row.contact_id})")
+    print(f"{len(deleted)} recordings past retention deleted")
     engine.dispose()
     return 0
 

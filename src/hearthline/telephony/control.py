@@ -29,7 +29,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hearthline.kernel.envelope import Envelope
@@ -48,6 +48,7 @@ from hearthline.telephony.menu_calls import (
     PromptFiles,
     end_in_menu,
 )
+from hearthline.telephony.recording import Recorder
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall
 from hearthline.voice.errors import VoiceError
 
@@ -133,6 +134,8 @@ class ControlPlane:
         # Told when an agent's leg ends (hang-up, transfer, drop), before the media goes:
         # listening in on that leg ends with it (``telephony/listen.py``).
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
+        # Recording (telephony/recording.py), when the server keeps recordings.
+        self.recorder: Recorder | None = None
 
     async def _leg_over(self, live: LiveCall) -> None:
         for watcher in self.leg_watchers:
@@ -187,8 +190,12 @@ class ControlPlane:
             await self._ring_agent(live, event.agent)
         elif isinstance(event, ev.ContactHeld):
             await self.media.play(live.call, self.music)
+            if self.recorder is not None:
+                await self.recorder.held(live.call, True)
         elif isinstance(event, ev.ContactResumed):
             await self.media.stop_play(live.call)
+            if self.recorder is not None:
+                await self.recorder.held(live.call, False)
         elif isinstance(event, ev.ContactTransferred):
             await self._release_agent(live)
         elif isinstance(event, _ENDINGS):
@@ -220,6 +227,8 @@ class ControlPlane:
         self.by_contact.pop(previous, None)
         self.by_contact[live.contact] = live
         self.requeued[previous] = live
+        if self.recorder is not None:
+            self.recorder.renamed(live.call, live.contact)
         await self.media.play(live.call, self.reconnect_prompt)
         await self.writer.execute_async(
             RequeueCall(live.call, contact=live.contact, previous=previous)
@@ -277,6 +286,8 @@ class ControlPlane:
         if self.menus is not None:
             self.menus.stop(live)
         await end_in_menu(self, live, by=by)
+        if self.recorder is not None:
+            await self.recorder.ended(live.call)
 
     async def on_dtmf(self, call: str, key: str) -> None:
         """A key the caller pressed (RFC 2833, reported by the media engine)."""
@@ -292,6 +303,8 @@ class ControlPlane:
         self.by_contact.pop(live.contact, None)
         with contextlib.suppress(Exception):
             await self.media.end(live.call)
+        if self.recorder is not None:
+            await self.recorder.ended(live.call)
         if not live.caller_gone:
             self.signal({"do": "hangup", "call": live.call})
         if live.agent is not None:
@@ -342,13 +355,16 @@ class ControlPlane:
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
+        consent = await self._consent(live, client, answer)
+        if plan is not None and consent:
+            plan = replace(plan, before=(*consent, *plan.before))
         if plan is not None and self.menus is not None:
             await self.writer.execute_async(
                 AnswerCall(call, contact=contact, client=client, number=number[:64])
             )
             await self.menus.start(live, plan)
             return
-        before = await self._announcements(client, queue)
+        before = (*consent, *await self._announcements(client, queue))
         if before and self.files is not None:
             # A number without a menu: the announcements switched on for its client or
             # queue play first, once, and the caller is queued when they end (no agent
@@ -368,6 +384,16 @@ class ControlPlane:
         )
         arrive = cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId(queue))
         await self.writer.execute_async(arrive)
+
+    async def _consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
+        """The consent prompt, when the call will be recorded (played before anything else)."""
+        recorder = self.recorder
+        if recorder is None or not await recorder.decide(
+            live.call, live.contact, live.queue, client
+        ):
+            return ()
+        recorder.parked(live.call, live.caller_sdp, answer)
+        return (recorder.consent,) if recorder.consent else ()
 
     async def _announcements(self, client: str, queue: str) -> tuple[str, ...]:
         if self.find_announcements is None:
@@ -432,6 +458,8 @@ class ControlPlane:
         await self.media.stop_play(live.call)
         with contextlib.suppress(VoiceError):
             await self.writer.execute_async(BridgeCall(live.call, agent=agent))
+        if self.recorder is not None:
+            await self.recorder.bridged(live.call, sdp)
         return None
 
 

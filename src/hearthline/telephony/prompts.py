@@ -18,6 +18,8 @@ DEFAULT_PROMPTS = {
     ),
     "menu-closed": "We are closed now. Please call again during our opening hours.",
     "menu-invalid": "Sorry, that is not an option.",
+    # Played before anything else to a caller whose call will be recorded.
+    "consent": "This call may be recorded for quality and training.",
     "greeting": (
         "Thank you for calling. All our agents are busy helping other customers. "
         "Please stay on the line; your call will be answered in turn."

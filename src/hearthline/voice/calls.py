@@ -17,8 +17,10 @@ from hearthline.voice.commands import (
     AnswerCall,
     BridgeCall,
     EndCall,
+    PauseRecording,
     RecordMenuVisit,
     RequeueCall,
+    ResumeRecording,
     VoiceCommand,
 )
 from hearthline.voice.errors import UnknownCall, VoiceError, WrongCallState
@@ -28,6 +30,8 @@ from hearthline.voice.events import (
     CallEnded,
     CallRequeued,
     MenuVisited,
+    RecordingPaused,
+    RecordingResumed,
     VoiceEvent,
 )
 
@@ -87,6 +91,12 @@ class Switchboard:
                 MenuVisited(at, call.call, call.contact, call.client, number, v.node,
                             v.entered_at, v.how, v.timeouts, v.invalids)
             ]  # fmt: skip
+        if isinstance(command, (PauseRecording, ResumeRecording)):
+            # Whether the call is recorded at all is the recorder's (telephony) to know.
+            if call.state is not LegState.BRIDGED or call.agent != command.agent:
+                raise WrongCallState(f"call {call.call!r} is not with agent {command.agent!r}")
+            kind = RecordingPaused if isinstance(command, PauseRecording) else RecordingResumed
+            return [kind(at, call.call, call.contact, call.client, command.agent)]
         if isinstance(command, EndCall):
             if command.by not in _BY:
                 raise VoiceError(f"a call is ended by one of {sorted(_BY)}, not {command.by!r}")

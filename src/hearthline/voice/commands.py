@@ -51,3 +51,17 @@ class RecordMenuVisit(VoiceCommand):
     how: str
     timeouts: int = 0
     invalids: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PauseRecording(VoiceCommand):
+    """The call's agent pauses its recording (a card number read out)."""
+
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRecording(VoiceCommand):
+    """The call's agent resumes its recording."""
+
+    agent: str

@@ -51,10 +51,24 @@ class MenuVisited(VoiceEvent):
     invalids: int
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingPaused(VoiceEvent):
+    """The agent paused the call's recording: the file is silent from ``at``."""
+
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingResumed(VoiceEvent):
+    agent: str
+
+
 VOICE_EVENT_TYPES: tuple[type[VoiceEvent], ...] = (
     CallAnswered,
     CallBridged,
     CallRequeued,
     CallEnded,
     MenuVisited,
+    RecordingPaused,
+    RecordingResumed,
 )

@@ -77,6 +77,11 @@ from hearthline.store.tables.quality import (
     quality_evaluations,
     quality_templates,
 )
+from hearthline.store.tables.recordings import (
+    recording_policies,
+    recording_retention,
+    recordings,
+)
 from hearthline.store.tables.reports import (
     AGENT_STAT_COLUMNS,
     OUTCOME_STAT_COLUMNS,
@@ -164,6 +169,9 @@ __all__ = [
     "rate_cards",
     "read_model_checkpoints",
     "reason_codes",
+    "recording_policies",
+    "recording_retention",
+    "recordings",
     "recovery_codes",
     "report_day_zone",
     "schedule_settings",

@@ -17,6 +17,7 @@ import { GuideDesk } from "./agent_guide.js";
 import { Knowledge } from "./agent_knowledge.js";
 import { pruneLocal } from "./drafts.js";
 import { Softphone } from "./softphone.js";
+import { RecordingControl } from "./recording.js";
 
 const HEARTBEAT_MS = 3000;
 
@@ -82,7 +83,16 @@ async function start() {
       $("#softphone").classList.toggle("live", live);
     },
     onError: (text) => toast(text),
-    onChange: () => renderMute(),
+    onChange: () => {
+      renderMute();
+      app.recording.render();
+    },
+  });
+  app.recording = new RecordingControl({
+    button: $("#recording-button"),
+    flag: $("#recording-flag"),
+    contact: () => (app.softphone.live ? app.softphone.contact : null),
+    onError: (text) => toast(text),
   });
   window.hearthlineSoftphone = app.softphone; // for checking the call's audio
   $("#mute-button").addEventListener("click", () => app.softphone.toggleMute());

@@ -7,6 +7,7 @@ import { ApiError, get, post } from "./api.js";
 import { $, fill, h, setText, toast } from "./dom.js";
 import { clockTime, dateTime } from "./format.js";
 import { requireUser, signOutSession } from "./session.js";
+import { players, recordingsOf } from "./recording_player.js";
 
 const CHOICES = {
   yes_no: [[1, "Yes"], [0, "No"]],
@@ -25,8 +26,9 @@ function eventLabel(e) {
   return [label, e.agent, e.queue, e.disposition, e.step].filter((part) => typeof part === "string").join(" · ");
 }
 
-function story(ctx) {
+function story(ctx, recordings = []) {
   const c = ctx.contact;
+  const player = players(recordings);
   const rows = [
     ["Contact", c.contact_id], ["Caller", c.caller], ["Queue", c.queue || "–"],
     ["Agents", ctx.agents.join(", ") || "–"], ["Outcome", c.disposition || c.ended_as || "–"],
@@ -36,9 +38,14 @@ function story(ctx) {
     h("h3", {}, "Notes"), h("p", { class: "note", id: "story-note" }, c.note || "No notes."),
     h("h3", {}, "Call guide"),
     h("p", { id: "story-guide" }, c.guide && c.guide.length ? c.guide.join(" → ") : "Not followed."),
+    h("h3", {}, "Recording"), ...player.nodes,
     h("h3", {}, "Timeline"),
-    h("ol", { class: "timeline" }, ...c.events.map((e) =>
-      h("li", {}, h("span", { class: "muted small" }, clockTime(e.at)), " ", eventLabel(e)))),
+    h("ol", { class: "timeline" }, ...c.events.map((e) => {
+      const when = h("span", { class: "muted small" }, clockTime(e.at));
+      // During a recording, an event is a place to listen from.
+      const at = player.seek ? h("button", { type: "button", class: "link seek", onclick: () => player.seek(e.at) }, when) : when;
+      return h("li", {}, at, " ", eventLabel(e));
+    })),
   ];
 }
 
@@ -126,8 +133,9 @@ async function openContact(contact) {
   setText($("#staff-error"), "");
   $("#contact-id").value = contact;
   try {
-    const ctx = await get(`/api/quality/contacts/${encodeURIComponent(contact)}`);
-    fill($("#story"), ...story(ctx));
+    const [ctx, recordings] = await Promise.all([
+      get(`/api/quality/contacts/${encodeURIComponent(contact)}`), recordingsOf(contact)]);
+    fill($("#story"), ...story(ctx, recordings));
     scorecard(ctx);
     await showDone(contact, ctx.evaluations);
   } catch (err) {

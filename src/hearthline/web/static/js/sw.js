@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v8";
+const CACHE = "hearthline-pages-v9";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
@@ -24,6 +24,7 @@ const SHELL = [
   "/static/js/ring.js",
   "/static/js/session.js",
   "/static/js/softphone.js",
+  "/static/js/recording.js",
   "/static/js/stream.js",
 ];
 

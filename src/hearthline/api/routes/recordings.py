@@ -1,0 +1,239 @@
+"""Recorded calls: the agent's pause and resume, the campaign's policy and the client's
+retention (administrators), and listening (docs/quality.md, "Recordings").
+
+A recording is listed and played only to those who see its client's work: firm-wide
+staff, the client's own supervisors and viewers; never agents, never another client
+(answered as if it did not exist). Every playback or download is audited: a request
+for the file from its first byte (a player seeking asks again from further on, and
+those are not new playbacks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path as FilePath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field, model_validator
+
+from hearthline.api.deps import Admin, AgentCaller, Ctx, Watcher
+from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
+from hearthline.api.schemas import IDENT_PATTERN
+from hearthline.api.schemas.common import CONTACT_PATTERN, ROW_ID_MAX
+from hearthline.api.scope import (
+    access_campaign,
+    access_client,
+    client_visible,
+    contact_visible,
+)
+from hearthline.kernel.ids import AgentId
+from hearthline.service.actions.audit import record, transaction
+from hearthline.store.queries import config as config_q
+from hearthline.store.queries import recordings as q
+
+router = APIRouter(tags=["recordings"], responses=ERROR_RESPONSES)
+ContactPath = Annotated[str, Path(pattern=CONTACT_PATTERN)]
+RecordingPath = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
+IdentPath = Annotated[str, Path(pattern=IDENT_PATTERN)]
+_CHUNK = 64 * 1024
+
+
+class RecordingOut(BaseModel):
+    id: int
+    contact_id: str
+    client_id: str
+    seconds: float
+    started_at: float
+    created_at: float
+    url: str
+
+
+class PausedOut(BaseModel):
+    contact_id: str
+    paused: bool
+
+
+class PolicyIn(BaseModel):
+    mode: Literal["all", "share", "none"]
+    share_percent: int = Field(default=100, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _share_only_for_share(self) -> PolicyIn:
+        if self.mode != "share":
+            self.share_percent = 100 if self.mode == "all" else 0
+        return self
+
+
+class RetentionIn(BaseModel):
+    days: int = Field(ge=1, le=3650)
+
+
+def _out(row: q.RecordingRow) -> RecordingOut:
+    return RecordingOut(
+        id=row.id, contact_id=row.contact_id, client_id=row.client_id, seconds=row.seconds,
+        started_at=row.started_at, created_at=row.created_at,
+        url=f"/api/recordings/{row.id}/audio",
+    )  # fmt: skip
+
+
+# The agent ------------------------------------------------------------------------------
+
+
+async def _pause(ctx: Ctx, me: AgentCaller, contact: str, paused: bool) -> PausedOut:
+    agent = me.agent_id or ""
+    # Someone else's contact does not exist for this agent (the walk of every role).
+    if not ctx.tenancy.had_contact(contact, AgentId(agent)) and not await ctx.db(
+        contact_visible, ctx.engine, me, contact
+    ):
+        raise not_found("contact of yours", contact)
+    voice = ctx.voice
+    recorder = voice.recorder if voice is not None else None
+    if recorder is None:
+        raise conflict("calls are not recorded on this server")
+    refusal = await recorder.pause(contact, agent, paused)
+    if refusal is not None:
+        raise conflict(refusal)
+    return PausedOut(contact_id=contact, paused=paused)
+
+
+@router.post("/api/agent/contacts/{contact}/recording/pause", response_model=PausedOut)
+async def pause(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> PausedOut:
+    """Pauses the call's recording (the file is silent until resumed); in the log."""
+    return await _pause(ctx, me, contact, True)
+
+
+@router.post("/api/agent/contacts/{contact}/recording/resume", response_model=PausedOut)
+async def resume(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> PausedOut:
+    """Resumes the call's recording; in the log."""
+    return await _pause(ctx, me, contact, False)
+
+
+# Administrators -------------------------------------------------------------------------
+
+
+@router.put("/api/admin/campaigns/{campaign_id}/recording-policy", status_code=204)
+async def set_policy(campaign_id: IdentPath, body: PolicyIn, me: Admin, ctx: Ctx) -> None:
+    """Records all, a share (drawn per contact), or none of the campaign's calls; audited."""
+    access_campaign(ctx.directory, me, campaign_id)
+    now = ctx.now()
+
+    def write() -> None:
+        with transaction(ctx.engine) as conn:
+            q.set_policy(conn, campaign_id, body.mode, body.share_percent, now)
+            record(conn, me, at=now, action="recording.policy", target=campaign_id,
+                   after=body.model_dump())  # fmt: skip
+
+    await ctx.db(write)
+
+
+@router.put("/api/admin/clients/{client_id}/recording-retention", status_code=204)
+async def set_retention(client_id: IdentPath, body: RetentionIn, me: Admin, ctx: Ctx) -> None:
+    """Keeps the client's recordings this many days (the retention job deletes older ones)."""
+    known = client_id in {c.id for c in await ctx.db(config_q.clients, ctx.engine)}
+    access_client(ctx.directory, me, client_id, known=known)
+    now = ctx.now()
+
+    def write() -> None:
+        with transaction(ctx.engine) as conn:
+            q.set_retention(conn, client_id, body.days, now)
+            record(conn, me, at=now, action="recording.retention", target=client_id,
+                   after=body.model_dump())  # fmt: skip
+
+    await ctx.db(write)
+
+
+# Listening ------------------------------------------------------------------------------
+
+
+@router.get("/api/recordings", response_model=list[RecordingOut])
+async def of_contact(
+    me: Watcher, ctx: Ctx, contact: Annotated[str, Query(pattern=CONTACT_PATTERN)]
+) -> list[RecordingOut]:
+    """A contact's recordings (none where its client is not yours)."""
+    rows = await ctx.db(q.of_contact, ctx.engine, contact)
+    return [_out(r) for r in rows if client_visible(ctx.directory, me, r.client_id)]
+
+
+@router.get(
+    "/api/recordings/{recording_id}/audio",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"audio/ogg": {}}}, 206: {"content": {"audio/ogg": {}}}},
+)
+async def audio(
+    recording_id: RecordingPath,
+    me: Watcher,
+    ctx: Ctx,
+    range_: Annotated[str | None, Header(alias="Range")] = None,
+    download: bool = False,
+) -> Response:
+    """The recording (Ogg Opus, stereo: the caller left, the agent right), with byte
+    ranges for seeking; a playback or download from its start is audited."""
+    row = await ctx.db(q.one, ctx.engine, recording_id)
+    if row is None or not client_visible(ctx.directory, me, row.client_id):
+        raise not_found("recording", recording_id)
+    store = (FilePath(ctx.settings.data_dir) / "recordings").resolve()
+    path = (store / row.file).resolve()
+    if not path.is_relative_to(store) or not path.is_file():
+        raise not_found("recording file", recording_id)
+    size = path.stat().st_size
+    start, end = _range(range_, size)
+    if start == 0:
+        now = ctx.now()
+        action = "recording.downloaded" if download else "recording.played"
+
+        def audit() -> None:
+            with transaction(ctx.engine) as conn:
+                target = f"{row.client_id}/{row.contact_id}"
+                record(conn, me, at=now, action=action, target=target, after={"id": row.id})
+
+        await ctx.db(audit)
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(end - start + 1),
+        "Cache-Control": "private, no-store",
+    }
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{row.contact_id}.ogg"'
+    status = 200
+    if range_ is not None:
+        status = 206
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return StreamingResponse(
+        _read(path, start, end), status_code=status, media_type="audio/ogg", headers=headers
+    )
+
+
+def _range(header: str | None, size: int) -> tuple[int, int]:
+    """The first and last byte asked for (the whole file without a header); 416 when the
+    range is not one this file has."""
+    if header is None or size == 0:
+        return 0, max(size - 1, 0)
+    unit, _, spec = header.partition("=")
+    first, dash, last = spec.strip().partition("-")
+    if unit.strip() != "bytes" or not dash or "," in spec:
+        raise ApiError(416, "bad-range", f"a single 'bytes=first-last' range, not {header[:80]!r}")
+    try:
+        if first == "":
+            start, end = max(size - int(last), 0), size - 1
+        else:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        raise ApiError(416, "bad-range", f"the range {header[:80]!r} is not numbers") from None
+    if start < 0 or start >= size or end < start:
+        raise ApiError(416, "bad-range", f"the file has {size} bytes; {header[:80]!r} is outside")
+    return start, end
+
+
+def _read(path: FilePath, start: int, end: int) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        f.seek(start)
+        left = end - start + 1
+        while left > 0:
+            chunk = f.read(min(_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk

@@ -1,0 +1,114 @@
+"""Recorded calls: the index of the files, the policy per campaign, the retention per client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, insert, select
+
+from hearthline.store import tables as t
+from hearthline.store.queries.bind import Bind, connected
+
+MODES = ("all", "share", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRow:
+    id: int
+    contact_id: str
+    client_id: str
+    call_id: str
+    file: str
+    seconds: float
+    started_at: float
+    created_at: float
+
+
+def _row(r: object) -> RecordingRow:
+    m = r._mapping  # type: ignore[attr-defined]
+    return RecordingRow(
+        m["id"], m["contact_id"], m["client_id"], m["call_id"], m["file"],
+        m["seconds"], m["started_at"], m["created_at"],
+    )  # fmt: skip
+
+
+def add(
+    bind: Bind,
+    *,
+    contact: str,
+    client: str,
+    call: str,
+    file: str,
+    seconds: float,
+    started_at: float,
+    created_at: float,
+) -> int:
+    with connected(bind) as conn:
+        found = conn.execute(
+            insert(t.recordings).values(
+                contact_id=contact, client_id=client, call_id=call, file=file,
+                seconds=seconds, started_at=started_at, created_at=created_at,
+            )
+        )  # fmt: skip
+        key = found.inserted_primary_key
+        assert key is not None
+        if not isinstance(bind, Connection):
+            conn.commit()
+        return int(key[0])
+
+
+def of_contact(bind: Bind, contact: str) -> list[RecordingRow]:
+    r = t.recordings
+    with connected(bind) as conn:
+        rows = conn.execute(select(r).where(r.c.contact_id == contact).order_by(r.c.id)).all()
+    return [_row(x) for x in rows]
+
+
+def one(bind: Bind, recording: int) -> RecordingRow | None:
+    r = t.recordings
+    with connected(bind) as conn:
+        row = conn.execute(select(r).where(r.c.id == recording)).first()
+    return _row(row) if row is not None else None
+
+
+def share_of(bind: Bind, campaign: str) -> int:
+    """The percent of the campaign's calls to record (0 when it has no policy)."""
+    p = t.recording_policies
+    with connected(bind) as conn:
+        row = conn.execute(
+            select(p.c.mode, p.c.share_percent).where(p.c.campaign_id == campaign)
+        ).first()
+    if row is None or row.mode == "none":
+        return 0
+    return 100 if row.mode == "all" else max(0, min(100, int(row.share_percent)))
+
+
+def set_policy(conn: Connection, campaign: str, mode: str, share: int, at: float) -> None:
+    p = t.recording_policies
+    conn.execute(delete(p).where(p.c.campaign_id == campaign))
+    conn.execute(
+        insert(p).values(campaign_id=campaign, mode=mode, share_percent=share, updated_at=at)
+    )
+
+
+def set_retention(conn: Connection, client: str, days: int, at: float) -> None:
+    k = t.recording_retention
+    conn.execute(delete(k).where(k.c.client_id == client))
+    conn.execute(insert(k).values(client_id=client, days=days, updated_at=at))
+
+
+def expired(bind: Bind, now: float) -> list[RecordingRow]:
+    """The recordings older than their client's retention (clients without one keep all)."""
+    r, k = t.recordings, t.recording_retention
+    query = (
+        select(r)
+        .join(k, k.c.client_id == r.c.client_id)
+        .where(r.c.created_at < now - k.c.days * 86400.0)
+        .order_by(r.c.id)
+    )
+    with connected(bind) as conn:
+        return [_row(x) for x in conn.execute(query).all()]
+
+
+def remove(conn: Connection, recording: int) -> None:
+    conn.execute(delete(t.recordings).where(t.recordings.c.id == recording))

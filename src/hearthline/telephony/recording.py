@@ -1,0 +1,286 @@
+"""Recording real calls: whether a call is recorded, rtpengine's recording switched on and
+off as the call goes, and the one stereo file assembled once the call is over.
+
+    invite   -> decide (the campaign's policy: all, a share drawn per contact, none);
+                a recorded caller hears the consent prompt before anyone answers
+    bridged  -> ``start recording``
+    held, paused by the agent -> ``stop recording`` (rtpengine 10.5 has no ``pause
+                recording``: a stop closes the span's pcap, the next start opens another,
+                and the gap between them is silence in the file)
+    resumed  -> ``start recording`` again (unless still held or paused)
+    ended    -> the pcaps are assembled off the event loop (a worker thread) into
+                ``<data_dir>/recordings/<client>/<contact>.ogg`` and indexed
+
+An agent's pause and resume go in the contact's log (voice events); the control plane
+calls the hooks here, and holds what is live in memory only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote
+
+from hearthline.kernel.clock import Clock, WallClock
+from hearthline.service.writer import Writer
+from hearthline.telephony.ng import NgError
+from hearthline.telephony.recording_file import (
+    Assembled,
+    assemble,
+    audio_address,
+    audio_port,
+    codecs_of,
+)
+from hearthline.voice.commands import PauseRecording, ResumeRecording
+from hearthline.voice.errors import VoiceError
+
+log = logging.getLogger(__name__)
+# rtpengine stamps its pcaps with the wall clock: the file's time 0 is on the same clock.
+_WALL = WallClock()
+
+
+class Ng(Protocol):
+    """What the recorder asks of rtpengine (``NgClient``)."""
+
+    async def request(self, command: str, **fields: Any) -> dict[str, Any]: ...
+
+
+# A queue -> the share of its calls to record, in percent (0: none, 100: all).
+FindShare = Callable[[str], Awaitable[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What the index keeps of one recording."""
+
+    contact: str
+    client: str
+    call: str
+    file: str  # relative to the recordings directory
+    seconds: float
+    started_at: float
+
+
+SaveRecording = Callable[[Stored], Awaitable[None]]
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def drawn(contact: str, share: int) -> bool:
+    """Whether ``contact`` is among the ``share`` percent recorded: a fixed draw per
+    contact (the same answer on every ask), uniform over contacts."""
+    if share >= 100:
+        return True
+    if share <= 0:
+        return False
+    digest = hashlib.sha256(contact.encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < share
+
+
+def safe_name(text: str) -> str:
+    """``text`` as one path component (ids are mostly safe already; this makes sure)."""
+    cleaned = _SAFE.sub("_", text)[:120]
+    return cleaned if cleaned.strip(".") else "_"
+
+
+@dataclass
+class _Call:
+    call: str
+    contact: str
+    client: str
+    caller_ports: set[int] = field(default_factory=set)
+    sdps: list[str] = field(default_factory=list)
+    started_at: float | None = None
+    recording: bool = False
+    held: bool = False
+    paused_by: str | None = None
+    # The pcaps of this call already in the directory before it was recorded (none,
+    # unless a voicemail on the same Call-ID): not part of the file.
+    before: frozenset[Path] = frozenset()
+
+
+class Recorder:
+    def __init__(
+        self,
+        *,
+        ng: Ng,
+        writer: Writer,
+        pcaps: Path,
+        store: Path,
+        find_share: FindShare,
+        save: SaveRecording,
+        consent: str = "",
+        clock: Clock = _WALL,
+    ) -> None:
+        self.ng = ng
+        self.writer = writer
+        self.pcaps = pcaps  # rtpengine's recording-dir/pcaps
+        self.store = store  # <data_dir>/recordings
+        self.find_share = find_share
+        self.save = save
+        self.consent = consent
+        self.clock = clock
+        self.calls: dict[str, _Call] = {}  # by Call-ID
+        self.by_contact: dict[str, _Call] = {}
+        self._work: set[asyncio.Task[None]] = set()
+        # Recordings assembled, in order (the server's log says the same).
+        self.done: list[Stored] = []
+
+    # The control plane's hooks ---------------------------------------------------------
+
+    async def decide(self, call: str, contact: str, queue: str, client: str) -> bool:
+        """Whether the call will be recorded (then the caller hears the consent first)."""
+        try:
+            share = await self.find_share(queue)
+        except Exception:  # the policy could not be read: not recorded, the call goes on
+            log.exception("recording: the policy of %s could not be read", queue)
+            return False
+        if not drawn(contact, share):
+            return False
+        entry = _Call(call, contact, client)
+        self.calls[call] = entry
+        self.by_contact[contact] = entry
+        return True
+
+    def parked(self, call: str, caller_sdp: str, answer_sdp: str) -> None:
+        """The caller's leg: what rtpengine told the caller to send to marks its packets."""
+        entry = self.calls.get(call)
+        if entry is None:
+            return
+        port = audio_port(answer_sdp)
+        if port is not None:
+            entry.caller_ports.add(port)
+        entry.sdps.append(caller_sdp)
+
+    def renamed(self, call: str, contact: str) -> None:
+        """The caller waits again as a new contact (the agent's leg dropped): the one file
+        is filed under the first contact, and the new one finds it too."""
+        entry = self.calls.get(call)
+        if entry is not None:
+            self.by_contact[contact] = entry
+
+    async def bridged(self, call: str, agent_sdp: str) -> None:
+        entry = self.calls.get(call)
+        if entry is None:
+            return
+        entry.sdps.append(agent_sdp)
+        if entry.started_at is None:
+            entry.started_at = self.clock.now()
+            entry.before = frozenset(self._pcaps_of(call))
+        entry.held = False
+        await self._apply(entry)
+
+    async def held(self, call: str, held: bool) -> None:
+        entry = self.calls.get(call)
+        if entry is not None and entry.started_at is not None:
+            entry.held = held
+            await self._apply(entry)
+
+    async def pause(self, contact: str, agent: str, paused: bool) -> str | None:
+        """The agent pauses (or resumes) the recording; the reason it cannot, or None."""
+        entry = self.by_contact.get(contact)
+        if entry is None or entry.started_at is None:
+            return f"contact {contact!r} is not being recorded"
+        if paused == (entry.paused_by is not None):
+            return "the recording is paused already" if paused else "the recording is not paused"
+        command = (PauseRecording if paused else ResumeRecording)(entry.call, agent=agent)
+        try:
+            await self.writer.execute_async(command)
+        except VoiceError as exc:
+            return str(exc)
+        entry.paused_by = agent if paused else None
+        await self._apply(entry)
+        return None
+
+    def paused(self, contact: str) -> bool | None:
+        """None: not recorded; else whether paused now."""
+        entry = self.by_contact.get(contact)
+        if entry is None or entry.started_at is None:
+            return None
+        return entry.paused_by is not None
+
+    async def ended(self, call: str) -> None:
+        """The call is over (rtpengine's call deleted, its pcaps closed): assembled in a
+        worker thread, then indexed."""
+        entry = self.calls.pop(call, None)
+        if entry is None:
+            return
+        for contact in [c for c, e in self.by_contact.items() if e is entry]:
+            del self.by_contact[contact]
+        if entry.started_at is None:
+            return  # never bridged: nothing of an agent's call to keep
+        task = asyncio.get_running_loop().create_task(self._assemble(entry))
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    async def drain(self) -> None:
+        """Waits for the files being assembled (on shutdown)."""
+        while self._work:
+            await asyncio.gather(*list(self._work), return_exceptions=True)
+
+    # Inside -----------------------------------------------------------------------------
+
+    async def _apply(self, entry: _Call) -> None:
+        want = entry.paused_by is None and not entry.held
+        if want == entry.recording:
+            return
+        try:
+            await self.ng.request(
+                "start recording" if want else "stop recording", call_id=entry.call
+            )
+            entry.recording = want
+        except NgError:
+            log.exception("recording: rtpengine refused for %s", entry.call)
+
+    def _pcaps_of(self, call: str) -> list[Path]:
+        # rtpengine names each file "<Call-ID>-<16 hex>.pcap", the Call-ID percent-encoded.
+        if not self.pcaps.is_dir():
+            return []
+        return [
+            p
+            for p in self.pcaps.iterdir()
+            if p.suffix == ".pcap" and unquote(p.stem).rpartition("-")[0] == call
+        ]
+
+    def _forget(self, pcaps: list[Path]) -> None:
+        """The span files and rtpengine's notes on them, once the recording holds them."""
+        notes = self.pcaps.parent / "metadata"
+        for pcap in pcaps:
+            for done in (pcap, notes / f"rtpengine-meta-{pcap.stem}.txt"):
+                with contextlib.suppress(OSError):
+                    done.unlink()
+
+    async def _assemble(self, entry: _Call) -> None:
+        pcaps = [p for p in self._pcaps_of(entry.call) if p not in entry.before]
+        if not pcaps:
+            log.warning("recording: no pcap for %s", entry.call)
+            return
+        relative = f"{safe_name(entry.client)}/{safe_name(entry.contact)}.ogg"
+        started_at = entry.started_at
+        try:
+            made: Assembled = await asyncio.to_thread(
+                assemble,
+                pcaps,
+                self.store / relative,
+                caller_ports=frozenset(entry.caller_ports),
+                caller_from=audio_address(entry.sdps[0]) if entry.sdps else None,
+                codecs=codecs_of(*entry.sdps[:1]),  # the caller's SDP comes first
+                agent_codecs=codecs_of(*entry.sdps[1:]),
+                started_at=started_at,
+            )
+        except Exception:
+            log.exception("recording: could not assemble %s", entry.call)
+            return
+        stored = Stored(
+            entry.contact, entry.client, entry.call, relative, made.seconds, made.started_at
+        )
+        await self.save(stored)
+        self.done.append(stored)
+        self._forget(pcaps)
+        log.info("recording: %s stored (%.1f s)", relative, made.seconds)

@@ -1,0 +1,173 @@
+"""Recorded calls over HTTP and the retention job, on SQLite and PostgreSQL: who may list
+and play a recording, byte ranges, the audit record of each playback, the campaign's
+policy, and the job that deletes what is past a client's retention (files and rows),
+recording each deletion and keeping the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hearthline.service.recording_retention import enforce
+from hearthline.store import tables as t
+from hearthline.store.queries import recordings as recordings_q
+from tests.api.support import Served, serve
+
+DAY = 86400.0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    served = serve(url, data_dir=str(tmp_path))
+    yield served
+    served.stop()
+
+
+def _store(app: Served) -> Path:
+    return Path(app.app.state.app_context.settings.data_dir).resolve() / "recordings"
+
+
+def _recording(app: Served, *, client: str, contact: str, created_at: float) -> tuple[int, Path]:
+    """An indexed recording with a file of its own (bytes that stand for the audio)."""
+    relative = f"{client}/{contact}.ogg"
+    path = _store(app) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"OggS" + os.urandom(5000))
+    ident = recordings_q.add(
+        app.writer.engine, contact=contact, client=client, call=f"call-{contact}",
+        file=relative, seconds=3.0, started_at=created_at - 10, created_at=created_at,
+    )  # fmt: skip
+    return ident, path
+
+
+def _audits(app: Served, like: str) -> list[tuple[str, str, str]]:
+    a = t.audit_log
+    with app.writer.engine.connect() as conn:
+        rows = conn.execute(
+            select(a.c.username, a.c.action, a.c.target)
+            .where(a.c.action.like(like))
+            .order_by(a.c.id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_a_recording_plays_only_within_its_client_and_every_playback_is_audited(
+    app: Served,
+) -> None:
+    now = app.app.state.app_context.now()
+    ident, path = _recording(app, client="acme", contact="k-acme-1", created_at=now)
+    whole = path.read_bytes()
+
+    viewer = app.login("acme-viewer")
+    listed = viewer.get("/api/recordings", params={"contact": "k-acme-1"})
+    assert listed.status_code == 200
+    assert [(r["id"], r["url"]) for r in listed.json()] == [
+        (ident, f"/api/recordings/{ident}/audio")
+    ]
+    played = viewer.get(f"/api/recordings/{ident}/audio")
+    assert played.status_code == 200 and played.content == whole
+    assert played.headers["content-type"] == "audio/ogg"
+    assert played.headers["accept-ranges"] == "bytes"
+    # Seeking: a range from further on is the same playback, not audited again.
+    ranged = viewer.get(f"/api/recordings/{ident}/audio", headers={"Range": "bytes=1000-1999"})
+    assert ranged.status_code == 206 and ranged.content == whole[1000:2000]
+    assert ranged.headers["content-range"] == f"bytes 1000-1999/{len(whole)}"
+    tail = viewer.get(f"/api/recordings/{ident}/audio", headers={"Range": "bytes=-100"})
+    assert tail.status_code == 206 and tail.content == whole[-100:]
+    bad = viewer.get(f"/api/recordings/{ident}/audio", headers={"Range": "bytes=99999-"})
+    assert bad.status_code == 416 and "outside" in bad.json()["message"]
+    nonsense = viewer.get(f"/api/recordings/{ident}/audio", headers={"Range": "pages=1-2"})
+    assert nonsense.status_code == 416
+
+    sup = app.login("sup-acme")
+    got = sup.get(f"/api/recordings/{ident}/audio", params={"download": "true"})
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    assert app.login("admin").get(f"/api/recordings/{ident}/audio").status_code == 200
+
+    # Another client's people: it does not exist. Agents: not theirs to play.
+    for outsider in ("globex-viewer", "sup-globex"):
+        other = app.login(outsider)
+        assert other.get(f"/api/recordings/{ident}/audio").status_code == 404
+        assert other.get("/api/recordings", params={"contact": "k-acme-1"}).json() == []
+    assert app.login("a000").get(f"/api/recordings/{ident}/audio").status_code == 403
+    assert viewer.get("/api/recordings/999999/audio").status_code == 404
+
+    assert _audits(app, "recording.%") == [
+        ("acme-viewer", "recording.played", "acme/k-acme-1"),
+        ("sup-acme", "recording.downloaded", "acme/k-acme-1"),
+        ("admin", "recording.played", "acme/k-acme-1"),
+    ]
+
+
+def test_the_policy_is_checked_and_audited(app: Served) -> None:
+    admin = app.login("admin")
+    path = "/api/admin/campaigns/acme-returns/recording-policy"
+    assert admin.put(path, json={"mode": "sometimes"}).status_code == 422
+    assert admin.put(path, json={"mode": "share", "share_percent": 101}).status_code == 422
+    assert admin.put(path, json={"mode": "share", "share_percent": 25}).status_code == 204
+    assert recordings_q.share_of(app.writer.engine, "acme-returns") == 25
+    assert admin.put(path, json={"mode": "none", "share_percent": 80}).status_code == 204
+    assert recordings_q.share_of(app.writer.engine, "acme-returns") == 0
+    assert recordings_q.share_of(app.writer.engine, "globex-sales") == 0  # no policy: none
+    missing = admin.put("/api/admin/campaigns/nope/recording-policy", json={"mode": "all"})
+    assert missing.status_code == 404
+    bad = admin.put("/api/admin/clients/acme/recording-retention", json={"days": 0})
+    assert bad.status_code == 422
+    assert [a[1] for a in _audits(app, "recording.%")] == ["recording.policy"] * 2
+
+
+def test_the_retention_job_deletes_files_and_rows_past_retention_and_records_it(
+    app: Served,
+) -> None:
+    now = app.app.state.app_context.now()
+    admin = app.login("admin")
+    kept_days = admin.put("/api/admin/clients/acme/recording-retention", json={"days": 30})
+    assert kept_days.status_code == 204
+    old, old_file = _recording(app, client="acme", contact="k-old", created_at=now - 31 * DAY)
+    recent, recent_file = _recording(app, client="acme", contact="k-new", created_at=now - DAY)
+    # Globex has no retention set: its recordings stay, however old.
+    other, other_file = _recording(app, client="globex", contact="k-gx", created_at=now - 400 * DAY)
+
+    deleted = enforce(app.writer.engine, _store(app), now=now)
+
+    assert [r.id for r in deleted] == [old]
+    assert not old_file.exists()
+    assert recent_file.exists() and other_file.exists()
+    with app.writer.engine.connect() as conn:
+        left = set(conn.execute(select(t.recordings.c.id)).scalars())
+    assert left == {recent, other}
+    assert _audits(app, "recording.deleted") == [
+        ("recording-retention", "recording.deleted", "acme/k-old")
+    ]
+    assert enforce(app.writer.engine, _store(app), now=now) == []  # nothing twice
+
+
+def test_the_server_runs_the_retention_job_on_its_own(app: Served) -> None:
+    """What the voice server runs beside its calls (at start, then hourly): the same job."""
+    from hearthline.api.voice import _expire_recordings
+
+    ctx = app.app.state.app_context
+    now = ctx.now()
+    app.login("admin").put("/api/admin/clients/acme/recording-retention", json={"days": 1})
+    old, old_file = _recording(app, client="acme", contact="k-gone", created_at=now - 2 * DAY)
+
+    async def run_once() -> None:
+        task = asyncio.get_running_loop().create_task(_expire_recordings(ctx))
+        deadline = time.monotonic() + 30
+        while recordings_q.one(app.writer.engine, old) is not None:
+            assert time.monotonic() < deadline, "the job did not run"
+            await asyncio.sleep(0.05)
+        task.cancel()
+
+    asyncio.run(run_once())
+    assert not old_file.exists()
+    assert _audits(app, "recording.deleted") == [
+        ("recording-retention", "recording.deleted", "acme/k-gone")
+    ]
