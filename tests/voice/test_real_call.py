@@ -12,17 +12,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from playwright.sync_api import Page, Playwright, expect
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from hearthline.store import tables
 from hearthline.telephony.prompts import HOLD_NOTES
 from hearthline.voice.domain import LiveVoice
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.ports import sipp_media_port, voice_settings
+from tests.ports import sipp_media_port
 from tests.serving import free_port
+from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
-from tests.web.server import WebServer, start_server
+from tests.web.server import WebServer
 from tests.web.support import no_page_errors, sign_in, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
@@ -37,29 +38,14 @@ AGENT_HZ = 1000.0
 
 @pytest.fixture(scope="module")
 def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    root = tmp_path_factory.mktemp("voice")
-    server = start_server(root / "hearthline.sqlite3", extra=voice_settings(root, "real_call"))
-    with server.writer.engine.begin() as conn:
-        conn.execute(
-            insert(tables.numbers).values(number=NUMBER, queue_id="returns", label="Returns")
-        )
-    deadline = time.monotonic() + 20  # voice comes up beside the server
-    while server.app.state.app_context.voice is None:
-        assert time.monotonic() < deadline, "voice did not start"
-        time.sleep(0.05)
+    server = start_voice_server(tmp_path_factory.mktemp("voice"), "real_call", NUMBER)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def agent_tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    wav = tmp_path_factory.mktemp("tone") / "agent.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav), "synth", "30", "sine",
-         str(AGENT_HZ), "vol", "0.5"],
-        check=True,
-    )  # fmt: skip
-    return wav
+    return tone_wav(tmp_path_factory.mktemp("tone") / "agent.wav", AGENT_HZ, seconds=30)
 
 
 def _browser_peak(page: Page) -> dict[str, float]:

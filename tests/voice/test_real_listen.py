@@ -15,15 +15,16 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from hearthline.store import tables
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.ports import sipp_media_port, voice_settings
+from tests.ports import sipp_media_port
 from tests.serving import free_port
+from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
-from tests.web.server import WebServer, start_server
+from tests.web.server import WebServer
 from tests.web.support import no_page_errors, sign_in, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
@@ -42,42 +43,9 @@ T = TypeVar("T")
 
 @pytest.fixture(scope="module")
 def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    root = tmp_path_factory.mktemp("listen")
-    server = start_server(root / "hearthline.sqlite3", extra=voice_settings(root, "real_listen"))
-    with server.writer.engine.begin() as conn:
-        conn.execute(
-            insert(tables.numbers).values(number=NUMBER, queue_id="returns", label="Returns")
-        )
-    deadline = time.monotonic() + 20  # voice comes up beside the server
-    while server.app.state.app_context.listen is None:
-        assert time.monotonic() < deadline, "voice did not start"
-        time.sleep(0.05)
+    server = start_voice_server(tmp_path_factory.mktemp("listen"), "real_listen", NUMBER)
     yield server
     server.stop()
-
-
-def _tone(path: Path, hz: float) -> Path:
-    subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "48000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(path),
-            "synth",
-            "60",
-            "sine",
-            str(hz),
-            "vol",
-            "0.5",
-        ],
-        check=True,
-    )
-    return path
 
 
 def _browser(playwright: Playwright, tone: Path) -> Browser:
@@ -210,8 +178,8 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
     voice_server: WebServer, playwright: Playwright, screenshots: Path, tmp_path: Path
 ) -> None:
     server = voice_server
-    agent_browser = _browser(playwright, _tone(tmp_path / "agent.wav", AGENT_HZ))
-    sup_browser = _browser(playwright, _tone(tmp_path / "supervisor.wav", SUPERVISOR_HZ))
+    agent_browser = _browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
+    sup_browser = _browser(playwright, tone_wav(tmp_path / "supervisor.wav", SUPERVISOR_HZ))
     caller = RtpEndpoint(CALLER_HZ)
     caller.start()
     sipp: subprocess.Popen[bytes] | None = None
