@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v9";
+const CACHE = "hearthline-pages-v10";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
@@ -21,6 +21,7 @@ const SHELL = [
   "/static/js/drafts.js",
   "/static/js/format.js",
   "/static/js/procedures.js",
+  "/static/js/listen.js",
   "/static/js/ring.js",
   "/static/js/session.js",
   "/static/js/softphone.js",
