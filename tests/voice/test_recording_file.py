@@ -328,3 +328,23 @@ def test_the_columns_read_what_packet_by_packet_reading_read(tmp_path: Path, lin
     assert len(expected) == 7  # the first six framings and the cut record
     assert {p.source for p in expected} == {("127.0.0.2", 40000), ("::1", 50000)}
     assert list(read_pcap(path)) == expected
+
+
+def test_opus_packets_longer_than_20_ms_are_decoded_whole() -> None:
+    """Room for 20 ms a packet is made first; 120 ms packets need more, as it goes."""
+    encoder = av.CodecContext.create("libopus", "w")
+    encoder.sample_rate = 48000
+    encoder.layout = "mono"
+    encoder.format = "s16"
+    encoder.options = {"frame_duration": "120"}
+    tone = (8000 * np.sin(2 * np.pi * 1000 * np.arange(48000 * 2) / 48000)).astype(np.int16)
+    frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = 48000
+    packets = [bytes(p) for p in encoder.encode(frame)]
+    data = b"".join(packets)
+    lengths = np.array([len(p) for p in packets], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    samples, counts = recording_file._decode_opus(data, ends - lengths, ends)
+    assert len(packets) >= 16 and set(counts.tolist()) == {960}  # 120 ms at 8 kHz
+    assert len(samples) == 960 * len(packets)
+    assert abs(peak_hz(samples[2000:], 8000) - 1000) < 15 and _rms(samples[2000:]) > 0.1

@@ -448,14 +448,16 @@ def _decode_opus(data: bytes, starts: Ints, ends: Ints) -> tuple[Samples, Ints]:
     if not decoder or error.value:
         return _decode_opus_pyav([data[s:e] for s, e in bounds])
     out = np.empty(len(starts) * RATE // 50 + _OPUS_MAX, dtype=np.float32)  # 20 ms each
+    base: int = out.ctypes.data
     counts: list[int] = []
     used = 0
     try:
         for s, e in bounds:
-            if used + _OPUS_MAX > len(out):
+            if used + _OPUS_MAX > len(out):  # packets longer than 20 ms: room made
                 out = np.concatenate([out[:used], np.empty(len(out), dtype=np.float32)])
+                base = out.ctypes.data
             got = LIBOPUS.opus_decode_float(
-                decoder, data[s:e], e - s, out.ctypes.data + 4 * used, _OPUS_MAX, 0
+                decoder, data[s:e], e - s, base + 4 * used, _OPUS_MAX, 0
             )
             counts.append(max(got, 0))
             used += max(got, 0)
