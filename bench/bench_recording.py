@@ -27,6 +27,7 @@ import json
 import shutil
 import socket
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -180,6 +181,7 @@ def _peer(path: str) -> Callable[..., Any]:
     if spec is None or spec.loader is None:
         raise SystemExit(f"--peer: cannot load {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
     spec.loader.exec_module(module)
     found: Callable[..., Any] = module.assemble
     return found
