@@ -113,7 +113,7 @@ def test_two_spans_make_one_stereo_file_with_the_gap_silent(
     if opus_by == "pyav":  # where libopus cannot be loaded
         monkeypatch.setattr(recording_file, "LIBOPUS", None)
     else:
-        assert recording_file.LIBOPUS is not None
+        assert recording_file.LIBOPUS is not None, "libopus.so.0 (Debian: libopus0) not found"
     first = _pcap(tmp_path / "c1-aaaa.pcap", _span(T0, 2.0, caller_hz=600, agent_hz=1000))
     second = _pcap(tmp_path / "c1-bbbb.pcap", _span(T0 + 3.5, 1.5, caller_hz=600, agent_hz=1000))
     made = assemble(

@@ -401,12 +401,16 @@ def _mix(pieces: list[_Piece], frames: int) -> Samples:
 
 
 def _load_libopus() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("opus")
-    if name is None:
-        return None
+    lib: ctypes.CDLL | None
     try:
-        lib = ctypes.CDLL(name)
-    except OSError:
+        lib = ctypes.CDLL("libopus.so.0")
+    except OSError:  # by its soname first: find_library runs ldconfig in a subprocess
+        name = ctypes.util.find_library("opus")
+        try:
+            lib = ctypes.CDLL(name) if name is not None else None
+        except OSError:
+            lib = None
+    if lib is None:
         return None
     lib.opus_decoder_create.restype = ctypes.c_void_p
     lib.opus_decoder_create.argtypes = [
@@ -428,7 +432,7 @@ def _load_libopus() -> ctypes.CDLL | None:
     return lib
 
 
-# libopus itself (the system's libopus0, which rtpengine links too): it decodes straight to
+# libopus itself (Debian's libopus0, which rtpengine's libavcodec brings): it decodes straight to
 # the file's rate, where PyAV's wrapper always gives 48 kHz, at about half PyAV's cost a
 # packet. None: PyAV does it.
 LIBOPUS = _load_libopus()
