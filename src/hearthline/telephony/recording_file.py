@@ -8,7 +8,7 @@ file, at the times they happened.
 Each stream (one SSRC in one span) is placed by its RTP timestamps, anchored at the arrival
 time of its first packet: jitter does not move the audio, and a stream that resets its
 timestamps is anchored again. PCMU and PCMA are decoded here (a table each); Opus by
-libopus at the file's rate (PyAV's decoder, at 48 kHz, where libopus cannot be loaded).
+PyAV's libopus decoder.
 The file is Opus in Ogg at 8 kHz (the telephone band a trunk's G.711 carries; libopus
 encodes it about a sixth faster than 16 kHz), about 180 KB a minute.
 
@@ -19,8 +19,6 @@ as encoding the file (docs/PERFORMANCE.md, "Voice: assembling a recorded call").
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import math
 import re
 import socket
@@ -47,7 +45,6 @@ _STATIC = {0: "PCMU", 8: "PCMA", 13: "CN", 9: "G722"}
 _RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([A-Za-z0-9_.-]+)/(\d+)", re.MULTILINE)
 _LINK_HEADER = {1: 14, 101: 0, 228: 0, 229: 0, 113: 16}  # Ethernet, raw IP, Linux cooked
 _PCMU, _PCMA, _OPUS = 1, 2, 3  # what a payload type is decoded as (0: left out)
-_OPUS_MAX = RATE * 120 // 1000  # samples in the longest Opus packet (120 ms)
 
 Samples = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
@@ -400,92 +397,26 @@ def _mix(pieces: list[_Piece], frames: int) -> Samples:
     return out
 
 
-def _load_libopus() -> ctypes.CDLL | None:
-    lib: ctypes.CDLL | None
-    try:
-        lib = ctypes.CDLL("libopus.so.0")
-    except OSError:  # by its soname first: find_library runs ldconfig in a subprocess
-        name = ctypes.util.find_library("opus")
-        try:
-            lib = ctypes.CDLL(name) if name is not None else None
-        except OSError:
-            lib = None
-    if lib is None:
-        return None
-    lib.opus_decoder_create.restype = ctypes.c_void_p
-    lib.opus_decoder_create.argtypes = [
-        ctypes.c_int32,
-        ctypes.c_int,
-        ctypes.POINTER(ctypes.c_int),
-    ]
-    lib.opus_decode_float.restype = ctypes.c_int
-    lib.opus_decode_float.argtypes = [
-        ctypes.c_void_p,
-        ctypes.c_char_p,
-        ctypes.c_int32,
-        ctypes.c_void_p,
-        ctypes.c_int,
-        ctypes.c_int,
-    ]
-    lib.opus_decoder_destroy.restype = None
-    lib.opus_decoder_destroy.argtypes = [ctypes.c_void_p]
-    return lib
-
-
-# libopus itself (Debian's libopus0, which rtpengine's libavcodec brings): it decodes straight to
-# the file's rate, where PyAV's wrapper always gives 48 kHz, at about half PyAV's cost a
-# packet. None: PyAV does it.
-LIBOPUS = _load_libopus()
-
-
 def _decode_opus(data: bytes, starts: Ints, ends: Ints) -> tuple[Samples, Ints]:
     """One stream's Opus packets decoded in order (one decoder: it carries state from
     packet to packet) at RATE: their samples one after another, and how many each gave
-    (0 for a damaged packet: a gap, not a failed file)."""
-    if not len(starts):
-        return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-    bounds = zip(starts.tolist(), ends.tolist(), strict=True)
-    if LIBOPUS is None:
-        return _decode_opus_pyav([data[s:e] for s, e in bounds])
-    error = ctypes.c_int()
-    decoder = LIBOPUS.opus_decoder_create(RATE, 1, ctypes.byref(error))
-    if not decoder or error.value:
-        return _decode_opus_pyav([data[s:e] for s, e in bounds])
-    out = np.empty(len(starts) * RATE // 50 + _OPUS_MAX, dtype=np.float32)  # 20 ms each
-    base: int = out.ctypes.data
-    counts: list[int] = []
-    used = 0
-    try:
-        for s, e in bounds:
-            if used + _OPUS_MAX > len(out):  # packets longer than 20 ms: room made
-                out = np.concatenate([out[:used], np.empty(len(out), dtype=np.float32)])
-                base = out.ctypes.data
-            got = LIBOPUS.opus_decode_float(
-                decoder, data[s:e], e - s, base + 4 * used, _OPUS_MAX, 0
-            )
-            counts.append(max(got, 0))
-            used += max(got, 0)
-    finally:
-        LIBOPUS.opus_decoder_destroy(decoder)
-    return out[:used], np.array(counts, dtype=np.int64)
-
-
-def _decode_opus_pyav(payloads: list[bytes]) -> tuple[Samples, Ints]:
+    (0 for a damaged packet: a gap, not a failed file). PyAV's decoder gives 48 kHz,
+    averaged 6 to 1 down to the file's 8 kHz (a low-pass enough for speech)."""
     decoder = av.CodecContext.create("libopus", "r")
     decoder.sample_rate = 48000
     decoder.layout = "mono"
     parts: list[Samples] = []
     counts: list[int] = []
-    for payload in payloads:
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         try:
-            frames = decoder.decode(av.Packet(payload))
+            frames = decoder.decode(av.Packet(data[s:e]))
         except av.error.FFmpegError:
             frames = []
         raw = [f.to_ndarray().reshape(-1) for f in frames]
         joined = np.concatenate(raw) if raw else np.zeros(0, dtype=np.float32)
         scale = 1 / 32768.0 if joined.dtype == np.int16 else 1.0
         wide = joined.astype(np.float32) * np.float32(scale)
-        cut = len(wide) - len(wide) % 6  # 48 kHz to 8 kHz, 6 to 1 averaged: a low-pass
+        cut = len(wide) - len(wide) % 6
         narrow = wide[:cut].reshape(-1, 6).mean(axis=1, dtype=np.float32)
         parts.append(narrow)
         counts.append(len(narrow))
