@@ -11,18 +11,27 @@ call's pcaps are then assembled into the stereo Ogg Opus file (``telephony.
 recording_file.assemble``) several times; the CPU time of this process per assembly,
 scaled to one minute of call, is the figure (goal: under 0.05 s). The file is decoded
 back and checked by frequency on each channel.
+
+    python -m bench recording --seconds=60 --peer=/tmp/old_recording_file.py
+
+also times a peer on the same pcaps, in the same run: another version of
+``recording_file.py`` (``git show main:src/hearthline/telephony/recording_file.py``),
+loaded from that path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import shutil
 import socket
 import struct
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +61,7 @@ _LEG = {
 
 
 def _options(argv: list[str]) -> dict[str, Any]:
-    opts: dict[str, Any] = {"seconds": 20.0}
+    opts: dict[str, Any] = {"seconds": 20.0, "peer": ""}
     for arg in argv:
         name, _, value = arg.lstrip("-").partition("=")
         if name in opts:
@@ -166,14 +175,32 @@ async def _record(ng: NgClient, call: str, agent_opus: bool, seconds: float) -> 
         agent.stopped.set()
 
 
-def _measure(pcaps: list[Path], out: Path, caller_sdp: str, agent_sdp: str) -> dict[str, Any]:
+def _peer(path: str) -> Callable[..., Any]:
+    """``assemble`` of another version of recording_file.py (the figure before a change)."""
+    spec = importlib.util.spec_from_file_location("bench_recording_peer", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"--peer: cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    found: Callable[..., Any] = module.assemble
+    return found
+
+
+def _measure(
+    pcaps: list[Path],
+    out: Path,
+    caller_sdp: str,
+    agent_sdp: str,
+    assembler: Callable[..., Any] = assemble,
+) -> dict[str, Any]:
     codecs, agent_codecs = codecs_of(caller_sdp), codecs_of(agent_sdp)
     ports = _caller_ports(pcaps)
     cpu: list[float] = []
     made = None
     for _ in range(REPEATS):
         start = time.process_time()
-        made = assemble(pcaps, out, caller_ports=ports, codecs=codecs, agent_codecs=agent_codecs)
+        made = assembler(pcaps, out, caller_ports=ports, codecs=codecs, agent_codecs=agent_codecs)
         cpu.append(time.process_time() - start)
     assert made is not None
     rate, audio = decode(out)
@@ -208,6 +235,7 @@ def main(argv: list[str]) -> int:
         return 0
     opts = _options(argv)
     seconds = float(opts["seconds"])
+    peer = _peer(str(opts["peer"])) if opts["peer"] else None
     scratch = Path(tempfile.mkdtemp(prefix="hl-bench-recording-"))
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     probe.bind(("127.0.0.1", 0))
@@ -218,6 +246,7 @@ def main(argv: list[str]) -> int:
         "at": WallClock().now(),
         "recorded_seconds_per_call": seconds,
         "repeats": REPEATS,
+        "peer": str(opts["peer"]) or None,
     }
 
     async def run() -> None:
@@ -236,17 +265,21 @@ def main(argv: list[str]) -> int:
         pcaps = scratch / "rtpengine" / "recordings" / "pcaps"
         for name, agent_sdp in (("pcmu", _sdp(9, PCMU)), ("opus", _sdp(9, OPUS))):
             files = sorted(pcaps.glob(f"bench-{name}-*.pcap"))
-            result[f"agent_{name}"] = {
-                "pcaps": len(files),
-                "pcap_bytes": sum(f.stat().st_size for f in files),
-                **_measure(files, scratch / f"{name}.ogg", _sdp(9, PCMU), agent_sdp),
-            }
+            runs = [("", assemble)] + ([("peer_", peer)] if peer is not None else [])
+            for prefix, assembler in runs:
+                result[f"{prefix}agent_{name}"] = {
+                    "pcaps": len(files),
+                    "pcap_bytes": sum(f.stat().st_size for f in files),
+                    **_measure(
+                        files, scratch / f"{prefix}{name}.ogg", _sdp(9, PCMU), agent_sdp, assembler
+                    ),
+                }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    for name in ("pcmu", "opus"):
-        r = result[f"agent_{name}"]
+    for key in [k for k in result if "agent_" in k]:
+        r = result[key]
         print(
-            f"agent {name}: {r['seconds']:.1f} s from {r['pcaps']} pcaps "
+            f"{key.replace('_', ' ')}: {r['seconds']:.1f} s from {r['pcaps']} pcaps "
             f"({r['pcap_bytes'] / 1024:.0f} KB) -> {r['file_bytes'] / 1024:.0f} KB "
             f"({r['kbytes_per_minute']:.0f} KB/min); CPU {r['cpu_s_min']:.3f} s best, "
             f"{r['cpu_s_median']:.3f} s median of {REPEATS} = "

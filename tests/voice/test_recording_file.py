@@ -5,6 +5,7 @@ written here, packet by packet, in rtpengine's framing (Ethernet, IPv4, UDP)."""
 
 from __future__ import annotations
 
+import socket
 import struct
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import av
 import numpy as np
 import pytest
 
+from hearthline.telephony import recording_file
 from hearthline.telephony.recording import drawn, safe_name
 from hearthline.telephony.recording_file import (
     RecordingError,
@@ -20,6 +22,7 @@ from hearthline.telephony.recording_file import (
     audio_port,
     codecs_of,
     decode,
+    read_pcap,
 )
 from tests.voice.rtp import peak_hz, ulaw_encode
 
@@ -156,3 +159,184 @@ def test_the_sdp_helpers_and_the_share_draw() -> None:
     assert 0.27 < share < 0.33  # uniform over contacts
     assert [drawn(c, 30) for c in contacts[:50]] == [drawn(c, 30) for c in contacts[:50]]
     assert safe_name("../etc") == ".._etc" and safe_name("..") == "_"
+
+
+def _alaw_encode(samples: np.ndarray) -> bytes:
+    """A-law by the nearest code of the reader's own table (its decoding is checked by the
+    tone coming back, not by this)."""
+    table = recording_file._ALAW * 32768.0
+    return bytes(np.argmin(np.abs(samples[:, None] - table[None, :]), axis=1).astype(np.uint8))
+
+
+def test_a_timestamp_jump_is_anchored_again_and_a_damaged_opus_packet_is_a_gap(
+    tmp_path: Path,
+) -> None:
+    """The caller's PCMU stream restarts its timestamps after a second of silence (placed by
+    arrival, not by the jump); the agent sends A-law (PT 8), then Opus with one packet
+    libopus refuses (a frame count byte missing)."""
+    frames: list[bytes] = []
+    n = np.arange(160)
+    for i in range(50):  # 0-1 s, then 2-3 s with timestamps from elsewhere
+        for at, ts in ((T0 + i * 0.02, i * 160), (T0 + 2 + i * 0.02, 0x7FFF0000 + i * 160)):
+            tone = 8000 * np.sin(2 * np.pi * 600 * (n + i * 160) / 8000)
+            frames.append(_frame(at, 40000, CALLER_PORT, _rtp(0, i, ts, ulaw_encode(tone))))
+        tone = 8000 * np.sin(2 * np.pi * 1400 * (n + i * 160) / 8000)
+        rtp = _rtp(8, i, i * 160, _alaw_encode(tone), ssrc=7)
+        frames.append(_frame(T0 + i * 0.02, 50000, AGENT_PORT, rtp))
+    for i, packet in enumerate(_opus_packets(1000, 1.0)):
+        payload = b"\x03" if i == 20 else packet  # code 3: the count byte must follow
+        rtp = _rtp(111, i, i * 960, payload, ssrc=8)
+        frames.append(_frame(T0 + 2 + i * 0.02, 50000, AGENT_PORT, rtp))
+    frames.sort(key=lambda f: struct.unpack_from("<II", f))
+    pcap = _pcap(tmp_path / "c2-aaaa.pcap", frames)
+    made = assemble(
+        [pcap],
+        tmp_path / "k2.ogg",
+        caller_ports=frozenset({CALLER_PORT}),
+        codecs=codecs_of(CALLER_SDP),
+        agent_codecs=codecs_of(AGENT_SDP),
+        started_at=T0,
+    )
+    assert 2.9 < made.seconds < 3.1
+    rate, audio = decode(made.path)
+
+    def span(a: float, b: float) -> np.ndarray:
+        return audio[:, int(a * rate) : int(b * rate)]
+
+    left, right = span(0.2, 0.8)
+    assert abs(peak_hz(left, rate) - 600) < 15 and abs(peak_hz(right, rate) - 1400) < 15
+    assert _rms(left) > 0.05 and _rms(right) > 0.05
+    for channel in span(1.2, 1.8):
+        assert _rms(channel) < 1e-3
+    left, right = span(2.1, 2.35)  # before the damaged packet (at 2.4 s)
+    assert abs(peak_hz(left, rate) - 600) < 15 and abs(peak_hz(right, rate) - 1000) < 15
+    left, right = span(2.5, 2.9)  # after it: the decoder went on
+    assert abs(peak_hz(left, rate) - 600) < 15 and abs(peak_hz(right, rate) - 1000) < 15
+    assert _rms(right) > 0.05
+
+
+def _reference(path: Path) -> list[recording_file.Packet]:
+    """The packet-by-packet reading the columns replaced (kept here as their oracle)."""
+    data = path.read_bytes()
+    order = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    (link,) = struct.unpack_from(order + "I", data, 20)
+    found, offset = [], 24
+    while offset + 16 <= len(data):
+        seconds, part, length, _ = struct.unpack_from(order + "IIII", data, offset)
+        offset += 16
+        frame = data[offset : offset + length]
+        offset += length
+        ip = frame[14:] if link == 1 else frame
+        if not ip or (link == 1 and len(frame) < 14):
+            continue
+        if ip[0] >> 4 == 4:
+            header = (ip[0] & 0x0F) * 4
+            if len(ip) < header + 8 or ip[9] != 17:
+                continue
+            udp, source = ip[header:], socket.inet_ntop(socket.AF_INET, ip[12:16])
+        elif ip[0] >> 4 == 6:
+            if len(ip) < 48 or ip[6] != 17:
+                continue
+            udp, source = ip[40:], socket.inet_ntop(socket.AF_INET6, ip[8:24])
+        else:
+            continue
+        src_port, dst_port = struct.unpack_from("!HH", udp, 0)
+        rtp = udp[8:]
+        if len(rtp) < 12 or rtp[0] >> 6 != 2:
+            continue
+        skip = 12 + 4 * (rtp[0] & 0x0F)
+        if rtp[0] & 0x10:
+            if len(rtp) < skip + 4:
+                continue
+            skip += 4 + 4 * struct.unpack_from("!H", rtp, skip + 2)[0]
+        end = len(rtp)
+        if rtp[0] & 0x20 and end > skip:
+            end -= rtp[-1]
+        if end <= skip or 72 <= rtp[1] & 0x7F <= 79:
+            continue
+        seq, timestamp, ssrc = struct.unpack_from("!HII", rtp, 2)
+        at = seconds + part * 1e-6
+        found.append(
+            recording_file.Packet(
+                at,
+                (source, src_port),
+                dst_port,
+                rtp[1] & 0x7F,
+                seq,
+                timestamp,
+                ssrc,
+                rtp[skip:end],
+            )
+        )
+    return found
+
+
+def _ip6(src_port: int, dst_port: int, rtp: bytes) -> bytes:
+    udp = struct.pack("!HHHH", src_port, dst_port, 8 + len(rtp), 0) + rtp
+    source = socket.inet_pton(socket.AF_INET6, "::1")
+    return struct.pack("!IHBB", 6 << 28, len(udp), 17, 64) + source + source + udp
+
+
+def _ip4(rtp: bytes, *, protocol: int = 17, options: bytes = b"") -> bytes:
+    udp = struct.pack("!HHHH", 40000, 30010, 8 + len(rtp), 0) + rtp
+    first = 0x45 + len(options) // 4
+    return struct.pack(
+        "!BBHHHBBH4s4s", first, 0, 20 + len(options) + len(udp), 0, 0, 64, protocol, 0,
+        bytes([127, 0, 0, 2]), bytes([127, 0, 0, 1]),
+    ) + options + udp  # fmt: skip
+
+
+@pytest.mark.parametrize("link", [1, 101])
+def test_the_columns_read_what_packet_by_packet_reading_read(tmp_path: Path, link: int) -> None:
+    """Every framing the reader meets or must refuse, against the per-packet reading."""
+    plain = _rtp(0, 1, 160, b"\xff" * 160)
+    ips = [
+        _ip4(plain),
+        _ip4(plain, options=b"\x01\x01\x01\x01"),  # a longer IPv4 header
+        _ip6(50000, 30020, _rtp(111, 2, 960, b"\x78" * 40)),
+        _ip4(bytes([0x82]) + plain[1:12] + b"\x00" * 8 + b"\x01" * 20),  # two CSRCs
+        _ip4(bytes([0x90]) + plain[1:12] + b"\xbe\xde\x00\x01" + b"\x00" * 4 + b"\x02" * 20),
+        _ip4(bytes([0xA0]) + plain[1:12] + b"\x03" * 20 + b"\x00\x00\x03"),  # 3 of padding
+        _ip4(bytes([0xA0]) + plain[1:12] + b"\x03\x00\x09"),  # padding past the payload
+        _ip4(bytes([0x90]) + plain[1:12] + b"\xbe\xde"),  # an extension cut short
+        _ip4(bytes([0x81, 200]) + b"\x00" * 26),  # RTCP
+        _ip4(plain, protocol=6),  # TCP
+        _ip4(bytes([0x40]) + plain[1:]),  # RTP version 1
+        _ip4(plain[:12]),  # a header and no payload
+        b"\x45",
+    ]
+    frames = [(b"\x00" * 12 + b"\x08\x00" if link == 1 else b"") + ip for ip in ips]
+    if link == 1:
+        frames.append(b"\x00" * 10)  # shorter than Ethernet's header
+    records = [
+        struct.pack("<IIII", 1_800_000_000 + i, 250_000 * (i % 4), len(f), len(f)) + f
+        for i, f in enumerate(frames)
+    ]
+    cut = struct.pack("<IIII", 1_800_000_100, 0, 300, 300) + frames[0]  # the last, cut short
+    path = tmp_path / "framings.pcap"
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link)
+    path.write_bytes(header + b"".join(records) + cut)
+    expected = _reference(path)
+    assert len(expected) == 7  # the first six framings and the cut record
+    assert {p.source for p in expected} == {("127.0.0.2", 40000), ("::1", 50000)}
+    assert list(read_pcap(path)) == expected
+
+
+def test_opus_packets_longer_than_20_ms_are_decoded_whole() -> None:
+    """Room for 20 ms a packet is made first; 120 ms packets need more, as it goes."""
+    encoder = av.CodecContext.create("libopus", "w")
+    encoder.sample_rate = 48000
+    encoder.layout = "mono"
+    encoder.format = "s16"
+    encoder.options = {"frame_duration": "120"}
+    tone = (8000 * np.sin(2 * np.pi * 1000 * np.arange(48000 * 2) / 48000)).astype(np.int16)
+    frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = 48000
+    packets = [bytes(p) for p in encoder.encode(frame)]
+    data = b"".join(packets)
+    lengths = np.array([len(p) for p in packets], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    samples, counts = recording_file._decode_opus(data, ends - lengths, ends)
+    assert len(packets) >= 16 and set(counts.tolist()) == {960}  # 120 ms at 8 kHz
+    assert len(samples) == 960 * len(packets)
+    assert abs(peak_hz(samples[2000:], 8000) - 1000) < 15 and _rms(samples[2000:]) > 0.1
