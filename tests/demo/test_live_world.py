@@ -55,9 +55,10 @@ def test_the_world_drives_the_real_service_in_accelerated_time(tmp_path: Path) -
         config_repo.save_routing_config(conn, built.routing, firm="firm", client_names={})
     engine.dispose()
 
-    # Ten simulated minutes in five real seconds. Much faster, and a few milliseconds of
-    # commit latency (more on a loaded machine) become simulated seconds.
-    clock = ScaledClock(start=built.start, rate=120.0)
+    # Ten simulated minutes in ten real seconds, the demo's own speed. Faster, and the
+    # commit latency of a loaded machine becomes simulated minutes: the world falls behind
+    # its clock and its offers ring out before its agents can accept them.
+    clock = ScaledClock(start=built.start, rate=60.0)
     writer = bootstrap(database_url=url, clock=clock, rng=Random(1))
     seen: list[ev.Event] = []
     try:

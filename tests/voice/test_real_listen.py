@@ -112,8 +112,8 @@ def _hears(page: Page, expression: str, hz: float) -> dict[str, Any]:
     return found
 
 
-def _poll(check: Callable[[], T | None]) -> T | None:
-    deadline = time.monotonic() + WAIT_S
+def _poll(check: Callable[[], T | None], *, seconds: float = WAIT_S) -> T | None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = check()
         if found is not None:
@@ -228,11 +228,17 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
             stderr=subprocess.PIPE,
         )
         rang = _poll(
-            lambda: agent.locator("#offer-layer").is_visible() or sipp.poll() is not None or None
+            lambda: agent.locator("#offer-layer").is_visible() or sipp.poll() is not None or None,
+            seconds=90,  # a loaded machine: the B2BUA, rtpengine and two browsers beside it
         )
         if not rang or sipp.poll() is not None:
             said = sipp.stderr.read() if sipp.stderr and sipp.poll() is not None else b""
-            raise AssertionError(f"the call did not ring: sipp {sipp.poll()}: {said!r}")
+            control = server.app.state.app_context.voice
+            calls = list(control.calls.values()) if control is not None else "no voice"
+            raise AssertionError(
+                f"the call did not ring: sipp {sipp.poll()}: {said!r}; the desk says "
+                f"{agent.locator('#state-pill').inner_text()!r}; live calls: {calls}"
+            )
         agent.click("#accept-button")
         expect(agent.locator("#softphone-text")).to_have_text("On the call: talking")
         assert _poll(lambda: _agent_alone(caller)), "the caller does not hear the agent"
