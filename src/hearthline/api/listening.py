@@ -15,10 +15,12 @@ the agent page's answers to a supervisor's audio over its stream (docs/voice.md,
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
 from hearthline.api.deps import AppContext
+from hearthline.api.page_answers import hand_answer
 from hearthline.service.actions import listening as actions
 from hearthline.store.queries import config as config_q
 from hearthline.telephony.control import ControlPlane
@@ -50,21 +52,9 @@ def attach(ctx: AppContext, control: ControlPlane, media: Coaching) -> ListenIn:
 
 async def coach_answer(ctx: AppContext, agent: str, text: str) -> str | None:
     """The agent page's answer to the supervisor's audio; a notice for the page if refused."""
-    message = json.loads(text)
-    contact, sdp = message.get("contact"), message.get("sdp")
-    if ctx.listen is None:
-        refusal: str | None = "voice is not on in this server"
-    elif not isinstance(contact, str) or not isinstance(sdp, str):
-        refusal = 'a voice-coach-answer needs "contact" and "sdp" strings'
-    else:
-        try:
-            refusal = await ctx.listen.coach_answer(agent, contact, sdp)
-        except Exception as exc:  # the media engine refused or did not answer
-            log.warning("voice: coach answer of %s for %s failed: %s", agent, contact, exc)
-            refusal = "the media engine could not take this answer"
-    if refusal is None:
-        return None
-    return json.dumps({"type": "voice-error", "contact": contact, "message": refusal})
+    listen = ctx.listen
+    take = None if listen is None else functools.partial(listen.coach_answer, agent)
+    return await hand_answer("voice-coach-answer", agent, text, take)
 
 
 async def agent_publish(ctx: AppContext, agent: str, text: str) -> str:

@@ -8,6 +8,7 @@ without voice, as before.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from hearthline.api import listening
 from hearthline.api.deps import AppContext
+from hearthline.api.page_answers import hand_answer
 from hearthline.service.recording_retention import enforce
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import customers as customers_q
@@ -230,21 +232,9 @@ async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> No
 
 async def browser_answer(ctx: AppContext, agent: str, text: str) -> str | None:
     """Hands the agent's answer to the control plane; a notice for the page when refused."""
-    message = json.loads(text)
-    contact, sdp = message.get("contact"), message.get("sdp")
-    if ctx.voice is None:
-        refusal: str | None = "voice is not on in this server"
-    elif not isinstance(contact, str) or not isinstance(sdp, str):
-        refusal = 'a voice-answer needs "contact" and "sdp" strings'
-    else:
-        try:
-            refusal = await ctx.voice.browser_answer(agent, contact, sdp)
-        except Exception as exc:  # the media engine refused or did not answer
-            log.warning("voice: answer of %s for %s failed: %s", agent, contact, exc)
-            refusal = "the media engine could not take this answer"
-    if refusal is None:
-        return None
-    return json.dumps({"type": "voice-error", "contact": contact, "message": refusal})
+    control = ctx.voice
+    take = None if control is None else functools.partial(control.browser_answer, agent)
+    return await hand_answer("voice-answer", agent, text, take)
 
 
 async def leg_lost(ctx: AppContext, agent: str, text: str) -> None:
