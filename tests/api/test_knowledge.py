@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.support import Served, receive
+from tests.api.support import Served, receive, wait_for_event
 
 ACME_BODY = "Ask for a **photo** of the damage, then refund the order. [Form](https://example.org)"
 
@@ -196,3 +196,44 @@ def test_suggestions_follow_the_contact_in_hand_and_its_client_only(served: Serv
     # Nothing typed yet: the campaign's own articles.
     idle = a0.get("/api/agent/suggestions").json()
     assert [h["article"]["title"] for h in idle] == ["Size exchange"]
+
+
+def test_a_timed_wrap_up_ends_not_ready_while_mandatory_bulletins_wait(served: Served) -> None:
+    """The core ends a timed wrap-up in ready with no request to refuse: the server holds
+    the agent back for the center's own reason, and their Ready after acknowledging lifts it."""
+    admin, sup, a0 = served.login("admin"), served.login("sup-acme"), served.login("a000")
+    queue = admin.get("/api/admin/queues/returns").json()
+    timed = {k: v for k, v in queue.items() if k not in ("id", "warnings")}
+    timed |= {"wrap_up_mode": "timed", "wrap_up_s": 1.0}
+    assert admin.put("/api/admin/queues/returns", json=timed).status_code == 200
+    assert admin.put("/api/knowledge/settings", json={"ack_before_ready": True}).status_code == 200
+    assert a0.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
+    published = sup.post(
+        "/api/knowledge/bulletins",
+        json={
+            "client_id": "acme",
+            "title": "Recall of model X",
+            "body": "Offer an exchange.",
+            "due_at": time.time() + 3600,  # noqa: TID251 -- the server's wall clock
+            "mandatory": True,
+        },
+    )
+    assert published.status_code == 201, published.text
+    with served.stream(a0) as ws:
+        receive(ws)
+        contact = served.channel().post("/api/channels/contacts", json={"queue": "returns"})
+        ident = contact.json()["contact_id"]
+        wait_for_event(ws, "ContactOffered", contact=ident)
+        for path in (f"/api/agent/offers/{ident}/accept", f"/api/agent/contacts/{ident}/hang-up"):
+            assert a0.post(path).status_code == 200, path
+        ended = wait_for_event(ws, "WrapUpEnded", contact=ident)
+        assert ended["event"]["timed_out"] is True
+        held = wait_for_event(ws, "AgentWentNotReady", agent="a000")
+        assert held["event"]["reason"] == "unread-bulletins"
+    refused = a0.post("/api/agent/ready")
+    assert refused.status_code == 409 and "'Recall of model X'" in refused.json()["message"]
+    bulletin = published.json()["id"]
+    assert a0.post(f"/api/agent/bulletins/{bulletin}/acknowledge", json={}).status_code == 200
+    assert a0.post("/api/agent/ready").status_code == 200
+    desk = a0.get("/api/agent/desk").json()
+    assert desk["agent"]["state"] == "available", desk

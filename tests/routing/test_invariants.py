@@ -203,6 +203,10 @@ class RoutingMachine(RuleBasedStateMachine):
     def make_not_ready(self, agent: str, reason: str) -> None:
         self.send(cmd.MakeNotReady(agent, reason))
 
+    @rule(agent=st.sampled_from(AGENTS), reason=st.sampled_from(["unread-bulletins", "lunch"]))
+    def hold_after_contact(self, agent: str, reason: str) -> None:
+        self.send(cmd.HoldAfterContact(agent, reason))
+
     @rule(i=st.integers(0, 5), accept=st.sampled_from([True, True, True, False]))
     def answer_offer(self, i: int, accept: bool) -> None:
         agent = self.pick_agent(i, (AgentState.RESERVED,))

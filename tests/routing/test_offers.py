@@ -20,7 +20,7 @@ from hearthline.routing import (
 )
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
-from tests.routing.support import agent, center
+from tests.routing.support import Center, agent, center
 
 
 def test_contact_goes_to_the_only_ready_agent_and_completes() -> None:
@@ -162,6 +162,54 @@ def test_not_ready_after_the_contact_chosen_while_ringing_keeps_the_offer() -> N
     assert c.state("a1") == "not-ready" and c.router.agent("a1").reason == "lunch"
     assert c.offered(out) == []
     assert not any(isinstance(e, ev.OfferDeclined) for e in c.log)
+
+
+def _wrapping_up(c_id: str = "c1") -> Center:
+    """a1 took a call from q1 (timed wrap-up, 30 s) and hung up."""
+    c = center(agents=[agent("a1")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact(c_id, queue="q1"))
+    c.do(cmd.AcceptOffer("a1", c_id))
+    c.do(cmd.EndContact("a1", c_id))
+    assert c.state("a1") == "wrap-up"
+    return c
+
+
+def test_the_centers_hold_turns_a_timed_wrap_up_into_not_ready_and_ready_lifts_it() -> None:
+    c = _wrapping_up()
+    out = c.do(cmd.HoldAfterContact("a1", "unread-bulletins"))
+    assert [type(e) for e in out] == [ev.AgentNotReadyRequested]
+    c.do(cmd.ArriveContact("c2", queue="q1"))
+    c.wait(31.0)  # the wrap-up times out: held, so not offered c2
+    assert c.state("a1") == "not-ready" and c.router.agent("a1").reason == "unread-bulletins"
+    # The agent's own Ready (the server admits it once the bulletins are acknowledged).
+    out = c.do(cmd.MakeReady("a1"))
+    assert c.offered(out) == [("c2", "a1")]
+
+    c = _wrapping_up()
+    c.do(cmd.HoldAfterContact("a1", "unread-bulletins"))
+    out = c.do(cmd.FinishWrapUp("a1"))  # finishing the notes is not choosing ready
+    assert c.state("a1") == "not-ready"
+    c = _wrapping_up()
+    c.do(cmd.HoldAfterContact("a1", "unread-bulletins"))
+    out = c.do(cmd.MakeReady("a1"))  # Ready during the wrap-up overrules the hold
+    assert c.state("a1") == "available"
+
+
+def test_the_center_holds_only_for_its_own_reasons_and_never_overrides_the_agents() -> None:
+    c = _wrapping_up()
+    with pytest.raises(InvalidCommand, match="'lunch' is one a person chooses"):
+        c.do(cmd.HoldAfterContact("a1", "lunch"))
+    c.do(cmd.MakeNotReady("a1", "lunch"))  # chosen during the wrap-up: kept
+    assert c.do(cmd.HoldAfterContact("a1", "unread-bulletins")) == []
+    c.wait(31.0)
+    assert c.router.agent("a1").reason == "lunch"
+    assert c.do(cmd.HoldAfterContact("a1", "unread-bulletins")) == []  # not ready already
+    c.do(cmd.MakeReady("a1"))
+    out = c.do(cmd.HoldAfterContact("a1", "unread-bulletins"))  # ready and idle: at once
+    assert [type(e) for e in out] == [ev.AgentWentNotReady]
+    c.do(cmd.SignOut("a1"))
+    assert c.do(cmd.HoldAfterContact("a1", "unread-bulletins")) == []
 
 
 def test_not_ready_now_while_ringing_withdraws_the_offer_without_a_decline() -> None:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from hearthline import __version__
 from hearthline.api import errors, voice
+from hearthline.api.acknowledgement import BulletinHold
 from hearthline.api.deps import AppContext, Ctx
 from hearthline.api.directory import Directory
 from hearthline.api.docs import mount_docs
@@ -115,6 +116,7 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         loop.set_default_executor(executor)
         hub.attach(loop, last_event_id=0)
         unsubscribe = writer.subscribe(hub.receive)
+        unsubscribe_holds = writer.subscribe(BulletinHold(ctx, loop).receive)
         # Events up to here are in the core already (snapshots read it); later ones are not.
         hub.last_id = writer.last_event_id
         directory.reload(writer.engine)
@@ -129,6 +131,7 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
             monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await monitor
+            unsubscribe_holds()
             unsubscribe()
 
     app = FastAPI(

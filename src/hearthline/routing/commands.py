@@ -103,6 +103,17 @@ class MakeNotReady(Command):
 
 
 @record
+class HoldAfterContact(Command):
+    """The center, not a person, keeps an agent from going ready after their contact, for a
+    reason of its own (a system reason): not ready once the wrap-up is over, or at once if
+    they are ready and idle. An agent already not ready, or who asked for a reason of their
+    own after this contact, keeps it. The agent's own Ready, once admitted, lifts it."""
+
+    agent: AgentId
+    reason: ReasonId
+
+
+@record
 class AcceptOffer(Command):
     agent: AgentId
     contact: ContactId

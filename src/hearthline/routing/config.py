@@ -213,11 +213,14 @@ SIGNED_IN = ReasonId("signed-in")
 MISSED_OFFER = ReasonId("missed-offer")
 CONNECTION_LOST = ReasonId("connection-lost")
 SYSTEM_RESTART = ReasonId("system-restart")
+# Held after a contact until the firm's mandatory bulletins are acknowledged (its rule).
+UNREAD_BULLETINS = ReasonId("unread-bulletins")
 SYSTEM_REASONS: tuple[NotReadyReason, ...] = (
     NotReadyReason(SIGNED_IN, "Signed in", system=True),
     NotReadyReason(MISSED_OFFER, "Missed offer", system=True),
     NotReadyReason(CONNECTION_LOST, "Connection lost", system=True),
     NotReadyReason(SYSTEM_RESTART, "System restart", system=True),
+    NotReadyReason(UNREAD_BULLETINS, "Bulletins to acknowledge", system=True),
 )
 DEFAULT_REASONS: tuple[NotReadyReason, ...] = (
     NotReadyReason(ReasonId("break"), "Break"),

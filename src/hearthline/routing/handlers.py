@@ -18,6 +18,7 @@ from hearthline.routing import events as ev
 from hearthline.routing.config import (
     CONNECTION_LOST,
     MISSED_OFFER,
+    SYSTEM_REASONS,
     SYSTEM_RESTART,
     Channel,
     Overflow,
@@ -60,10 +61,18 @@ _SIGNED_IN = frozenset({A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WR
 class Handling(Matching):
     # Shared moves ------------------------------------------------------------------------
 
-    def after_work(self, agent: Agent, at: float) -> None:
-        """An agent's contact or offer is over: ready again, unless they asked otherwise."""
-        if agent.pending is not None:
-            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=agent.pending))
+    def after_work(self, agent: Agent, at: float, *, chose_ready: bool = False) -> None:
+        """An agent's contact or offer is over: ready again, unless they asked otherwise.
+
+        ``chose_ready``: the agent ended the wrap-up with Ready themselves, which overrules
+        a hold the center asked for (the server admits that Ready only once the hold's
+        cause is gone), not a reason they chose."""
+        pending = agent.pending
+        if chose_ready and pending is not None:
+            reason = self.reasons.get(pending)
+            pending = None if reason is not None and reason.system else pending
+        if pending is not None:
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=pending))
         elif not agent.connected:
             self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=CONNECTION_LOST))
         else:
@@ -184,7 +193,13 @@ class Handling(Matching):
             self.finish_wrap_up(agent, at, timed_out=True)
 
     def finish_wrap_up(
-        self, agent: Agent, at: float, *, timed_out: bool, sign_out: bool = False
+        self,
+        agent: Agent,
+        at: float,
+        *,
+        timed_out: bool,
+        sign_out: bool = False,
+        chose_ready: bool = False,
     ) -> None:
         contact = agent.contact
         assert contact is not None
@@ -195,7 +210,7 @@ class Handling(Matching):
         if sign_out:
             self.emit(ev.AgentSignedOut(at=at, agent=agent.id))
         else:
-            self.after_work(agent, at)
+            self.after_work(agent, at, chose_ready=chose_ready)
 
     def drop(self, c: Contact, side: str, at: float, *, restart: bool = False) -> None:
         """Ends a contact by a fault; the customer is owed a callback where policy says so."""
@@ -291,10 +306,7 @@ class Handling(Matching):
 
     def _do_configure_reasons(self, c: cmd.ConfigureReasons, at: float) -> None:
         ids = [r.id for r in c.reasons]
-        clash = sorted(
-            set(ids)
-            & {ReasonId(x) for x in (CONNECTION_LOST, MISSED_OFFER, SYSTEM_RESTART, "signed-in")}
-        )
+        clash = sorted(set(ids) & {r.id for r in SYSTEM_REASONS})
         if clash or len(set(ids)) != len(ids):
             raise ConfigError(
                 f"reason ids must be unique and not system ones; clash: {clash or ids}"
@@ -386,7 +398,7 @@ class Handling(Matching):
         if not agent.connected:
             raise InvalidCommand(f"agent {agent.id!r} cannot be made ready: connection lost")
         if agent.state is A.WRAP_UP:
-            self.finish_wrap_up(agent, at, timed_out=False)
+            self.finish_wrap_up(agent, at, timed_out=False, chose_ready=True)
         elif agent.state is A.NOT_READY:
             self.emit(ev.AgentBecameAvailable(at=at, agent=agent.id))
             self.offer_work_to(agent, at)
@@ -415,6 +427,21 @@ class Handling(Matching):
             self.requeue(contact, at)
             return
         self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=reason))
+
+    def _do_hold_after_contact(self, c: cmd.HoldAfterContact, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        reason = self._reason(c.reason)
+        if not self.reasons[reason].system:
+            raise InvalidCommand(
+                f"the center holds an agent only for a reason of its own; {reason!r} is one "
+                "a person chooses"
+            )
+        if agent.state in (A.ON_CONTACT, A.WRAP_UP, A.RESERVED):
+            if agent.pending is None:
+                self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
+        elif agent.state is A.AVAILABLE:
+            self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=reason))
+        # Not ready already, or signed out: nothing to hold back.
 
     def _do_accept_offer(self, c: cmd.AcceptOffer, at: float) -> None:
         agent, contact = self._offered(c.agent, c.contact, "accept")

@@ -355,6 +355,7 @@ function reasonLabel(id) {
     "missed-offer": "Missed an offer",
     "connection-lost": "Connection lost",
     "system-restart": "System restart",
+    "unread-bulletins": "Bulletins to acknowledge",
   };
   return system[id] || humanize(id);
 }

@@ -297,7 +297,7 @@ function reasonLabel(id) {
 
 function isSystemReason(id) {
   const r = ui.reasons.find((x) => x.id === id);
-  return r ? r.system : ["signed-in", "missed-offer", "connection-lost", "system-restart"].includes(id);
+  return r ? r.system : ["signed-in", "missed-offer", "connection-lost", "system-restart", "unread-bulletins"].includes(id);
 }
 
 // Rendering ---------------------------------------------------------------------------------------------
