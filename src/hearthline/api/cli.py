@@ -7,17 +7,16 @@ import argparse
 import getpass
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hearthline.api.security import MIN_PASSWORD_CHARS, password_hasher
-from hearthline.api.settings import ServerSettings, SettingsError
 from hearthline.kernel.errors import UsageError
-from hearthline.service.actions import setup, tokens
-from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
-from hearthline.store.migrate import upgrade
-from hearthline.store.queries import accounts as accounts_q
-from hearthline.store.queries import config as config_q
-from hearthline.store.queries.bind import Engine
+
+if TYPE_CHECKING:
+    from hearthline.api.settings import ServerSettings
+    from hearthline.store.queries.bind import Engine
+
+# The server, the store and the password hasher are imported by the jobs that use them,
+# so that every other `hearthline` command starts without them.
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,6 +60,8 @@ def _store_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
+    from hearthline.api.settings import ServerSettings, SettingsError
+
     flags: dict[str, Any] = {
         k: getattr(args, k, None)
         for k in ("host", "port", "data_dir", "database_url", "heartbeat_timeout_s", "voice")
@@ -72,6 +73,9 @@ def _settings(args: argparse.Namespace) -> ServerSettings:
 
 
 def _engine(settings: ServerSettings) -> Engine:
+    from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
+    from hearthline.store.migrate import upgrade
+
     try:
         url = resolve_url(settings.database_url, data_dir=settings.data_dir)
         engine = create_store_engine(url)
@@ -82,6 +86,8 @@ def _engine(settings: ServerSettings) -> Engine:
 
 
 def _read_password(args: argparse.Namespace) -> str:
+    from hearthline.api.security import MIN_PASSWORD_CHARS
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -94,6 +100,11 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from hearthline.api.security import password_hasher
+    from hearthline.service.actions import setup
+    from hearthline.store.queries import accounts as accounts_q
+    from hearthline.store.queries import config as config_q
+
     settings = _settings(args)
     engine = _engine(settings)
     try:
@@ -117,6 +128,8 @@ def _init(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     from hearthline.kernel.clock import WallClock
+    from hearthline.service.actions import tokens
+    from hearthline.store.queries import accounts as accounts_q
 
     engine = _engine(_settings(args))
     try:
@@ -138,6 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
     from hearthline.api.app import create_app
     from hearthline.api.serving import bind_port, limits, run_until_stopped
     from hearthline.service.bootstrap import bootstrap
+    from hearthline.store.engine import StoreConfigError
     from hearthline.web import mount
 
     settings = _settings(args)

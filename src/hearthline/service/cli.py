@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from hearthline.kernel.errors import UsageError
-from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
-from hearthline.store.log import count_events
-from hearthline.store.migrate import current_revision, upgrade
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# The store's modules (SQLAlchemy, Alembic) are imported by the jobs that use them, so
+# that every other `hearthline` command starts without them.
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _engine(args: argparse.Namespace) -> Engine:
+    from hearthline.store.engine import StoreConfigError, create_store_engine, resolve_url
+
     try:
         return create_store_engine(resolve_url(args.database_url, data_dir=args.data_dir))
     except StoreConfigError as exc:
@@ -45,6 +49,8 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from hearthline.store.migrate import current_revision, upgrade
+
     engine = _engine(args)
     upgrade(engine)
     print(f"schema at {current_revision(engine)}")
@@ -55,6 +61,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 def _rebuild(args: argparse.Namespace) -> int:
     from hearthline.service.domains import CODEC
     from hearthline.store import menu_stats
+    from hearthline.store.migrate import upgrade
     from hearthline.store.read_models import rebuild
 
     engine = _engine(args)
@@ -71,6 +78,7 @@ def _expire(args: argparse.Namespace) -> int:
 
     from hearthline.kernel.clock import WallClock
     from hearthline.service.recording_retention import enforce
+    from hearthline.store.migrate import upgrade
 
     engine = _engine(args)
     upgrade(engine)
@@ -111,6 +119,9 @@ def _import_history(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from hearthline.store.log import count_events
+    from hearthline.store.migrate import current_revision
+
     engine = _engine(args)
     revision = current_revision(engine)
     events = 0

@@ -5,6 +5,8 @@ and agents described in a scenario file. See docs/simulator.md.
     results = simulate(load_scenario("examples/scenarios/mmn-400.toml"))
 """
 
+# Eager, unlike the other packages' exports: ``build`` is also the name of a submodule,
+# which would shadow a lazily exported function of that name.
 from hearthline.sim.build import Built, build
 from hearthline.sim.results import AgentRow, QueueRow, Results
 from hearthline.sim.run import simulate
