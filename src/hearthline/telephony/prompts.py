@@ -4,8 +4,10 @@ a PCMU trunk carries), generated once into the data directory."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import threading
 import wave
 from pathlib import Path
 
@@ -46,6 +48,22 @@ def ensure_default(directory: Path) -> dict[str, Path]:
         _arpeggio(hold)
     out["hold"] = hold
     return out
+
+
+def default_prompt(directory: Path, name: str) -> Path:
+    """One default prompt's file, spoken where missing (the administration pages play it
+    on a server whose voice is off too). Written beside and renamed: the voice stack may
+    be reading the directory."""
+    wav = directory / f"{name}.wav"
+    if not wav.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        scratch = directory / f".{name}.{os.getpid()}.{threading.get_ident()}.wav"
+        try:
+            _speak(DEFAULT_PROMPTS[name], scratch)
+            scratch.replace(wav)
+        finally:
+            scratch.unlink(missing_ok=True)
+    return wav
 
 
 def _arpeggio(wav: Path) -> None:
