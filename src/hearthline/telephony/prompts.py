@@ -3,11 +3,11 @@ a PCMU trunk carries), generated once into the data directory."""
 
 from __future__ import annotations
 
+import functools
 import io
-import os
 import shutil
 import subprocess
-import threading
+import tempfile
 import wave
 from pathlib import Path
 
@@ -50,20 +50,15 @@ def ensure_default(directory: Path) -> dict[str, Path]:
     return out
 
 
-def default_prompt(directory: Path, name: str) -> Path:
-    """One default prompt's file, spoken where missing (the administration pages play it
-    on a server whose voice is off too). Written beside and renamed: the voice stack may
-    be reading the directory."""
-    wav = directory / f"{name}.wav"
-    if not wav.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        scratch = directory / f".{name}.{os.getpid()}.{threading.get_ident()}.wav"
-        try:
-            _speak(DEFAULT_PROMPTS[name], scratch)
-            scratch.replace(wav)
-        finally:
-            scratch.unlink(missing_ok=True)
-    return wav
+@functools.cache
+def spoken_default(name: str) -> bytes:
+    """A default prompt as the voice stack speaks it, for the administration pages to play
+    on a server whose voice is off too; kept in memory (five short files), nothing written
+    where the voice stack keeps its own."""
+    with tempfile.TemporaryDirectory() as scratch:
+        wav = Path(scratch) / f"{name}.wav"
+        _speak(DEFAULT_PROMPTS[name], wav)
+        return wav.read_bytes()
 
 
 def _arpeggio(wav: Path) -> None:

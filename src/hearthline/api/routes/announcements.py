@@ -54,9 +54,8 @@ async def _prompt_exists(ctx: AppContext, client: str, name: str) -> None:
     if not name or name in DEFAULT_PROMPTS:
         return
     if await ctx.db(queries.prompt_wav, ctx.engine, client=client, name=name) is None:
-        raise ApiError(
-            422, "invalid-announcement", f"no prompt {name!r} of client {client!r} (upload it first)"
-        )
+        why = f"no prompt {name!r} of client {client!r} (upload it first)"
+        raise ApiError(422, "invalid-announcement", why)
 
 
 @router.get("/prompts", response_model=list[PromptOut])

@@ -29,8 +29,7 @@ from hearthline.api.schemas import (
     PromptOut,
     SpeakIn,
 )
-from hearthline.api.schemas.menus import DefaultPromptOut
-from hearthline.api.schemas.menus import PromptIn
+from hearthline.api.schemas.menus import DefaultPromptOut, PromptIn
 from hearthline.routing.skills import compile_requirement
 from hearthline.service.actions import menus as actions
 from hearthline.store.queries import menus as queries
@@ -204,9 +203,7 @@ async def _store_prompt(
     return PromptOut(client_id=client, name=name, seconds=seconds, updated_at=at)
 
 
-@router.get(
-    "/prompts/{client_id}/{name}/wav", response_class=Response, responses=_WAV_RESPONSE
-)
+@router.get("/prompts/{client_id}/{name}/wav", response_class=Response, responses=_WAV_RESPONSE)
 async def prompt_wav(client_id: IdentPath, name: PromptName, me: Admin, ctx: Ctx) -> Response:
     """The uploaded prompt as stored, to play in the page."""
     wav = await ctx.db(queries.prompt_wav, ctx.engine, client=client_id, name=name)
@@ -229,12 +226,14 @@ async def default_prompts(me: Admin) -> list[DefaultPromptOut]:
 
 @router.get("/default-prompts/{name}/wav", response_class=Response, responses=_WAV_RESPONSE)
 async def default_prompt_wav(name: DefaultName, me: Admin, ctx: Ctx) -> Response:
-    """A built-in prompt, spoken once into the data directory where missing."""
-    directory = FsPath(ctx.settings.data_dir).resolve() / "voice" / "prompts" / "default"
+    """A built-in prompt: the voice stack's file where it has made one, else spoken now."""
+    made = FsPath(ctx.settings.data_dir).resolve() / "voice" / "prompts" / "default" / f"{name}.wav"
+
+    def read() -> bytes:
+        return made.read_bytes() if made.exists() else prompts.spoken_default(name)
+
     try:
-        wav = await asyncio.to_thread(
-            lambda: prompts.default_prompt(directory, name).read_bytes()
-        )
+        wav = await asyncio.to_thread(read)
     except Exception as exc:  # espeak-ng or sox missing or failing
         raise ApiError(503, "no-speech", f"prompts cannot be spoken here: {exc}") from None
     return Response(wav, media_type="audio/wav", headers=_WAV_HEADERS)
