@@ -138,6 +138,55 @@ def test_prompts_are_checked_for_format_and_length(app: Served) -> None:
     assert admin.put(f"/api/admin/menus/{NUMBER}", json=flow).status_code == 200
 
 
+def test_a_prompt_is_played_and_deleted_only_once_nothing_plays_it(app: Served) -> None:
+    admin, sup = app.login("admin"), app.login("sup-acme")
+    wav = _wav(seconds=0.5)
+    assert admin.put("/api/admin/prompts/acme/outage", json=_b64(wav)).status_code == 200
+    played = admin.get("/api/admin/prompts/acme/outage/wav")
+    assert played.status_code == 200 and played.content == wav
+    assert played.headers["content-type"] == "audio/wav"
+    assert [p["name"] for p in sup.get("/api/supervisor/prompts").json()] == ["outage"]
+    assert app.login("sup-globex").get("/api/supervisor/prompts").json() == []
+    flow = _flow()
+    flow["nodes"][0]["invalid_prompt"] = "outage"
+    assert admin.put(f"/api/admin/menus/{NUMBER}", json=flow).status_code == 200
+    made = sup.post(
+        "/api/supervisor/announcements",
+        json={"client_id": "acme", "text": "Outage", "prompt": "outage", "active": True},
+    )
+    assert made.status_code == 201, made.text
+    refused = admin.delete("/api/admin/prompts/acme/outage")
+    assert refused.status_code == 409
+    message = refused.json()["message"]
+    assert f"the menu of {NUMBER} (node 'main')" in message
+    assert f"announcement {made.json()['id']} (switched on)" in message
+    assert admin.delete(f"/api/admin/menus/{NUMBER}").status_code == 204
+    switch = f"/api/supervisor/announcements/{made.json()['id']}/switch"
+    assert sup.post(switch, json={"active": False}).status_code == 200
+    assert admin.delete("/api/admin/prompts/acme/outage").status_code == 204
+    assert admin.get("/api/admin/prompts/acme/outage/wav").status_code == 404
+    assert admin.delete("/api/admin/prompts/acme/outage").status_code == 404
+    # Switched on again, it would play the greeting in its place: refused naming it.
+    again = sup.post(switch, json={"active": True})
+    assert again.status_code == 422 and "'outage'" in again.json()["message"]
+    missing = sup.post(
+        "/api/supervisor/announcements", json={"client_id": "acme", "text": "x", "prompt": "nope"}
+    )
+    assert missing.status_code == 422 and "'nope'" in missing.json()["message"]
+    with app.writer.engine.connect() as conn:
+        actions = conn.execute(select(t.audit_log.c.action)).scalars().all()
+    assert actions.count("prompt.delete") == 1
+
+
+def test_the_default_prompts_are_listed_and_played(app: Served) -> None:
+    admin = app.login("admin")
+    names = [p["name"] for p in admin.get("/api/admin/default-prompts").json()]
+    assert "greeting" in names and "menu-closed" in names
+    played = admin.get("/api/admin/default-prompts/menu-invalid/wav")
+    assert played.status_code == 200 and played.content[:4] == b"RIFF"
+    assert admin.get("/api/admin/default-prompts/nope/wav").status_code == 422
+
+
 def test_a_prompt_is_spoken_from_text(app: Served) -> None:
     admin = app.login("admin")
     r = admin.post("/api/admin/prompts/acme/hello/speak", json={"text": "Hello and welcome."})
@@ -151,7 +200,7 @@ def test_opening_hours_in_the_firm_zone(app: Served) -> None:
                     ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]  # fmt: skip
     r = admin.put("/api/admin/hours/acme-returns", json={"spans": every_minute})
     assert r.status_code == 200, r.text
-    assert r.json()["open_now"] is True
+    assert r.json()["open_now"] is True and r.json()["zone"]
     closed = admin.put(
         "/api/admin/hours/acme-returns", json={"spans": [], "holidays": ["2026-12-25"]}
     )
@@ -162,6 +211,13 @@ def test_opening_hours_in_the_firm_zone(app: Served) -> None:
         json={"spans": [{"day": "mon", "opens": "18:00", "closes": "08:00"}]},
     )
     assert bad.status_code == 422 and "closes before it opens" in bad.json()["message"]
+    overlapping = admin.put(
+        "/api/admin/hours/acme-returns",
+        json={"spans": [{"day": "fri", "opens": "08:00", "closes": "12:00"},
+                        {"day": "fri", "opens": "11:00", "closes": "17:00"}]},
+    )  # fmt: skip
+    assert overlapping.status_code == 422
+    assert overlapping.json()["message"] == "fri: 08:00-12:00 overlaps 11:00-17:00"
     assert admin.get("/api/admin/hours/acme-returns").json()["holidays"] == ["2026-12-25"]
 
 

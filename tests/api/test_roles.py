@@ -450,7 +450,13 @@ def test_every_endpoint_answers_every_role_within_its_scope(world: World) -> Non
             if not r.headers.get("content-type", "").startswith("application/json") and (
                 status != 204
                 and not key.startswith(
-                    ("GET /api/docs", "GET /api/reports/export", "GET /api/reports/menus/export")
+                    (
+                        "GET /api/docs",
+                        "GET /api/reports/export",
+                        "GET /api/reports/menus/export",
+                        "GET /api/admin/prompts/{client_id}/{name}/wav",
+                        "GET /api/admin/default-prompts/{name}/wav",
+                    )
                 )
             ):
                 problems.append(f"{label} (not JSON)")

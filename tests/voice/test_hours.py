@@ -82,5 +82,13 @@ def test_open_exactly_when_the_local_clock_is_in_a_span(
     assert hours.is_open(at, LONDON) is expected
 
 
+def test_overlapping_spans_are_refused_naming_both_and_touching_ones_are_not() -> None:
+    lunch = (Span("tue", "13:00", "18:00"), Span("tue", "08:00", "12:00"))
+    check_hours(OpeningHours(spans=(*lunch, Span("tue", "18:00", "20:00"))))
+    with pytest.raises(HoursError, match="tue: 08:00-12:00 overlaps 11:30-14:00"):
+        check_hours(OpeningHours(spans=(*lunch, Span("tue", "11:30", "14:00"))))
+    check_hours(OpeningHours(spans=(*lunch, Span("wed", "11:30", "14:00"))))
+
+
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -3,9 +3,11 @@ a PCMU trunk carries), generated once into the data directory."""
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 import subprocess
+import tempfile
 import wave
 from pathlib import Path
 
@@ -46,6 +48,17 @@ def ensure_default(directory: Path) -> dict[str, Path]:
         _arpeggio(hold)
     out["hold"] = hold
     return out
+
+
+@functools.cache
+def spoken_default(name: str) -> bytes:
+    """A default prompt as the voice stack speaks it, for the administration pages to play
+    on a server whose voice is off too; kept in memory (five short files), nothing written
+    where the voice stack keeps its own."""
+    with tempfile.TemporaryDirectory() as scratch:
+        wav = Path(scratch) / f"{name}.wav"
+        _speak(DEFAULT_PROMPTS[name], wav)
+        return wav.read_bytes()
 
 
 def _arpeggio(wav: Path) -> None:

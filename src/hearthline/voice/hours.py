@@ -5,6 +5,7 @@ at 08:00 opens at 08:00 on both sides of a change to or from summer time."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -59,6 +60,15 @@ def check_hours(hours: OpeningHours) -> None:
                 raise HoursError(f"{span.day}: a time is HH:MM (00:00 to 24:00), not {value!r}")
         if _minutes(span.opens) >= _minutes(span.closes):
             raise HoursError(f"{span.day}: {span.opens}-{span.closes} closes before it opens")
+    # Overlapping spans would be harmless to is_open, but they are a typing mistake whose
+    # intent (a break, a longer day) only the editor knows: say which two.
+    for day in DAYS:
+        spans = sorted((s for s in hours.spans if s.day == day), key=lambda s: _minutes(s.opens))
+        for before, after in itertools.pairwise(spans):
+            if _minutes(after.opens) < _minutes(before.closes):
+                raise HoursError(
+                    f"{day}: {before.opens}-{before.closes} overlaps {after.opens}-{after.closes}"
+                )
 
 
 def _minutes(hhmm: str) -> int:

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from hearthline.api.deps import AppContext, Ctx, Staff
-from hearthline.api.errors import ERROR_RESPONSES, not_found
+from hearthline.api.errors import ERROR_RESPONSES, ApiError, not_found
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import (
     PHONE_PATTERN,
@@ -18,6 +18,7 @@ from hearthline.api.schemas import (
     AnnouncementOut,
     MenuLine,
     MenuNodeFigure,
+    PromptOut,
     SwitchIn,
 )
 from hearthline.api.schemas.common import ROW_ID_MAX
@@ -27,6 +28,7 @@ from hearthline.routing.domain import LiveRouting
 from hearthline.service.actions import menus as actions
 from hearthline.service.state import LiveState
 from hearthline.store.queries import menus as queries
+from hearthline.telephony.prompts import DEFAULT_PROMPTS
 from hearthline.voice.calls import LegState
 from hearthline.voice.domain import LiveVoice
 from hearthline.voice.figures import menu_lines, node_figures
@@ -47,6 +49,26 @@ def _visible_clients(ctx: AppContext, me: Principal) -> list[str] | None:
     return sorted(c for c in clients if client_visible(ctx.directory, me, c))
 
 
+async def _prompt_exists(ctx: AppContext, client: str, name: str) -> None:
+    """An announcement naming a prompt that is gone would play the greeting instead."""
+    if not name or name in DEFAULT_PROMPTS:
+        return
+    if await ctx.db(queries.prompt_wav, ctx.engine, client=client, name=name) is None:
+        why = f"no prompt {name!r} of client {client!r} (upload it first)"
+        raise ApiError(422, "invalid-announcement", why)
+
+
+@router.get("/prompts", response_model=list[PromptOut])
+async def list_prompts(me: Staff, ctx: Ctx) -> list[PromptOut]:
+    """The uploaded prompts of the supervisor's clients, to name in an announcement."""
+    rows = await ctx.db(queries.prompts, ctx.engine)
+    return [
+        PromptOut.model_validate(r, from_attributes=True)
+        for r in rows
+        if client_visible(ctx.directory, me, r.client_id)
+    ]
+
+
 @router.get("/announcements", response_model=list[AnnouncementOut])
 async def list_announcements(me: Staff, ctx: Ctx) -> list[AnnouncementOut]:
     rows = await ctx.db(queries.announcements, ctx.engine)
@@ -64,6 +86,7 @@ async def add_announcement(body: AnnouncementIn, me: Staff, ctx: Ctx) -> Announc
         raise not_found("client", body.client_id)
     if body.queue_id is not None and d.queue_client(body.queue_id) != body.client_id:
         raise not_found("queue", body.queue_id)
+    await _prompt_exists(ctx, body.client_id, body.prompt)
     row = await ctx.db(
         actions.add_announcement, ctx.engine, me, at=ctx.now(), client=body.client_id,
         queue=body.queue_id, text=body.text, prompt=body.prompt, active=body.active,
@@ -79,6 +102,8 @@ async def switch_announcement(
     found = await ctx.db(queries.announcements, ctx.engine, ident=announcement_id)
     if not found or not client_visible(ctx.directory, me, found[0].client_id):
         raise not_found("announcement", announcement_id)
+    if body.active:
+        await _prompt_exists(ctx, found[0].client_id, found[0].prompt)
     row = await ctx.db(
         actions.switch_announcement, ctx.engine, me, at=ctx.now(), ident=announcement_id,
         active=body.active,

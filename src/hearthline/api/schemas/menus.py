@@ -63,6 +63,7 @@ class HoursIn(In):
 class HoursOut(HoursIn):
     campaign_id: str
     open_now: bool
+    zone: str = Field(description="the firm's time zone, in which the hours are read")
 
 
 class PromptOut(In):
@@ -70,6 +71,11 @@ class PromptOut(In):
     name: str
     seconds: float
     updated_at: float
+
+
+class DefaultPromptOut(In):
+    name: str
+    text: str
 
 
 class SpeakIn(In):

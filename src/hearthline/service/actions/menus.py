@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, insert, update
 
 from hearthline.service.actions.audit import Actor, first, record, transaction
-from hearthline.service.errors import NotFound
+from hearthline.service.errors import Conflict, NotFound
 from hearthline.store import tables as t
 from hearthline.store.queries import menus as q
+from hearthline.store.queries.bind import Bind
 from hearthline.store.queries.menus import AnnouncementRow, FlowRow
 
 
@@ -111,3 +112,35 @@ def switch_announcement(
             target=str(ident), before={"active": found[0].active}, after={"active": active},
         )  # fmt: skip
         return q.announcements(conn, ident=ident)[0]
+
+
+def prompt_users(bind: Bind, *, client: str, name: str) -> list[str]:
+    """What plays the client's prompt ``name``: menu nodes and announcements switched on,
+    each named for the refusal to delete it."""
+    users = []
+    for flow in q.flows(bind, client=client):
+        for node in flow.flow.get("nodes", []):
+            if name in (node.get("prompt"), node.get("invalid_prompt")):
+                users.append(f"the menu of {flow.number} (node {node.get('id')!r})")
+    for a in q.announcements(bind, client=client):
+        if a.active and a.prompt == name:
+            users.append(f"announcement {a.id} (switched on)")
+    return users
+
+
+def delete_prompt(engine: Engine, who: Actor, *, at: float, client: str, name: str) -> None:
+    """Deletes an uploaded prompt nothing plays; refused naming what plays it (a deleted
+    prompt a menu names would be replaced by the greeting, unheard by the editor)."""
+    p = t.menu_prompts
+    with transaction(engine) as conn:
+        wav = q.prompt_wav(conn, client=client, name=name)
+        if wav is None:
+            raise NotFound("prompt", f"{client}/{name}")
+        users = prompt_users(conn, client=client, name=name)
+        if users:
+            raise Conflict(f"prompt {name!r} is in use: {'; '.join(users)}")
+        conn.execute(delete(p).where(and_(p.c.client_id == client, p.c.name == name)))
+        record(
+            conn, who, at=at, action="prompt.delete", target=f"{client}/{name}",
+            before={"bytes": len(wav)},
+        )  # fmt: skip

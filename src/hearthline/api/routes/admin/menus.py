@@ -14,6 +14,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Path
+from fastapi.responses import Response
 
 from hearthline.api.deps import Admin, AppContext, Ctx
 from hearthline.api.errors import ApiError, not_found
@@ -28,7 +29,7 @@ from hearthline.api.schemas import (
     PromptOut,
     SpeakIn,
 )
-from hearthline.api.schemas.menus import PromptIn
+from hearthline.api.schemas.menus import DefaultPromptOut, PromptIn
 from hearthline.routing.skills import compile_requirement
 from hearthline.service.actions import menus as actions
 from hearthline.store.queries import menus as queries
@@ -37,6 +38,10 @@ from hearthline.voice.hours import HoursError, OpeningHours, Span, check_hours
 from hearthline.voice.menus import MenuError, check_flow, flow_from_dict
 
 NumberPath = Annotated[str, Path(pattern=PHONE_PATTERN)]
+DefaultName = Annotated[str, Path(pattern="^(" + "|".join(prompts.DEFAULT_PROMPTS) + ")$")]
+# A prompt is replaced under the same name: the page must never play a cached old one.
+_WAV_HEADERS = {"Cache-Control": "private, no-store"}
+_WAV_RESPONSE: dict[int | str, dict[str, object]] = {200: {"content": {"audio/wav": {}}}}
 IdentPath = Annotated[str, Path(pattern=IDENT_PATTERN)]
 PromptName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,60}$")]
 
@@ -117,7 +122,7 @@ async def _hours_out(ctx: AppContext, campaign: str, body: HoursIn) -> HoursOut:
     zone: ZoneInfo = await ctx.firm_zone()
     hours = hours_of(body.model_dump(mode="json"))
     open_now = hours.is_open(ctx.now(), zone)
-    return HoursOut(campaign_id=campaign, open_now=open_now, **body.model_dump())
+    return HoursOut(campaign_id=campaign, open_now=open_now, zone=str(zone), **body.model_dump())
 
 
 @router.get("/hours/{campaign_id}", response_model=HoursOut)
@@ -196,3 +201,39 @@ async def _store_prompt(
         seconds=seconds,
     )  # fmt: skip
     return PromptOut(client_id=client, name=name, seconds=seconds, updated_at=at)
+
+
+@router.get("/prompts/{client_id}/{name}/wav", response_class=Response, responses=_WAV_RESPONSE)
+async def prompt_wav(client_id: IdentPath, name: PromptName, me: Admin, ctx: Ctx) -> Response:
+    """The uploaded prompt as stored, to play in the page."""
+    wav = await ctx.db(queries.prompt_wav, ctx.engine, client=client_id, name=name)
+    if wav is None:
+        raise not_found("prompt", f"{client_id}/{name}")
+    return Response(wav, media_type="audio/wav", headers=_WAV_HEADERS)
+
+
+@router.delete("/prompts/{client_id}/{name}", status_code=204)
+async def delete_prompt(client_id: IdentPath, name: PromptName, me: Admin, ctx: Ctx) -> None:
+    """Refused (409) while a menu node or an announcement switched on plays it, naming them."""
+    await ctx.db(actions.delete_prompt, ctx.engine, me, at=ctx.now(), client=client_id, name=name)
+
+
+@router.get("/default-prompts", response_model=list[DefaultPromptOut])
+async def default_prompts(me: Admin) -> list[DefaultPromptOut]:
+    """The built-in prompts: played where a client has no upload of that name."""
+    return [DefaultPromptOut(name=n, text=t) for n, t in prompts.DEFAULT_PROMPTS.items()]
+
+
+@router.get("/default-prompts/{name}/wav", response_class=Response, responses=_WAV_RESPONSE)
+async def default_prompt_wav(name: DefaultName, me: Admin, ctx: Ctx) -> Response:
+    """A built-in prompt: the voice stack's file where it has made one, else spoken now."""
+    made = FsPath(ctx.settings.data_dir).resolve() / "voice" / "prompts" / "default" / f"{name}.wav"
+
+    def read() -> bytes:
+        return made.read_bytes() if made.exists() else prompts.spoken_default(name)
+
+    try:
+        wav = await asyncio.to_thread(read)
+    except Exception as exc:  # espeak-ng or sox missing or failing
+        raise ApiError(503, "no-speech", f"prompts cannot be spoken here: {exc}") from None
+    return Response(wav, media_type="audio/wav", headers=_WAV_HEADERS)

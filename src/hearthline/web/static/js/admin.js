@@ -10,8 +10,9 @@ import { $, fill, h, setText, toast } from "./dom.js";
 import { dateTime, humanize } from "./format.js";
 import { requireUser, signOutSession } from "./session.js";
 import { rowsEditor } from "./admin_rows.js";
+import { hoursSection, loadVoiceCache, promptLink, promptsSection } from "./admin_voice.js";
 
-const cache = { clients: [], campaigns: [], skills: [], agents: [], queues: [] };
+const cache = { clients: [], campaigns: [], skills: [], agents: [], queues: [], prompts: [], defaults: [] };
 
 const ident = (name, label, hint = "Letters, digits and . _ : @ + - ; cannot change later") => ({ name, label, kind: "ident", hint });
 const text = (name, label, extra = {}) => ({ name, label, kind: "text", ...extra });
@@ -363,6 +364,8 @@ const SECTIONS = [
     },
     remove: (item) => del(`/api/admin/menus/${encodeURIComponent(item.number)}`),
   },
+  promptsSection(cache, clientOptions),
+  hoursSection(cache),
   {
     key: "settings",
     title: "Center settings",
@@ -570,6 +573,7 @@ async function refreshCache() {
     ["clients", "campaigns", "skills", "agents", "users", "queues"].map((k) => get(`/api/admin/${k}`).catch(() => [])),
   );
   Object.assign(cache, { clients, campaigns, skills, agents, users, queues });
+  await loadVoiceCache(cache);
 }
 
 let opening = 0;
@@ -704,6 +708,8 @@ function edit(item) {
             await refreshCache();
             open(section.key);
           } catch (err) {
+            // A refusal says why (a prompt a menu plays): beside the form and as a notice.
+            error.textContent = err.message;
             toast(err.message, { kind: "error" });
           }
         },
@@ -739,7 +745,7 @@ function edit(item) {
 }
 
 function singular(section) {
-  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", guides: "Call guide", tokens: "API token", numbers: "Number", menus: "Menu", settings: "Center settings", audit: "Audit entry" };
+  const t = { clients: "Client company", campaigns: "Campaign", queues: "Queue", skills: "Skill", agents: "Agent", users: "User", reasons: "Reason codes", forms: "Outcomes and form", scripts: "Script", guides: "Call guide", tokens: "API token", numbers: "Number", menus: "Menu", prompts: "Prompt", hours: "Opening hours", settings: "Center settings", audit: "Audit entry" };
   return t[section.key] || section.title;
 }
 
@@ -790,6 +796,7 @@ function fieldControl(f, value, { isNew, readOnly }) {
     read = () => input.value.trim();
   }
   if (f.kind === "ident" && !isNew) input.readOnly = true;
+  if (f.fixed && !isNew) input.disabled = true;
   if (readOnly) input.disabled = true;
   const hint = f.hint ? h("span", { class: "hint" }, f.hint) : null;
   return { field: f, el: h("div", { class: "field" }, label, input, hint), read };
@@ -815,24 +822,36 @@ function menuEditor(value) {
     }
     const byId = new Map((parsed.nodes || []).map((n) => [n.id, n]));
     const seen = new Set();
+    // The client chosen beside the flow decides whose uploads its prompt names mean.
+    const client = (clientSelect() || {}).value || flow.client_id || "";
+    const prompts = (node) =>
+      [node.prompt, node.invalid_prompt].filter(Boolean).map((name) => [" ", promptLink(cache, client, name)]);
     const branch = (id, how) => {
       const node = byId.get(id);
       const label = node ? `${id} (${node.kind}${node.queue ? ` → ${node.queue}` : ""})` : `${id} (missing)`;
       if (!node || seen.has(id)) return h("li", { dataset: { node: id } }, `${how}: ${label}${node ? " ↺" : ""}`);
       seen.add(id);
+      const missing = prompts(node).some(([, el]) => el.classList.contains("prompt-missing"));
       const kids = [
         ...Object.entries(node.options || {}).map(([k, t]) => branch(t, `press ${k}`)),
         ...(node.next ? [branch(node.next, "found")] : []),
         ...(node.fallback ? [branch(node.fallback, "no answer")] : []),
       ];
-      return h("li", { dataset: { node: id } }, `${how}: ${label}`, kids.length ? h("ul", {}, kids) : null);
+      return h("li", { dataset: { node: id }, class: missing ? "missing-prompt" : null }, `${how}: ${label}`, prompts(node), kids.length ? h("ul", {}, kids) : null);
     };
     const roots = [branch(parsed.start, "start")];
     if (parsed.closed) roots.push(branch(parsed.closed, "closed"));
     const lost = (parsed.nodes || []).filter((n) => !seen.has(n.id)).map((n) => h("li", { class: "error" }, `unreachable: ${n.id}`));
     fill(tree, h("ul", {}, roots, lost), parsed.operator ? h("p", { class: "muted small" }, `0 from any menu: ${parsed.operator}`) : null);
   };
+  const clientSelect = () => (area.closest("form") || document).querySelector('select[id$="-client_id"]');
   area.addEventListener("input", draw);
+  // The form is put together after this editor: its client's prompts are known then.
+  queueMicrotask(() => {
+    const select = clientSelect();
+    if (select) select.addEventListener("change", draw);
+    draw();
+  });
   draw();
   return h("div", { class: "menu-editor" }, area, tree);
 }

@@ -16,6 +16,7 @@ import { Stream } from "./stream.js";
 import { AdherenceFeed, MOVES_ADHERENCE } from "./adherence.js";
 import { Alerts } from "./alerts.js";
 import { LISTEN_OPTIONS, Listener } from "./listen.js";
+import { Announcements } from "./announcements.js";
 
 const SETTINGS_KEY = "hl.console";
 
@@ -97,6 +98,13 @@ async function start() {
   if (ui.staff) {
     refreshMenus();
     setInterval(refreshMenus, 5000); // callers in a menu never reach the stream's queues
+    ui.announcements = new Announcements({
+      button: $("#announce-button"),
+      clients: ui.clients,
+      queues: () => [...ui.queueInfo.values()].map((q) => ({ id: q.id, name: q.name, client_id: queueClient(q.id) })),
+    });
+    ui.announcements.refresh();
+    setInterval(() => ui.announcements.refresh(), 15000); // switched by another supervisor
   }
 }
 
