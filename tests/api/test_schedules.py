@@ -4,6 +4,7 @@ corrections, on SQLite and PostgreSQL; and the scope of each role."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -12,11 +13,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from hearthline.api.reminders import ShiftReminders
 from hearthline.service.state import LiveState
 from hearthline.wfm.domain import LiveSchedules
 from hearthline.wfm.timeline import Mark
 from hearthline.wfm.timesheet import timesheet
-from tests.api.support import Served, reopen, serve
+from tests.api.support import Served, receive, reopen, serve
 
 HOUR = 3600.0
 
@@ -66,7 +68,7 @@ def test_two_agents_after_each_last_seat_get_one_winner_and_one_clear_refusal(
     names = ("a000", "a001")
     for agent in names:
         assert sup.put(f"/api/schedules/contracts/{agent}", json=contract()).status_code == 200
-    first = now() + 3 * 86400
+    first = (now() // 86400 + 3) * 86400 + 9 * HOUR  # 09:00 UTC: within one week
     seats = [eight(f"seat-{d}", first + d * 86400) for d in range(5)]
     publish(sup, "w5", seats)
     agents = [served.login(a) for a in names]
@@ -318,3 +320,38 @@ def _live_marks(app: Served) -> list[Mark]:
         return list(state.part(LiveSchedules).board.timelines.marks.get("a000", []))
 
     return app.writer.query(read)
+
+
+def test_a_shift_reminder_is_pushed_once_to_its_agent_only(served: Served) -> None:
+    sup, a0, a1 = served.login("sup"), served.login("a000"), served.login("a001")
+    for agent in ("a000", "a001"):
+        assert sup.put(f"/api/schedules/contracts/{agent}", json=contract()).status_code == 200
+    soon, later = now() + 5 * 60, now() + 3 * HOUR  # the default reminder: 15 minutes
+    publish(sup, "next", [eight("s-soon", soon), eight("s-later", later)])
+    picked = a0.post("/api/schedules/mine/picks", json={"shift": "s-soon"})
+    assert picked.status_code == 200, picked.text
+    assert a1.post("/api/schedules/mine/picks", json={"shift": "s-later"}).status_code == 200
+    ctx = served.app.state.app_context
+    reminders = ShiftReminders(ctx)
+
+    def tick() -> int:
+        assert ctx.hub.loop is not None
+        return asyncio.run_coroutine_threadsafe(reminders.tick(), ctx.hub.loop).result(10)
+
+    with served.stream(a0) as mine, served.stream(a1) as theirs:
+        receive(mine)
+        receive(theirs)
+        assert tick() == 1
+        message = receive(mine)
+        while message.get("type") != "shift-reminder":
+            message = receive(mine)
+        assert message["shift"]["id"] == "s-soon" and message["shift"]["start"] == soon
+        assert message["time_zone"] == "UTC"
+        assert tick() == 0  # once
+
+        def drain_theirs() -> None:  # a001's shift is hours away: nothing for them
+            while True:
+                assert receive(theirs, 1.0).get("type") != "shift-reminder"
+
+        with pytest.raises(TimeoutError):
+            drain_theirs()

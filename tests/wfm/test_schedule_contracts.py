@@ -57,6 +57,21 @@ def test_a_schedule_within_every_limit_has_no_violation() -> None:
     assert rules_broken(contract(), [shift(0, 9, 8), shift(1, 9, 4)]) == set()
 
 
+def test_a_night_shift_runs_on_from_a_window_to_midnight_into_the_next_days() -> None:
+    def night(windows: tuple[Window, ...]) -> set[str]:
+        return rules_broken(contract(windows=windows), [shift(0, 20, 8)])  # Mon 20:00-04:00
+
+    evenings = tuple(Window(d, 18 * 60, 24 * 60) for d in range(7))
+    mornings = tuple(Window(d, 0, 6 * 60) for d in range(7))
+    assert night(evenings + mornings) == set()
+    assert night(evenings) == {"availability"}  # no window after midnight
+    assert night(mornings) == {"availability"}
+    assert night(evenings[:1] + mornings[2:]) == {"availability"}  # Tuesday's is missing
+    # Ending at midnight needs no window on the next day.
+    late = rules_broken(contract(windows=evenings[:1]), [shift(0, 20, 4)])
+    assert late == set()
+
+
 def test_each_limit_is_named_when_broken() -> None:
     c = contract()
     assert rules_broken(c, [shift(0, 9, 6)]) == {"length"}

@@ -24,6 +24,7 @@ from hearthline.api.hub import Hub
 from hearthline.api.limits import BodyLimits
 from hearthline.api.logs import redact_access_log
 from hearthline.api.presence import Presence
+from hearthline.api.reminders import ShiftReminders
 from hearthline.api.routes import (
     admin,
     agent,
@@ -121,6 +122,7 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         hub.last_id = writer.last_event_id
         directory.reload(writer.engine)
         monitor = loop.create_task(presence.run())
+        reminding = loop.create_task(ShiftReminders(ctx).run())
         # Voice comes up beside the server, not before it: the pages answer at once.
         stack = loop.create_task(voice.start(ctx)) if settings.voice else None
         try:
@@ -128,9 +130,10 @@ def create_app(writer: Writer, settings: ServerSettings | None = None) -> FastAP
         finally:
             if stack is not None:
                 await voice.stop(ctx, stack)
-            monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await monitor
+            for task in (monitor, reminding):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             unsubscribe_holds()
             unsubscribe()
 

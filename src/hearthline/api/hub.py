@@ -86,6 +86,11 @@ class Hub:
         self._loop = loop
         self.last_id = last_event_id
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The server's event loop, where streams are written (None before it starts)."""
+        return self._loop
+
     def receive(self, envelope: Envelope) -> None:
         """The writer's subscriber: called on the writer thread, after commit, in order."""
         loop = self._loop

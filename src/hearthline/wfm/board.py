@@ -311,6 +311,10 @@ class Board:
             key=lambda s: s.start,
         )
 
+    def starting(self, start: float, end: float) -> list[tuple[str, Shift]]:
+        """Held shifts that start in [start, end), with their agents (for reminders)."""
+        return [(a, s) for a, held in self.held.items() for s in held if start <= s.start < end]
+
     def open_shifts(self, now: float) -> list[tuple[Shift, Window]]:
         out = []
         for w in self.windows.values():

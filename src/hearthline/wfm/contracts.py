@@ -143,15 +143,24 @@ def week_of(day: dt.date) -> dt.date:
 
 
 def _within_window(shift: Shift, windows: Sequence[Window], tz: ZoneInfo) -> bool:
+    """Each wall-clock day's part of the shift lies in one of that weekday's windows; a
+    night shift runs on from a window to midnight into one from midnight the next day."""
     start = _local(shift.start, tz)
     # Minutes on the wall clock: a window 08:00-16:00 means that on a day of 23 hours too.
     end = _local(shift.end, tz)
-    end_min = (end.date() - start.date()).days * DAY_MINUTES + end.hour * 60 + end.minute
-    start_min = start.hour * 60 + start.minute
-    return any(
-        w.weekday == start.weekday() and w.start_min <= start_min and end_min <= w.end_min
-        for w in windows
-    )
+    day, at = start.date(), start.hour * 60 + start.minute
+    last, until = end.date(), end.hour * 60 + end.minute
+    if until == 0 and last > day:  # ends at midnight: the end of the day before
+        last, until = last - dt.timedelta(days=1), DAY_MINUTES
+    while True:
+        upto = until if day == last else DAY_MINUTES
+        if not any(
+            w.weekday == day.weekday() and w.start_min <= at and upto <= w.end_min for w in windows
+        ):
+            return False
+        if day >= last:
+            return True
+        day, at = day + dt.timedelta(days=1), 0
 
 
 def _shift_problems(contract: Contract, shift: Shift, tz: ZoneInfo) -> Iterable[tuple[str, str]]:

@@ -256,6 +256,7 @@ function onMessage(message) {
   if (message.type && message.type.startsWith("help")) app.side.helpNotice(message);
   if (message.type && message.type.startsWith("bulletin")) app.knowledge.notice(message);
   if (message.type && message.type.startsWith("voice-")) app.softphone.handle(message);
+  if (message.type === "shift-reminder") app.side.week.reminded(message);
 }
 
 function onStreamStatus(status) {

@@ -48,6 +48,15 @@ export class MyWeek {
     this.remind();
   }
 
+  // A reminder the server pushed (api/reminders.py): it may name a shift picked or traded in
+  // since the week was read, so the week is read again too.
+  reminded(message) {
+    this.pushed = message.shift;
+    this.pushedZone = message.time_zone;
+    this.remind();
+    this.load();
+  }
+
   remind() {
     const week = this.week;
     let box = document.getElementById("shift-reminder");
@@ -55,14 +64,19 @@ export class MyWeek {
       box = h("div", { id: "shift-reminder", class: "reminder hidden", role: "status" });
       this.root.before(box);
     }
-    const next = week && week.next_shift;
     const now = Date.now() / 1000;
+    const pushed = this.pushed && this.pushed.end > now ? this.pushed : null;
+    let next = week && week.next_shift;
+    if (pushed && (!next || pushed.start < next.start)) next = pushed;
     const ahead = next ? next.start - now : Infinity;
-    if (!next || ahead > week.reminder_minutes * 60 || ahead < -60) {
+    // A pushed shift is due by the server's word; one read with the week, by the firm's setting.
+    const window = next && next === pushed ? Infinity : week ? week.reminder_minutes * 60 : 0;
+    if (!next || ahead > window || ahead < -60) {
       box.classList.add("hidden");
       return;
     }
-    const time = formatter(week.time_zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    const zone = (week && week.time_zone) || this.pushedZone;
+    const time = formatter(zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     const minutes = Math.max(0, Math.round(ahead / 60));
     box.textContent = `Your shift starts at ${time.format(next.start * 1000)}${minutes ? ` (in ${minutes} min)` : " (now)"}: sign in on time.`;
     box.classList.remove("hidden");
