@@ -79,8 +79,9 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("GET /api/quality/evaluations/{evaluation_id}", PERSONS),
     ("GET /api/quality/trends", PERSONS),
     ("/api/quality/", {ADMIN, SUP}),
-    # A client's recorded calls: its viewers and supervisors, and firm-wide staff.
-    ("/api/recordings", {ADMIN, SUP, VIEWER}),
+    # A client's recorded calls: its viewers and supervisors, and firm-wide staff; agents
+    # the voicemail of a callback offered to them (any other: 404, as if none).
+    ("/api/recordings", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {

@@ -158,7 +158,7 @@ def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Record
         await ctx.db(
             recordings_q.add, ctx.engine, contact=stored.contact, client=stored.client,
             call=stored.call, file=stored.file, seconds=stored.seconds,
-            started_at=stored.started_at, created_at=ctx.now(),
+            started_at=stored.started_at, created_at=ctx.now(), kind=stored.kind,
         )  # fmt: skip
 
     return Recorder(
