@@ -260,17 +260,17 @@ class MenuDriver:
             await asyncio.sleep(seconds)
         if live.call not in self.control.calls or live.caller_gone:
             return  # hung up during the prompt: no message
-        try:
-            await self.control.media.record(live.call)
-        except Exception:
-            log.exception("voice: rtpengine would not record the voicemail of %s", live.call)
-            return
         recorder = self.control.recorder
         if recorder is not None and callback is not None:
+            # Before rtpengine opens the message's pcap: the call's earlier ones are not it.
             recorder.voicemail(
                 live.call, callback=callback, client=plan.client,
                 caller_sdp=live.caller_sdp, answer_sdp=live.answer,
             )  # fmt: skip
+        try:
+            await self.control.media.record(live.call)
+        except Exception:  # the call goes on to its end; the recorder finds no pcap
+            log.exception("voice: rtpengine would not record the voicemail of %s", live.call)
 
     async def _greet_after(self, live: LiveCall, seconds: float) -> None:
         await asyncio.sleep(seconds)
