@@ -1,11 +1,13 @@
 """A caller leaves a voicemail in the menu and is owed a callback: the agent offered that
 callback sees the message while it rings and has a player above the customer once it is
 accepted; Chromium plays the file the server stores (mono Ogg Opus), and the playback is
-audited under the agent's name. Another agent's desk is never offered it to play."""
+audited under the agent's name; the supervisor's quality page lists it with the
+contact's recordings and Chromium loads it there too."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import av
@@ -110,10 +112,37 @@ def test_the_agent_offered_a_callback_hears_its_voicemail_on_the_desk(
     assert abs(played["duration"] - SECONDS) < 0.3, played
     page.screenshot(path=str(screenshots / "agent-voicemail-playing.png"))
 
+    no_page_errors(page)
+
+    # The supervisor's quality page lists it with the contact's recordings.
+    card = {
+        "sections": [
+            {
+                "title": "Opening",
+                "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}],
+            }
+        ]
+    }
+    with closing(server.api("admin")) as admin:
+        assert admin.put("/api/quality/templates/acme-returns", json=card).is_success
+    quality = open_as(browser, server, "super", lands_on="/supervisor")
+    quality.goto(f"/quality?contact={callback}")
+    expect(quality.locator("#story")).to_contain_text("Voicemail 0:03 · the caller's message")
+    quality.wait_for_function(
+        "() => { const a = document.querySelector('audio.recording');"
+        " return a && a.readyState >= 1 && Math.abs(a.duration - 3) < 0.3; }"
+    )
+    quality.screenshot(path=str(screenshots / "quality-voicemail.png"))
+    no_page_errors(quality)
+
     a = tables.audit_log
     with server.writer.engine.connect() as conn:
         audits = conn.execute(
-            select(a.c.username, a.c.action, a.c.target).where(a.c.action.like("voicemail.%"))
+            select(a.c.username, a.c.action, a.c.target)
+            .where(a.c.action.like("voicemail.%"))
+            .order_by(a.c.id)
         ).all()
-    assert [tuple(x) for x in audits] == [("maria", "voicemail.played", f"acme/{callback}")]
-    no_page_errors(page)
+    assert [tuple(x) for x in audits] == [
+        ("maria", "voicemail.played", f"acme/{callback}"),
+        ("super", "voicemail.played", f"acme/{callback}"),
+    ]
