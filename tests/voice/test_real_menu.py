@@ -55,6 +55,10 @@ PLAIN_NUMBER = "+15550403"  # no menu: straight to the returns queue
 VOICEMAIL_NUMBER = "+15550404"  # "3" leaves a message
 ACCOUNT_NUMBER = "+15550405"  # the caller keys their account number
 ACCOUNT = "3141"
+ORDER_NUMBER = "+15550406"  # the caller keys one of their order numbers
+# No key twice in a row: with "55012" the node still waited for a digit when sipp hung up
+# (both 5s are one pcap replayed, the same SSRC and RTP timestamps: seemingly one event).
+ORDER = "52014"
 SPOKEN_HZ = 450.0  # what the caller says on their voicemail
 
 
@@ -136,9 +140,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             _menu()["nodes"][1],
         ],
     )  # fmt: skip
+    order = _menu(
+        start="order",
+        nodes=[
+            {"id": "order", "kind": "collect", "lookup": "order", "prompt": "beep",
+             "min_digits": 5, "max_digits": 5, "next": "returns"},
+            _menu()["nodes"][1],
+        ],
+    )  # fmt: skip
     flows = (
         (OPEN_NUMBER, _menu()), (CLOSED_NUMBER, closed), (SILENT_NUMBER, silent),
-        (VOICEMAIL_NUMBER, voicemail), (ACCOUNT_NUMBER, account),
+        (VOICEMAIL_NUMBER, voicemail), (ACCOUNT_NUMBER, account), (ORDER_NUMBER, order),
     )  # fmt: skip
     for number, flow in flows:
         check_flow(flow_from_dict(flow), queues={"returns"})
@@ -156,6 +168,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
                 email="priya@example.org", created_at=at,
             )
         )  # fmt: skip
+        conn.execute(
+            insert(tables.orders).values(
+                client_id="acme", number=ORDER, customer_id=ACCOUNT, created_at=at
+            )
+        )
         hashed = password_hasher(time_cost=1, memory_kib=1024).hash(PASSWORD)
         config_repo.add_user(
             conn, "sup-globex", role="supervisor", client="globex", agent=None,
@@ -471,8 +488,12 @@ def test_a_voicemail_is_assembled_to_what_the_caller_said_and_filed_under_its_ca
     assert not [p for p in pcaps.rglob("*.pcap") if call.replace("@", "%40") in p.name]
 
 
-def test_an_account_number_keyed_in_rfc_2833_digits_identifies_the_caller_on_the_desk(
-    server: WebServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("number", "keys", "node"),
+    [(ACCOUNT_NUMBER, ACCOUNT, "account"), (ORDER_NUMBER, ORDER, "order")],
+)
+def test_an_account_or_order_number_keyed_in_rfc_2833_digits_identifies_the_caller_on_the_desk(
+    server: WebServer, tmp_path: Path, number: str, keys: str, node: str
 ) -> None:
     # Callbacks the module's other callers left wait in the same queue: gone, so the one
     # call Maria is offered is this caller's.
@@ -489,7 +510,7 @@ def test_an_account_number_keyed_in_rfc_2833_digits_identifies_the_caller_on_the
         try:
             with ThreadPoolExecutor(1) as pool:
                 done = pool.submit(
-                    _call, server, tmp_path, ACCOUNT_NUMBER, ACCOUNT, center_hangs_up=False,
+                    _call, server, tmp_path, number, keys, center_hangs_up=False,
                     wait_ms=3000,
                 )  # fmt: skip
                 # While it rings: the desk names the customer the digits identified.
@@ -506,7 +527,7 @@ def test_an_account_number_keyed_in_rfc_2833_digits_identifies_the_caller_on_the
             _wait_for(server, "CallEnded", since)
             maria.post("/api/agent/sign-out")
     visits = _wait_for(server, "MenuVisited", since, 2)
-    assert [(v["node"], v["how"]) for v in visits] == [("account", "found"), ("returns", "queue")]
+    assert [(v["node"], v["how"]) for v in visits] == [(node, "found"), ("returns", "queue")]
     [arrived] = _wait_for(server, "ContactArrived", since)
     assert arrived["customer"] == ACCOUNT
     [offered] = _wait_for(server, "ContactOffered", since)
