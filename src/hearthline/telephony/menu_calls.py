@@ -260,8 +260,10 @@ class MenuDriver:
             await asyncio.sleep(seconds)
         if live.call not in self.control.calls or live.caller_gone:
             return  # hung up during the prompt: no message
+        if callback is None:
+            return  # no callback owed (refused by the core): nobody to leave a message for
         recorder = self.control.recorder
-        if recorder is not None and callback is not None:
+        if recorder is not None:
             # Before rtpengine opens the message's pcap: the call's earlier ones are not it.
             recorder.voicemail(
                 live.call, callback=callback, client=plan.client,

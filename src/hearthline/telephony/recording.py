@@ -302,14 +302,9 @@ class Recorder:
             log.exception("recording: could not assemble %s", entry.call)
             return
         stored = Stored(
-            entry.contact,
-            entry.client,
-            entry.call,
-            relative,
-            made.seconds,
-            made.started_at,
+            entry.contact, entry.client, entry.call, relative, made.seconds, made.started_at,
             entry.kind,
-        )
+        )  # fmt: skip
         await self.save(stored)
         self.done.append(stored)
         self._forget(pcaps)
