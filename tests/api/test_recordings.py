@@ -14,12 +14,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hearthline.kernel.ids import ContactId, QueueId
+from hearthline.routing import commands as cmd
+from hearthline.routing import events as ev
 from hearthline.service.recording_retention import enforce
 from hearthline.store import tables as t
 from hearthline.store.queries import recordings as recordings_q
 from tests.api.support import Served, serve
 
 DAY = 86400.0
+_FINISH = {"disposition": "return-processed", "text": "called back",
+           "fields": {"order_number": "o1", "reason": "wrong-size"}}  # fmt: skip
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -91,12 +96,12 @@ def test_a_recording_plays_only_within_its_client_and_every_playback_is_audited(
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
     assert app.login("admin").get(f"/api/recordings/{ident}/audio").status_code == 200
 
-    # Another client's people: it does not exist. Agents: not theirs to play.
+    # Another client's people, and agents (a call recording is never theirs): it does not exist.
     for outsider in ("globex-viewer", "sup-globex"):
         other = app.login(outsider)
         assert other.get(f"/api/recordings/{ident}/audio").status_code == 404
         assert other.get("/api/recordings", params={"contact": "k-acme-1"}).json() == []
-    assert app.login("a000").get(f"/api/recordings/{ident}/audio").status_code == 403
+    assert app.login("a000").get(f"/api/recordings/{ident}/audio").status_code == 404
     assert viewer.get("/api/recordings/999999/audio").status_code == 404
 
     assert _audits(app, "recording.%") == [
@@ -170,4 +175,72 @@ def test_the_server_runs_the_retention_job_on_its_own(app: Served) -> None:
     assert not old_file.exists()
     assert _audits(app, "recording.deleted") == [
         ("recording-retention", "recording.deleted", "acme/k-gone")
+    ]
+
+
+def test_a_voicemail_is_heard_by_the_agent_offered_its_callback_and_no_other_agent(
+    app: Served,
+) -> None:
+    # A caller left a message and is owed a callback (as a menu's voicemail leaf does);
+    # nobody was ready, so the callback waits until a000 signs in and is offered it.
+    app.writer.execute(cmd.ArriveContact(ContactId("v-vm1"), caller="+15550177",
+                                         queue=QueueId("returns")))  # fmt: skip
+    [converted] = [
+        e.event for e in app.writer.execute(cmd.RequestCallback(ContactId("v-vm1")))
+        if isinstance(e.event, ev.ContactConvertedToCallback)
+    ]  # fmt: skip
+    callback = str(converted.callback)
+    now = app.app.state.app_context.now()
+    relative = f"acme/{callback}.ogg"
+    path = _store(app) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"OggS" + os.urandom(3000))
+    voicemail = recordings_q.add(
+        app.writer.engine, contact=callback, client="acme", call="call-vm1", file=relative,
+        seconds=4.0, started_at=now - 5, created_at=now, kind="voicemail",
+    )  # fmt: skip
+    call_recording, _ = _recording(app, client="acme", contact="k-call", created_at=now)
+
+    tom = app.login("a000")
+    listed = tom.get("/api/recordings", params={"contact": callback})
+    assert listed.status_code == 200 and listed.json() == []  # not offered yet: not his
+    assert tom.get(f"/api/recordings/{voicemail}/audio").status_code == 404
+    assert tom.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
+    e = t.events
+    with app.writer.engine.connect() as conn:
+        offers = conn.execute(
+            select(e.c.agent_id).where(e.c.type == "ContactOffered", e.c.contact_id == callback)
+        ).all()
+    assert [o.agent_id for o in offers] == ["a000"]
+
+    listed = tom.get("/api/recordings", params={"contact": callback}).json()
+    assert [(r["id"], r["kind"], r["seconds"]) for r in listed] == [(voicemail, "voicemail", 4.0)]
+    played = tom.get(f"/api/recordings/{voicemail}/audio")
+    assert played.status_code == 200 and played.content == path.read_bytes()
+    # An agent hears voicemails only: a call recording is not there for them.
+    assert tom.get(f"/api/recordings/{call_recording}/audio").status_code == 404
+    # Another agent, and another client's people: it does not exist.
+    for outsider in ("a001", "g000", "globex-viewer", "sup-globex"):
+        other = app.login(outsider)
+        assert other.get(f"/api/recordings/{voicemail}/audio").status_code == 404, outsider
+        assert other.get("/api/recordings", params={"contact": callback}).json() == []
+    # The client's supervisor plays it too (the quality page's contact view).
+    assert app.login("sup-acme").get(f"/api/recordings/{voicemail}/audio").status_code == 200
+    bad = tom.get("/api/recordings", params={"contact": "v-vm1/../x"})
+    assert bad.status_code == 422
+
+    # Handled and finished: no longer his to hear.
+    for where, body in (
+        (f"/api/agent/offers/{callback}/accept", None),
+        (f"/api/agent/contacts/{callback}/hang-up", None),
+        (f"/api/agent/contacts/{callback}/finish", _FINISH),
+    ):
+        answer = tom.post(where, json=body)
+        assert answer.status_code == 200, answer.text
+    assert tom.post("/api/agent/wrap-up/finish").status_code == 200
+    assert tom.get(f"/api/recordings/{voicemail}/audio").status_code == 404
+
+    assert _audits(app, "voicemail.%") == [
+        ("a000", "voicemail.played", f"acme/{callback}"),
+        ("sup-acme", "voicemail.played", f"acme/{callback}"),
     ]

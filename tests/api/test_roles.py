@@ -48,6 +48,7 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("/api/channels/", {ADMIN, CHANNEL}),
     ("POST /api/customers", {ADMIN, SUP, AGENT}),
     ("POST /api/customers/{customer_id}/contacts", {ADMIN, SUP, AGENT}),
+    ("POST /api/customers/{customer_id}/orders", {ADMIN, SUP, AGENT}),
     ("/api/customers", PERSONS),
     ("/api/reports/agents", {ADMIN, SUP}),
     # Menus belong to numbers of client companies; agents have none. What the figures
@@ -79,8 +80,9 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("GET /api/quality/evaluations/{evaluation_id}", PERSONS),
     ("GET /api/quality/trends", PERSONS),
     ("/api/quality/", {ADMIN, SUP}),
-    # A client's recorded calls: its viewers and supervisors, and firm-wide staff.
-    ("/api/recordings", {ADMIN, SUP, VIEWER}),
+    # A client's recorded calls: its viewers and supervisors, and firm-wide staff; agents
+    # the voicemail of a callback offered to them (any other: 404, as if none).
+    ("/api/recordings", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
 EXPECTED_REFUSALS = {
@@ -208,6 +210,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/channels/callbacks": {"queue": "returns", "due_at": due_at, "caller": "+1"},
         "POST /api/customers": {"client_id": "acme", "name": "Ann", "phone": "+1555123"},
         "POST /api/customers/{customer_id}/contacts": {"contact_id": "walk-1"},
+        "POST /api/customers/{customer_id}/orders": {"numbers": ["77001"]},
         "PUT /api/admin/pay/settings": {"currency": "GBP"},
         "PUT /api/admin/pay/rules/{agent_id}/{effective_from}": {"hourly_rate": "11.50"},
         "PUT /api/admin/pay/bonus-rules/{campaign_id}": {"per_save": "2"},

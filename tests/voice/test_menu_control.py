@@ -254,6 +254,7 @@ def test_a_voicemail_is_recorded_and_owed_a_callback_until_the_caller_hangs_up(
         rig = Rig(writer, closed=True)
         await rig.call("m8")
         await rig.press("m8", "2")
+        await asyncio.sleep(0.05)  # recording starts once the leaf's prompt has played
         assert ("record", "m8") in rig.media.log
         assert "m8" in rig.control.calls  # still recording
         await rig.control.on_signal({"event": "hangup", "call": "m8"})

@@ -125,6 +125,27 @@ def test_an_account_number_is_checked_and_the_customer_goes_with_the_call() -> N
     assert (found.end.queue, found.end.customer, found.end.priority) == ("orders", "cust-7", 2)
 
 
+def test_an_order_number_identifies_the_customer_whose_order_it_is() -> None:
+    flow = Flow(
+        start="order",
+        operator="returns",
+        nodes=(
+            Node("order", "collect", lookup="order", min_digits=5, max_digits=8, next="returns"),
+            Node("returns", "queue", queue="returns"),
+        ),
+    )
+    check_flow(flow, queues=QUEUES)
+    walker = Walker(flow)
+    walker.start(0.0)
+    for d in "77001":
+        walker.digit(d, 1.0)
+    asked = walker.digit("#", 2.0)
+    assert asked.lookup == ("order", "77001")  # the order's records, not the account's
+    found = walker.checked("cust-9", 2.5)
+    assert found.end is not None and (found.end.queue, found.end.customer) == ("returns", "cust-9")
+    assert [(v.node, v.how) for v in found.visits] == [("order", "found"), ("returns", "queue")]
+
+
 def test_a_caller_hanging_up_in_the_menu_is_counted_at_that_node() -> None:
     walker = Walker(BANK)
     walker.start(0.0)
@@ -166,6 +187,8 @@ def _flow(*nodes: Node, operator: str | None = "help", start: str = "a") -> Flow
         (_flow(Node("a", "menu", options=(("1", "nope"),))), "a", "does not exist"),
         (_flow(Node("a", "queue", queue="elsewhere")), "a", "not known"),
         (_flow(Node("a", "collect", next=None)), "a", "no next node"),
+        (_flow(Node("a", "collect", lookup="invoice", next="q"), Node("q", "queue", queue="help")),
+         "a", "an account or an order, not 'invoice'"),
         (_flow(Node("a", "menu", options=(("x", "a"),))), "a", "an option is one of"),
         (_flow(Node("a", "hangup", sets=(("colour", "red"),))), "a", "may set"),
         (_flow(Node("a", "hangup"), Node("a", "hangup")), "a", "two nodes"),

@@ -6,12 +6,14 @@ BYE the center sends when the menu says goodbye, and the prompt's audio reaching
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
 import time
 import wave
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,12 @@ import pytest
 from sqlalchemy import insert, select
 
 from hearthline.api.security import password_hasher
+from hearthline.kernel.ids import ContactId
+from hearthline.routing import commands as cmd
+from hearthline.routing.errors import RoutingError
 from hearthline.service.actions import menus as actions
 from hearthline.store import config_repo, tables
+from hearthline.telephony.recording_file import decode
 from hearthline.voice.menus import check_flow, flow_from_dict
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
@@ -46,6 +52,14 @@ OPEN_NUMBER = "+15550400"
 CLOSED_NUMBER = "+15550401"
 SILENT_NUMBER = "+15550402"
 PLAIN_NUMBER = "+15550403"  # no menu: straight to the returns queue
+VOICEMAIL_NUMBER = "+15550404"  # "3" leaves a message
+ACCOUNT_NUMBER = "+15550405"  # the caller keys their account number
+ACCOUNT = "3141"
+ORDER_NUMBER = "+15550406"  # the caller keys one of their order numbers
+# No key twice in a row: with "55012" the node still waited for a digit when sipp hung up
+# (both 5s are one pcap replayed, the same SSRC and RTP timestamps: seemingly one event).
+ORDER = "52014"
+SPOKEN_HZ = 450.0  # what the caller says on their voicemail
 
 
 @dataclass(frozen=True)
@@ -110,7 +124,35 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             *_menu()["nodes"][1:],
         ]
     )  # fmt: skip
-    for number, flow in ((OPEN_NUMBER, _menu()), (CLOSED_NUMBER, closed), (SILENT_NUMBER, silent)):
+    voicemail = _menu(
+        nodes=[
+            {"id": "main", "kind": "menu", "prompt": "beep", "timeout_s": 2.0, "retries": 0,
+             "options": {"3": "message"}, "fallback": "goodbye"},
+            {"id": "message", "kind": "voicemail", "queue": "returns", "prompt": "beep"},
+            *_menu()["nodes"][2:],
+        ]
+    )  # fmt: skip
+    account = _menu(
+        start="account",
+        nodes=[
+            {"id": "account", "kind": "collect", "prompt": "beep", "min_digits": 4,
+             "max_digits": 4, "next": "returns"},
+            _menu()["nodes"][1],
+        ],
+    )  # fmt: skip
+    order = _menu(
+        start="order",
+        nodes=[
+            {"id": "order", "kind": "collect", "lookup": "order", "prompt": "beep",
+             "min_digits": 5, "max_digits": 5, "next": "returns"},
+            _menu()["nodes"][1],
+        ],
+    )  # fmt: skip
+    flows = (
+        (OPEN_NUMBER, _menu()), (CLOSED_NUMBER, closed), (SILENT_NUMBER, silent),
+        (VOICEMAIL_NUMBER, voicemail), (ACCOUNT_NUMBER, account), (ORDER_NUMBER, order),
+    )  # fmt: skip
+    for number, flow in flows:
         check_flow(flow_from_dict(flow), queues={"returns"})
         actions.put_flow(engine, Admin(), at=at, number=number, client="acme", flow=flow)
     # Closed every day: no spans at all.
@@ -119,6 +161,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
         conn.execute(insert(tables.numbers).values(number=OPEN_NUMBER, queue_id=None, label=""))
         conn.execute(
             insert(tables.numbers).values(number=PLAIN_NUMBER, queue_id="returns", label="")
+        )
+        conn.execute(
+            insert(tables.customers).values(
+                id=ACCOUNT, client_id="acme", name="Priya Natarajan", phone="+441632960999",
+                email="priya@example.org", created_at=at,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(tables.orders).values(
+                client_id="acme", number=ORDER, customer_id=ACCOUNT, created_at=at
+            )
         )
         hashed = password_hasher(time_cost=1, memory_kib=1024).hash(PASSWORD)
         config_repo.add_user(
@@ -385,3 +438,98 @@ def test_an_announcement_plays_before_queueing_on_a_number_without_a_menu(
     # Queued once the 0.8 s message has played, not while it played.
     assert arrived["at"] - answered["at"] >= 0.8
     _wait_for(server, "CallEnded", since, call=answered["call"])
+
+
+def test_a_voicemail_is_assembled_to_what_the_caller_said_and_filed_under_its_callback(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    # The caller's voice is the ear's tone, sent from the first prompt it hears on; the
+    # message is recorded from the end of the leaf's 0.4 s prompt until the BYE.
+    ear = RtpEndpoint(SPOKEN_HZ)
+    ear.start()
+    try:
+        _call(server, tmp_path, VOICEMAIL_NUMBER, "3", center_hangs_up=False, wait_ms=2500,
+              ear=ear)  # fmt: skip
+    finally:
+        ear.stop()
+    visits = _wait_for(server, "MenuVisited", since, 2)
+    assert [(v["node"], v["how"]) for v in visits] == [
+        ("main", "option:3"),
+        ("message", "voicemail"),
+    ]
+    call = visits[0]["call"]
+    [converted] = _wait_for(server, "ContactConvertedToCallback", since)
+    callback = converted["callback"]
+    arrived = {a["contact"]: a for a in _wait_for(server, "ContactArrived", since, 2)}
+    assert dict(arrived[callback]["data"])["voicemail"] == call
+    [ended] = _wait_for(server, "CallEnded", since, call=call)
+    assert ended["by"] == "caller"
+
+    deadline = time.monotonic() + 20  # assembled on a worker thread after the BYE
+    r = tables.recordings
+    while True:
+        with server.writer.engine.connect() as conn:
+            row = conn.execute(select(r).where(r.c.call_id == call)).first()
+        if row is not None:
+            break
+        assert time.monotonic() < deadline, "the voicemail was not indexed"
+        time.sleep(0.2)
+    assert (row.contact_id, row.client_id, row.kind) == (callback, "acme", "voicemail")
+    store = Path(server.app.state.app_context.settings.data_dir).resolve() / "recordings"
+    rate, samples = decode(store / row.file)
+    assert samples.shape[0] == 1, "a voicemail is mono: the caller alone"
+    heard = samples[0]
+    # About 2.5 s of message (sipp's pauses), less the prompt, at the caller's pitch.
+    assert 1.0 <= row.seconds <= 4.5 and abs(len(heard) / rate - row.seconds) < 0.2
+    assert abs(peak_hz(heard, rate) - SPOKEN_HZ) < 20, f"{peak_hz(heard, rate)} Hz"
+    # No pcap of the call is left in rtpengine's directory.
+    pcaps = Path(server.app.state.app_context.settings.data_dir).resolve() / "voice"
+    assert not [p for p in pcaps.rglob("*.pcap") if call.replace("@", "%40") in p.name]
+
+
+@pytest.mark.parametrize(
+    ("number", "keys", "node"),
+    [(ACCOUNT_NUMBER, ACCOUNT, "account"), (ORDER_NUMBER, ORDER, "order")],
+)
+def test_an_account_or_order_number_keyed_in_rfc_2833_digits_identifies_the_caller_on_the_desk(
+    server: WebServer, tmp_path: Path, number: str, keys: str, node: str
+) -> None:
+    # Callbacks the module's other callers left wait in the same queue: gone, so the one
+    # call Maria is offered is this caller's.
+    for owed in _events(server, "ContactConvertedToCallback", 0):
+        with contextlib.suppress(RoutingError):
+            server.writer.execute(cmd.CallerHangUp(ContactId(owed["callback"])))
+    since = server.writer.last_event_id
+    with httpx.Client(base_url=server.url, timeout=30.0) as maria:
+        r = maria.post("/api/auth/login", json={"username": "maria", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        maria.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        assert maria.post("/api/agent/sign-in", json={"ready": True}).status_code == 200
+        seen: list[dict[str, Any]] = []
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                done = pool.submit(
+                    _call, server, tmp_path, number, keys, center_hangs_up=False,
+                    wait_ms=3000,
+                )  # fmt: skip
+                # While it rings: the desk names the customer the digits identified.
+                deadline = time.monotonic() + 20
+                while not done.done() and time.monotonic() < deadline:
+                    desk = maria.get("/api/agent/desk").json()
+                    contact = desk.get("contact")
+                    if contact and contact.get("customer"):
+                        seen.append(contact)
+                        break
+                    time.sleep(0.1)
+                done.result()
+        finally:
+            _wait_for(server, "CallEnded", since)
+            maria.post("/api/agent/sign-out")
+    visits = _wait_for(server, "MenuVisited", since, 2)
+    assert [(v["node"], v["how"]) for v in visits] == [(node, "found"), ("returns", "queue")]
+    [arrived] = _wait_for(server, "ContactArrived", since)
+    assert arrived["customer"] == ACCOUNT
+    [offered] = _wait_for(server, "ContactOffered", since)
+    assert offered["agent"] == "a-maria"
+    assert seen and seen[0]["customer"] == ACCOUNT and seen[0]["queue"] == "returns"

@@ -340,3 +340,20 @@ def test_opus_packets_longer_than_20_ms_are_decoded_whole() -> None:
     assert len(packets) >= 16 and set(counts.tolist()) == {960}  # 120 ms at 8 kHz
     assert len(samples) == 960 * len(packets)
     assert abs(peak_hz(samples[2000:], 8000) - 1000) < 15 and _rms(samples[2000:]) > 0.1
+
+
+def test_a_voicemail_is_the_caller_alone_in_one_channel(tmp_path: Path) -> None:
+    # Whatever else is in the pcap (here an agent-side 1000 Hz stream) is left out.
+    pcap = _pcap(tmp_path / "c2-aaaa.pcap", _span(T0, 2.0, caller_hz=600, agent_hz=1000))
+    made = assemble(
+        [pcap], tmp_path / "vm.ogg", caller_ports=frozenset({CALLER_PORT}),
+        codecs=codecs_of(CALLER_SDP), agent_codecs=codecs_of(AGENT_SDP), started_at=T0,
+        mono=True,
+    )  # fmt: skip
+    rate, audio = decode(made.path)
+    assert audio.shape[0] == 1 and 1.9 < made.seconds < 2.2
+    heard = audio[0, int(0.2 * rate) : int(1.8 * rate)]
+    assert abs(peak_hz(heard, rate) - 600) < 15 and _rms(heard) > 0.05
+    spectrum = np.abs(np.fft.rfft(heard * np.hanning(len(heard))))
+    at = lambda hz: spectrum[int(hz * len(heard) / rate)]  # noqa: E731
+    assert at(1000) < at(600) / 100  # no agent in it

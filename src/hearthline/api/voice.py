@@ -98,7 +98,8 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         return await asyncio.to_thread(_plan, ctx, files, flow, client, closed)
 
     async def look_up(client: str, kind: str, digits: str) -> str | None:
-        return await ctx.db(customers_q.account, ctx.engine, client=client, number=digits)
+        find = customers_q.order if kind == "order" else customers_q.account
+        return await ctx.db(find, ctx.engine, client=client, number=digits)
 
     async def find_announcements(client: str, queue: str) -> tuple[str, ...]:
         # Read on every call, as a menu's are: switched on, the next caller hears it.
@@ -158,7 +159,7 @@ def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Record
         await ctx.db(
             recordings_q.add, ctx.engine, contact=stored.contact, client=stored.client,
             call=stored.call, file=stored.file, seconds=stored.seconds,
-            started_at=stored.started_at, created_at=ctx.now(),
+            started_at=stored.started_at, created_at=ctx.now(), kind=stored.kind,
         )  # fmt: skip
 
     return Recorder(

@@ -82,6 +82,8 @@ class LiveCall:
     contact: str
     caller_sdp: str
     queue: str = ""
+    # rtpengine's answer to the caller (its port marks the caller's packets in a recording).
+    answer: str = ""
     caller: str = ""
     agent: str | None = None
     agent_tag: str | None = None
@@ -351,7 +353,7 @@ class ControlPlane:
             )
             return
         caller = str(message.get("from", ""))[:64]
-        live = LiveCall(call, contact, sdp, queue=queue, caller=caller)
+        live = LiveCall(call, contact, sdp, queue=queue, caller=caller, answer=answer)
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})

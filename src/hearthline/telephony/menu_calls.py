@@ -11,7 +11,9 @@ a goodbye.
                contact's requirement) and the greeting loop;
                callback: ArriveContact + RequestCallback, a goodbye, BYE;
                voicemail: a callback owed with the recording's call id, the caller is
-               recorded until they hang up (at most ``VOICEMAIL_S``);
+               recorded from the end of the leaf's prompt until they hang up (at most
+               ``VOICEMAIL_S``), the message assembled and filed under the callback
+               (``Recorder.voicemail``);
                hangup: the leaf's prompt, then BYE
 """
 
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from hearthline.kernel.ids import ContactId, CustomerId, QueueId
 from hearthline.routing import commands as cmd
+from hearthline.routing import events as ev
 from hearthline.routing.errors import RoutingError
 from hearthline.telephony import prompts
 from hearthline.voice.commands import EndCall, RecordMenuVisit
@@ -225,13 +228,21 @@ class MenuDriver:
             else:
                 self.control.spawn(self._greet_after(live, after_s))
             return
+        callback = None
         try:  # callback, voicemail: the core keeps the caller's place for the callback
-            await self.control.writer.execute_async(cmd.RequestCallback(ContactId(live.contact)))
+            stored = await self.control.writer.execute_async(
+                cmd.RequestCallback(ContactId(live.contact))
+            )
+            callback = next(
+                (str(e.event.callback) for e in stored
+                 if isinstance(e.event, ev.ContactConvertedToCallback)),
+                None,
+            )  # fmt: skip
         except RoutingError as exc:
             log.warning("voice: no callback for %s: %s", live.contact, exc)
         if end.kind == "voicemail":
-            with contextlib.suppress(Exception):
-                await self.control.media.record(live.call)
+            # The message starts after the leaf's prompt ("leave a message after the tone").
+            self.control.spawn(self._record_after(live, plan, callback, after_s))
             after_s += VOICEMAIL_S
         # Not awaited: the caller's hang-up, queued behind this call's other signals,
         # must not wait for the goodbye.
@@ -241,6 +252,27 @@ class MenuDriver:
         await asyncio.sleep(seconds)
         if live.call in self.control.calls:
             await self.control.finish(live, by="system")
+
+    async def _record_after(
+        self, live: LiveCall, plan: MenuPlan, callback: str | None, seconds: float
+    ) -> None:
+        if seconds > 0:
+            await asyncio.sleep(seconds)
+        if live.call not in self.control.calls or live.caller_gone:
+            return  # hung up during the prompt: no message
+        if callback is None:
+            return  # no callback owed (refused by the core): nobody to leave a message for
+        recorder = self.control.recorder
+        if recorder is not None:
+            # Before rtpengine opens the message's pcap: the call's earlier ones are not it.
+            recorder.voicemail(
+                live.call, callback=callback, client=plan.client,
+                caller_sdp=live.caller_sdp, answer_sdp=live.answer,
+            )  # fmt: skip
+        try:
+            await self.control.media.record(live.call)
+        except Exception:  # the call goes on to its end; the recorder finds no pcap
+            log.exception("voice: rtpengine would not record the voicemail of %s", live.call)
 
     async def _greet_after(self, live: LiveCall, seconds: float) -> None:
         await asyncio.sleep(seconds)

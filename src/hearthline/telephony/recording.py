@@ -11,6 +11,9 @@ off as the call goes, and the one stereo file assembled once the call is over.
     ended    -> the pcaps are assembled off the event loop (a worker thread) into
                 ``<data_dir>/recordings/<client>/<contact>.ogg`` and indexed
 
+A voicemail (a menu's ``voicemail`` leaf) goes the same way from ``voicemail`` on, whatever
+the policy: the caller alone, mono, filed under the callback contact it owes.
+
 An agent's pause and resume go in the contact's log (voice events); the control plane
 calls the hooks here, and holds what is live in memory only.
 """
@@ -66,6 +69,7 @@ class Stored:
     file: str  # relative to the recordings directory
     seconds: float
     started_at: float
+    kind: str = "call"  # or "voicemail"
 
 
 SaveRecording = Callable[[Stored], Awaitable[None]]
@@ -103,6 +107,7 @@ class _Call:
     # The pcaps of this call already in the directory before it was recorded (none,
     # unless a voicemail on the same Call-ID): not part of the file.
     before: frozenset[Path] = frozenset()
+    kind: str = "call"  # or "voicemail"
 
 
 class Recorder:
@@ -157,6 +162,24 @@ class Recorder:
         if port is not None:
             entry.caller_ports.add(port)
         entry.sdps.append(caller_sdp)
+
+    def voicemail(
+        self, call: str, *, callback: str, client: str, caller_sdp: str, answer_sdp: str
+    ) -> None:
+        """rtpengine records the caller's message from now on: once the call ends it is
+        assembled (mono, the caller alone) and indexed under ``callback``, the contact the
+        message owes, so whoever calls back finds it there."""
+        old = self.calls.pop(call, None)  # recorded by the policy, never bridged
+        if old is not None:
+            for contact in [c for c, e in self.by_contact.items() if e is old]:
+                del self.by_contact[contact]
+        entry = _Call(call, callback, client, kind="voicemail", sdps=[caller_sdp])
+        port = audio_port(answer_sdp)
+        if port is not None:
+            entry.caller_ports.add(port)
+        entry.started_at = self.clock.now()
+        entry.before = frozenset(self._pcaps_of(call))
+        self.calls[call] = entry
 
     def renamed(self, call: str, contact: str) -> None:
         """The caller waits again as a new contact (the agent's leg dropped): the one file
@@ -214,7 +237,7 @@ class Recorder:
         for contact in [c for c, e in self.by_contact.items() if e is entry]:
             del self.by_contact[contact]
         if entry.started_at is None:
-            return  # never bridged: nothing of an agent's call to keep
+            return  # never bridged (nor a voicemail): nothing to keep
         task = asyncio.get_running_loop().create_task(self._assemble(entry))
         self._work.add(task)
         task.add_done_callback(self._work.discard)
@@ -273,13 +296,15 @@ class Recorder:
                 codecs=codecs_of(*entry.sdps[:1]),  # the caller's SDP comes first
                 agent_codecs=codecs_of(*entry.sdps[1:]),
                 started_at=started_at,
+                mono=entry.kind == "voicemail",
             )
         except Exception:
             log.exception("recording: could not assemble %s", entry.call)
             return
         stored = Stored(
-            entry.contact, entry.client, entry.call, relative, made.seconds, made.started_at
-        )
+            entry.contact, entry.client, entry.call, relative, made.seconds, made.started_at,
+            entry.kind,
+        )  # fmt: skip
         await self.save(stored)
         self.done.append(stored)
         self._forget(pcaps)

@@ -35,6 +35,7 @@ RATE = 8_000
 # Both channels, about 180 KB a minute: below about 24 kbit/s libopus folds the two
 # channels into one (it measured 2 dB between them at 16 kbit/s, 16 dB at 24).
 _BITRATE = 24_000
+_MONO_BITRATE = 16_000  # a voicemail: the caller alone
 # libopus's cheapest settings (60 ms frames: 20 ms cost a quarter more); its encoder is
 # most of the assembly's time.
 _ENCODER = {"compression_level": "0", "frame_duration": "60", "application": "audio"}
@@ -280,13 +281,15 @@ def assemble(
     started_at: float | None = None,
     caller_from: tuple[str, int] | None = None,
     agent_codecs: dict[int, str] | None = None,
+    mono: bool = False,
 ) -> Assembled:
     """Writes ``out`` (Ogg Opus, stereo) from a call's pcaps; the caller is what came from
     ``caller_from`` (the address of their SDP) or was sent to ``caller_ports`` (rtpengine's
     ports facing them), the agent everything else. Time 0 is ``started_at`` or the first
     packet. ``codecs`` names the caller's payload types (their SDP), ``agent_codecs`` the
     agents' (theirs; by default the same): a type may mean one codec on one leg and
-    another on the other."""
+    another on the other. ``mono``: the caller's channel alone (a voicemail has no agent;
+    what rtpengine played to the caller is left out)."""
     kinds = (_kinds(codecs), _kinds(codecs if agent_codecs is None else agent_codecs))
     spans = [_read(p) for p in sorted(pcaps)]
     if started_at is None:
@@ -299,6 +302,8 @@ def assemble(
             caller = int(span.dst_port[first]) in caller_ports or (
                 caller_from is not None and span.source(first) == caller_from
             )
+            if mono and not caller:
+                continue
             side = 0 if caller else 1
             piece = _place(span, rows, started_at, kinds[side])
             if piece is not None:
@@ -307,7 +312,7 @@ def assemble(
     seconds = min(max(last, 0.0), _MAX_SECONDS)
     frames = math.ceil(seconds * RATE)
     left, right = (_mix(side, frames) for side in pieces)
-    _write(out, left, right)
+    _write(out, left, None if mono else right)
     return Assembled(out, frames / RATE, started_at)
 
 
@@ -424,16 +429,18 @@ def _decode_opus(data: bytes, starts: Ints, ends: Ints) -> tuple[Samples, Ints]:
     return samples.astype(np.float32), np.array(counts, dtype=np.int64)
 
 
-def _write(out: Path, left: Samples, right: Samples) -> None:
+def _write(out: Path, left: Samples, right: Samples | None) -> None:
+    """Stereo, or mono (the left alone) when ``right`` is None."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    stereo = np.stack([left, right], axis=1)
+    layout = "mono" if right is None else "stereo"
+    stereo = left[:, None] if right is None else np.stack([left, right], axis=1)
     pcm = (np.clip(stereo, -1.0, 1.0) * 32767).astype(np.int16).reshape(1, -1)
     with av.open(str(partial), "w", format="ogg") as container:
-        stream = container.add_stream("libopus", rate=RATE, layout="stereo", options=_ENCODER)
-        stream.bit_rate = _BITRATE
+        stream = container.add_stream("libopus", rate=RATE, layout=layout, options=_ENCODER)
+        stream.bit_rate = _BITRATE if right is not None else _MONO_BITRATE
         if pcm.shape[1]:
-            frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="stereo")
+            frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout=layout)
             frame.sample_rate = RATE
             for packet in stream.encode(frame):
                 container.mux(packet)
@@ -448,9 +455,10 @@ def decode(path: Path) -> tuple[int, npt.NDArray[np.float32]]:
         stream = container.streams.audio[0]
         parts = [f.to_ndarray() for f in container.decode(stream)]
         rate = stream.rate
+        channels = stream.codec_context.channels
     if not parts:
-        return rate, np.zeros((2, 0), dtype=np.float32)
+        return rate, np.zeros((channels, 0), dtype=np.float32)
     joined = np.concatenate(parts, axis=1)
-    if joined.shape[0] == 1 and joined.ndim == 2:  # interleaved (packed) samples
+    if joined.shape[0] == 1 and joined.ndim == 2 and channels == 2:  # interleaved samples
         joined = joined.reshape(-1, 2).T
     return rate, joined.astype(np.float32)

@@ -23,7 +23,9 @@ MENU, COLLECT = "menu", "collect"
 EXITS = ("queue", "callback", "voicemail", "hangup")
 KINDS = (MENU, COLLECT, *EXITS)
 # An account number is the customer's id in the client's records.
-LOOKUPS = ("account",)
+# What a collect node checks the digits against in the client's records: a customer's
+# account number (their id) or one of their order numbers.
+LOOKUPS = ("account", "order")
 # Contact data a node may set: what the queue and the agent's desktop read.
 DATA_KEYS = ("language", "service_type", "skill", "priority")
 DIGITS = "0123456789*#"
@@ -194,7 +196,7 @@ def _check_menu(node: Node) -> None:
 
 def _check_collect(node: Node) -> None:
     if node.lookup not in LOOKUPS:
-        raise MenuError(node.id, f"it looks up an {' or '.join(LOOKUPS)}, not {node.lookup!r}")
+        raise MenuError(node.id, f"it looks up an {' or an '.join(LOOKUPS)}, not {node.lookup!r}")
     if not 1 <= node.min_digits <= node.max_digits <= 32:
         raise MenuError(node.id, "digits: 1 <= min_digits <= max_digits <= 32")
     if node.next is None:

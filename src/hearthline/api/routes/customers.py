@@ -20,6 +20,7 @@ from hearthline.api.schemas import (
     CustomerOut,
     LinkIn,
 )
+from hearthline.api.schemas.customers import OrderOut, OrdersIn
 from hearthline.api.scope import access_contact, client_visible, visible_clients
 from hearthline.kernel.text import text_problem
 from hearthline.service.actions import customers as actions
@@ -128,3 +129,26 @@ async def link(customer_id: CustomerPath, body: LinkIn, me: Person, ctx: Ctx) ->
         visible=lambda client: client_visible(ctx.directory, me, client),
     )
     return record(body.contact_id, stored)
+
+
+@router.get("/{customer_id}/orders", response_model=list[OrderOut])
+async def orders(customer_id: CustomerPath, me: Person, ctx: Ctx) -> list[OrderOut]:
+    """The customer's order numbers (a caller keying one in a menu is identified)."""
+    await _visible(ctx, me, customer_id)
+    rows = await ctx.db(queries.orders_of, ctx.engine, customer_id)
+    return [OrderOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post("/{customer_id}/orders", response_model=list[OrderOut], status_code=201)
+async def add_orders(
+    customer_id: CustomerPath, body: OrdersIn, me: Person, ctx: Ctx
+) -> list[OrderOut]:
+    """Gives the customer order numbers in their client's records (imported from the
+    shop, or created by hand); one another customer has is refused by name (409)."""
+    if me.role is Role.CLIENT_VIEWER:
+        raise forbidden("client viewers read orders; agents and supervisors add them")
+    await _visible(ctx, me, customer_id)
+    await ctx.db(
+        actions.add_orders, ctx.engine, at=ctx.now(), customer=customer_id, numbers=body.numbers
+    )
+    return await orders(customer_id, me, ctx)

@@ -2,10 +2,11 @@
 retention (administrators), and listening (docs/quality.md, "Recordings").
 
 A recording is listed and played only to those who see its client's work: firm-wide
-staff, the client's own supervisors and viewers; never agents, never another client
-(answered as if it did not exist). Every playback or download is audited: a request
-for the file from its first byte (a player seeking asks again from further on, and
-those are not new playbacks).
+staff, the client's own supervisors and viewers; never another client (answered as if
+it did not exist). Agents hear only a voicemail, and only that of the callback offered to
+them or in their hands: who calls a customer back hears the message first. Every
+playback or download is audited: a request for the file from its first byte (a player
+seeking asks again from further on, and those are not new playbacks).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
-from hearthline.api.deps import Admin, AgentCaller, Ctx, Watcher
+from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
+from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import IDENT_PATTERN
-from hearthline.api.schemas.common import CONTACT_PATTERN, ROW_ID_MAX
+from hearthline.api.schemas.common import CONTACT_PATTERN, CORE_CONTACT_PATTERN, ROW_ID_MAX
 from hearthline.api.scope import (
     access_campaign,
     access_client,
@@ -48,6 +50,7 @@ class RecordingOut(BaseModel):
     started_at: float
     created_at: float
     url: str
+    kind: str  # "call" (stereo: caller left, agent right) or "voicemail" (mono: the caller)
 
 
 class PausedOut(BaseModel):
@@ -74,8 +77,20 @@ def _out(row: q.RecordingRow) -> RecordingOut:
     return RecordingOut(
         id=row.id, contact_id=row.contact_id, client_id=row.client_id, seconds=row.seconds,
         started_at=row.started_at, created_at=row.created_at,
-        url=f"/api/recordings/{row.id}/audio",
+        url=f"/api/recordings/{row.id}/audio", kind=row.kind,
     )  # fmt: skip
+
+
+def _may_hear(ctx: AppContext, me: Principal, row: q.RecordingRow) -> bool:
+    if me.role is Role.AGENT:
+        # The callback's voicemail, while it is offered to them or theirs.
+        agent = me.agent_id
+        return (
+            row.kind == "voicemail"
+            and agent is not None
+            and ctx.tenancy.had_contact(row.contact_id, AgentId(agent))
+        )
+    return client_visible(ctx.directory, me, row.client_id)
 
 
 # The agent ------------------------------------------------------------------------------
@@ -149,11 +164,12 @@ async def set_retention(client_id: IdentPath, body: RetentionIn, me: Admin, ctx:
 
 @router.get("/api/recordings", response_model=list[RecordingOut])
 async def of_contact(
-    me: Watcher, ctx: Ctx, contact: Annotated[str, Query(pattern=CONTACT_PATTERN)]
+    me: Person, ctx: Ctx, contact: Annotated[str, Query(pattern=CORE_CONTACT_PATTERN)]
 ) -> list[RecordingOut]:
-    """A contact's recordings (none where its client is not yours)."""
+    """A contact's recordings and voicemail (none where its client is not yours; for an
+    agent, the voicemail of a callback offered to them or theirs)."""
     rows = await ctx.db(q.of_contact, ctx.engine, contact)
-    return [_out(r) for r in rows if client_visible(ctx.directory, me, r.client_id)]
+    return [_out(r) for r in rows if _may_hear(ctx, me, r)]
 
 
 @router.get(
@@ -163,15 +179,16 @@ async def of_contact(
 )
 async def audio(
     recording_id: RecordingPath,
-    me: Watcher,
+    me: Person,
     ctx: Ctx,
     range_: Annotated[str | None, Header(alias="Range")] = None,
     download: bool = False,
 ) -> Response:
-    """The recording (Ogg Opus, stereo: the caller left, the agent right), with byte
-    ranges for seeking; a playback or download from its start is audited."""
+    """The recording (Ogg Opus, stereo: the caller left, the agent right; a voicemail
+    mono), with byte ranges for seeking; a playback or download from its start is
+    audited."""
     row = await ctx.db(q.one, ctx.engine, recording_id)
-    if row is None or not client_visible(ctx.directory, me, row.client_id):
+    if row is None or not _may_hear(ctx, me, row):
         raise not_found("recording", recording_id)
     store = (FilePath(ctx.settings.data_dir) / "recordings").resolve()
     path = (store / row.file).resolve()
@@ -181,7 +198,8 @@ async def audio(
     start, end = _range(range_, size)
     if start == 0:
         now = ctx.now()
-        action = "recording.downloaded" if download else "recording.played"
+        what = "voicemail" if row.kind == "voicemail" else "recording"
+        action = f"{what}.downloaded" if download else f"{what}.played"
 
         def audit() -> None:
             with transaction(ctx.engine) as conn:

@@ -10,6 +10,8 @@ from hearthline.kernel.text import MAX_TEXT_BYTES, text_problem
 
 IDENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,99}$"
 CONTACT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,179}$"
+# A contact as the core names it, also a callback it made (``<contact>~cb``).
+CORE_CONTACT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+~-]{0,199}$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{0,39}$"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
 
 from hearthline.api.schemas.agent import HelpOut
 from hearthline.api.schemas.common import ContactIdent, Ident, In, Name, Out, Phone
@@ -49,3 +51,20 @@ class ContactRecord(Out):
 
 class ContactDetail(ContactRecord):
     events: list[dict[str, object]]
+
+
+# An order number as a caller keys it or a shop prints it.
+ORDER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+class OrdersIn(In):
+    numbers: list[Annotated[str, StringConstraints(pattern=ORDER_PATTERN)]] = Field(
+        min_length=1, max_length=1000
+    )
+
+
+class OrderOut(Out):
+    number: str
+    customer_id: str
+    client_id: str
+    created_at: float

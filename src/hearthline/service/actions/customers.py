@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import uuid4
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from hearthline.kernel.envelope import Envelope
 from hearthline.routing import commands as cmd
@@ -46,6 +46,35 @@ def create(
             )
         )
     return row
+
+
+def add_orders(engine: Engine, *, at: float, customer: str, numbers: list[str]) -> None:
+    """Gives ``customer`` these order numbers in their client's records (one already
+    theirs is kept); a number another customer of the client has is refused by name, and
+    then none is added."""
+    o = t.orders
+    with transaction(engine) as conn:
+        row = q.one(conn, customer)
+        if row is None:
+            raise NotFound("customer", customer)
+        held = dict(
+            conn.execute(
+                select(o.c.number, o.c.customer_id).where(
+                    o.c.client_id == row.client_id, o.c.number.in_(numbers)
+                )
+            ).all()
+        )
+        taken = sorted(n for n, who in held.items() if who != customer)
+        if taken:
+            raise Conflict(f"order number {taken[0]!r} is another customer's in {row.client_id!r}")
+        for number in dict.fromkeys(numbers):
+            if number not in held:
+                conn.execute(
+                    insert(o).values(
+                        client_id=row.client_id, number=number, customer_id=customer,
+                        created_at=at,
+                    )
+                )  # fmt: skip
 
 
 def _link_row(conn: Connection, *, contact: str, customer: str, at: float) -> None:

@@ -39,6 +39,34 @@ def account(bind: Bind, *, client: str, number: str) -> str | None:
     return row.id if row is not None and row.client_id == client else None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    client_id: str
+    number: str
+    customer_id: str
+    created_at: float
+
+
+def order(bind: Bind, *, client: str, number: str) -> str | None:
+    """The customer whose order number was keyed in a menu, or None: another client's
+    order is nobody's here."""
+    o = t.orders
+    with connected(bind) as conn:
+        found = conn.execute(
+            select(o.c.customer_id).where(o.c.client_id == client, o.c.number == number)
+        ).scalar()
+    return str(found) if found is not None else None
+
+
+def orders_of(bind: Bind, customer: str) -> list[OrderRow]:
+    o = t.orders
+    with connected(bind) as conn:
+        rows = conn.execute(
+            select(o).where(o.c.customer_id == customer).order_by(o.c.number)
+        ).mappings()
+        return [OrderRow(**{k: r[k] for k in OrderRow.__dataclass_fields__}) for r in rows]
+
+
 def search(
     bind: Bind,
     *,

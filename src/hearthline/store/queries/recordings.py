@@ -22,13 +22,14 @@ class RecordingRow:
     seconds: float
     started_at: float
     created_at: float
+    kind: str = "call"  # or "voicemail"
 
 
 def _row(r: object) -> RecordingRow:
     m = r._mapping  # type: ignore[attr-defined]
     return RecordingRow(
         m["id"], m["contact_id"], m["client_id"], m["call_id"], m["file"],
-        m["seconds"], m["started_at"], m["created_at"],
+        m["seconds"], m["started_at"], m["created_at"], m["kind"],
     )  # fmt: skip
 
 
@@ -42,12 +43,13 @@ def add(
     seconds: float,
     started_at: float,
     created_at: float,
+    kind: str = "call",
 ) -> int:
     with connected(bind) as conn:
         found = conn.execute(
             insert(t.recordings).values(
                 contact_id=contact, client_id=client, call_id=call, file=file,
-                seconds=seconds, started_at=started_at, created_at=created_at,
+                seconds=seconds, started_at=started_at, created_at=created_at, kind=kind,
             )
         )  # fmt: skip
         key = found.inserted_primary_key

@@ -37,6 +37,7 @@ from hearthline.store.tables.crm import (
     dispositions,
     form_fields,
     forms,
+    orders,
     scripts,
 )
 from hearthline.store.tables.guides import call_guides
@@ -155,6 +156,7 @@ __all__ = [
     "metadata",
     "numbers",
     "opening_hours",
+    "orders",
     "pay_period_agents",
     "pay_periods",
     "pay_rules",

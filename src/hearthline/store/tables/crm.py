@@ -75,3 +75,14 @@ customer_contacts = Table(
     Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
     Column("linked_at", Float, nullable=False),
 )
+
+# A client's order numbers, each its customer's: a caller keys one in a menu to be
+# identified (``lookup: order`` in a collect node). Unique within the client.
+orders = Table(
+    "orders",
+    metadata,
+    Column("client_id", String(ID), ForeignKey("clients.id"), primary_key=True),
+    Column("number", String(64), primary_key=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+)

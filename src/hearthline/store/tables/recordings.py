@@ -37,6 +37,9 @@ recordings = Table(
     Column("seconds", Float, nullable=False),
     Column("started_at", Float, nullable=False),
     Column("created_at", Float, nullable=False),
+    # "call" (stereo: the caller left, the agent right) or "voicemail" (the caller alone,
+    # mono, filed under the callback it owes).
+    Column("kind", String(12), nullable=False, server_default="call"),
     Index(None, "contact_id"),
     Index(None, "client_id", "created_at"),
 )

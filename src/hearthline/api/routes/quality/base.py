@@ -11,7 +11,7 @@ from hearthline.api.deps import Ctx
 from hearthline.api.errors import ERROR_RESPONSES, conflict, not_found
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import IDENT_PATTERN, TemplateOut
-from hearthline.api.schemas.common import CONTACT_PATTERN, ROW_ID_MAX
+from hearthline.api.schemas.common import CORE_CONTACT_PATTERN, ROW_ID_MAX
 from hearthline.api.scope import access_contact, visible_clients
 from hearthline.kernel.envelope import Envelope
 from hearthline.routing import events as ev
@@ -22,7 +22,7 @@ from hearthline.store.queries.quality import EvaluationRow, TemplateRow
 
 router = APIRouter(prefix="/api/quality", tags=["quality"], responses=ERROR_RESPONSES)
 CampaignPath = Annotated[str, Path(pattern=IDENT_PATTERN)]
-ContactPath = Annotated[str, Path(pattern=CONTACT_PATTERN)]
+ContactPath = Annotated[str, Path(pattern=CORE_CONTACT_PATTERN)]
 EvaluationPath = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 VersionPath = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 

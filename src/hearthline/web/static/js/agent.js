@@ -18,6 +18,7 @@ import { Knowledge } from "./agent_knowledge.js";
 import { pruneLocal } from "./drafts.js";
 import { Softphone } from "./softphone.js";
 import { RecordingControl } from "./recording.js";
+import { VoicemailPanel } from "./agent_voicemail.js";
 
 const HEARTBEAT_MS = 3000;
 
@@ -49,6 +50,7 @@ async function start() {
   app.knowledge = new Knowledge(app.user.agent_id);
   app.knowledge.load();
   app.guide = new GuideDesk(app.user.agent_id);
+  app.offerVoicemail = new VoicemailPanel($("#offer-voicemail"));
   app.contactDesk = new ContactDesk({
     agent: app.user.agent_id,
     onFinished: afterFinish,
@@ -476,6 +478,7 @@ function renderOfferDetails() {
   setText($("#offer-campaign"), desk && contact ? campaignName(desk) : "…");
   setText($("#offer-caller"), contact ? contact.caller || "Unknown number" : "…");
   if (contact) app.contactDesk.customer.offerCustomer(contact, desk.campaign_id, $("#offer-customer"));
+  if (contact) app.offerVoicemail.show(contact);
 }
 
 function campaignName(desk) {

@@ -7,6 +7,7 @@ import { $, fill, h, setText, toast } from "./dom.js";
 import { DraftKeeper, fieldsObject, loadLocal, merge } from "./drafts.js";
 import { duration, humanize } from "./format.js";
 import { CustomerPanel } from "./agent_customer.js";
+import { VoicemailPanel } from "./agent_voicemail.js";
 
 export class ContactDesk {
   constructor({ agent, onFinished, queues, clientOf }) {
@@ -23,6 +24,7 @@ export class ContactDesk {
     this.wrapEndsAt = null;
     this.talkSince = null;
     this.customer = new CustomerPanel({ agent, clientOf });
+    this.voicemail = new VoicemailPanel($("#voicemail"));
     this._wire();
   }
 
@@ -44,6 +46,7 @@ export class ContactDesk {
       this._openDraft();
       this._renderScript();
       this.customer.open(contact, campaign);
+      this.voicemail.show(contact);
     } else if (forms && !this.forms) {
       this.forms = forms;
       this._buildForm();

@@ -21,7 +21,9 @@ export function players(recordings) {
   const audios = recordings.map((r) =>
     h("audio", { controls: true, preload: "metadata", src: r.url, class: "recording", dataset: { id: r.id } }));
   const nodes = recordings.flatMap((r, i) => [
-    h("p", { class: "muted small" }, `Recorded ${duration(r.seconds)} · caller left, agent right`),
+    h("p", { class: "muted small" }, r.kind === "voicemail"
+      ? `Voicemail ${duration(r.seconds)} · the caller's message`
+      : `Recorded ${duration(r.seconds)} · caller left, agent right`),
     audios[i],
   ]);
   const seek = (at) => {
