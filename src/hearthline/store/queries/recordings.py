@@ -83,6 +83,16 @@ def share_of(bind: Bind, campaign: str) -> int:
     return 100 if row.mode == "all" else max(0, min(100, int(row.share_percent)))
 
 
+def policies(bind: Bind) -> list[tuple[str, str, int]]:
+    """Every campaign's policy: (campaign, mode, share in percent), by campaign."""
+    p = t.recording_policies
+    with connected(bind) as conn:
+        rows = conn.execute(
+            select(p.c.campaign_id, p.c.mode, p.c.share_percent).order_by(p.c.campaign_id)
+        ).all()
+    return [(r.campaign_id, r.mode, int(r.share_percent)) for r in rows]
+
+
 def set_policy(conn: Connection, campaign: str, mode: str, share: int, at: float) -> None:
     p = t.recording_policies
     conn.execute(delete(p).where(p.c.campaign_id == campaign))
