@@ -2,8 +2,9 @@
 // client companies, campaigns (with their recording policy), queues and their skill
 // requirements, skills, agents and their skills (searched, or imported from CSV), users,
 // reason codes, outcomes (dispositions) and forms, scripts, phone numbers, center
-// settings, the audit log, and the API tokens channel adapters use. Each section is a list and an editor, described by
-// the SECTIONS table below; the API does the checking and its messages are shown as is.
+// settings, the audit log, and the API tokens channel adapters use. Each section is a
+// list and an editor, described by the SECTIONS table below; the API does the checking
+// and its messages are shown as is.
 
 import { del, get, patch, post, put, request, seg } from "./api.js";
 import { $, fill, h, setText, toast } from "./dom.js";
