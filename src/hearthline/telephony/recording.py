@@ -35,10 +35,11 @@ from hearthline.telephony.recording_file import (
     Assembled,
     assemble,
     audio_address,
+    audio_lines,
     audio_port,
     codecs_of,
 )
-from hearthline.voice.commands import PauseRecording, ResumeRecording
+from hearthline.voice.commands import PauseRecording, ResumeRecording, StartRecording
 from hearthline.voice.errors import VoiceError
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ class _Call:
     # The pcaps of this call already in the directory before it was recorded (none,
     # unless a voicemail on the same Call-ID): not part of the file.
     before: frozenset[Path] = frozenset()
+    # When the call ended, where the log says (a recording assembled at the next start).
+    ends_at: float | None = None
 
 
 class Recorder:
@@ -173,6 +176,7 @@ class Recorder:
         if entry.started_at is None:
             entry.started_at = self.clock.now()
             entry.before = frozenset(self._pcaps_of(call))
+            await self._log_start(entry)
         entry.held = False
         await self._apply(entry)
 
@@ -238,6 +242,21 @@ class Recorder:
         except NgError:
             log.exception("recording: rtpengine refused for %s", entry.call)
 
+    async def _log_start(self, entry: _Call) -> None:
+        """In the log, what the file is made from: a server killed before the call's end
+        assembles it at its next start (``recording_recovery``)."""
+        assert entry.started_at is not None
+        started = StartRecording(
+            entry.call,
+            started_at=entry.started_at,
+            caller_ports=tuple(sorted(entry.caller_ports)),
+            sdps=tuple(audio_lines(sdp) for sdp in entry.sdps),
+        )
+        try:
+            await self.writer.execute_async(started)
+        except VoiceError:  # the call is over already: ended() assembles what there is
+            log.warning("recording: the start of %s is not in the log", entry.call)
+
     def _pcaps_of(self, call: str) -> list[Path]:
         # rtpengine names each file "<Call-ID>-<16 hex>.pcap", the Call-ID percent-encoded.
         if not self.pcaps.is_dir():
@@ -273,6 +292,7 @@ class Recorder:
                 codecs=codecs_of(*entry.sdps[:1]),  # the caller's SDP comes first
                 agent_codecs=codecs_of(*entry.sdps[1:]),
                 started_at=started_at,
+                until=entry.ends_at,
             )
         except Exception:
             log.exception("recording: could not assemble %s", entry.call)
