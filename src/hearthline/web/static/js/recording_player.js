@@ -39,7 +39,7 @@ export function players(recordings, events = [], label = (e) => e.type) {
   const seek = (at) => {
     const i = recordings.findIndex((r) => at >= r.started_at && at <= r.started_at + r.seconds);
     if (i < 0) return false;
-    made[i].audio.currentTime = at - recordings[i].started_at;
+    made[i].go(at - recordings[i].started_at);
     return true;
   };
   return { nodes: made.flatMap((m) => m.nodes), seek };
@@ -49,27 +49,31 @@ function player(r, events, label) {
   const audio = h("audio", { controls: true, preload: "metadata", src: r.url, class: "recording", dataset: { id: r.id } });
   const canvas = h("canvas", { class: "wave-canvas", height: HEIGHT, "aria-label": "Waveform: caller above, agent below; click to seek" });
   const head = h("div", { class: "wave-head", "aria-hidden": "true" });
+  // The play position: on every time update, and smoothly while it plays.
+  const follow = () => {
+    head.style.left = `${Math.max(0, Math.min(100, (audio.currentTime / (r.seconds || 1)) * 100))}%`;
+    head.closest(".wave").dataset.position = audio.currentTime.toFixed(2);
+  };
+  // A seek shows at once: the player's own "seeked" comes once it has read that far.
+  const go = (seconds) => {
+    audio.currentTime = seconds;
+    follow();
+  };
   const box = h("div", { class: "wave", dataset: { id: r.id } },
     canvas,
     styled(h("span", { class: "wave-row-label" }, "Caller"), { top: "2px" }),
     styled(h("span", { class: "wave-row-label" }, "Agent"), { top: `${ROW + 10}px` }),
     ...stretches(r, events),
-    ...events.filter((e) => inside(r, e.at)).map((e) => mark(r, e, label, audio)),
+    ...events.filter((e) => inside(r, e.at)).map((e) => mark(r, e, label, go)),
     head);
-  const place = (seconds) => `${Math.max(0, Math.min(100, (seconds / (r.seconds || 1)) * 100))}%`;
   let peaks = null;
   const draw = () => {
     if (peaks) paint(canvas, peaks);
   };
   canvas.addEventListener("click", (event) => {
     const rect = canvas.getBoundingClientRect();
-    audio.currentTime = ((event.clientX - rect.left) / rect.width) * r.seconds;
+    go(((event.clientX - rect.left) / rect.width) * r.seconds);
   });
-  // The play position: on every time update, and smoothly while it plays.
-  const follow = () => {
-    head.style.left = place(audio.currentTime);
-    box.dataset.position = audio.currentTime.toFixed(2);
-  };
   audio.addEventListener("timeupdate", follow);
   audio.addEventListener("seeked", follow);
   audio.addEventListener("play", () => {
@@ -90,7 +94,7 @@ function player(r, events, label) {
     () => box.classList.add("wave-missing"), // the player still plays
   );
   return {
-    audio,
+    go,
     nodes: [h("p", { class: "muted small" }, `Recorded ${duration(r.seconds)} · caller left, agent right`), audio, box],
   };
 }
@@ -99,7 +103,7 @@ function inside(r, at) {
   return at >= r.started_at && at <= r.started_at + r.seconds;
 }
 
-function mark(r, e, label, audio) {
+function mark(r, e, label, go) {
   const offset = e.at - r.started_at;
   const words = `${label(e)} · ${clockTime(e.at)}`;
   return styled(h("button", {
@@ -108,9 +112,7 @@ function mark(r, e, label, audio) {
     title: words,
     "aria-label": `Play from ${words}`,
     dataset: { at: offset.toFixed(3), type: e.type },
-    onclick: () => {
-      audio.currentTime = offset;
-    },
+    onclick: () => go(offset),
   }), { left: `${(offset / r.seconds) * 100}%` });
 }
 
