@@ -130,6 +130,10 @@ def test_a_stopped_servers_calls_are_assembled_and_indexed_once_at_start(
     assert len(started) == 1 and started[0]["started_at"] == T
     assert "sdps" not in started[0] and "caller_ports" not in started[0]
 
+    # Nor in the stream's copy of it.
+    streamed = [e.text for e in ctx.hub.buffer if '"RecordingStarted"' in e.text]
+    assert len(streamed) == 3 and not any("sdps" in text for text in streamed)
+
     # A second start: nothing is assembled or indexed again.
     assert start() == []
     assert _rows(served) == rows
