@@ -9,6 +9,8 @@ step ``api/voice.py`` runs when voice starts, given the directory's leftovers.""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +27,8 @@ from hearthline.telephony import recording_recovery
 from hearthline.telephony.recording_file import audio_lines, decode
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, StartRecording
 from tests.api.conftest import pg_url, sqlite_url
-from tests.api.support import Served, serve
+from tests.api.support import Served, reopen, serve
+from tests.ports import voice_settings
 from tests.voice.rtp import peak_hz
 from tests.voice.test_recording_file import AGENT_SDP, CALLER_PORT, CALLER_SDP, _pcap, _span
 
@@ -138,3 +141,55 @@ def test_a_stopped_servers_calls_are_assembled_and_indexed_once_at_start(
     assert start() == []
     assert _rows(served) == rows
     assert [p.name for p in pcaps.iterdir()] == [stray.name]
+
+
+def _voice_up(app: Served) -> None:
+    deadline = time.monotonic() + 30  # voice comes up beside the server
+    while app.app.state.app_context.voice is None:
+        assert time.monotonic() < deadline, "voice did not start"
+        time.sleep(0.05)
+
+
+@pytest.mark.voice
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("rtpengine") is None, reason="needs rtpengine (`make voice`)")
+def test_the_server_started_again_with_voice_assembles_what_the_last_one_left(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The whole start: ``hearthline serve`` with voice (rtpengine and the B2BUA), over a
+    log where a call was recorded and never ended and its pcap left behind."""
+    settings = voice_settings(tmp_path, "recording")
+    first = serve(sqlite_url, **settings)
+    try:
+        _voice_up(first)
+        at = WallClock().now() - 30
+        w = first.writer
+        w.execute(AnswerCall("kill@trunk", contact="k-kill", client="acme", number="+15550100"))
+        w.execute(BridgeCall("kill@trunk", agent="a000"))
+        sdps = (audio_lines(CALLER_SDP), audio_lines(AGENT_SDP))
+        w.execute(
+            StartRecording("kill@trunk", started_at=at, caller_ports=(CALLER_PORT,), sdps=sdps)
+        )
+    finally:
+        first.stop()  # the call is unknown to its recorder: nothing is assembled on the way out
+    pcaps = tmp_path / "voice" / "rtpengine" / "recordings" / "pcaps"
+    pcaps.mkdir(parents=True, exist_ok=True)
+    _pcap(
+        pcaps / "kill%40trunk-00000000000000e1.pcap", _span(at, 2.0, caller_hz=600, agent_hz=1000)
+    )
+
+    for start in (1, 2):
+        again = reopen(sqlite_url, first.channel_token, **settings)
+        try:
+            _voice_up(again)
+            deadline = time.monotonic() + 30
+            while not _rows(again) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.5 if start == 2 else 0)  # a second start has nothing to do
+            rows = _rows(again)
+        finally:
+            again.stop()
+        assert [(c, f) for c, f, _ in rows] == [("kill@trunk", "acme/k-kill.ogg")], start
+        assert 1.9 < rows[0][2] < 2.2
+        assert list(pcaps.iterdir()) == []
+    assert (tmp_path / "recordings" / "acme" / "k-kill.ogg").stat().st_size > 1000
