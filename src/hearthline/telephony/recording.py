@@ -3,7 +3,9 @@ off as the call goes, and the one stereo file assembled once the call is over.
 
     invite   -> decide (the campaign's policy: all, a share drawn per contact, none);
                 a recorded caller hears the consent prompt before anyone answers
-    bridged  -> ``start recording``
+    bridged  -> ``start recording``; the first time, ``RecordingStarted`` in the log (what
+                a next start needs to assemble the file if this server dies first:
+                ``recording_recovery``)
     held, paused by the agent -> ``stop recording`` (rtpengine 10.5 has no ``pause
                 recording``: a stop closes the span's pcap, the next start opens another,
                 and the gap between them is silence in the file)
@@ -254,8 +256,8 @@ class Recorder:
         )
         try:
             await self.writer.execute_async(started)
-        except VoiceError:  # the call is over already: ended() assembles what there is
-            log.warning("recording: the start of %s is not in the log", entry.call)
+        except Exception:  # the call is still recorded; only a killed server would miss it
+            log.exception("recording: the start of %s is not in the log", entry.call)
 
     def _pcaps_of(self, call: str) -> list[Path]:
         # rtpengine names each file "<Call-ID>-<16 hex>.pcap", the Call-ID percent-encoded.
