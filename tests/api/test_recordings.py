@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from hearthline.routing import events as ev
 from hearthline.service.recording_retention import enforce
 from hearthline.store import tables as t
 from hearthline.store.queries import recordings as recordings_q
+from hearthline.telephony.recording_file import _write
 from tests.api.support import Served, serve
 
 DAY = 86400.0
@@ -244,3 +246,51 @@ def test_a_voicemail_is_heard_by_the_agent_offered_its_callback_and_no_other_age
         ("a000", "voicemail.played", f"acme/{callback}"),
         ("sup-acme", "voicemail.played", f"acme/{callback}"),
     ]
+
+
+def test_the_waveform_is_each_channels_peaks_in_the_recordings_scope(app: Served) -> None:
+    """Two seconds of the caller, a second of silence (a hold), two of the agent."""
+    now = app.app.state.app_context.now()
+    ident, path = _recording(app, client="acme", contact="k-acme-w", created_at=now)
+    rate = 8000
+    t = np.arange(5 * rate) / rate
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    silent = np.zeros_like(tone)
+    caller = np.where(t < 2, tone, silent)
+    agent = np.where(t >= 3, tone, silent)
+    _write(path, caller, agent)
+
+    viewer = app.login("acme-viewer")
+    got = viewer.get(f"/api/recordings/{ident}/peaks", params={"buckets": 50})
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["buckets"] == 50 and body["scale"] == 1000
+    assert abs(body["seconds"] - 5.0) < 0.1
+    caller_peaks, agent_peaks = body["caller"], body["agent"]
+    assert len(caller_peaks) == len(agent_peaks) == 50
+    # 0.5 of full scale where each speaks; the hold (bucket 20 to 29) flat on both.
+    assert 400 < max(caller_peaks[1:19]) < 600 and 400 < max(agent_peaks[31:49]) < 600
+    assert max(caller_peaks[21:29] + agent_peaks[21:29]) == 0
+    assert max(agent_peaks[1:19]) < 150  # what the codec lets through from the left
+    # Loudness is not the call: no playback is audited for it.
+    assert _audits(app, "recording.%") == []
+
+    assert viewer.get(f"/api/recordings/{ident}/peaks", params={"buckets": 5}).status_code == 422
+    assert viewer.get(f"/api/recordings/{ident}/peaks", params={"buckets": 9999}).status_code == 422
+    assert app.login("globex-viewer").get(f"/api/recordings/{ident}/peaks").status_code == 404
+    assert app.login("a000").get(f"/api/recordings/{ident}/peaks").status_code == 403
+    # A file that is not audio: said, not a 500.
+    broken, _ = _recording(app, client="acme", contact="k-acme-x", created_at=now)
+    refused = viewer.get(f"/api/recordings/{broken}/peaks")
+    assert refused.status_code == 409 and "does not decode" in refused.json()["message"]
+
+
+def test_the_policies_are_listed_for_the_administration_pages(app: Served) -> None:
+    admin = app.login("admin")
+    assert admin.get("/api/admin/recording-policies").json() == []
+    path = "/api/admin/campaigns/acme-returns/recording-policy"
+    assert admin.put(path, json={"mode": "share", "share_percent": 30}).status_code == 204
+    assert admin.get("/api/admin/recording-policies").json() == [
+        {"campaign_id": "acme-returns", "mode": "share", "share_percent": 30}
+    ]
+    assert app.login("sup-acme").get("/api/admin/recording-policies").status_code == 403

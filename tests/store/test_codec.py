@@ -39,6 +39,7 @@ from hearthline.voice.events import (
     MenuVisited,
     RecordingPaused,
     RecordingResumed,
+    RecordingStarted,
 )
 from hearthline.wfm import events as wev
 from hearthline.wfm.adherence import Grace
@@ -234,6 +235,15 @@ SAMPLES: list[object] = [
     CallEnded(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=None, by="caller"),
     RecordingPaused(at=3.0, call="c-1@trunk", contact=K, client="acme", agent="a1"),
     RecordingResumed(at=4.0, call="c-1@trunk", contact=K, client="acme", agent="a1"),
+    RecordingStarted(
+        at=2.0,
+        call="c-1@trunk",
+        contact=K,
+        client="acme",
+        started_at=2.0,
+        caller_ports=(30010,),
+        sdps=("m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000", "m=audio 9"),
+    ),
     MenuVisited(
         at=9.0,
         call="c-1@trunk",

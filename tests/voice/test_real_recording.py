@@ -279,6 +279,11 @@ def test_the_evaluation_page_plays_the_recording_and_seeks_by_the_timeline(
         page.wait_for_function(
             f"() => Math.abs(document.querySelector('audio.recording').currentTime - {want}) < 0.3"
         )
+        # The real file's waveform, the agent's pause shaded on it and marked at its ends.
+        expect(page.locator(".wave")).to_have_attribute("data-drawn", "true")
+        expect(page.locator(".wave-paused")).to_have_count(1)
+        expect(page.locator(".wave-mark-RecordingResumed")).to_have_count(1)
+        page.locator(".wave").evaluate("el => el.scrollIntoView({ block: 'center' })")
         page.screenshot(path=str(screenshots / "quality-recording.png"), full_page=True)
         no_page_errors(page)
     finally:

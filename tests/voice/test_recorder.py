@@ -105,9 +105,16 @@ def test_recording_follows_the_bridge_hold_and_the_agents_pause(
             )
         ).all()
     assert [tuple(m) for m in marks] == [
+        ("RecordingStarted", "a-maria"),
         ("RecordingPaused", "a-maria"),
         ("RecordingResumed", "a-maria"),
     ]
+    # What a next start needs to assemble the call had the server died: in the log.
+    with writer.engine.connect() as conn:
+        started = conn.execute(
+            select(tables.events.c.payload).where(tables.events.c.type == "RecordingStarted")
+        ).scalar_one()
+    assert '"caller_ports":[' in started and "m=audio" in started
 
 
 def test_a_call_the_policy_leaves_out_hears_no_consent_and_is_not_recorded(

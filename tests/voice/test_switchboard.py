@@ -153,3 +153,28 @@ def test_only_the_calls_agent_pauses_and_resumes_its_recording_while_bridged() -
         RecordingResumed(3.0, "c1", "k1", "acme", "a1")
     ]
     assert board.calls["c1"].state is LegState.BRIDGED  # the legs are as they were
+
+
+def test_a_recordings_start_is_logged_only_for_a_bridged_call_and_bounded() -> None:
+    from hearthline.voice.commands import StartRecording
+    from hearthline.voice.errors import VoiceError
+    from hearthline.voice.events import RecordingStarted
+
+    sdps = ("c=IN IP4 127.0.0.1\r\nm=audio 40000 RTP/AVP 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111")
+    start = StartRecording("c1", started_at=1.9, caller_ports=(30010,), sdps=sdps)
+    board = Switchboard()
+    run(board, AnswerCall("c1", contact="k1", client="acme", number="+1555"))
+    with pytest.raises(WrongCallState, match="not bridged"):
+        board.decide(start, at=1.5)
+    run(board, BridgeCall("c1", agent="a1"))
+    assert run(board, start, 2.0) == [
+        RecordingStarted(2.0, "c1", "k1", "acme", 1.9, (30010,), sdps)
+    ]
+    for bad in (
+        StartRecording("c1", started_at=2.0, caller_ports=(), sdps=()),
+        StartRecording("c1", started_at=2.0, caller_ports=(70000,), sdps=sdps),
+        StartRecording("c1", started_at=2.0, caller_ports=(1,), sdps=("m=audio " + "9" * 5000,)),
+    ):
+        with pytest.raises(VoiceError, match="a few ports and the legs' audio lines"):
+            board.decide(bad, at=2.5)
+    assert board.calls["c1"].state is LegState.BRIDGED

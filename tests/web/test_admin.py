@@ -207,3 +207,47 @@ def test_a_form_begun_while_the_list_loads_is_kept(browser: Browser, server: Web
     expect(admin.locator('#list tr[data-id="admin"]')).to_be_visible()
     expect(admin.locator("#editor").get_by_label("Username", exact=True)).to_have_value("late-list")
     no_page_errors(admin)
+
+
+def test_an_administrator_sets_a_campaigns_recording_policy(
+    browser: Browser, server: WebServer, screenshots: Path
+) -> None:
+    admin = open_as(browser, server, "admin", lands_on="/supervisor")
+    admin.goto("/admin#campaigns")
+    expect(admin.locator("#list-title")).to_have_text("Campaigns")
+    row = admin.locator('#list tr[data-id="globex-sales"]')
+    expect(row.locator("td").last).to_have_text("none")  # no policy: nothing recorded
+    row.click()
+    editor = admin.locator("#editor")
+    mode = editor.get_by_label("Recording of calls")
+    share = editor.get_by_label("Share recorded (percent)")
+    expect(mode).to_have_value("none")
+    mode.select_option("share")
+    share.fill("150")
+    editor.get_by_role("button", name="Save").click()
+    # The API's own words, naming the field and its bound.
+    expect(admin.locator("#editor-error")).to_contain_text("share_percent")
+    expect(admin.locator("#editor-error")).to_contain_text("100")
+    admin.screenshot(path=str(screenshots / "admin-recording-policy-refused.png"))
+    share.fill("30")
+    save(admin)
+    expect(row.locator("td").last).to_have_text("30%")
+
+    admin.reload()
+    expect(row.locator("td").last).to_have_text("30%")
+    row.click()
+    expect(mode).to_have_value("share")
+    expect(share).to_have_value("30")
+    api = server.api("admin")
+    try:
+        stored = api.get("/api/admin/recording-policies").json()
+        assert {"campaign_id": "globex-sales", "mode": "share", "share_percent": 30} in stored
+        mode.select_option("all")
+        save(admin)
+        expect(row.locator("td").last).to_have_text("all")
+        stored = api.get("/api/admin/recording-policies").json()
+        assert {"campaign_id": "globex-sales", "mode": "all", "share_percent": 100} in stored
+    finally:
+        api.close()
+    admin.screenshot(path=str(screenshots / "admin-recording-policy.png"))
+    no_page_errors(admin)

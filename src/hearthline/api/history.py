@@ -53,11 +53,23 @@ def record(contact: str, stored: Sequence[Envelope]) -> ContactRecord:
     return out
 
 
+# What an event holds for the server's own use, never shown: a recording's ports and SDP
+# lines (addresses of the trunk and of the agent's browser) are for assembling its file.
+INTERNAL = {"RecordingStarted": ("caller_ports", "sdps")}
+
+
+def public_fields(kind: str, fields: dict[str, object]) -> dict[str, object]:
+    for name in INTERNAL.get(kind, ()):
+        fields.pop(name, None)
+    return fields
+
+
 def detail(contact: str, stored: Sequence[Envelope]) -> ContactDetail:
-    events: list[dict[str, object]] = [
-        {"id": item.id, "type": type(item.event).__name__, **json.loads(CODEC.encode(item.event))}
-        for item in stored
-    ]
+    events: list[dict[str, object]] = []
+    for item in stored:
+        kind = type(item.event).__name__
+        fields = public_fields(kind, json.loads(CODEC.encode(item.event)))
+        events.append({"id": item.id, "type": kind, **fields})
     return ContactDetail(**record(contact, stored).model_dump(), events=events)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hearthline.api.directory import Directory
+from hearthline.api.history import INTERNAL, public_fields
 from hearthline.api.principal import Principal, Role
 from hearthline.kernel.envelope import Envelope
 from hearthline.service.domains import CODEC
@@ -120,6 +121,8 @@ class Hub:
         self.directory.follow(event)
         name = type(event).__name__
         payload = CODEC.encode(event)
+        if name in INTERNAL:
+            payload = json.dumps(public_fields(name, json.loads(payload)), separators=(",", ":"))
         text = f'{{"type":"event","id":{log_id},"event":{{"type":"{name}",{payload[1:]}}}'
         entry = Entry(log_id, text, client, agent)
         self.buffer.append(entry)

@@ -19,12 +19,13 @@ from pathlib import Path
 from hearthline.api import listening
 from hearthline.api.deps import AppContext
 from hearthline.api.page_answers import hand_answer
+from hearthline.service.domains import CODEC
 from hearthline.service.recording_retention import enforce
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
 from hearthline.store.queries import recordings as recordings_q
-from hearthline.telephony import prompts
+from hearthline.telephony import prompts, recording_recovery
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import MenuPlan
 from hearthline.telephony.recording import Recorder, Stored
@@ -76,6 +77,8 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         ),
     )
     files = config.scratch / "prompts"
+    # Before any call: every pcap there now was left by a server stopped mid-call.
+    left = recording_recovery.leftovers(_pcaps(config))
 
     async def find_menu(number: str) -> MenuPlan | None:
         # Read on every call: an announcement switched on, or a flow or its hours changed,
@@ -114,8 +117,10 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     except (VoiceUnavailable, OSError, subprocess.SubprocessError) as exc:
         print(f"voice is off: {exc}", flush=True)
         return None
-    stack.control.recorder = _recorder(ctx, stack, config)
+    recorder = stack.control.recorder = _recorder(ctx, stack, config)
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
+    if left:
+        stack.control.spawn(_recover(ctx, recorder, left))
     ctx.voice = stack.control
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
@@ -134,6 +139,33 @@ async def _expire_recordings(ctx: AppContext) -> None:
         except Exception:  # tried again within the hour; the server goes on
             log.exception("recording: the retention job failed")
         await asyncio.sleep(_EXPIRE_EVERY_S)
+
+
+async def recover_recordings(
+    ctx: AppContext, recorder: Recorder, left: dict[str, list[Path]]
+) -> list[Stored]:
+    """The calls a stopped server left unassembled (their pcaps ``left``), assembled and
+    indexed from what the log says of them (``telephony/recording_recovery.py``)."""
+    if not left:
+        return []
+    events = await ctx.db(
+        recordings_q.log_since, ctx.engine, CODEC, recording_recovery.since(left),
+        ("RecordingStarted", "CallEnded"),
+    )  # fmt: skip
+
+    async def indexed(call: str) -> bool:
+        return await ctx.db(recordings_q.indexed, ctx.engine, call)
+
+    found = recording_recovery.unfinished(events, left)
+    return await recording_recovery.recover(recorder, found, indexed)
+
+
+async def _recover(ctx: AppContext, recorder: Recorder, left: dict[str, list[Path]]) -> None:
+    await recover_recordings(ctx, recorder, left)
+
+
+def _pcaps(config: VoiceConfig) -> Path:
+    return config.scratch / "rtpengine" / "recordings" / "pcaps"
 
 
 def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Recorder:
@@ -165,7 +197,7 @@ def _recorder(ctx: AppContext, stack: VoiceStack, config: VoiceConfig) -> Record
     return Recorder(
         ng=stack.ng,
         writer=ctx.writer,
-        pcaps=config.scratch / "rtpengine" / "recordings" / "pcaps",
+        pcaps=_pcaps(config),
         store=Path(ctx.settings.data_dir).resolve() / "recordings",
         find_share=find_share,
         save=save,

@@ -3,7 +3,9 @@ off as the call goes, and the one stereo file assembled once the call is over.
 
     invite   -> decide (the campaign's policy: all, a share drawn per contact, none);
                 a recorded caller hears the consent prompt before anyone answers
-    bridged  -> ``start recording``
+    bridged  -> ``start recording``; the first time, ``RecordingStarted`` in the log (what
+                a next start needs to assemble the file if this server dies first:
+                ``recording_recovery``)
     held, paused by the agent -> ``stop recording`` (rtpengine 10.5 has no ``pause
                 recording``: a stop closes the span's pcap, the next start opens another,
                 and the gap between them is silence in the file)
@@ -38,10 +40,11 @@ from hearthline.telephony.recording_file import (
     Assembled,
     assemble,
     audio_address,
+    audio_lines,
     audio_port,
     codecs_of,
 )
-from hearthline.voice.commands import PauseRecording, ResumeRecording
+from hearthline.voice.commands import PauseRecording, ResumeRecording, StartRecording
 from hearthline.voice.errors import VoiceError
 
 log = logging.getLogger(__name__)
@@ -108,6 +111,8 @@ class _Call:
     # unless a voicemail on the same Call-ID): not part of the file.
     before: frozenset[Path] = frozenset()
     kind: str = "call"  # or "voicemail"
+    # When the call ended, where the log says (a recording assembled at the next start).
+    ends_at: float | None = None
 
 
 class Recorder:
@@ -196,6 +201,7 @@ class Recorder:
         if entry.started_at is None:
             entry.started_at = self.clock.now()
             entry.before = frozenset(self._pcaps_of(call))
+            await self._log_start(entry)
         entry.held = False
         await self._apply(entry)
 
@@ -261,6 +267,21 @@ class Recorder:
         except NgError:
             log.exception("recording: rtpengine refused for %s", entry.call)
 
+    async def _log_start(self, entry: _Call) -> None:
+        """In the log, what the file is made from: a server killed before the call's end
+        assembles it at its next start (``recording_recovery``)."""
+        assert entry.started_at is not None
+        started = StartRecording(
+            entry.call,
+            started_at=entry.started_at,
+            caller_ports=tuple(sorted(entry.caller_ports)),
+            sdps=tuple(audio_lines(sdp) for sdp in entry.sdps),
+        )
+        try:
+            await self.writer.execute_async(started)
+        except Exception:  # the call is still recorded; only a killed server would miss it
+            log.exception("recording: the start of %s is not in the log", entry.call)
+
     def _pcaps_of(self, call: str) -> list[Path]:
         # rtpengine names each file "<Call-ID>-<16 hex>.pcap", the Call-ID percent-encoded.
         if not self.pcaps.is_dir():
@@ -297,6 +318,7 @@ class Recorder:
                 agent_codecs=codecs_of(*entry.sdps[1:]),
                 started_at=started_at,
                 mono=entry.kind == "voicemail",
+                until=entry.ends_at,
             )
         except Exception:
             log.exception("recording: could not assemble %s", entry.call)

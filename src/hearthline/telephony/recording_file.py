@@ -105,6 +105,13 @@ def audio_address(sdp: str) -> tuple[str, int] | None:
     return None
 
 
+def audio_lines(sdp: str) -> str:
+    """The lines of an SDP the assembly reads (its audio port and address, its payload
+    types' names): what is kept of it in the log."""
+    keep = ("m=audio ", "c=IN IP", "a=rtpmap:")
+    return "\r\n".join(line for line in sdp.splitlines() if line.startswith(keep))
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     """One pcap's RTP packets as columns: entry i of each array is packet i (file order)."""
@@ -282,6 +289,7 @@ def assemble(
     caller_from: tuple[str, int] | None = None,
     agent_codecs: dict[int, str] | None = None,
     mono: bool = False,
+    until: float | None = None,
 ) -> Assembled:
     """Writes ``out`` (Ogg Opus, stereo) from a call's pcaps; the caller is what came from
     ``caller_from`` (the address of their SDP) or was sent to ``caller_ports`` (rtpengine's
@@ -289,7 +297,8 @@ def assemble(
     packet. ``codecs`` names the caller's payload types (their SDP), ``agent_codecs`` the
     agents' (theirs; by default the same): a type may mean one codec on one leg and
     another on the other. ``mono``: the caller's channel alone (a voicemail has no agent;
-    what rtpengine played to the caller is left out)."""
+    what rtpengine played to the caller is left out). ``until`` (when the call ended)
+    cuts what came after."""
     kinds = (_kinds(codecs), _kinds(codecs if agent_codecs is None else agent_codecs))
     spans = [_read(p) for p in sorted(pcaps)]
     if started_at is None:
@@ -310,6 +319,8 @@ def assemble(
                 pieces[side].append(piece)
                 last = max(last, piece.end)
     seconds = min(max(last, 0.0), _MAX_SECONDS)
+    if until is not None:
+        seconds = max(0.0, min(seconds, until - started_at))
     frames = math.ceil(seconds * RATE)
     left, right = (_mix(side, frames) for side in pieces)
     _write(out, left, None if mono else right)

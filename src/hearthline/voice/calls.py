@@ -21,6 +21,7 @@ from hearthline.voice.commands import (
     RecordMenuVisit,
     RequeueCall,
     ResumeRecording,
+    StartRecording,
     VoiceCommand,
 )
 from hearthline.voice.errors import UnknownCall, VoiceError, WrongCallState
@@ -32,10 +33,13 @@ from hearthline.voice.events import (
     MenuVisited,
     RecordingPaused,
     RecordingResumed,
+    RecordingStarted,
     VoiceEvent,
 )
 
 _BY = frozenset({"caller", "agent", "system"})
+# A recording's legs: an SDP cut to its audio lines is short; a few ports, a few legs.
+_MAX_SDP, _MAX_LEGS = 4096, 8
 
 
 class LegState(enum.Enum):
@@ -97,6 +101,21 @@ class Switchboard:
                 raise WrongCallState(f"call {call.call!r} is not with agent {command.agent!r}")
             kind = RecordingPaused if isinstance(command, PauseRecording) else RecordingResumed
             return [kind(at, call.call, call.contact, call.client, command.agent)]
+        if isinstance(command, StartRecording):
+            r = command
+            if call.state is not LegState.BRIDGED:
+                raise WrongCallState(f"call {call.call!r} is not bridged: nothing to record")
+            if not (
+                0 < len(r.sdps) <= _MAX_LEGS
+                and len(r.caller_ports) <= _MAX_LEGS
+                and all(len(sdp) <= _MAX_SDP for sdp in r.sdps)
+                and all(0 < port < 65536 for port in r.caller_ports)
+            ):
+                raise VoiceError("a recording names a few ports and the legs' audio lines")
+            return [
+                RecordingStarted(at, call.call, call.contact, call.client, r.started_at,
+                                 r.caller_ports, r.sdps)
+            ]  # fmt: skip
         if isinstance(command, EndCall):
             if command.by not in _BY:
                 raise VoiceError(f"a call is ended by one of {sorted(_BY)}, not {command.by!r}")

@@ -65,3 +65,16 @@ class ResumeRecording(VoiceCommand):
     """The call's agent resumes its recording."""
 
     agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartRecording(VoiceCommand):
+    """The call's recording began (at the bridge, on the wall clock rtpengine stamps its
+    packets with). What the file is assembled from goes in the log, so that a server
+    killed before the call's file was written can assemble it at its next start: the
+    ports facing the caller, and the legs' SDPs (the caller's first) cut to the lines
+    the assembly reads."""
+
+    started_at: float
+    caller_ports: tuple[int, ...]
+    sdps: tuple[str, ...]

@@ -63,6 +63,16 @@ class RecordingResumed(VoiceEvent):
     agent: str
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingStarted(VoiceEvent):
+    """The call is being recorded from ``started_at`` (the file's time 0); how to tell
+    its legs apart in rtpengine's pcaps (docs/voice.md, "Recording")."""
+
+    started_at: float
+    caller_ports: tuple[int, ...]
+    sdps: tuple[str, ...]
+
+
 VOICE_EVENT_TYPES: tuple[type[VoiceEvent], ...] = (
     CallAnswered,
     CallBridged,
@@ -71,4 +81,5 @@ VOICE_EVENT_TYPES: tuple[type[VoiceEvent], ...] = (
     MenuVisited,
     RecordingPaused,
     RecordingResumed,
+    RecordingStarted,
 )

@@ -11,15 +11,17 @@ seeking asks again from further on, and those are not new playbacks).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
+import av
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
-from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person
+from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person, Watcher
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import IDENT_PATTERN
@@ -34,6 +36,7 @@ from hearthline.kernel.ids import AgentId
 from hearthline.service.actions.audit import record, transaction
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import recordings as q
+from hearthline.telephony.recording_peaks import MAX_BUCKETS, MIN_BUCKETS, SCALE, peaks
 
 router = APIRouter(tags=["recordings"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATTERN)]
@@ -51,6 +54,23 @@ class RecordingOut(BaseModel):
     created_at: float
     url: str
     kind: str  # "call" (stereo: caller left, agent right) or "voicemail" (mono: the caller)
+
+
+class PeaksOut(BaseModel):
+    """The waveform: each channel's loudest sample in each of ``buckets`` equal slices of
+    the file, from 0 (silence) to ``scale`` (full scale)."""
+
+    seconds: float
+    buckets: int
+    scale: int
+    caller: list[int]
+    agent: list[int]
+
+
+class PolicyOut(BaseModel):
+    campaign_id: str
+    mode: Literal["all", "share", "none"]
+    share_percent: int
 
 
 class PausedOut(BaseModel):
@@ -143,6 +163,17 @@ async def set_policy(campaign_id: IdentPath, body: PolicyIn, me: Admin, ctx: Ctx
     await ctx.db(write)
 
 
+@router.get("/api/admin/recording-policies", response_model=list[PolicyOut])
+async def policies(me: Admin, ctx: Ctx) -> list[PolicyOut]:
+    """Every campaign's recording policy (those without one record nothing)."""
+    rows = await ctx.db(q.policies, ctx.engine)
+    return [
+        PolicyOut(campaign_id=campaign, mode=mode, share_percent=share)  # type: ignore[arg-type]
+        for campaign, mode, share in rows
+        if client_visible(ctx.directory, me, ctx.directory.campaign_client.get(campaign, ""))
+    ]
+
+
 @router.put("/api/admin/clients/{client_id}/recording-retention", status_code=204)
 async def set_retention(client_id: IdentPath, body: RetentionIn, me: Admin, ctx: Ctx) -> None:
     """Keeps the client's recordings this many days (the retention job deletes older ones)."""
@@ -187,13 +218,7 @@ async def audio(
     """The recording (Ogg Opus, stereo: the caller left, the agent right; a voicemail
     mono), with byte ranges for seeking; a playback or download from its start is
     audited."""
-    row = await ctx.db(q.one, ctx.engine, recording_id)
-    if row is None or not _may_hear(ctx, me, row):
-        raise not_found("recording", recording_id)
-    store = (FilePath(ctx.settings.data_dir) / "recordings").resolve()
-    path = (store / row.file).resolve()
-    if not path.is_relative_to(store) or not path.is_file():
-        raise not_found("recording file", recording_id)
+    row, path = await _file(ctx, me, recording_id)
     size = path.stat().st_size
     start, end = _range(range_, size)
     if start == 0:
@@ -221,6 +246,38 @@ async def audio(
     return StreamingResponse(
         _read(path, start, end), status_code=status, media_type="audio/ogg", headers=headers
     )
+
+
+@router.get("/api/recordings/{recording_id}/peaks", response_model=PeaksOut)
+async def waveform(
+    recording_id: RecordingPath,
+    me: Watcher,
+    ctx: Ctx,
+    buckets: Annotated[int, Query(ge=MIN_BUCKETS, le=MAX_BUCKETS)] = 1000,
+) -> PeaksOut:
+    """The recording's waveform, to draw beside the timeline (loudness only: not audited
+    as a playback)."""
+    _, path = await _file(ctx, me, recording_id)
+    try:
+        found = await asyncio.to_thread(peaks, path, buckets)
+    except (av.error.FFmpegError, ValueError, IndexError):
+        raise conflict(f"the file of recording {recording_id} does not decode") from None
+    return PeaksOut(
+        seconds=found.seconds, buckets=buckets, scale=SCALE,
+        caller=list(found.caller), agent=list(found.agent),
+    )  # fmt: skip
+
+
+async def _file(ctx: Ctx, me: Principal, recording_id: int) -> tuple[q.RecordingRow, FilePath]:
+    """The recording and its file, where ``me`` may hear it (else 404)."""
+    row = await ctx.db(q.one, ctx.engine, recording_id)
+    if row is None or not _may_hear(ctx, me, row):
+        raise not_found("recording", recording_id)
+    store = (FilePath(ctx.settings.data_dir) / "recordings").resolve()
+    path = (store / row.file).resolve()
+    if not path.is_relative_to(store) or not path.is_file():
+        raise not_found("recording file", recording_id)
+    return row, path
 
 
 def _range(header: str | None, size: int) -> tuple[int, int]:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select
 
+from hearthline.kernel.domain import DomainEvent
 from hearthline.store import tables as t
+from hearthline.store.codec import Codec
 from hearthline.store.queries.bind import Bind, connected
 
 MODES = ("all", "share", "none")
@@ -85,6 +87,16 @@ def share_of(bind: Bind, campaign: str) -> int:
     return 100 if row.mode == "all" else max(0, min(100, int(row.share_percent)))
 
 
+def policies(bind: Bind) -> list[tuple[str, str, int]]:
+    """Every campaign's policy: (campaign, mode, share in percent), by campaign."""
+    p = t.recording_policies
+    with connected(bind) as conn:
+        rows = conn.execute(
+            select(p.c.campaign_id, p.c.mode, p.c.share_percent).order_by(p.c.campaign_id)
+        ).all()
+    return [(r.campaign_id, r.mode, int(r.share_percent)) for r in rows]
+
+
 def set_policy(conn: Connection, campaign: str, mode: str, share: int, at: float) -> None:
     p = t.recording_policies
     conn.execute(delete(p).where(p.c.campaign_id == campaign))
@@ -114,3 +126,20 @@ def expired(bind: Bind, now: float) -> list[RecordingRow]:
 
 def remove(conn: Connection, recording: int) -> None:
     conn.execute(delete(t.recordings).where(t.recordings.c.id == recording))
+
+
+def indexed(bind: Bind, call: str) -> bool:
+    """Whether a recording of the call is in the index."""
+    r = t.recordings
+    with connected(bind) as conn:
+        return conn.execute(select(r.c.id).where(r.c.call_id == call).limit(1)).first() is not None
+
+
+def log_since(bind: Bind, codec: Codec, since: float, types: tuple[str, ...]) -> list[DomainEvent]:
+    """The log's events of ``types`` from ``since`` on, in order. The log has no index by
+    type: a scan, run only at a start that found a stopped server's pcaps."""
+    e = t.events
+    query = select(e.c.type, e.c.payload).where(e.c.type.in_(types), e.c.at >= since)
+    with connected(bind) as conn:
+        rows = conn.execute(query.order_by(e.c.id)).all()
+    return [codec.decode(type_, payload) for type_, payload in rows]

@@ -1,9 +1,10 @@
 // Administration: enough to set up a client company from nothing without the API --
-// client companies, campaigns, queues and their skill requirements, skills, agents and
-// their skills (searched, or imported from CSV), users, reason codes, outcomes
-// (dispositions) and forms, scripts, phone numbers, center settings, the audit log, and
-// the API tokens channel adapters use. Each section is a list and an editor, described by
-// the SECTIONS table below; the API does the checking and its messages are shown as is.
+// client companies, campaigns (with their recording policy), queues and their skill
+// requirements, skills, agents and their skills (searched, or imported from CSV), users,
+// reason codes, outcomes (dispositions) and forms, scripts, phone numbers, center
+// settings, the audit log, and the API tokens channel adapters use. Each section is a
+// list and an editor, described by the SECTIONS table below; the API does the checking
+// and its messages are shown as is.
 
 import { del, get, patch, post, put, request, seg } from "./api.js";
 import { $, fill, h, setText, toast } from "./dom.js";
@@ -23,6 +24,23 @@ const choose = (name, label, options, extra = {}) => ({ name, label, kind: "sele
 const clientOptions = () => cache.clients.map((c) => ({ value: c.id, label: c.name || c.id }));
 const campaignOptions = () => cache.campaigns.map((c) => ({ value: c.id, label: `${c.name || c.id} (${c.client_id})` }));
 
+const RECORDING_MODES = [
+  { value: "none", label: "None" },
+  { value: "all", label: "Every call" },
+  { value: "share", label: "A share of the calls" },
+];
+
+/** The campaigns, each with its recording policy (a campaign without one records none). */
+async function campaignsWithPolicies() {
+  const [campaigns, policies] = await Promise.all([get("/api/admin/campaigns"), get("/api/admin/recording-policies").catch(() => [])]);
+  const by = new Map(policies.map((p) => [p.campaign_id, p]));
+  return campaigns.map((c) => {
+    const p = by.get(c.id) || { mode: "none", share_percent: null };
+    const recording = p.mode === "share" ? `${p.share_percent}%` : p.mode === "all" ? "all" : "none";
+    return { ...c, recording, recording_mode: p.mode, recording_share: p.mode === "share" ? p.share_percent : null };
+  });
+}
+
 const SECTIONS = [
   {
     key: "clients",
@@ -35,8 +53,8 @@ const SECTIONS = [
   {
     key: "campaigns",
     title: "Campaigns",
-    load: () => get("/api/admin/campaigns"),
-    columns: [["id", "Id"], ["name", "Name"], ["client_id", "Client"]],
+    load: campaignsWithPolicies,
+    columns: [["id", "Id"], ["name", "Name"], ["client_id", "Client"], ["recording", "Recorded"]],
     fields: [
       ident("id", "Id"),
       text("name", "Name"),
@@ -44,16 +62,25 @@ const SECTIONS = [
       check("callback_on_drop", "Call back customers whose call dropped"),
       number("callback_priority", "Callback priority", { value: 10 }),
       number("prefer_same_agent_s", "Seconds a callback waits for the same agent", { value: 120 }),
+      choose("recording_mode", "Recording of calls", RECORDING_MODES, {
+        hint: "Recorded callers hear \"this call may be recorded\" first; a share is drawn per contact.",
+      }),
+      number("recording_share", "Share recorded (percent)", { optional: true, hint: "For a share only: 0 to 100." }),
     ],
-    defaults: { callback_on_drop: true, callback_priority: 10, prefer_same_agent_s: 120 },
-    save: (v) =>
-      put(`/api/admin/campaigns/${seg(v.id)}`, {
+    defaults: { callback_on_drop: true, callback_priority: 10, prefer_same_agent_s: 120, recording_mode: "none" },
+    save: async (v) => {
+      await put(`/api/admin/campaigns/${seg(v.id)}`, {
         client_id: v.client_id,
         name: v.name,
         callback_on_drop: v.callback_on_drop,
         callback_priority: v.callback_priority,
         prefer_same_agent_s: v.prefer_same_agent_s,
-      }),
+      });
+      // The campaign exists now: its policy is the next request (the API checks both).
+      const policy = { mode: v.recording_mode };
+      if (v.recording_mode === "share") policy.share_percent = v.recording_share;
+      await put(`/api/admin/campaigns/${seg(v.id)}/recording-policy`, policy);
+    },
   },
   {
     key: "queues",

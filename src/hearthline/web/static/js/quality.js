@@ -28,7 +28,7 @@ function eventLabel(e) {
 
 function story(ctx, recordings = []) {
   const c = ctx.contact;
-  const player = players(recordings);
+  const player = players(recordings, c.events, eventLabel);
   const rows = [
     ["Contact", c.contact_id], ["Caller", c.caller], ["Queue", c.queue || "–"],
     ["Agents", ctx.agents.join(", ") || "–"], ["Outcome", c.disposition || c.ended_as || "–"],

@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v10";
+const CACHE = "hearthline-pages-v11";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
@@ -14,6 +14,7 @@ const SHELL = [
   "/static/js/agent_guide.js",
   "/static/js/agent_knowledge.js",
   "/static/js/agent_side.js",
+  "/static/js/agent_voicemail.js",
   "/static/js/agent_week.js",
   "/static/js/api.js",
   "/static/js/clock.js",
@@ -26,6 +27,7 @@ const SHELL = [
   "/static/js/session.js",
   "/static/js/softphone.js",
   "/static/js/recording.js",
+  "/static/js/recording_player.js",
   "/static/js/stream.js",
 ];
 
