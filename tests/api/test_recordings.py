@@ -278,7 +278,7 @@ def test_the_waveform_is_each_channels_peaks_in_the_recordings_scope(app: Served
     assert viewer.get(f"/api/recordings/{ident}/peaks", params={"buckets": 5}).status_code == 422
     assert viewer.get(f"/api/recordings/{ident}/peaks", params={"buckets": 9999}).status_code == 422
     assert app.login("globex-viewer").get(f"/api/recordings/{ident}/peaks").status_code == 404
-    assert app.login("a000").get(f"/api/recordings/{ident}/peaks").status_code == 403
+    assert app.login("a000").get(f"/api/recordings/{ident}/peaks").status_code == 404
     # A file that is not audio: said, not a 500.
     broken, _ = _recording(app, client="acme", contact="k-acme-x", created_at=now)
     refused = viewer.get(f"/api/recordings/{broken}/peaks")

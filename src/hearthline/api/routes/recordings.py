@@ -21,7 +21,7 @@ from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
-from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person, Watcher
+from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import IDENT_PATTERN
@@ -251,12 +251,12 @@ async def audio(
 @router.get("/api/recordings/{recording_id}/peaks", response_model=PeaksOut)
 async def waveform(
     recording_id: RecordingPath,
-    me: Watcher,
+    me: Person,
     ctx: Ctx,
     buckets: Annotated[int, Query(ge=MIN_BUCKETS, le=MAX_BUCKETS)] = 1000,
 ) -> PeaksOut:
     """The recording's waveform, to draw beside the timeline (loudness only: not audited
-    as a playback)."""
+    as a playback); for whoever may hear the recording."""
     _, path = await _file(ctx, me, recording_id)
     try:
         found = await asyncio.to_thread(peaks, path, buckets)
