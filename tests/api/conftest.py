@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -29,10 +30,11 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def served(request: pytest.FixtureRequest) -> Iterator[Served]:
-    """The app served on 127.0.0.1 over a seeded store, on each database."""
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    """The app served on 127.0.0.1 over a seeded store, on each database (its data
+    directory, where recordings go, the test's own)."""
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = serve(url)
+    app = serve(url, data_dir=str(tmp_path))
     yield app
     app.stop()
 

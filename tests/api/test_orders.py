@@ -6,21 +6,16 @@ client."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from hearthline.store.queries import customers as customers_q
-from tests.api.support import Served, serve
+from tests.api.support import Served
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    served = serve(url, data_dir=str(tmp_path))
-    yield served
-    served.stop()
+@pytest.fixture
+def app(served: Served) -> Served:
+    """The served app on each database, with its own data directory."""
+    return served
 
 
 def test_orders_identify_a_customer_within_their_client_only(app: Served) -> None:

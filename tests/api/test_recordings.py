@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,19 +21,17 @@ from hearthline.service.recording_retention import enforce
 from hearthline.store import tables as t
 from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony.recording_file import _write
-from tests.api.support import Served, serve
+from tests.api.support import Served
 
 DAY = 86400.0
 _FINISH = {"disposition": "return-processed", "text": "called back",
            "fields": {"order_number": "o1", "reason": "wrong-size"}}  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    served = serve(url, data_dir=str(tmp_path))
-    yield served
-    served.stop()
+@pytest.fixture
+def app(served: Served) -> Served:
+    """The served app on each database, with its own data directory."""
+    return served
 
 
 def _store(app: Served) -> Path:
