@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     RowMapping,
+    Select,
     and_,
     case,
     column,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    union_all,
 )
 
 from hearthline.knowledge import search as ks
@@ -221,9 +224,12 @@ _HEADING: ColumnElement[Any] = literal_column("knowledge_articles.knowledge_head
 
 
 def _ranked(rows: Iterable[Any]) -> Ranked:
-    return [
-        (int(i), Audience(frozenset(json.loads(c)), frozenset(json.loads(s)))) for i, c, s in rows
-    ]
+    return [(int(i), _audience(c, s)) for i, c, s in rows]
+
+
+@lru_cache(maxsize=1024)  # a client's articles share a few audiences; most have none
+def _audience(campaigns: str, skills: str) -> Audience:
+    return Audience(frozenset(json.loads(campaigns)), frozenset(json.loads(skills)))
 
 
 def _match(query: ks.Query, mode: ks.Mode, clients: Collection[str] | None) -> str:
@@ -317,15 +323,26 @@ def _corrections(
         if ks.allowed_distance(term) > 0
     ]
     exact = [term for term, prefix in checked if not prefix]
-    known: set[str] = set()
+    # One round trip: the words as typed, and for the word still being typed the first
+    # indexed word starting so (known if there is one).
+    looks: list[Select[Any]] = []
     if exact:
-        found = select(k.c.term).where(k.c.term.in_(exact), *scoped).distinct()
-        known.update(conn.execute(found).scalars())
+        looks.append(select(k.c.term).where(k.c.term.in_(exact), *scoped))
     for term, prefix in checked:
-        if prefix:  # still being typed: known if some indexed word starts so
-            hit = select(k.c.term).where(k.c.term >= term, k.c.term < term + "\U0010ffff", *scoped)
-            if conn.execute(hit.limit(1)).first() is not None:
-                known.add(term)
+        if prefix:
+            first = select(k.c.term).where(
+                k.c.term >= term, k.c.term < term + "\U0010ffff", *scoped
+            )
+            looks.append(select(first.limit(1).subquery().c.term))
+    found: set[str] = set()
+    if looks:
+        both = union_all(*looks) if len(looks) > 1 else looks[0]
+        found.update(str(term) for term in conn.execute(both).scalars())
+    known = {
+        term
+        for term, prefix in checked
+        if term in found or (prefix and any(w.startswith(term) for w in found))
+    }
     unknown = [term for term, _ in checked if term not in known]
     if not unknown:
         return {}

@@ -6,7 +6,8 @@ The full-text indexes are not in this metadata: an FTS5 virtual table on SQLite
 generated tsvector column (``knowledge_document``) with its GIN index
 (``ix_knowledge_articles_search``), both made by migration 0009; migration 0015 gave
 the FTS5 table prefix indexes and PostgreSQL the title and tags alone
-(``knowledge_heading``, index ``ix_knowledge_articles_heading``).
+(``knowledge_heading``, index ``ix_knowledge_articles_heading``); migration 0023 made
+both GIN indexes written through (``fastupdate = off``: no pending list to read).
 """
 
 from __future__ import annotations
