@@ -1,7 +1,7 @@
 """Knowledge search on PostgreSQL: the GIN indexes written through (no pending list)
 
-Revision ID: 0023_knowledge_gin
-Revises: 0022_recordings
+Revision ID: 0024_knowledge_gin
+Revises: 0023_voicemails_orders
 Create Date: 2026-12-01 16:45:00.000000
 
 With GIN's default ``fastupdate``, new and changed articles wait in an unsorted pending
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0023_knowledge_gin"
-down_revision: str | None = "0022_recordings"
+revision: str = "0024_knowledge_gin"
+down_revision: str | None = "0023_voicemails_orders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
