@@ -67,9 +67,12 @@ def test_a_night_shift_runs_on_from_a_window_to_midnight_into_the_next_days() ->
     assert night(evenings) == {"availability"}  # no window after midnight
     assert night(mornings) == {"availability"}
     assert night(evenings[:1] + mornings[2:]) == {"availability"}  # Tuesday's is missing
-    # Ending at midnight needs no window on the next day.
+    # Ending at midnight needs no window on the next day; one running past it, none either.
     late = rules_broken(contract(windows=evenings[:1]), [shift(0, 20, 4)])
     assert late == set()
+    assert night((Window(0, 18 * 60, 30 * 60),)) == set()  # Mon 18:00 to Tue 06:00
+    assert night((Window(0, 18 * 60, 26 * 60), Window(1, 2 * 60, 6 * 60))) == set()
+    assert night((Window(0, 18 * 60, 26 * 60), Window(1, 3 * 60, 6 * 60))) == {"availability"}
 
 
 def test_each_limit_is_named_when_broken() -> None:

@@ -143,24 +143,25 @@ def week_of(day: dt.date) -> dt.date:
 
 
 def _within_window(shift: Shift, windows: Sequence[Window], tz: ZoneInfo) -> bool:
-    """Each wall-clock day's part of the shift lies in one of that weekday's windows; a
-    night shift runs on from a window to midnight into one from midnight the next day."""
+    """The shift lies in the agent's windows: one of its start day's, which may run past
+    midnight (an end past 1440), or a chain of them, a night shift running on from one
+    window into the next day's that starts by the time the first ends."""
     start = _local(shift.start, tz)
     # Minutes on the wall clock: a window 08:00-16:00 means that on a day of 23 hours too.
     end = _local(shift.end, tz)
     day, at = start.date(), start.hour * 60 + start.minute
-    last, until = end.date(), end.hour * 60 + end.minute
-    if until == 0 and last > day:  # ends at midnight: the end of the day before
-        last, until = last - dt.timedelta(days=1), DAY_MINUTES
+    end_min = (end.date() - day).days * DAY_MINUTES + end.hour * 60 + end.minute
     while True:
-        upto = until if day == last else DAY_MINUTES
-        if not any(
-            w.weekday == day.weekday() and w.start_min <= at and upto <= w.end_min for w in windows
-        ):
-            return False
-        if day >= last:
+        reach = max(
+            (w.end_min for w in windows if w.weekday == day.weekday() and w.start_min <= at),
+            default=at,
+        )
+        if end_min <= reach and reach > at:
             return True
-        day, at = day + dt.timedelta(days=1), 0
+        if reach < DAY_MINUTES or reach <= at:
+            return False
+        # Covered into the next day until ``reach``: a window of that day must go on.
+        day, at, end_min = day + dt.timedelta(days=1), reach - DAY_MINUTES, end_min - DAY_MINUTES
 
 
 def _shift_problems(contract: Contract, shift: Shift, tz: ZoneInfo) -> Iterable[tuple[str, str]]:
