@@ -76,19 +76,22 @@ def screenshots() -> Path:
 # The files that take longest, measured (docs/development.md): under pytest-xdist they start
 # first, so that no worker is left running one of them alone at the end of the run.
 LONGEST_FILES = (
-    "wfm/test_wfm_cli.py",
-    "api/test_roles.py",
-    "routing/test_invariants.py",
     "api/test_schemathesis.py",
+    "api/test_schemathesis_pg.py",
+    "routing/test_invariants.py",
+    "demo/test_demo_command.py",
+    "api/test_roles.py",
+    "demo/test_demo_clock.py",
+    "demo/test_demo_browser.py",
+    "api/test_cross_client_walk.py",
+    "reports/test_bank_history.py",
     "api/test_hostile_corpus.py",
+    "wfm/test_wfm_cli.py",
     "store/test_writer.py",
     "sim/test_examples.py",
     "store/test_crash.py",
-    "api/test_cross_client_walk.py",
     "api/test_stream.py",
     "api/test_throttle.py",
-    "demo/test_demo_command.py",
-    "reports/test_bank_history.py",
 )
 
 
