@@ -120,7 +120,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     recorder = stack.control.recorder = _recorder(ctx, stack, config)
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     if left:
-        stack.control.spawn(_recover(ctx, recorder, left))
+        stack.control.spawn(recover_recordings(ctx, recorder, left))
     ctx.voice = stack.control
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
@@ -158,10 +158,6 @@ async def recover_recordings(
 
     found = recording_recovery.unfinished(events, left)
     return await recording_recovery.recover(recorder, found, indexed)
-
-
-async def _recover(ctx: AppContext, recorder: Recorder, left: dict[str, list[Path]]) -> None:
-    await recover_recordings(ctx, recorder, left)
 
 
 def _pcaps(config: VoiceConfig) -> Path:

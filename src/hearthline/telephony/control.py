@@ -270,7 +270,7 @@ class ControlPlane:
             with contextlib.suppress(RoutingError):
                 await self.writer.execute_async(cmd.ReportConnectionLost(AgentId(agent)))
 
-    def spawn(self, work: Awaitable[None]) -> None:
+    def spawn(self, work: Awaitable[object]) -> None:
         """Runs ``work`` beside the call's other work, kept until it ends (or ``run`` stops)."""
 
         async def guarded() -> None:

@@ -115,6 +115,12 @@ class _Call:
     ends_at: float | None = None
 
 
+def pcap_call(path: Path) -> str | None:
+    """The Call-ID of one of rtpengine's pcaps, named "<Call-ID>-<16 hex>.pcap" with the
+    Call-ID percent-encoded (None for any other file)."""
+    return unquote(path.stem).rpartition("-")[0] if path.suffix == ".pcap" else None
+
+
 class Recorder:
     def __init__(
         self,
@@ -174,10 +180,7 @@ class Recorder:
         """rtpengine records the caller's message from now on: once the call ends it is
         assembled (mono, the caller alone) and indexed under ``callback``, the contact the
         message owes, so whoever calls back finds it there."""
-        old = self.calls.pop(call, None)  # recorded by the policy, never bridged
-        if old is not None:
-            for contact in [c for c, e in self.by_contact.items() if e is old]:
-                del self.by_contact[contact]
+        self._drop(call)  # recorded by the policy, never bridged
         entry = _Call(call, callback, client, kind="voicemail", sdps=[caller_sdp])
         port = audio_port(answer_sdp)
         if port is not None:
@@ -237,11 +240,9 @@ class Recorder:
     async def ended(self, call: str) -> None:
         """The call is over (rtpengine's call deleted, its pcaps closed): assembled in a
         worker thread, then indexed."""
-        entry = self.calls.pop(call, None)
+        entry = self._drop(call)
         if entry is None:
             return
-        for contact in [c for c, e in self.by_contact.items() if e is entry]:
-            del self.by_contact[contact]
         if entry.started_at is None:
             return  # never bridged (nor a voicemail): nothing to keep
         task = asyncio.get_running_loop().create_task(self._assemble(entry))
@@ -282,15 +283,18 @@ class Recorder:
         except Exception:  # the call is still recorded; only a killed server would miss it
             log.exception("recording: the start of %s is not in the log", entry.call)
 
+    def _drop(self, call: str) -> _Call | None:
+        """Forgets the call and the contacts filed under it; what it was."""
+        entry = self.calls.pop(call, None)
+        if entry is not None:
+            for contact in [c for c, e in self.by_contact.items() if e is entry]:
+                del self.by_contact[contact]
+        return entry
+
     def _pcaps_of(self, call: str) -> list[Path]:
-        # rtpengine names each file "<Call-ID>-<16 hex>.pcap", the Call-ID percent-encoded.
         if not self.pcaps.is_dir():
             return []
-        return [
-            p
-            for p in self.pcaps.iterdir()
-            if p.suffix == ".pcap" and unquote(p.stem).rpartition("-")[0] == call
-        ]
+        return [p for p in self.pcaps.iterdir() if pcap_call(p) == call]
 
     def _forget(self, pcaps: list[Path]) -> None:
         """The span files and rtpengine's notes on them, once the recording holds them."""

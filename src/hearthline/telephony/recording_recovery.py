@@ -16,9 +16,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
-from hearthline.telephony.recording import Recorder, Stored, _Call
+from hearthline.telephony.recording import Recorder, Stored, _Call, pcap_call
 from hearthline.voice.events import CallEnded, RecordingStarted
 
 log = logging.getLogger(__name__)
@@ -45,8 +44,9 @@ def leftovers(pcaps: Path) -> dict[str, list[Path]]:
     if not pcaps.is_dir():
         return found
     for p in sorted(pcaps.iterdir()):
-        if p.suffix == ".pcap":
-            found.setdefault(unquote(p.stem).rpartition("-")[0], []).append(p)
+        call = pcap_call(p)
+        if call is not None:
+            found.setdefault(call, []).append(p)
     return found
 
 
