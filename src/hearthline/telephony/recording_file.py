@@ -464,12 +464,20 @@ def decode(path: Path) -> tuple[int, npt.NDArray[np.float32]]:
     """A recording's sample rate and its samples, channels first (for checks and tests)."""
     with av.open(str(path)) as container:
         stream = container.streams.audio[0]
-        parts = [f.to_ndarray() for f in container.decode(stream)]
-        rate = stream.rate
         channels = stream.codec_context.channels
+        parts = [planar(f.to_ndarray(), channels) for f in container.decode(stream)]
+        rate = stream.rate
     if not parts:
         return rate, np.zeros((channels, 0), dtype=np.float32)
-    joined = np.concatenate(parts, axis=1)
-    if joined.shape[0] == 1 and joined.ndim == 2 and channels == 2:  # interleaved samples
-        joined = joined.reshape(-1, 2).T
-    return rate, joined.astype(np.float32)
+    return rate, np.concatenate(parts, axis=1)
+
+
+def planar(samples: npt.NDArray[np.generic], channels: int) -> npt.NDArray[np.float32]:
+    """A decoded frame's samples as (channels, n) floats in -1..1, whether PyAV gave them
+    planar or packed (left, right, left, ...), as floats or 16-bit integers."""
+    values = samples.astype(np.float32)
+    if samples.dtype == np.int16:
+        values /= 32768.0
+    if values.shape[0] == 1 and channels == 2:  # packed
+        values = values.reshape(-1, 2).T
+    return values

@@ -18,6 +18,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from hearthline.telephony.recording_file import planar
+
 MIN_BUCKETS, MAX_BUCKETS = 10, 4000
 _BLOCK_S = 0.02
 SCALE = 1000  # a peak of full scale
@@ -70,11 +72,7 @@ def _peaks(path: str, mtime_ns: int, size: int, buckets: int) -> Peaks:
 
 def _planar(samples: npt.NDArray[np.generic], channels: int) -> npt.NDArray[np.float32]:
     """A frame's samples as (2, n) floats in -1..1 (a mono file is both channels)."""
-    values = samples.astype(np.float32)
-    if samples.dtype == np.int16:
-        values /= 32768.0
-    if values.shape[0] == 1 and channels == 2:  # packed: left, right, left, ...
-        values = values.reshape(-1, 2).T
+    values = planar(samples, channels)
     if values.shape[0] == 1:
         values = np.concatenate([values, values])
     return values[:2]
