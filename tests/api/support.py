@@ -200,6 +200,23 @@ def wait_for_event(
             return message
 
 
+def take_and_finish(agent: httpx.Client, contact: str, disposition: str, *, text: str) -> None:
+    """The agent accepts ``contact`` ringing for them, hangs up and records the outcome
+    (a returns call's form filled in)."""
+    finish = {
+        "disposition": disposition,
+        "text": text,
+        "fields": {"order_number": "o1", "reason": "wrong-size"},
+    }
+    for path, body in (
+        (f"/api/agent/offers/{contact}/accept", None),
+        (f"/api/agent/contacts/{contact}/hang-up", None),
+        (f"/api/agent/contacts/{contact}/finish", finish),
+    ):
+        r = agent.post(path, json=body)
+        assert r.status_code == 200, r.text
+
+
 def handle_a_call(
     app: Served,
     agent_name: str = "a000",
@@ -220,18 +237,7 @@ def handle_a_call(
         arrived = app.channel().post("/api/channels/contacts", json={"queue": "returns"})
         contact: str = arrived.json()["contact_id"]
         wait_for_event(ws, "ContactOffered", contact=contact)
-        finish = {
-            "disposition": disposition,
-            "text": text,
-            "fields": {"order_number": "o1", "reason": "wrong-size"},
-        }
-        for path, body in (
-            (f"/api/agent/offers/{contact}/accept", None),
-            (f"/api/agent/contacts/{contact}/hang-up", None),
-            (f"/api/agent/contacts/{contact}/finish", finish),
-        ):
-            r = agent.post(path, json=body)
-            assert r.status_code == 200, r.text
+        take_and_finish(agent, contact, disposition, text=text)
     if then is not None:
         assert agent.post(then).status_code == 200, then
     return contact

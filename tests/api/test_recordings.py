@@ -21,11 +21,9 @@ from hearthline.service.recording_retention import enforce
 from hearthline.store import tables as t
 from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony.recording_file import _write
-from tests.api.support import Served
+from tests.api.support import Served, take_and_finish
 
 DAY = 86400.0
-_FINISH = {"disposition": "return-processed", "text": "called back",
-           "fields": {"order_number": "o1", "reason": "wrong-size"}}  # fmt: skip
 
 
 @pytest.fixture
@@ -229,13 +227,7 @@ def test_a_voicemail_is_heard_by_the_agent_offered_its_callback_and_no_other_age
     assert bad.status_code == 422
 
     # Handled and finished: no longer his to hear.
-    for where, body in (
-        (f"/api/agent/offers/{callback}/accept", None),
-        (f"/api/agent/contacts/{callback}/hang-up", None),
-        (f"/api/agent/contacts/{callback}/finish", _FINISH),
-    ):
-        answer = tom.post(where, json=body)
-        assert answer.status_code == 200, answer.text
+    take_and_finish(tom, callback, "return-processed", text="called back")
     assert tom.post("/api/agent/wrap-up/finish").status_code == 200
     assert tom.get(f"/api/recordings/{voicemail}/audio").status_code == 404
 
