@@ -27,7 +27,7 @@ from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, score_returns_calls, sign_in, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -242,16 +242,7 @@ def test_the_evaluation_page_plays_the_recording_and_seeks_by_the_timeline(
                 tables.events.c.type == "RecordingResumed",
             )
         ).scalar_one()
-    card = {
-        "sections": [
-            {
-                "title": "Opening",
-                "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}],
-            }
-        ]
-    }
-    with closing(server.api("admin")) as admin:
-        assert admin.put("/api/quality/templates/acme-returns", json=card).is_success
+    score_returns_calls(server)
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,

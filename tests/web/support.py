@@ -71,6 +71,25 @@ def no_page_errors(*pages: Page) -> None:
         assert not errors, f"script errors on {page.url}: {errors}"
 
 
+def score_returns_calls(server: WebServer) -> None:
+    """acme's returns campaign gets a one-question scorecard (its calls can be scored on
+    the quality page)."""
+    card = {
+        "sections": [
+            {
+                "title": "Opening",
+                "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}],
+            }
+        ]
+    }
+    c = server.api("admin")
+    try:
+        r = c.put("/api/quality/templates/acme-returns", json=card)
+    finally:
+        c.close()
+    assert r.status_code == 200, r.text
+
+
 def contact_detail(server: WebServer, contact: str) -> dict[str, Any]:
     """The contact's story as the server stored it (read as the administrator)."""
     c = server.api("admin")

@@ -18,17 +18,12 @@ from hearthline.kernel.ids import AgentId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.store.queries import recordings as recordings_q
 from tests.web.server import WebServer, start_server
-from tests.web.support import no_page_errors, open_as
+from tests.web.support import no_page_errors, open_as, score_returns_calls
 
 pytestmark = pytest.mark.browser
 
 RATE = 8000
 SECONDS = 13.0
-CARD = {
-    "sections": [
-        {"title": "Opening", "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}]}
-    ]
-}
 # In the file (seconds from the bridge): who speaks when; on hold from 4 to 7.
 CALLER_TALKS = ((0.0, 3.5), (11.0, 13.0))
 AGENT_TALKS = ((3.5, 4.0), (7.0, 11.0))
@@ -86,9 +81,7 @@ def recorded(tmp_path: Path) -> Iterator[tuple[WebServer, float]]:
             w.engine, contact="rec-0001", client="acme", call="call-rec-0001",
             file="acme/rec-0001.ogg", seconds=SECONDS, started_at=t0, created_at=t0 + 13,
         )  # fmt: skip
-        admin = server.api("admin")
-        assert admin.put("/api/quality/templates/acme-returns", json=CARD).status_code == 200
-        admin.close()
+        score_returns_calls(server)
         yield server, t0
     finally:
         server.stop()

@@ -7,7 +7,6 @@ contact's recordings and Chromium loads it there too."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import av
@@ -22,7 +21,7 @@ from hearthline.telephony.menu_calls import MenuPlan
 from hearthline.voice.menus import Flow, Node
 from tests.web.menu_calls import walk_menu
 from tests.web.server import WebServer, start_server
-from tests.web.support import no_page_errors, open_as
+from tests.web.support import no_page_errors, open_as, score_returns_calls
 
 pytestmark = pytest.mark.browser
 
@@ -115,16 +114,7 @@ def test_the_agent_offered_a_callback_hears_its_voicemail_on_the_desk(
     no_page_errors(page)
 
     # The supervisor's quality page lists it with the contact's recordings.
-    card = {
-        "sections": [
-            {
-                "title": "Opening",
-                "questions": [{"id": "greet", "text": "Greeted", "kind": "yes_no"}],
-            }
-        ]
-    }
-    with closing(server.api("admin")) as admin:
-        assert admin.put("/api/quality/templates/acme-returns", json=card).is_success
+    score_returns_calls(server)
     quality = open_as(browser, server, "super", lands_on="/supervisor")
     quality.goto(f"/quality?contact={callback}")
     expect(quality.locator("#story")).to_contain_text("Voicemail 0:03 · the caller's message")
