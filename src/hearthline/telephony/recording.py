@@ -77,6 +77,8 @@ class Stored:
 
 SaveRecording = Callable[[Stored], Awaitable[None]]
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# A pcap last written this long before a recording's start is not part of it (see recover).
+_SLACK_S = 1.0
 
 
 def drawn(contact: str, share: int) -> bool:
@@ -245,7 +247,7 @@ class Recorder:
             return
         if entry.started_at is None:
             return  # never bridged (nor a voicemail): nothing to keep
-        task = asyncio.get_running_loop().create_task(self._assemble(entry))
+        task = asyncio.get_running_loop().create_task(self._assembled(entry))
         self._work.add(task)
         task.add_done_callback(self._work.discard)
 
@@ -254,7 +256,40 @@ class Recorder:
         while self._work:
             await asyncio.gather(*list(self._work), return_exceptions=True)
 
+    async def recover(
+        self,
+        call: str,
+        *,
+        contact: str,
+        client: str,
+        caller_ports: tuple[int, ...],
+        sdps: tuple[str, ...],
+        started_at: float,
+        ended_at: float | None,
+        indexed: bool = False,
+    ) -> Stored | None:
+        """A call a stopped server recorded, from what its log says (``RecordingStarted``,
+        ``CallEnded``): its pcaps still in the directory assembled into the file (to
+        ``ended_at``, else the last packet) and indexed, as at the call's end; what was
+        stored. A call ``indexed`` already only has its pcaps deleted. The caller waits
+        (the work is in a worker thread): start-up recovers one call at a time."""
+        pcaps = self._pcaps_of(call)
+        if indexed:
+            self._forget(pcaps)
+            return None
+        # A pcap closed before the recording started is not the call's (a voicemail's on
+        # the same Call-ID); a second of slack for the clocks' rounding.
+        before = frozenset(p for p in pcaps if p.stat().st_mtime < started_at - _SLACK_S)
+        entry = _Call(
+            call, contact, client, caller_ports=set(caller_ports), sdps=list(sdps),
+            started_at=started_at, ends_at=ended_at, before=before,
+        )  # fmt: skip
+        return await self._assemble(entry)
+
     # Inside -----------------------------------------------------------------------------
+
+    async def _assembled(self, entry: _Call) -> None:
+        await self._assemble(entry)  # a task's result nobody reads
 
     async def _apply(self, entry: _Call) -> None:
         want = entry.paused_by is None and not entry.held
@@ -304,11 +339,11 @@ class Recorder:
                 with contextlib.suppress(OSError):
                     done.unlink()
 
-    async def _assemble(self, entry: _Call) -> None:
+    async def _assemble(self, entry: _Call) -> Stored | None:
         pcaps = [p for p in self._pcaps_of(entry.call) if p not in entry.before]
         if not pcaps:
             log.warning("recording: no pcap for %s", entry.call)
-            return
+            return None
         relative = f"{safe_name(entry.client)}/{safe_name(entry.contact)}.ogg"
         started_at = entry.started_at
         try:
@@ -326,7 +361,7 @@ class Recorder:
             )
         except Exception:
             log.exception("recording: could not assemble %s", entry.call)
-            return
+            return None
         stored = Stored(
             entry.contact, entry.client, entry.call, relative, made.seconds, made.started_at,
             entry.kind,
@@ -335,3 +370,4 @@ class Recorder:
         self.done.append(stored)
         self._forget(pcaps)
         log.info("recording: %s stored (%.1f s)", relative, made.seconds)
+        return stored

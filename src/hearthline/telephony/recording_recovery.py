@@ -17,16 +17,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hearthline.telephony.recording import Recorder, Stored, _Call, pcap_call
+from hearthline.telephony.recording import Recorder, Stored, pcap_call
 from hearthline.voice.events import CallEnded, RecordingStarted
 
 log = logging.getLogger(__name__)
 # The log is searched from this long before the oldest leftover was last written: a
 # recording's first span starts at most this long (the file's bound) before its last.
 LOOK_BACK_S = 4 * 3600 + 60.0
-# A pcap closed before the recording started is not the call's (a voicemail's, on the same
-# Call-ID); a second of slack for the clocks' rounding.
-_SLACK_S = 1.0
 
 Indexed = Callable[[str], Awaitable[bool]]  # a Call-ID -> whether its recording is indexed
 
@@ -74,18 +71,13 @@ async def recover(recorder: Recorder, found: list[Unfinished], indexed: Indexed)
     stored: list[Stored] = []
     for u in found:
         s = u.started
-        pcaps = recorder._pcaps_of(s.call)
-        if await indexed(s.call):
-            recorder._forget(pcaps)
-            continue
-        entry = _Call(
-            s.call, s.contact, s.client, caller_ports=set(s.caller_ports), sdps=list(s.sdps),
-            started_at=s.started_at, ends_at=u.ended_at,
-            before=frozenset(p for p in pcaps if p.stat().st_mtime < s.started_at - _SLACK_S),
+        made = await recorder.recover(
+            s.call, contact=s.contact, client=s.client, caller_ports=s.caller_ports,
+            sdps=s.sdps, started_at=s.started_at, ended_at=u.ended_at,
+            indexed=await indexed(s.call),
         )  # fmt: skip
-        before = len(recorder.done)
-        await recorder._assemble(entry)
-        stored += recorder.done[before:]
+        if made is not None:
+            stored.append(made)
     if stored:
         log.info("recording: %d left by a stopped server assembled", len(stored))
     return stored
