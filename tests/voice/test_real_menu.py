@@ -24,10 +24,12 @@ import pytest
 from sqlalchemy import insert, select
 
 from hearthline.api.security import password_hasher
-from hearthline.kernel.ids import ContactId
+from hearthline.kernel.ids import CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
+from hearthline.routing.config import QueueConfig
 from hearthline.routing.errors import RoutingError
 from hearthline.service.actions import menus as actions
+from hearthline.service.configuration import update_queue
 from hearthline.store import config_repo, tables
 from hearthline.telephony.recording_file import decode
 from hearthline.voice.menus import check_flow, flow_from_dict
@@ -60,6 +62,7 @@ ORDER_NUMBER = "+15550406"  # the caller keys one of their order numbers
 # (both 5s are one pcap replayed, the same SSRC and RTP timestamps: seemingly one event).
 ORDER = "52014"
 SPOKEN_HZ = 450.0  # what the caller says on their voicemail
+FULL_NUMBER = "+15550407"  # its queue takes nobody: every caller overflows to voicemail
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             conn, "sup-globex", role="supervisor", client="globex", agent=None,
             display_name="Globex supervisor", password_hash=hashed,
         )  # fmt: skip
+    # A queue of no length, overflowing to voicemail when full (the default): configured
+    # in the core and the tables as the administration does.
+    update_queue(
+        served.writer,
+        QueueConfig(QueueId("full"), CampaignId("acme-returns"), name="Full", max_length=0),
+    )
+    with engine.begin() as conn:
+        conn.execute(insert(tables.numbers).values(number=FULL_NUMBER, queue_id="full", label=""))
     deadline = time.monotonic() + 20
     while served.app.state.app_context.voice is None:
         assert time.monotonic() < deadline, "voice did not start"
@@ -486,6 +497,66 @@ def test_a_voicemail_is_assembled_to_what_the_caller_said_and_filed_under_its_ca
     # No pcap of the call is left in rtpengine's directory.
     pcaps = Path(server.app.state.app_context.settings.data_dir).resolve() / "voice"
     assert not [p for p in pcaps.rglob("*.pcap") if call.replace("@", "%40") in p.name]
+
+
+def _indexed(server: WebServer, call: str) -> Any:
+    """The call's row in the recordings index, once assembled (on a worker thread, after
+    the call's end)."""
+    deadline = time.monotonic() + 20
+    r = tables.recordings
+    while True:
+        with server.writer.engine.connect() as conn:
+            row = conn.execute(select(r).where(r.c.call_id == call)).first()
+        if row is not None:
+            return row
+        assert time.monotonic() < deadline, "the voicemail was not indexed"
+        time.sleep(0.2)
+
+
+def test_a_caller_a_full_queue_sends_to_voicemail_leaves_a_message_filed_under_the_contact(
+    server: WebServer, tmp_path: Path
+) -> None:
+    since = server.writer.last_event_id
+    # The caller speaks (the ear's tone) from the first sound they hear; the prompt asking
+    # for the message plays first, then the message is recorded until the BYE.
+    ear = RtpEndpoint(SPOKEN_HZ)
+    ear.start()
+    try:
+        _call(server, tmp_path, FULL_NUMBER, "", center_hangs_up=False, wait_ms=9000, ear=ear)
+    finally:
+        ear.stop()
+    [answered] = _wait_for(server, "CallAnswered", since)
+    call, contact = answered["call"], answered["contact"]
+    [overflowed] = _wait_for(server, "ContactOverflowed", since)
+    assert overflowed["contact"] == contact and overflowed["reason"] == "full"
+    assert overflowed["destination"]["kind"] == "voicemail"
+    # The core owes no callback for a voicemail overflow: the message is the contact's own.
+    assert not _events(server, "ContactConvertedToCallback", since)
+    [ended] = _wait_for(server, "CallEnded", since, call=call)
+    assert ended["by"] == "caller"
+    # The caller first heard the prompt (speech: not the ear's tone coming back).
+    heard = server.app.state.app_context.voice.voicemail_prompt
+    prompt_s = wave.open(heard).getnframes() / 8000  # noqa: SIM115 -- read once
+    assert 3.0 < prompt_s < 8.0, f"the voicemail prompt is {prompt_s} s"
+    assert len(ear.audio_since(0)) >= 0.8 * prompt_s * 8000, "the caller heard no prompt"
+
+    row = _indexed(server, call)
+    assert (row.contact_id, row.client_id, row.kind) == (contact, "acme", "voicemail")
+    store = Path(server.app.state.app_context.settings.data_dir).resolve() / "recordings"
+    rate, samples = decode(store / row.file)
+    assert samples.shape[0] == 1, "a voicemail is mono: the caller alone"
+    # About 9.3 s of call (sipp's pauses) less the prompt, at the caller's pitch.
+    assert 9.3 - prompt_s - 1.5 <= row.seconds <= 9.3 - prompt_s + 1.0, row.seconds
+    assert abs(len(samples[0]) / rate - row.seconds) < 0.2
+    assert abs(peak_hz(samples[0], rate) - SPOKEN_HZ) < 20, f"{peak_hz(samples[0], rate)} Hz"
+    # Whoever may see acme's work finds it under the contact; another client does not.
+    for who, count in (("super", 1), ("sup-globex", 0)):
+        with httpx.Client(base_url=server.url, timeout=30.0) as c:
+            r = c.post("/api/auth/login", json={"username": who, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            listed = c.get("/api/recordings", params={"contact": contact})
+            assert listed.status_code == 200, listed.text
+            assert [x["kind"] for x in listed.json()] == ["voicemail"] * count
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,9 @@ published events, as the simulated world does (``sim/live.py``):
                        head of the queue as a new contact naming the dropped one
                        (RequeueCall); a callback the core owed for the drop is cancelled
                        once the next agent accepts
+    ContactOverflowed to voicemail (the contact is over in the core, the caller still on
+                       the line) -> the voicemail prompt, the message recorded until the
+                       caller hangs up (2 minutes at most) and filed under the contact
     B2BUA "hangup"  -> CallerHangUp (the core ends or abandons the contact, as for any caller)
 
 What it keeps in memory (the caller's SDP, the agent leg's tag) is for live calls only;
@@ -36,7 +39,7 @@ from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import AgentId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
-from hearthline.routing.config import Channel
+from hearthline.routing.config import Channel, OverflowKind
 from hearthline.routing.errors import RoutingError
 from hearthline.service.writer import Writer
 from hearthline.telephony.media import MediaEngine
@@ -49,6 +52,7 @@ from hearthline.telephony.menu_calls import (
     end_in_menu,
 )
 from hearthline.telephony.recording import Recorder
+from hearthline.telephony.voicemail import take_message
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall
 from hearthline.voice.errors import VoiceError
 
@@ -70,6 +74,7 @@ _FOLLOWED = (
     ev.ContactResumed,
     ev.ContactTransferred,
     ev.ContactArrived,
+    ev.ContactOverflowed,
     *_ENDINGS,
 )
 # A caller whose agent dropped goes before everyone waiting (the highest priority).
@@ -85,6 +90,7 @@ class LiveCall:
     # rtpengine's answer to the caller (its port marks the caller's packets in a recording).
     answer: str = ""
     caller: str = ""
+    client: str = ""
     agent: str | None = None
     agent_tag: str | None = None
     caller_gone: bool = False
@@ -95,6 +101,8 @@ class LiveCall:
     menu: InMenu | None = None
     # The skill requirement the menu set, kept if the call is queued again after a drop.
     requirement: str | None = None
+    # The core sent the contact to voicemail: the caller is leaving a message.
+    overflowed: bool = False
 
 
 class ControlPlane:
@@ -109,6 +117,7 @@ class ControlPlane:
         prompt: str,
         music: str = "",
         reconnect: str = "",
+        voicemail: str = "",
         find_menu: FindMenu | None = None,
         look_up: LookUp | None = None,
         files: PromptFiles | None = None,
@@ -125,6 +134,8 @@ class ControlPlane:
         self.by_contact: dict[str, LiveCall] = {}
         self.requeued: dict[str, LiveCall] = {}  # by the dropped contact's id
         self.reconnect_prompt = reconnect or self.prompt
+        # Asks a caller a queue sent to voicemail for their message.
+        self.voicemail_prompt = voicemail or self.prompt
         self._inbox: asyncio.Queue[Envelope] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -200,8 +211,28 @@ class ControlPlane:
                 await self.recorder.held(live.call, False)
         elif isinstance(event, ev.ContactTransferred):
             await self._release_agent(live)
+        elif isinstance(event, ev.ContactOverflowed):
+            if event.destination.kind is OverflowKind.VOICEMAIL:
+                await self._to_voicemail(live)
         elif isinstance(event, _ENDINGS):
             await self._end(live, by=_side(event))
+
+    async def _to_voicemail(self, live: LiveCall) -> None:
+        """The core sent the contact out of the center, to voicemail (a full queue, a
+        wait too long): it is over there and owes no callback, but the caller is still on
+        the line. They hear the voicemail prompt, then their message is recorded until they
+        hang up (at most 2 minutes) and filed under this contact, the one the log says went
+        to voicemail (docs/voice.md, "Voicemails")."""
+        if live.overflowed or live.caller_gone:
+            return
+        live.overflowed = True
+        seconds = 0.0
+        try:
+            await self.media.play_once(live.call, self.voicemail_prompt)
+            seconds = self.files.seconds(self.voicemail_prompt) if self.files is not None else 0.0
+        except Exception:  # the message is still taken, without the question
+            log.exception("voice: no voicemail prompt for %s", live.call)
+        take_message(self, live, client=live.client, contact=live.contact, after_s=seconds)
 
     async def _release_agent(self, live: LiveCall) -> None:
         """The agent's leg ends and the caller waits with music for the next agent (a
@@ -353,7 +384,9 @@ class ControlPlane:
             )
             return
         caller = str(message.get("from", ""))[:64]
-        live = LiveCall(call, contact, sdp, queue=queue, caller=caller, answer=answer)
+        live = LiveCall(
+            call, contact, sdp, queue=queue, caller=caller, client=client, answer=answer
+        )
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})

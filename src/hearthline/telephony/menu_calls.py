@@ -12,8 +12,8 @@ a goodbye.
                callback: ArriveContact + RequestCallback, a goodbye, BYE;
                voicemail: a callback owed with the recording's call id, the caller is
                recorded from the end of the leaf's prompt until they hang up (at most
-               ``VOICEMAIL_S``), the message assembled and filed under the callback
-               (``Recorder.voicemail``);
+               2 minutes), the message assembled and filed under the callback
+               (``voicemail.take_message``);
                hangup: the leaf's prompt, then BYE
 """
 
@@ -35,6 +35,7 @@ from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.routing.errors import RoutingError
 from hearthline.telephony import prompts
+from hearthline.telephony.voicemail import finish_after, take_message
 from hearthline.voice.commands import EndCall, RecordMenuVisit
 from hearthline.voice.errors import VoiceError
 from hearthline.voice.menus import Ending, Flow, Step, Walker
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 
 # Keys beyond this many in one call are ignored: a flood cannot keep the menu busy.
 MAX_DIGITS = 200
-VOICEMAIL_S = 120.0
 DTMF_KEYS = "0123456789*#"
 
 
@@ -194,7 +194,7 @@ class MenuDriver:
         if end.kind == "hangup":
             if end.node == "":
                 return  # the caller left; hang_up has ended the call
-            self.control.spawn(self._finish_after(live, after_s))
+            self.control.spawn(finish_after(self.control, live, after_s))
             return
         assert end.queue is not None
         live.queue = end.queue
@@ -223,6 +223,8 @@ class MenuDriver:
             arrive = dataclasses.replace(arrive, requirement=None)
             await self.control.writer.execute_async(arrive)
         if end.kind == "queue":
+            if live.overflowed:
+                return  # a full queue sent the caller to voicemail: its prompt is playing
             if after_s == 0.0:
                 await self.control.media.play(live.call, self.control.prompt)
             else:
@@ -241,42 +243,18 @@ class MenuDriver:
         except RoutingError as exc:
             log.warning("voice: no callback for %s: %s", live.contact, exc)
         if end.kind == "voicemail":
-            # The message starts after the leaf's prompt ("leave a message after the tone").
-            self.control.spawn(self._record_after(live, plan, callback, after_s))
-            after_s += VOICEMAIL_S
+            # The message starts after the leaf's prompt ("leave a message after the tone");
+            # no callback owed (refused by the core): nobody to leave a message for.
+            take_message(self.control, live, client=plan.client, contact=callback,
+                         after_s=after_s)  # fmt: skip
+            return
         # Not awaited: the caller's hang-up, queued behind this call's other signals,
         # must not wait for the goodbye.
-        self.control.spawn(self._finish_after(live, after_s))
-
-    async def _finish_after(self, live: LiveCall, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-        if live.call in self.control.calls:
-            await self.control.finish(live, by="system")
-
-    async def _record_after(
-        self, live: LiveCall, plan: MenuPlan, callback: str | None, seconds: float
-    ) -> None:
-        if seconds > 0:
-            await asyncio.sleep(seconds)
-        if live.call not in self.control.calls or live.caller_gone:
-            return  # hung up during the prompt: no message
-        if callback is None:
-            return  # no callback owed (refused by the core): nobody to leave a message for
-        recorder = self.control.recorder
-        if recorder is not None:
-            # Before rtpengine opens the message's pcap: the call's earlier ones are not it.
-            recorder.voicemail(
-                live.call, callback=callback, client=plan.client,
-                caller_sdp=live.caller_sdp, answer_sdp=live.answer,
-            )  # fmt: skip
-        try:
-            await self.control.media.record(live.call)
-        except Exception:  # the call goes on to its end; the recorder finds no pcap
-            log.exception("voice: rtpengine would not record the voicemail of %s", live.call)
+        self.control.spawn(finish_after(self.control, live, after_s))
 
     async def _greet_after(self, live: LiveCall, seconds: float) -> None:
         await asyncio.sleep(seconds)
-        if live.agent is None and live.call in self.control.calls:
+        if live.agent is None and not live.overflowed and live.call in self.control.calls:
             with contextlib.suppress(Exception):
                 await self.control.media.play(live.call, self.control.prompt)
 

@@ -22,6 +22,11 @@ DEFAULT_PROMPTS = {
     "menu-invalid": "Sorry, that is not an option.",
     # Played before anything else to a caller whose call will be recorded.
     "consent": "This call may be recorded for quality and training.",
+    # A caller a queue sends to voicemail (full, or waiting too long).
+    "voicemail": (
+        "We cannot take your call now. Please leave your name, your number and your "
+        "message, then hang up."
+    ),
     "greeting": (
         "Thank you for calling. All our agents are busy helping other customers. "
         "Please stay on the line; your call will be answered in turn."

@@ -13,8 +13,9 @@ off as the call goes, and the one stereo file assembled once the call is over.
     ended    -> the pcaps are assembled off the event loop (a worker thread) into
                 ``<data_dir>/recordings/<client>/<contact>.ogg`` and indexed
 
-A voicemail (a menu's ``voicemail`` leaf) goes the same way from ``voicemail`` on, whatever
-the policy: the caller alone, mono, filed under the callback contact it owes.
+A voicemail (a menu's ``voicemail`` leaf, a queue's overflow to voicemail) goes the same
+way from ``voicemail`` on, whatever the policy: the caller alone, mono, filed under the
+callback a leaf owes or the contact the queue sent to voicemail.
 
 An agent's pause and resume go in the contact's log (voice events); the control plane
 calls the hooks here, and holds what is live in memory only.
@@ -177,13 +178,14 @@ class Recorder:
         entry.sdps.append(caller_sdp)
 
     def voicemail(
-        self, call: str, *, callback: str, client: str, caller_sdp: str, answer_sdp: str
+        self, call: str, *, contact: str, client: str, caller_sdp: str, answer_sdp: str
     ) -> None:
         """rtpengine records the caller's message from now on: once the call ends it is
-        assembled (mono, the caller alone) and indexed under ``callback``, the contact the
-        message owes, so whoever calls back finds it there."""
+        assembled (mono, the caller alone) and indexed under ``contact`` (the callback a
+        menu's leaf owes, so whoever calls back finds it there; the contact a queue sent
+        to voicemail)."""
         self._drop(call)  # recorded by the policy, never bridged
-        entry = _Call(call, callback, client, kind="voicemail", sdps=[caller_sdp])
+        entry = _Call(call, contact, client, kind="voicemail", sdps=[caller_sdp])
         port = audio_port(answer_sdp)
         if port is not None:
             entry.caller_ports.add(port)
