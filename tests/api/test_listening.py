@@ -192,3 +192,56 @@ def test_an_agent_page_publishes_only_for_its_own_sessions(app: Served, media: F
         ws.send(json.dumps({"type": "voice-coach-publish", "session": 5}))
         reply = _until(ws, lambda m: m["type"] == "voice-error")
         assert "needs" in reply["message"]
+
+
+def test_a_supervisor_switches_mode_in_the_same_session_over_http(
+    app: Served, media: FakeMedia
+) -> None:
+    sup = app.login("sup-acme")
+    with app.stream(app.login("a000")) as ws:
+        assert receive(ws)["type"] == "snapshot"
+        r = _start(sup, ws, "listen")
+        assert r.status_code == 201, r.text
+        session = r.json()["session"]
+        subscribed = [e for e in media.log if e[0] == "subscribe"]
+        r = sup.put(f"/api/supervisor/listening/{session}/mode", json={"mode": "whisper"})
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert (out["session"], out["mode"], out["shown_to_agent"], out["offers"]) == (
+            session, "whisper", True, [],
+        )  # fmt: skip
+        told = _until(ws, lambda m: m["type"] == "voice-coach" and "switched" in m)
+        assert (told["session"], told["mode"], told["switched"]) == (session, "whisper", "listen")
+        # The microphone is published in the same session; the agent's page gets its offer.
+        r = sup.post(f"/api/supervisor/listening/{session}/publish", json={"sdp": SDP})
+        assert r.status_code == 200, r.text
+        assert "sdp" in _until(ws, lambda m: m["type"] == "voice-coach" and "sdp" in m)
+        # Bad input and other people's sessions are refused, naming the problem.
+        r = sup.put(f"/api/supervisor/listening/{session}/mode", json={"mode": "shout"})
+        assert r.status_code == 422 and "mode" in r.json()["message"]
+        r = sup.put(f"/api/supervisor/listening/{session}/mode", json={})
+        assert r.status_code == 422 and "mode" in r.json()["message"]
+        r = app.login("sup").put(
+            f"/api/supervisor/listening/{session}/mode", json={"mode": "barge"}
+        )
+        assert r.status_code == 404 and "no listening session" in r.json()["message"]
+        r = sup.put(f"/api/supervisor/listening/{session}/mode", json={"mode": "listen"})
+        assert r.status_code == 200 and r.json()["mode"] == "listen"
+        assert sup.delete(f"/api/supervisor/listening/{session}").status_code == 204
+        r = sup.put(f"/api/supervisor/listening/{session}/mode", json={"mode": "barge"})
+        assert r.status_code == 404
+    # No new subscription to the parties for the switches (the agent page's one to the
+    # supervisor's microphone is the only other).
+    parties = [
+        e for e in media.log if e[0] == "subscribe" and (e[2] == "caller" or "-agent-mic-" in e[2])
+    ]
+    assert parties == subscribed
+    switched = [
+        json.loads(a["after"])
+        for a in sorted(_audit(app, "listen.switch"), key=lambda a: a["id"])
+        if json.loads(a["after"])["session"] == session
+    ]
+    assert [(s["from"], s["mode"]) for s in switched] == [
+        ("listen", "whisper"),
+        ("whisper", "listen"),
+    ]

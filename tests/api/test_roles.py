@@ -284,6 +284,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/supervisor/listening/{session}/answer": {"party": "caller", "sdp": "v=0"},
         "POST /api/supervisor/listening/{session}/resubscribe": {"party": "caller"},
         "POST /api/supervisor/listening/{session}/publish": {"sdp": "v=0"},
+        "PUT /api/supervisor/listening/{session}/mode": {"mode": "whisper"},
         "PUT /api/admin/campaigns/{campaign_id}/recording-policy": {
             "mode": "share",
             "share_percent": 50,

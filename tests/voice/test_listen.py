@@ -232,3 +232,70 @@ def test_an_agent_page_that_sends_no_audio_refuses_the_listen_in(writer: Writer)
     assert rig.listen.sessions == {}
     assert rig.audited == []
     assert [m["type"] for _, m in rig.told] == ["voice-coach", "voice-coach-end"]
+
+
+def test_switching_mode_keeps_the_session_and_its_subscriptions_and_is_audited(
+    writer: Writer,
+) -> None:
+    rig = Rig(writer, show=False)
+
+    async def scenario() -> None:
+        session, _ = await rig.listen.start(ANNA, rig.live, Mode.LISTEN, "acme")
+        subscribed = [e for e in rig.media.log if e[0] == "subscribe"]
+        assert not session.shown  # the firm hides listen-ins
+        # listen -> whisper: the same session; the browser then publishes its microphone.
+        same = await rig.listen.switch(ANNA, session.id, Mode.WHISPER)
+        assert same is session and (session.mode, session.shown) == (Mode.WHISPER, True)
+        assert rig.told[-1][1] == {
+            "type": "voice-coach", "session": session.id, "contact": "k-1", "mode": "whisper",
+            "supervisor": "anna", "shown": True, "switched": "listen",
+        }  # fmt: skip
+        await rig.listen.publish(ANNA, session.id, SDP)
+        mic = session.published
+        assert mic is not None and rig.told[-1][1]["sdp"]
+        # A second supervisor listening may not start speaking while anna speaks.
+        other, _ = await rig.listen.start(BEN, rig.live, Mode.LISTEN, "acme")
+        with pytest.raises(ListenRefused, match="anna is already in this call") as refused:
+            await rig.listen.switch(BEN, other.id, Mode.BARGE)
+        assert refused.value.status == 409 and other.mode is Mode.LISTEN
+        # whisper -> barge: the microphone and the agent's subscription to it stay.
+        coach = session.coach
+        await rig.listen.switch(ANNA, session.id, Mode.BARGE)
+        assert (session.published, session.coach) == (mic, coach)
+        assert rig.told[-1][1]["mode"] == "barge" and "sdp" not in rig.told[-1][1]
+        # The same mode again changes nothing and is not audited.
+        assert await rig.listen.switch(ANNA, session.id, Mode.BARGE) is session
+        # barge -> listen: the microphone unpublished, the listen hidden again.
+        await rig.listen.switch(ANNA, session.id, Mode.LISTEN)
+        assert session.published is None and session.coach is None and not session.shown
+        assert ("unpublish", "call-1", mic) in rig.media.log
+        assert ("unsubscribe", "call-1", coach) in rig.media.log
+        # ben may speak now.
+        await rig.listen.switch(BEN, other.id, Mode.WHISPER)
+        # Never subscribed to the parties again: the caller twice (anna's start, ben's),
+        # and anna's tags are those of her start.
+        assert len([e for e in rig.media.log if e[0] == "subscribe" and e[2] == "caller"]) == 2
+        assert session.tags == {"caller": subscribed[0][3], "agent": subscribed[1][3]}
+        # Another supervisor's session, or one that ended: not found.
+        with pytest.raises(ListenRefused) as refused:
+            await rig.listen.switch(BEN, session.id, Mode.WHISPER)
+        assert refused.value.status == 404
+        await rig.listen.stop(ANNA, session.id)
+        with pytest.raises(ListenRefused) as refused:
+            await rig.listen.switch(ANNA, session.id, Mode.WHISPER)
+        assert refused.value.status == 404
+
+    asyncio.run(scenario())
+    anna = [
+        (action, d["mode"], d.get("from")) for who, action, _, d in rig.audited if who == "anna"
+    ]
+    assert anna == [
+        ("listen.start", "listen", None),
+        ("listen.switch", "whisper", "listen"),
+        ("listen.switch", "barge", "whisper"),
+        ("listen.switch", "listen", "barge"),
+        ("listen.stop", "listen", None),
+    ]
+    switched = [d for _, action, _, d in rig.audited if action == "listen.switch"]
+    assert [d["shown_to_agent"] for d in switched] == [True, True, False, True]
+    assert all(d["session"] for d in switched)

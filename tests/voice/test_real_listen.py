@@ -1,7 +1,8 @@
 """A supervisor listens in, whispers and barges in on a real call, on loopback: sipp is the
 trunk's caller (tone A), Chromium the agent (tone B from a fake capture file) and another
 Chromium the supervisor (tone C). Heard by frequency at each party: the supervisor's
-browser per party, the agent's browser, and the RTP the caller receives."""
+browser per party, the agent's browser, and the RTP the caller receives. The modes are
+switches of one session: the supervisor's connections to the parties stay up throughout."""
 
 from __future__ import annotations
 
@@ -91,6 +92,18 @@ def _party_stream(party: str) -> str:
         " return tracks.length ? new MediaStream(tracks) : null; })()"
     )
 
+
+# The supervisor's session id, and its party connections marked to be found again.
+_KEEP = (
+    "(() => { const l = window.hearthlineListener;"
+    " for (const [party, pc] of l.parties) pc.keptFor = party;"
+    " return l.session.session; })()"
+)
+_KEPT = (
+    "(() => { const l = window.hearthlineListener;"
+    " const same = [...l.parties].every(([party, pc]) => pc.keptFor === party);"
+    " return same && l.parties.size === 2 ? l.session.session : null; })()"
+)
 
 _COACH = (
     "(() => { const c = window.hearthlineSoftphone.coach; return c.pc &&"
@@ -254,6 +267,8 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         agent.screenshot(path=str(screenshots / "listen-agent.png"))
         agent_level, sup_level = _caller_levels(caller)
         assert sup_level < agent_level / 30, "the caller hears a supervisor who only listens"
+        # The session and the connections to the parties, kept through every switch below.
+        session = sup.evaluate(_KEEP)
 
         # Whisper: the agent hears the supervisor; the caller does not.
         _choose(sup, "listen:whisper")
@@ -276,6 +291,16 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         _hears(agent, _COACH, SUPERVISOR_HZ)
         agent.screenshot(path=str(screenshots / "barge-agent.png"))
 
+        # Back to listening: the agent no longer hears the supervisor, nor does the caller.
+        _choose(sup, "listen:listen")
+        expect(sup.locator("#listen-text")).to_have_text("Listening to Maria Lopez")
+        expect(agent.locator("#coach-flag")).to_have_text("Sam Supervisor is listening")
+        back = _poll(lambda: _agent_alone(caller))
+        assert back, f"the barge went on after the switch to listen: {_caller_levels(caller)}"
+        assert agent.evaluate("window.hearthlineSoftphone.coach.pc === null")
+        _hears(sup, _party_stream("agent"), AGENT_HZ)
+        assert sup.evaluate(_KEPT) == session, "the switches started a new session"
+
         # Stop: the caller hears the agent alone again; the desk's flag goes.
         sup.click("#listen-stop")
         expect(agent.locator("#coach-flag")).to_be_hidden()
@@ -294,8 +319,9 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
             ).all()
         assert [tuple(r) for r in audit] == [
             ("super", "listen.start"),
+            *[("super", "listen.switch")] * 3,
             ("super", "listen.stop"),
-        ] * 3
+        ]
         assert server.app.state.app_context.listen.sessions == {}
         no_page_errors(agent)
         no_page_errors(sup)

@@ -16,8 +16,10 @@ published microphone (as in a whisper) and the caller's plain RTP leg were heard
 
 The agent's page is told of a whisper or barge always, and shows a listen-in when the firm
 says so (its page is asked to send its microphone either way). Every start and stop goes
-to the audit log (who, contact, mode, why it stopped). Sessions live in memory with the
-call: an agent leg that ends (hang-up, transfer, drop) ends the sessions on it.
+to the audit log (who, contact, mode, why it stopped), and so does every switch of mode
+within a session (the subscriptions stay; the supervisor's microphone is published or
+dropped as the mode needs). Sessions live in memory with the call: an agent leg that ends
+(hang-up, transfer, drop) ends the sessions on it.
 """
 
 from __future__ import annotations
@@ -265,6 +267,38 @@ class ListenIn:
         session = self._coaching(agent, contact)
         if session is not None and session.published is not None:
             await self._offer_agent(session)
+
+    async def switch(self, who: Supervisor, ident: str, mode: Mode) -> Session:
+        """The session goes on in ``mode``: the same id, the same subscriptions to both
+        parties and the agent page's microphone. To a listen, the supervisor's microphone
+        is unpublished (the agent's page stops hearing it); to a whisper or barge from a
+        listen, the browser publishes it (``publish``); between whisper and barge it stays,
+        and only the agent's page changes (it mixes the supervisor into the call in a barge).
+        The agent's page is told; the switch is audited (``listen.switch``)."""
+        session = self.mine(who, ident)
+        self._live(session)
+        was = session.mode
+        if mode is was:
+            return session
+        if mode.speaks:
+            for other in self.sessions.values():
+                if other is not session and other.contact == session.contact and other.mode.speaks:
+                    raise ListenRefused(
+                        409, f"{other.who.username} is already in this call ({other.mode})"
+                    )
+        session.mode = mode
+        if not mode.speaks:
+            await self._drop_published(session)
+        session.shown = mode.speaks or await self.show_listen()
+        notice = self._notice(session)
+        notice["shown"] = session.shown
+        notice["switched"] = str(was)
+        self.tell_agent(session.agent, notice)
+        detail = self._detail(session)
+        detail["from"] = str(was)
+        detail["seconds"] = round(self.now() - session.started, 3)
+        await self.audit(who, "listen.switch", session.contact, detail)
+        return session
 
     async def stop(self, who: Supervisor, ident: str) -> None:
         await self._end(self.mine(who, ident), reason="stopped")

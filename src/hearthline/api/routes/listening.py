@@ -14,6 +14,7 @@ from hearthline.api.schemas.common import IDENT_PATTERN
 from hearthline.api.schemas.listening import (
     ListenAnswerIn,
     ListenIn,
+    ListenModeIn,
     ListenOffer,
     ListenOut,
     ListenPartyIn,
@@ -105,6 +106,22 @@ async def publish_listening(session: SessionPath, body: SdpIn, me: Staff, ctx: C
     except listen_t.ListenRefused as refused:
         raise _refused(refused) from None
     return SdpOut(sdp=sdp)
+
+
+@router.put("/listening/{session}/mode", response_model=ListenOut)
+async def switch_listening(
+    session: SessionPath, body: ListenModeIn, me: Staff, ctx: Ctx
+) -> ListenOut:
+    """Another mode for the same session (no new subscriptions: ``offers`` is empty); to
+    a whisper or barge, the browser then publishes its microphone (``publish``)."""
+    try:
+        found = await _sessions(ctx, session).switch(me, session, listen_t.Mode(body.mode))
+    except listen_t.ListenRefused as refused:
+        raise _refused(refused) from None
+    return ListenOut(
+        session=found.id, mode=str(found.mode), agent=found.agent, contact=found.contact,
+        shown_to_agent=found.shown, offers=[],
+    )  # fmt: skip
 
 
 @router.delete("/listening/{session}", status_code=204)

@@ -17,6 +17,10 @@ class ListenIn(In):
     mode: Literal["listen", "whisper", "barge"] = "listen"
 
 
+class ListenModeIn(In):
+    mode: Literal["listen", "whisper", "barge"]
+
+
 class ListenOffer(Out):
     party: Party
     sdp: str

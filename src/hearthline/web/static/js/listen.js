@@ -19,8 +19,9 @@
 //   agent -> server  {"type":"voice-coach-answer","contact":..,"sdp":..}
 //   agent -> server  {"type":"voice-coach-lost","contact":..}
 //   server -> agent  {"type":"voice-coach-end","session":..,"contact":..}
+//   server -> agent  {"type":"voice-coach","session":..,"contact":..,"mode":..,"supervisor":..,"shown":..,"switched":FROM}
 
-import { del, post, seg } from "./api.js";
+import { del, post, put, seg } from "./api.js";
 
 const RESUBSCRIBE_MS = 3000;
 const ICE_WAIT_MS = 2000;
@@ -56,6 +57,10 @@ export class Listener {
   }
 
   async start(agentId, mode, agentLabel = agentId) {
+    if (this.session && this.session.agent === agentId) {
+      await this.switch(mode, agentLabel);
+      return;
+    }
     await this.stop();
     const out = await post(`/api/supervisor/agents/${seg(agentId)}/listen`, { mode });
     this.session = out;
@@ -67,6 +72,37 @@ export class Listener {
       this.onError(`Listening could not start: ${err.message || err}`);
       await this.stop();
     }
+  }
+
+  // Another mode on the same call: the session and its subscriptions stay; the microphone
+  // is published for a whisper or barge (once) and dropped for a listen.
+  async switch(mode, agentLabel) {
+    const session = this.session;
+    if (session.mode === mode) return;
+    let out;
+    try {
+      out = await put(`/api/supervisor/listening/${session.session}/mode`, { mode });
+    } catch (err) {
+      this.onError(`Could not switch to ${mode}: ${err.message || err}`);
+      return;
+    }
+    if (this.session !== session) return;
+    session.mode = out.mode;
+    session.shown_to_agent = out.shown_to_agent;
+    this.showPanel(`${MODES[mode]} ${agentLabel}`);
+    try {
+      if (mode === "listen") this.unpublish();
+      else if (!this.sender) await this.publish();
+    } catch (err) {
+      this.onError(`Speaking: ${err.message || err}`);
+    }
+  }
+
+  unpublish() {
+    if (this.sender) this.sender.close();
+    this.sender = null;
+    if (this.mic) for (const t of this.mic.getTracks()) t.stop();
+    this.mic = null;
   }
 
   async subscribe(party, sdp) {
@@ -130,10 +166,7 @@ export class Listener {
     this.session = null;
     for (const pc of this.parties.values()) pc.close();
     this.parties.clear();
-    if (this.sender) this.sender.close();
-    this.sender = null;
-    if (this.mic) for (const t of this.mic.getTracks()) t.stop();
-    this.mic = null;
+    this.unpublish();
     for (const audio of this.audios.values()) audio.srcObject = null;
     if (this.panel) this.panel.hidden = true;
     if (session) {
@@ -199,6 +232,7 @@ export class Coach {
     if (message.type === "voice-coach") {
       this.sessions.set(message.session, { mode: message.mode, supervisor: message.supervisor, shown: message.shown !== false });
       this.renderFlag();
+      if (message.switched) this.switched(message.session, message.mode);
       if (message.publish) this.publishMic(message.publish);
       if (message.sdp) {
         this.mode = message.mode;
@@ -218,6 +252,22 @@ export class Coach {
       }
       this.renderFlag();
     }
+  }
+
+  // The supervisor switched mode in the same session: to a listen, the page stops hearing
+  // them; between whisper and barge, it keeps hearing them and mixes them into the call in
+  // a barge only. A listen to a whisper brings its offer in a message of its own.
+  switched(session, mode) {
+    if (this.speaking !== session) return;
+    if (mode === "listen") {
+      this.closeMedia();
+      this.speaking = null;
+      this.mode = null;
+      return;
+    }
+    this.mode = mode;
+    if (mode === "barge") this.mix();
+    else this.unmix();
   }
 
   renderFlag() {
