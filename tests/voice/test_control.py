@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from hearthline.kernel.clock import WallClock
-from hearthline.kernel.ids import AgentId, ContactId, QueueId
+from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
+from hearthline.routing.config import QueueConfig
 from hearthline.routing.domain import LiveRouting
+from hearthline.service.configuration import update_queue
 from hearthline.service.writer import Writer
 from hearthline.store import tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
+from hearthline.telephony import voicemail
 from hearthline.telephony.control import HEAD_OF_QUEUE, ControlPlane
 from hearthline.telephony.media import FakeMedia
 from hearthline.voice.domain import LiveVoice
@@ -95,6 +98,14 @@ class Rig:
             while self._busy():
                 assert loop.time() < deadline, "the control plane did not settle"
                 await asyncio.sleep(0.01)
+
+    async def settle_until(self, done: Callable[[], bool]) -> None:
+        """Waits until ``done`` (something the control plane does on its own time)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not done():
+            assert loop.time() < deadline, "the control plane did not get there"
+            await asyncio.sleep(0.01)
 
 
 def _voice_events(writer: Writer) -> list[str]:
@@ -290,3 +301,46 @@ def test_a_dropped_agent_leg_puts_the_caller_first_in_the_queue_for_the_next_age
             select(tables.events.c.contact_id).where(tables.events.c.type == "ContactAbandoned")
         ).all()
     assert [r[0] for r in owed] == [f"{first}~cb"]
+
+
+@pytest.mark.parametrize("hangs_up", [False, True])
+def test_a_caller_a_full_queue_sends_to_voicemail_hears_the_prompt_and_is_recorded(
+    writer: Writer, monkeypatch: pytest.MonkeyPatch, hangs_up: bool
+) -> None:
+    # The message's longest time, short here: the center's BYE ends it.
+    monkeypatch.setattr(voicemail, "VOICEMAIL_S", 0.3)
+    update_queue(writer, QueueConfig(QueueId("full"), CampaignId("acme-returns"), max_length=0))
+
+    async def scenario() -> None:
+        rig = Rig(writer)
+        rig.control.voicemail_prompt = "/prompts/voicemail.wav"
+
+        async def full(number: str) -> tuple[str, str] | None:
+            return ("full", "acme")
+
+        rig.control.find_number = full
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal({"event": "invite", "call": "c9", "to": NUMBER, "sdp": SDP})
+        if hangs_up:
+            await rig.settle_until(lambda: ("record", "c9") in rig.media.log)
+            await rig.control.on_signal({"event": "hangup", "call": "c9"})
+        await rig.settle()
+        assert rig.media.log == [
+            ("park", "c9"),
+            ("play", "c9", "/prompts/greeting.wav"),
+            ("play_once", "c9", "/prompts/voicemail.wav"),
+            ("record", "c9"),
+            ("end", "c9"),
+        ]
+        # The center hangs up once the message's time is over; a caller who left first
+        # gets no BYE.
+        assert [s["do"] for s in rig.signals] == ["answer"] + ([] if hangs_up else ["hangup"])
+        assert rig.control.calls == {}
+        runner.cancel()
+
+    asyncio.run(scenario())
+    with writer.engine.connect() as conn:
+        types = conn.execute(select(tables.events.c.type)).scalars().all()
+    assert "ContactOverflowed" in types and "ContactConvertedToCallback" not in types
+    assert _voice_events(writer)[-1] == "CallEnded"
