@@ -283,3 +283,37 @@ def test_the_policies_are_listed_for_the_administration_pages(app: Served) -> No
         {"campaign_id": "acme-returns", "mode": "share", "share_percent": 30}
     ]
     assert app.login("sup-acme").get("/api/admin/recording-policies").status_code == 403
+
+
+def test_the_voicemails_are_listed_newest_first_for_the_clients_one_sees(app: Served) -> None:
+    now = app.app.state.app_context.now()
+    made = {}
+    for client, contact, ago, kind in (
+        ("acme", "k-vm-old", 3 * DAY, "voicemail"),
+        ("acme", "k-vm-new", 60.0, "voicemail"),
+        ("acme", "k-vm-call", 30.0, "call"),
+        ("globex", "k-vm-globex", 10.0, "voicemail"),
+    ):
+        made[contact] = recordings_q.add(
+            app.writer.engine, contact=contact, client=client, call=f"call-{contact}",
+            file=f"{client}/{contact}.ogg", seconds=2.0, started_at=now - ago - 5,
+            created_at=now - ago, kind=kind,
+        )  # fmt: skip
+
+    def listed(who: str, **params: object) -> list[str]:
+        r = app.login(who).get("/api/recordings/voicemails", params=params)
+        assert r.status_code == 200, r.text
+        assert all(v["kind"] == "voicemail" for v in r.json())
+        return [v["contact_id"] for v in r.json() if v["contact_id"].startswith("k-vm-")]
+
+    assert listed("sup-acme") == ["k-vm-new", "k-vm-old"]
+    assert listed("acme-viewer", since=now - DAY) == ["k-vm-new"]
+    assert listed("sup-globex") == ["k-vm-globex"]
+    assert listed("admin") == ["k-vm-globex", "k-vm-new", "k-vm-old"]
+    assert listed("sup", limit=1) == ["k-vm-globex"]
+    r = app.login("sup-acme").get("/api/recordings/voicemails", params={"limit": 0})
+    assert r.status_code == 422 and "limit" in r.json()["message"]
+    r = app.login("sup-acme").get("/api/recordings/voicemails", params={"since": "soon"})
+    assert r.status_code == 422 and "since" in r.json()["message"]
+    # An agent hears a voicemail on the desk, with the callback offered: not from a list.
+    assert app.login("a000").get("/api/recordings/voicemails").status_code == 403

@@ -82,6 +82,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("/api/quality/", {ADMIN, SUP}),
     # A client's recorded calls: its viewers and supervisors, and firm-wide staff; agents
     # the voicemail of a callback offered to them (any other: 404, as if none).
+    # The voicemails of the clients one sees: not agents (theirs are on the desk).
+    ("GET /api/recordings/voicemails", {ADMIN, SUP, VIEWER}),
     ("/api/recordings", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.

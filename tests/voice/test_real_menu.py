@@ -549,7 +549,8 @@ def test_a_caller_a_full_queue_sends_to_voicemail_leaves_a_message_filed_under_t
     assert 9.3 - prompt_s - 1.5 <= row.seconds <= 9.3 - prompt_s + 1.0, row.seconds
     assert abs(len(samples[0]) / rate - row.seconds) < 0.2
     assert abs(peak_hz(samples[0], rate) - SPOKEN_HZ) < 20, f"{peak_hz(samples[0], rate)} Hz"
-    # Whoever may see acme's work finds it under the contact; another client does not.
+    # Whoever may see acme's work finds it under the contact and among the client's new
+    # voicemails; another client does not.
     for who, count in (("super", 1), ("sup-globex", 0)):
         with httpx.Client(base_url=server.url, timeout=30.0) as c:
             r = c.post("/api/auth/login", json={"username": who, "password": PASSWORD})
@@ -557,6 +558,9 @@ def test_a_caller_a_full_queue_sends_to_voicemail_leaves_a_message_filed_under_t
             listed = c.get("/api/recordings", params={"contact": contact})
             assert listed.status_code == 200, listed.text
             assert [x["kind"] for x in listed.json()] == ["voicemail"] * count
+            news = c.get("/api/recordings/voicemails", params={"since": answered["at"] - 1})
+            assert news.status_code == 200, news.text
+            assert [x["contact_id"] for x in news.json()].count(contact) == count
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
-from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person
+from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person, Watcher
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import IDENT_PATTERN
@@ -201,6 +201,22 @@ async def of_contact(
     agent, the voicemail of a callback offered to them or theirs)."""
     rows = await ctx.db(q.of_contact, ctx.engine, contact)
     return [_out(r) for r in rows if _may_hear(ctx, me, r)]
+
+
+@router.get("/api/recordings/voicemails", response_model=list[RecordingOut])
+async def voicemails(
+    me: Watcher,
+    ctx: Ctx,
+    since: Annotated[float, Query(ge=0, le=1e11)] = 0.0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RecordingOut]:
+    """The voicemails left since ``since`` (epoch seconds, when indexed), newest first, of
+    the clients you see. A queue's overflow to voicemail files the message under its
+    contact and offers it to nobody: this is where the client's people find it (a menu
+    leaf's are here too, under their callbacks)."""
+    client = None if me.firm_wide else (me.client_id or "")
+    rows = await ctx.db(q.voicemails, ctx.engine, since=since, limit=limit, client=client)
+    return [_out(r) for r in rows]
 
 
 @router.get(

@@ -68,6 +68,17 @@ def of_contact(bind: Bind, contact: str) -> list[RecordingRow]:
     return [_row(x) for x in rows]
 
 
+def voicemails(bind: Bind, *, since: float, limit: int, client: str | None) -> list[RecordingRow]:
+    """The voicemails indexed since ``since``, newest first (of ``client`` only, unless None)."""
+    r = t.recordings
+    query = select(r).where(r.c.kind == "voicemail", r.c.created_at >= since)
+    if client is not None:
+        query = query.where(r.c.client_id == client)
+    with connected(bind) as conn:
+        rows = conn.execute(query.order_by(r.c.created_at.desc(), r.c.id.desc()).limit(limit))
+        return [_row(x) for x in rows.all()]
+
+
 def one(bind: Bind, recording: int) -> RecordingRow | None:
     r = t.recordings
     with connected(bind) as conn:
