@@ -225,6 +225,7 @@ class WaitAnnouncer:
             live is not None
             and live.agent is None
             and live.menu is None
+            and not live.overflowed  # leaving a message: in no line
             and not live.caller_gone
             and not live.bridged
         )
