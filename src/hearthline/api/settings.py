@@ -16,7 +16,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -127,6 +127,10 @@ class ServerSettings(BaseModel):
     voice_rtp_max: int = Field(default=42999, ge=1024, le=65535)
     # A queued caller hears their place and expected wait this often (seconds); 0: never.
     voice_wait_announce_s: float = Field(default=45.0, ge=0, le=3600)
+    # The "call the center" page (/call, docs/voice.md): it puts calls into the clients'
+    # queues, so it is off unless asked for: "local" lets anyone connecting from this
+    # host's loopback (the demo), "signed-in" anyone signed in with any role.
+    voice_call_page: Literal["off", "local", "signed-in"] = "off"
     # Who may call (docs/voice.md, "Trunks"); none: this host only (loopback).
     voice_trunks: list[TrunkSettings] = []
     # New SIP requests, and INVITEs, a second from one source address (bursts of twice

@@ -343,7 +343,9 @@ class ControlPlane:
         queue, client = found
         contact = f"v{uuid.uuid4().hex}"
         try:
-            answer = await self.media.park(call, sdp)
+            # Set by the call page's relay (``telephony/web_callers.py``) only.
+            park = self.media.park_browser if message.get("browser") else self.media.park
+            answer = await park(call, sdp)
         except Exception:
             log.exception("voice: the media engine could not take call %s", call)
             with contextlib.suppress(Exception):

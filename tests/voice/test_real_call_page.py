@@ -1,0 +1,176 @@
+"""The "call the center" page on real media: one Chromium, two pages. The caller page
+calls the returns line over WebRTC, is parked on rtpengine and hears the greeting; Maria
+accepts on her desk and they hear each other (each page's microphone is a WebAudio
+oscillator at its own frequency, each side's audio checked by an analyser). Maria hangs
+up and the caller page says so; a second call hangs up from the page while queued."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+from sqlalchemy import select
+
+from hearthline.store import tables
+from hearthline.voice.domain import LiveVoice
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.voice.rig import start_voice_server
+from tests.voice.tools import skip_without_voice_tools
+from tests.web.server import WebServer
+from tests.web.support import no_page_errors, sign_in, watch
+
+pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
+
+skip_without_voice_tools()
+
+NUMBER = "+15550100"
+CALLER_HZ = 700.0
+AGENT_HZ = 1100.0
+
+# Each page's microphone: a sine from an oscillator, so two pages of one browser speak
+# at different frequencies (a fake capture file would be the same for both).
+_TONE_MIC = """
+(() => {
+  const hz = %s;
+  navigator.mediaDevices.getUserMedia = async () => {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    osc.frequency.value = hz;
+    const gain = ctx.createGain();
+    gain.gain.value = 0.4;
+    const out = ctx.createMediaStreamDestination();
+    osc.connect(gain).connect(out);
+    osc.start();
+    return out.stream;
+  };
+})();
+"""
+
+# The loudest frequency of what an <audio> element plays, and its level (dB).
+_PEAK = """async (audio) => {
+  const ctx = new AudioContext();
+  const source = ctx.createMediaStreamSource(audio.srcObject);
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 8192;
+  source.connect(analyser);
+  await new Promise((r) => setTimeout(r, 1200));
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  analyser.getFloatFrequencyData(bins);
+  let best = 5;
+  for (let i = 5; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
+  ctx.close();
+  return { hz: best * ctx.sampleRate / analyser.fftSize, db: bins[best] };
+}"""
+
+
+@pytest.fixture(scope="module")
+def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    server = start_voice_server(
+        tmp_path_factory.mktemp("voice"), "call_page", NUMBER, voice_call_page="local"
+    )
+    yield server
+    server.stop()
+
+
+def _page(browser: Browser, url: str, hz: float) -> Page:
+    """A page of its own context whose microphone is a sine at ``hz``."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=url)
+    context.set_default_timeout(15_000)
+    context.add_init_script(_TONE_MIC % hz)
+    return watch(context.new_page())
+
+
+def _caller_peak(page: Page) -> dict[str, float]:
+    found: dict[str, float] = page.evaluate(f"() => ({_PEAK})(window.hearthlineCaller.audio)")
+    return found
+
+
+def _agent_peak(page: Page) -> dict[str, float]:
+    found: dict[str, float] = page.evaluate(f"() => ({_PEAK})(window.hearthlineSoftphone.audio)")
+    return found
+
+
+def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
+    voice_server: WebServer, playwright: Playwright, screenshots: Path
+) -> None:
+    server = voice_server
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--allow-loopback-in-peer-connection",
+            "--use-fake-ui-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    try:
+        desk = _page(browser, server.url, AGENT_HZ)
+        sign_in(desk, "maria", lands_on="/agent")
+        desk.click("#start-button")
+        expect(desk.locator("#state-pill")).to_have_text("Not ready")
+        desk.click("#ready-button")
+        expect(desk.locator("#state-pill")).to_have_text("Ready")
+
+        caller = _page(browser, server.url, CALLER_HZ)
+        caller.goto("/call")
+        expect(caller.locator("#number option")).to_have_count(1)
+        expect(caller.locator("#number option")).to_contain_text(NUMBER)
+        caller.click("#call-button")
+
+        # Parked: the page hears the greeting (not silence) while the desk rings.
+        expect(desk.locator("#offer-layer")).to_be_visible()
+        expect(caller.locator("#call-status")).to_contain_text("Connected")
+        greeting = _caller_peak(caller)
+        assert greeting["db"] > -70, f"the caller heard no greeting: {greeting}"
+        caller.screenshot(path=str(screenshots / "call-page-queued.png"))
+
+        desk.click("#accept-button")
+        expect(desk.locator("#softphone-text")).to_have_text("On the call: talking")
+        time.sleep(0.5)
+        heard_by_agent = _agent_peak(desk)
+        heard_by_caller = _caller_peak(caller)
+        assert abs(heard_by_agent["hz"] - CALLER_HZ) < 30, heard_by_agent
+        assert abs(heard_by_caller["hz"] - AGENT_HZ) < 30, heard_by_caller
+        desk.screenshot(path=str(screenshots / "call-page-agent-on-call.png"))
+
+        # The agent hangs up: the page hears of it.
+        desk.click("#hangup-button")
+        expect(caller.locator("#call-status")).to_have_text("The center hung up")
+        expect(caller.locator("#call-button")).to_be_visible()
+        caller.screenshot(path=str(screenshots / "call-page-ended.png"))
+
+        # A second call, hung up from the page while queued (Maria is in wrap-up).
+        caller.click("#call-button")
+        expect(caller.locator("#call-status")).to_contain_text("Connected")
+        caller.click("#hangup-button")
+        expect(caller.locator("#call-status")).to_have_text("Call ended")
+
+        voice = server.writer.part(LiveVoice)
+        deadline = time.monotonic() + 5
+        while voice.switchboard.calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert voice.switchboard.calls == {}
+        with server.writer.engine.connect() as conn:
+            legs = conn.execute(
+                select(tables.events.c.type, tables.events.c.agent_id)
+                .where(tables.events.c.type.like("Call%"))
+                .order_by(tables.events.c.id)
+            ).all()
+            abandoned = conn.execute(
+                select(tables.events.c.id).where(tables.events.c.type == "ContactAbandoned")
+            ).all()
+        assert [tuple(row) for row in legs] == [
+            ("CallAnswered", None),
+            ("CallBridged", "a-maria"),
+            ("CallEnded", "a-maria"),
+            ("CallAnswered", None),
+            ("CallEnded", None),
+        ]
+        assert len(abandoned) == 1
+        no_page_errors(desk, caller)
+    finally:
+        browser.close()
