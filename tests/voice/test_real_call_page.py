@@ -125,6 +125,9 @@ def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
         expect(desk.locator("#offer-layer")).to_be_visible()
         expect(caller.locator("#call-status")).to_contain_text("Connected")
         greeting = _caller_peak(caller)
+        deadline = time.monotonic() + 6  # a busy machine: the first packets may lag
+        while greeting["db"] <= -70 and time.monotonic() < deadline:
+            greeting = _caller_peak(caller)
         assert greeting["db"] > -70, f"the caller heard no greeting: {greeting}"
         caller.screenshot(path=str(screenshots / "call-page-queued.png"))
 

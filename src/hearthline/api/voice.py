@@ -121,6 +121,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     if left:
         stack.control.spawn(recover_recordings(ctx, recorder, left))
+    stack.control.requirement = s.voice_calls_require
     ctx.voice = stack.control
     ctx.web_callers = stack.web
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))

@@ -138,6 +138,9 @@ class ControlPlane:
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
         # Recording (telephony/recording.py), when the server keeps recordings.
         self.recorder: Recorder | None = None
+        # A skill requirement every real call has unless its menu sets one (the demo's
+        # ``phone>=1``: only the person at the desk takes real calls).
+        self.requirement: str | None = None
 
     async def _leg_over(self, live: LiveCall) -> None:
         for watcher in self.leg_watchers:
@@ -356,6 +359,7 @@ class ControlPlane:
             return
         caller = str(message.get("from", ""))[:64]
         live = LiveCall(call, contact, sdp, queue=queue, caller=caller, answer=answer)
+        live.requirement = self.requirement
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
@@ -386,7 +390,9 @@ class ControlPlane:
         await self.writer.execute_async(
             AnswerCall(call, contact=contact, client=client, number=number[:64])
         )
-        arrive = cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId(queue))
+        arrive = cmd.ArriveContact(
+            ContactId(contact), caller=caller, queue=QueueId(queue), requirement=live.requirement
+        )
         await self.writer.execute_async(arrive)
 
     async def _consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
@@ -428,7 +434,10 @@ class ControlPlane:
         if live.call not in self.calls or live.caller_gone:
             return  # hung up as the greeting started
         arrive = cmd.ArriveContact(
-            ContactId(live.contact), caller=live.caller, queue=QueueId(live.queue)
+            ContactId(live.contact),
+            caller=live.caller,
+            queue=QueueId(live.queue),
+            requirement=live.requirement,
         )
         await self.writer.execute_async(arrive)
 
