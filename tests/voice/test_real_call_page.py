@@ -6,13 +6,16 @@ up and the caller page says so; a second call hangs up from the page while queue
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 from sqlalchemy import select
+from websockets.sync.client import connect
 
 from hearthline.store import tables
 from hearthline.voice.domain import LiveVoice
@@ -91,6 +94,45 @@ def _caller_peak(page: Page) -> dict[str, float]:
 def _agent_peak(page: Page) -> dict[str, float]:
     found: dict[str, float] = page.evaluate(f"() => ({_PEAK})(window.hearthlineSoftphone.audio)")
     return found
+
+
+def test_the_page_lists_the_numbers_and_refuses_what_it_cannot_call(
+    voice_server: WebServer,
+) -> None:
+    listed = httpx.get(f"{voice_server.url}/api/call-page", timeout=10).json()
+    assert listed == {
+        "numbers": [{"number": NUMBER, "label": "Returns", "client": "Acme Retail"}],
+        "live": True,
+    }
+    url = voice_server.url.replace("http://", "ws://") + "/api/call-page/ws"
+    with connect(url, open_timeout=5) as ws:
+        for sent, answer in [
+            (
+                "not json",
+                {"type": "error", "message": 'expected a "call", "key" or "hangup" message'},
+            ),
+            (
+                '{"type": "key", "key": "1"}',
+                {"type": "error", "message": "no call to send a key to"},
+            ),
+            (
+                json.dumps(
+                    {"type": "call", "number": "+19990000", "sdp": "v=0\r\nm=audio 9 RTP/AVP 0\r\n"}
+                ),
+                {"type": "refused", "message": "'+19990000' is not one of the center's numbers"},
+            ),
+            (
+                json.dumps({"type": "call", "number": NUMBER, "sdp": "hello"}),
+                {"type": "refused", "message": "sdp: expected an audio SDP offer"},
+            ),
+            (
+                json.dumps({"type": "call", "number": "", "sdp": "m=audio"}),
+                {"type": "refused", "message": "number: expected the number to call"},
+            ),
+        ]:
+            ws.send(sent)
+            assert json.loads(ws.recv(timeout=10)) == answer
+    assert voice_server.app.state.app_context.web_callers.calls == {}
 
 
 def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(

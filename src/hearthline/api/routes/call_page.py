@@ -42,7 +42,7 @@ async def _refusal(
 ) -> ApiError | None:
     """Why this visitor may not use the page, or None."""
     mode = ctx.settings.voice_call_page
-    if mode == "off" or not ctx.settings.voice:
+    if mode == "off":
         return ApiError(404, "not-found", "the call page is off (setting voice_call_page)")
     # Another site's page in the visitor's browser must not place calls with it.
     if origin and urlsplit(origin).netloc != own:
@@ -54,10 +54,12 @@ async def _refusal(
             local = False
         if not local:
             return forbidden("the call page takes calls from this host only")
-        return None
-    principal = await ctx.authenticate("session", cookie) if cookie else None
-    if principal is None:
-        return ApiError(401, "unauthenticated", "sign in first to use the call page")
+    else:
+        principal = await ctx.authenticate("session", cookie) if cookie else None
+        if principal is None:
+            return ApiError(401, "unauthenticated", "sign in first to use the call page")
+    if not ctx.settings.voice:
+        return ApiError(404, "not-found", "voice is off on this server (setting voice)")
     return None
 
 
