@@ -12,6 +12,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from hearthline.api.routes.call_page import _refusal
+from hearthline.api.settings import ServerSettings, SettingsError
 from tests.api.support import Served, serve
 
 
@@ -66,3 +67,20 @@ def test_local_takes_this_host_and_not_other_sites_or_hosts(page_server: Served)
     assert found is not None and found.status == 403
     assert found.message == "the call page takes calls from this host only"
     assert asyncio.run(_refusal(ctx, "not-an-address", None, None, host)) is not None
+
+
+def test_the_two_settings_are_read_and_checked() -> None:
+    settings = ServerSettings.load(
+        environ={
+            "HEARTHLINE_VOICE_CALL_PAGE": "local",
+            "HEARTHLINE_VOICE_CALLS_REQUIRE": " phone>=1 ",
+        }
+    )
+    assert settings.voice_call_page == "local"
+    assert settings.voice_calls_require == "phone>=1"
+    defaults = ServerSettings.load(environ={})
+    assert defaults.voice_call_page == "off" and defaults.voice_calls_require is None
+    with pytest.raises(SettingsError, match=r"voice_call_page"):
+        ServerSettings.load(environ={"HEARTHLINE_VOICE_CALL_PAGE": "everyone"})
+    with pytest.raises(SettingsError, match=r"voice_calls_require.*not a skill requirement"):
+        ServerSettings.load(environ={"HEARTHLINE_VOICE_CALLS_REQUIRE": "phone>>"})
