@@ -1,5 +1,6 @@
 """The demo's caller who speaks (``demo/speaking.py``) against the real B2BUA and rtpengine:
-its sentence is spoken once by espeak-ng, sipp dials the returns line and streams it;
+its sentence is spoken once by espeak-ng; the demo's loop calls nobody while the agent is
+signed out and rings once they sign in: sipp dials the returns line and streams it;
 Chromium's agent accepts and hears speech (energy in the speech band, changing over
 time, where a parked caller's line would be silent); the agent hangs up and the caller
 process ends cleanly (it answered the BYE)."""
@@ -7,6 +8,7 @@ process ends cleanly (it answered the BYE)."""
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from playwright.sync_api import Playwright, expect
 from sqlalchemy import select
 
 from hearthline.demo import speaking
+from hearthline.kernel.ids import AgentId
 from hearthline.store import tables
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.voice.rig import start_voice_server
@@ -91,19 +94,29 @@ def test_the_speaking_caller_is_heard_by_the_agent_who_hangs_up(
             "--autoplay-policy=no-user-gesture-required",
         ],
     )
-    sipp: subprocess.Popen[bytes] | None = None
+    callers: speaking.SpeakingCallers | None = None
     try:
         context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
         context.set_default_timeout(15_000)
         page = watch(context.new_page())
+        # The demo's loop, for Maria: nobody is called while she is signed out.
+        callers = speaking.SpeakingCallers(
+            server.writer,
+            lambda: [line],
+            sip_port=server.app.state.app_context.settings.voice_sip_port,
+            callers=["+447900123456"],
+            seed=1,
+            agent=AgentId("a-maria"),
+        )
+        callers.start()
+        time.sleep(2.5)
+        assert callers.placed == 0
         sign_in(page, "maria", lands_on="/agent")
         page.click("#start-button")
         expect(page.locator("#state-pill")).to_have_text("Not ready")
         page.click("#ready-button")
         expect(page.locator("#state-pill")).to_have_text("Ready")
 
-        sip_port = server.app.state.app_context.settings.voice_sip_port
-        sipp = speaking.place(sip_port, line, line.scenarios[0], caller="+447900123456")
         expect(page.locator("#offer-layer")).to_be_visible()
         page.click("#accept-button")
         expect(page.locator("#softphone-text")).to_have_text("On the call: talking")
@@ -116,9 +129,13 @@ def test_the_speaking_caller_is_heard_by_the_agent_who_hangs_up(
         # Speech moves through the band (vowels, consonants): a steady tone would not.
         assert len({round(look["hz"] / 50) for look in looks}) > 1, f"not speech: {heard}"
 
+        assert callers.placed == 1
+        sipp = callers.process
+        assert sipp is not None
         page.click("#hangup-button")
         expect(page.locator("#state-pill")).to_have_text("Wrap-up")
         assert sipp.wait(timeout=15) == 0, "the caller did not end on the agent's BYE"
+        callers.close()
         with server.writer.engine.connect() as conn:
             ended = conn.execute(
                 select(tables.events.c.agent_id).where(tables.events.c.type == "CallEnded")
@@ -126,7 +143,6 @@ def test_the_speaking_caller_is_heard_by_the_agent_who_hangs_up(
         assert [tuple(r) for r in ended] == [("a-maria",)]
         no_page_errors(page)
     finally:
-        if sipp is not None and sipp.poll() is None:
-            sipp.kill()
-            sipp.wait()
+        if callers is not None:
+            callers.close()  # stops its caller too
         browser.close()

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from random import Random
 
+from hearthline.demo.firm import HUMAN_AGENT
 from hearthline.kernel.ids import AgentId
 from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import AgentState
@@ -101,13 +102,18 @@ def place(sip_port: int, line: Line, scenario: Path, *, caller: str) -> subproce
     )  # fmt: skip
 
 
-def you_signed_in(state: LiveState) -> bool:
-    agent = state.part(LiveRouting).router.agents.get(AgentId("you"))
-    return agent is not None and agent.state not in (AgentState.OFFLINE, AgentState.RETIRED)
+def signed_in(agent: AgentId) -> Callable[[LiveState], bool]:
+    """A query of the center: whether ``agent`` is signed in (in any state)."""
+
+    def read(state: LiveState) -> bool:
+        found = state.part(LiveRouting).router.agents.get(agent)
+        return found is not None and found.state not in (AgentState.OFFLINE, AgentState.RETIRED)
+
+    return read
 
 
 class SpeakingCallers:
-    """One speaking caller at a time while `you` is signed in, on its own thread."""
+    """One speaking caller at a time while ``agent`` (`you`) is signed in, on its own thread."""
 
     def __init__(
         self,
@@ -118,12 +124,14 @@ class SpeakingCallers:
         callers: list[str],
         seed: int,
         ready: Callable[[], bool] = lambda: True,
+        agent: AgentId = HUMAN_AGENT,
     ) -> None:
         self.writer = writer
         self.lines = lines  # made on the thread: espeak-ng takes a few seconds
         self.sip_port = sip_port
         self.callers = callers
         self.ready = ready  # voice is up (it starts beside the server)
+        self.signed_in = signed_in(agent)
         self.rng = Random(seed)
         self.stop = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
@@ -143,7 +151,7 @@ class SpeakingCallers:
             if self.process is not None and self.process.poll() is None:
                 continue
             try:
-                if not self.ready() or not self.writer.query(you_signed_in):
+                if not self.ready() or not self.writer.query(self.signed_in):
                     continue
             except Exception:  # the writer is stopping
                 continue
