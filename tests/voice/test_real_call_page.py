@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from websockets.sync.client import connect
 
+from hearthline.service.actions import menus as actions
 from hearthline.store import tables
 from hearthline.voice.domain import LiveVoice
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
@@ -30,6 +32,7 @@ pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 skip_without_voice_tools()
 
 NUMBER = "+15550100"
+MENU_NUMBER = "+15550109"
 CALLER_HZ = 700.0
 AGENT_HZ = 1100.0
 
@@ -69,11 +72,33 @@ _PEAK = """async (audio) => {
 }"""
 
 
+@dataclass(frozen=True)
+class _Admin:
+    user_id: int = 1
+    username: str = "admin"
+
+
 @pytest.fixture(scope="module")
 def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     server = start_voice_server(
         tmp_path_factory.mktemp("voice"), "call_page", NUMBER, voice_call_page="local"
     )
+    # A number whose menu sends "1" to the returns queue (the page's keypad presses it).
+    flow = {
+        "start": "main",
+        "operator": "returns",
+        "nodes": [
+            {"id": "main", "kind": "menu", "prompt": "greeting", "timeout_s": 8.0,
+             "retries": 0, "options": {"1": "returns"}},
+            {"id": "returns", "kind": "queue", "queue": "returns",
+             "sets": {"service_type": "returns"}},
+        ],
+    }  # fmt: skip
+    engine = server.writer.engine
+    at = time.time()  # noqa: TID251 -- the audit record's time, as the server's clock gives
+    actions.put_flow(engine, _Admin(), at=at, number=MENU_NUMBER, client="acme", flow=flow)
+    with engine.begin() as conn:
+        conn.execute(insert(tables.numbers).values(number=MENU_NUMBER, queue_id=None, label="Menu"))
     yield server
     server.stop()
 
@@ -101,7 +126,10 @@ def test_the_page_lists_the_numbers_and_refuses_what_it_cannot_call(
 ) -> None:
     listed = httpx.get(f"{voice_server.url}/api/call-page", timeout=10).json()
     assert listed == {
-        "numbers": [{"number": NUMBER, "label": "Returns", "client": "Acme Retail"}],
+        "numbers": [
+            {"number": NUMBER, "label": "Returns", "client": "Acme Retail"},
+            {"number": MENU_NUMBER, "label": "Menu", "client": "Acme Retail"},
+        ],
         "live": True,
     }
     url = voice_server.url.replace("http://", "ws://") + "/api/call-page/ws"
@@ -135,6 +163,15 @@ def test_the_page_lists_the_numbers_and_refuses_what_it_cannot_call(
     assert voice_server.app.state.app_context.web_callers.calls == {}
 
 
+def _arrived(server: WebServer, service_type: str) -> bool:
+    """Whether a contact arrived with the menu's data."""
+    with server.writer.engine.connect() as conn:
+        payloads = conn.execute(
+            select(tables.events.c.payload).where(tables.events.c.type == "ContactArrived")
+        ).scalars()
+        return any(service_type in str(p) and "service_type" in str(p) for p in payloads)
+
+
 def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
     voice_server: WebServer, playwright: Playwright, screenshots: Path
 ) -> None:
@@ -162,8 +199,8 @@ def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
         caller.goto("/")
         caller.click("#call-link a")
         caller.wait_for_url("**/call")
-        expect(caller.locator("#number option")).to_have_count(1)
-        expect(caller.locator("#number option")).to_contain_text(NUMBER)
+        expect(caller.locator("#number option")).to_have_count(2)
+        caller.select_option("#number", NUMBER)
         caller.click("#call-button")
 
         # Parked: the page hears the greeting (not silence) while the desk rings.
@@ -191,9 +228,18 @@ def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
         expect(caller.locator("#call-button")).to_be_visible()
         caller.screenshot(path=str(screenshots / "call-page-ended.png"))
 
-        # A second call, hung up from the page while queued (Maria is in wrap-up).
+        # A second call, to the menu: the keypad's 1 queues it (Maria is in wrap-up), and
+        # the page hangs up while it waits.
+        caller.select_option("#number", MENU_NUMBER)
         caller.click("#call-button")
         expect(caller.locator("#call-status")).to_contain_text("Connected")
+        caller.click("#keypad button:text-is('1')")
+        deadline = time.monotonic() + 10
+        while not _arrived(server, "returns") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        arrived = _arrived(server, "returns")
+        assert arrived, "the menu did not queue the caller on their key"
+        caller.screenshot(path=str(screenshots / "call-page-menu.png"))
         caller.click("#hangup-button")
         expect(caller.locator("#call-status")).to_have_text("Call ended")
 
@@ -219,6 +265,11 @@ def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
             ("CallEnded", None),
         ]
         assert len(abandoned) == 1
+        with server.writer.engine.connect() as conn:
+            visits = conn.execute(
+                select(tables.events.c.payload).where(tables.events.c.type == "MenuVisited")
+            ).scalars()
+            assert any("option:1" in str(v) for v in visits)
         no_page_errors(desk, caller)
     finally:
         browser.close()

@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from hearthline.api.deps import SESSION_COOKIE, AppContext, Ctx
 from hearthline.api.errors import ApiError, forbidden
 from hearthline.store.queries import config as config_q
+from hearthline.store.queries import menus as menus_q
 from hearthline.telephony.web_callers import Refused, WebCallers
 
 router = APIRouter(prefix="/api/call-page", include_in_schema=False)
@@ -77,9 +78,11 @@ async def numbers(request: Request, ctx: Ctx) -> dict[str, Any]:
         raise refused
     rows = await ctx.db(config_q.numbers, ctx.engine)
     names = {c.id: c.name for c in await ctx.db(config_q.clients, ctx.engine)}
+    # A number with a menu may name no queue: the menu's client owns it.
+    menus = {f.number: f.client_id for f in await ctx.db(menus_q.flows, ctx.engine)}
     listed = []
     for row in rows:
-        client = ctx.directory.queue_client(row.queue_id)
+        client = menus.get(row.number) or ctx.directory.queue_client(row.queue_id)
         if client is not None:
             name = names.get(client, client)
             listed.append({"number": row.number, "label": row.label, "client": name})
