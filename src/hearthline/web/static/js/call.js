@@ -75,6 +75,7 @@ class Caller {
 
   async handle(message) {
     if (message.type === "answer") {
+      if (!this.pc) return; // hung up while it rang
       await this.pc.setRemoteDescription({ type: "answer", sdp: message.sdp });
       this.status("Ringing the center…");
     } else if (message.type === "refused") {
