@@ -169,7 +169,8 @@ class _Session:
             await self.send({"type": "refused", "message": "sdp: expected an audio SDP offer"})
         else:
             try:
-                placed = await callers.place(number, sdp, caller="call page")
+                # No caller id, as a withheld number: the page knows none.
+                placed = await callers.place(number, sdp, caller="")
             except Refused as exc:
                 await self.send({"type": "refused", "message": str(exc)})
                 return
