@@ -31,6 +31,7 @@ from hearthline.api.routes import (
     announcements,
     auth,
     billing,
+    call_page,
     channels,
     customers,
     guides,
@@ -80,6 +81,7 @@ ROUTERS = (
     procedures.desk,
     quality.router,
     recordings.router,
+    call_page.router,
 )
 # Blocking work (database reads, argon2, the center's queries) runs in this many threads.
 IO_THREADS = 32

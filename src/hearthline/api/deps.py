@@ -38,6 +38,7 @@ from hearthline.service.writer import Writer
 from hearthline.store.queries.bind import Engine
 from hearthline.telephony.control import ControlPlane
 from hearthline.telephony.listen import ListenIn
+from hearthline.telephony.web_callers import WebCallers
 from hearthline.wfm.domain import LiveSchedules
 
 T = TypeVar("T")
@@ -66,6 +67,8 @@ class AppContext:
     voice: ControlPlane | None = None
     # Supervisors listening in on its calls (``api/listening.py``), when voice is on.
     listen: ListenIn | None = None
+    # Callers in a browser tab (``api/routes/call_page.py``), when voice is on.
+    web_callers: WebCallers | None = None
     _auth_cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
 
     @property

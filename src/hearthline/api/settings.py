@@ -16,10 +16,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from hearthline.routing.errors import ConfigError
+from hearthline.routing.skills import compile_requirement
 from hearthline.telephony import trunks as trunks_
 
 ENV_PREFIX = "HEARTHLINE_"
@@ -127,6 +129,13 @@ class ServerSettings(BaseModel):
     voice_rtp_max: int = Field(default=42999, ge=1024, le=65535)
     # A queued caller hears their place and expected wait this often (seconds); 0: never.
     voice_wait_announce_s: float = Field(default=45.0, ge=0, le=3600)
+    # The "call the center" page (/call, docs/voice.md): it puts calls into the clients'
+    # queues, so it is off unless asked for: "local" lets anyone connecting from this
+    # host's loopback (the demo), "signed-in" anyone signed in with any role.
+    voice_call_page: Literal["off", "local", "signed-in"] = "off"
+    # A skill requirement every real call has unless its menu sets one (e.g. "phone>=1":
+    # only agents with a phone skill are offered real calls); none by default.
+    voice_calls_require: str | None = None
     # Who may call (docs/voice.md, "Trunks"); none: this host only (loopback).
     voice_trunks: list[TrunkSettings] = []
     # New SIP requests, and INVITEs, a second from one source address (bursts of twice
@@ -135,6 +144,17 @@ class ServerSettings(BaseModel):
     voice_registrations: list[RegistrationSettings] = []
     voice_sip_requests_per_s: float = Field(default=50.0, gt=0, le=100_000)
     voice_sip_invites_per_s: float = Field(default=10.0, gt=0, le=100_000)
+
+    @field_validator("voice_calls_require")
+    @classmethod
+    def _requirement(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            compile_requirement(value)
+        except ConfigError as exc:
+            raise ValueError(f"not a skill requirement: {exc}") from None
+        return value.strip()
 
     @field_validator("voice_trunks", "voice_registrations", mode="before")
     @classmethod

@@ -121,7 +121,9 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     if left:
         stack.control.spawn(recover_recordings(ctx, recorder, left))
+    stack.control.requirement = s.voice_calls_require
     ctx.voice = stack.control
+    ctx.web_callers = stack.web
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
              s.voice_sip_port, s.voice_ng_port)  # fmt: skip
@@ -248,6 +250,7 @@ def _prompt_file(
 async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> None:
     ctx.voice = None
     ctx.listen = None
+    ctx.web_callers = None
     stack = await starting
     if stack is not None:
         await stack.stop()  # rtpengine deletes every call first: their pcaps are closed

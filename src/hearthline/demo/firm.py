@@ -101,7 +101,8 @@ def agent_name(index: int, ident: str) -> str:
 HUMAN_AGENT = AgentId("you")
 HUMAN_PROFILE = AgentProfile.of(
     HUMAN_AGENT,
-    {"sales": 3, "returns": 3, "tech": 3},
+    # ``phone``: the demo's real calls require it (demo/speaking.py), so they come here.
+    {"sales": 3, "returns": 3, "tech": 3, "phone": 1},
     CAMPAIGN_CLIENTS,
     name="You",
 )

@@ -24,13 +24,14 @@ from pathlib import Path
 from random import Random
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import insert
 
 from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.serving import bind_port, limits, run_until_stopped
 from hearthline.api.settings import ServerSettings
-from hearthline.demo import firm, knowledge
+from hearthline.demo import firm, knowledge, speaking
 from hearthline.kernel.clock import ScaledClock, WallClock
 from hearthline.kernel.ids import ClientId
 from hearthline.routing.config import CampaignConfig, CenterSettings, RoutingConfig
@@ -241,6 +242,7 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
     clock = ScaledClock(start=today_at(built.start), rate=options.speed)
     writer = bootstrap(database_url=url, clock=clock, rng=Random(built.seed))
     day: LiveDay | None = None
+    callers: speaking.SpeakingCallers | None = None
     try:
         settings = ServerSettings(
             host=options.host,
@@ -248,10 +250,15 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
             data_dir=str(options.data_dir),
             session_ttl_s=_SESSION_TTL_S,
             voice=options.voice,
+            # Real calls go to the person at the desk, who may also be the caller.
+            voice_call_page="local",
+            voice_calls_require=speaking.CALLS_REQUIRE,
         )
         app = create_app(writer, settings)
         mount(app)
         day = LiveDay(writer, built, clock=clock, say=say)
+        if options.voice and speaking.available():
+            callers = _speaking_callers(options, built, writer, settings, app)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
@@ -262,10 +269,14 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
             )
         )
         day.start()
-        say(_welcome(options, built))
+        if callers is not None:
+            callers.start()
+        say(_welcome(options, built, speaking=callers is not None))
         run_until_stopped(server, sock)
     finally:
         sock.close()
+        if callers is not None:
+            callers.close()
         if day is not None:
             day.close()
         writer.stop()
@@ -273,7 +284,28 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
     return 0
 
 
-def _welcome(options: DemoOptions, built: Built) -> str:
+def _speaking_callers(
+    options: DemoOptions, built: Built, writer: Writer, settings: ServerSettings, app: FastAPI
+) -> speaking.SpeakingCallers:
+    campaigns = {str(q.id): str(q.campaign) for q in built.routing.queues}
+    lines = [
+        (row["number"], row["queue_id"], campaigns[row["queue_id"]])
+        for row in firm.dialled_numbers(q.id for q in built.queues)
+    ]
+    directory = options.data_dir.resolve() / "voice" / "callers"
+    context = app.state.app_context
+    phones = [c.phone for c in firm.customers(seed=built.seed)[:50] if c.phone]
+    return speaking.SpeakingCallers(
+        writer,
+        lambda: speaking.prepare(lines, directory),
+        sip_port=settings.voice_sip_port,
+        callers=phones,
+        seed=built.seed,
+        ready=lambda: context.voice is not None,
+    )
+
+
+def _welcome(options: DemoOptions, built: Built, *, speaking: bool = False) -> str:
     address = f"http://{options.host}:{options.port}/"
     rows = "\n".join(
         f"    {p.username:<12} {p.role.replace('_', ' '):<14} {_what(p)}" for p in firm.PEOPLE
@@ -285,23 +317,27 @@ def _welcome(options: DemoOptions, built: Built) -> str:
         f"{_clock(built.start)} to {_clock(built.end)} at {options.speed:g} simulated "
         f"seconds a second,\n  day after day (the nights are skipped).\n\n"
         f"  Open {address} and sign in (password for all: {firm.PASSWORD}):\n{rows}\n\n"
-        f"{_voice_lines(options, built)}"
+        f"{_voice_lines(options, built, speaking=speaking)}"
         f"  Ctrl-C stops it.\n"
     )
 
 
-def _voice_lines(options: DemoOptions, built: Built) -> str:
+def _voice_lines(options: DemoOptions, built: Built, *, speaking: bool = False) -> str:
     if not options.voice:
         return ""
     numbers = ", ".join(
         f"{row['number']} ({row['queue_id']})"
         for row in firm.dialled_numbers(q.id for q in built.queues)
     )
+    callers = (
+        "  callers who speak ring `you` one at a time while you are signed in;\n"
+        if speaking
+        else "  (no callers who speak: they need sipp, `make voice`);\n"
+    )
     return (
-        f"  Real calls: SIP on 127.0.0.1:5070, numbers {numbers}; sign in as `you`,\n"
-        f"  press Ready and call, e.g.\n"
-        f"    sipp 127.0.0.1:5070 -sf tests/voice/caller.xml -key rtpport 40000 -m 1 "
-        f"-s {numbers.split()[0]}\n  (docs/voice.md).\n\n"
+        f"  Real calls (SIP on 127.0.0.1:5070, numbers {numbers}) go to `you`:\n{callers}"
+        f"  be a caller yourself from another tab: http://{options.host}:{options.port}/call\n"
+        f"  (docs/voice.md).\n\n"
     )
 
 

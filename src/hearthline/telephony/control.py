@@ -149,6 +149,9 @@ class ControlPlane:
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
         # Recording (telephony/recording.py), when the server keeps recordings.
         self.recorder: Recorder | None = None
+        # A skill requirement every real call has unless its menu sets one (the demo's
+        # ``phone>=1``: only the person at the desk takes real calls).
+        self.requirement: str | None = None
 
     async def _leg_over(self, live: LiveCall) -> None:
         for watcher in self.leg_watchers:
@@ -374,7 +377,9 @@ class ControlPlane:
         queue, client = found
         contact = f"v{uuid.uuid4().hex}"
         try:
-            answer = await self.media.park(call, sdp)
+            # Set by the call page's relay (``telephony/web_callers.py``) only.
+            park = self.media.park_browser if message.get("browser") else self.media.park
+            answer = await park(call, sdp)
         except Exception:
             log.exception("voice: the media engine could not take call %s", call)
             with contextlib.suppress(Exception):
@@ -387,6 +392,7 @@ class ControlPlane:
         live = LiveCall(
             call, contact, sdp, queue=queue, caller=caller, client=client, answer=answer
         )
+        live.requirement = self.requirement
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
@@ -417,7 +423,9 @@ class ControlPlane:
         await self.writer.execute_async(
             AnswerCall(call, contact=contact, client=client, number=number[:64])
         )
-        arrive = cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId(queue))
+        arrive = cmd.ArriveContact(
+            ContactId(contact), caller=caller, queue=QueueId(queue), requirement=live.requirement
+        )
         await self.writer.execute_async(arrive)
 
     async def _consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
@@ -459,7 +467,10 @@ class ControlPlane:
         if live.call not in self.calls or live.caller_gone:
             return  # hung up as the greeting started
         arrive = cmd.ArriveContact(
-            ContactId(live.contact), caller=live.caller, queue=QueueId(live.queue)
+            ContactId(live.contact),
+            caller=live.caller,
+            queue=QueueId(live.queue),
+            requirement=live.requirement,
         )
         await self.writer.execute_async(arrive)
 

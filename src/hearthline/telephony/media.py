@@ -36,6 +36,16 @@ _BROWSER_LEG: dict[str, Any] = {
     "replace": ["origin", "session-connection"],
     "codec": {"transcode": ["opus"], "strip": ["telephone-event"]},
 }
+# A caller in a browser tab (the "call the center" page), as the flags of the answers
+# that go back to it: WebRTC on the caller's side, whatever the other side is.
+_BROWSER_CALLER: dict[str, Any] = {
+    "ICE": "force",
+    "transport-protocol": "UDP/TLS/RTP/SAVPF",
+    "rtcp-mux": ["accept"],
+    "SDES": ["off"],
+    "flags": ["trust-address"],
+    "replace": ["origin", "session-connection"],
+}
 # A browser's own offer that rtpengine answers (a supervisor's microphone, published).
 _PUBLISHED_LEG: dict[str, Any] = {
     "ICE": "force",
@@ -58,6 +68,10 @@ _PLACEHOLDER = (
 class MediaEngine(Protocol):
     async def park(self, call: str, sdp: str) -> str:
         """Takes the caller's offer; returns the SDP to answer them with."""
+        ...
+
+    async def park_browser(self, call: str, sdp: str) -> str:
+        """``park`` for a caller in a browser tab: their offer and our answer are WebRTC."""
         ...
 
     async def play(self, call: str, wav: str) -> None:
@@ -88,13 +102,23 @@ class MediaEngine(Protocol):
 class RtpEngine:
     def __init__(self, client: NgClient) -> None:
         self.ng = client
+        # Calls whose caller is a browser: every answer towards them keeps them on WebRTC.
+        self.browser_callers: set[str] = set()
 
     async def park(self, call: str, sdp: str) -> str:
         await self.ng.request("offer", call_id=call, from_tag=CALLER, sdp=sdp, **_SIP_LEG)
         answer = await self.ng.request(
-            "answer", call_id=call, from_tag=CALLER, to_tag=QUEUE, sdp=_PLACEHOLDER, **_SIP_LEG
-        )
+            "answer", call_id=call, from_tag=CALLER, to_tag=QUEUE, sdp=_PLACEHOLDER,
+            **self._caller_flags(call),
+        )  # fmt: skip
         return str(answer["sdp"])
+
+    async def park_browser(self, call: str, sdp: str) -> str:
+        self.browser_callers.add(call)
+        return await self.park(call, sdp)
+
+    def _caller_flags(self, call: str) -> dict[str, Any]:
+        return _BROWSER_CALLER if call in self.browser_callers else _SIP_LEG
 
     async def play(self, call: str, wav: str) -> None:
         await self.ng.request(
@@ -120,12 +144,15 @@ class RtpEngine:
         return str(offer["sdp"])
 
     async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
-        # An answer's flags describe the side it goes back to: the caller's, plain RTP.
+        # An answer's flags describe the side it goes back to: the caller's, plain RTP
+        # from a trunk, WebRTC from a browser tab.
         await self.ng.request(
-            "answer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=sdp, **_SIP_LEG
-        )
+            "answer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=sdp,
+            **self._caller_flags(call),
+        )  # fmt: skip
 
     async def end(self, call: str) -> None:
+        self.browser_callers.discard(call)
         await self.ng.request("delete", call_id=call)
 
     # Listening in (``telephony/listen.py``): rtpengine's publish/subscribe.
@@ -164,6 +191,10 @@ class FakeMedia:
 
     async def park(self, call: str, sdp: str) -> str:
         self.log.append(("park", call))
+        return f"v=0\r\ns=parked {call}\r\n"
+
+    async def park_browser(self, call: str, sdp: str) -> str:
+        self.log.append(("park_browser", call))
         return f"v=0\r\ns=parked {call}\r\n"
 
     async def play(self, call: str, wav: str) -> None:

@@ -203,7 +203,7 @@ class MenuDriver:
             data += (("voicemail", live.call),)
         # The skill a node set is the contact's requirement: only agents with it are offered
         # the call (and it stays in the data, for the desk).
-        live.requirement = dict(end.data).get("skill")
+        live.requirement = dict(end.data).get("skill") or live.requirement
         arrive = cmd.ArriveContact(
             ContactId(live.contact),
             caller=live.caller,

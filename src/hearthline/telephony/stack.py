@@ -34,6 +34,7 @@ from hearthline.telephony.waiting import (
     WaitAnnouncer,
     WaitingMedia,
 )
+from hearthline.telephony.web_callers import WebCallers
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ class VoiceStack:
             files=files,
             find_announcements=find_announcements,
         )
+        # Callers in a browser tab: their calls' signals go to their pages, not the B2BUA.
+        self.web = WebCallers(self.control)
         self.announcer = WaitAnnouncer(
             self.control,
             media,
@@ -143,6 +146,8 @@ class VoiceStack:
         self._tasks.append(asyncio.get_running_loop().create_task(self._read(process)))
 
     def _signal(self, message: dict[str, object]) -> None:
+        if self.web.take(message):
+            return
         process = self.b2bua.process
         if process is None or process.stdin is None or process.returncode is not None:
             log.warning("voice: the B2BUA is down; %s not sent", message.get("do"))

@@ -108,6 +108,9 @@ class WaitingMedia:
     async def park(self, call: str, sdp: str) -> str:
         return await self.inner.park(call, sdp)
 
+    async def park_browser(self, call: str, sdp: str) -> str:
+        return await self.inner.park_browser(call, sdp)
+
     async def play(self, call: str, wav: str) -> None:
         await self.inner.play(call, wav)
         now = self.clock.now()

@@ -26,6 +26,8 @@ PAGES: dict[str, str] = {
     "/knowledge": "knowledge.html",
     "/quality": "quality.html",
     "/pay": "pay.html",
+    # A person as a caller (docs/voice.md, "The call page"); its API says who may.
+    "/call": "call.html",
 }
 
 # Only our own files: no inline script, no third-party origin, not framed by others.

@@ -13,7 +13,14 @@ function destination(user) {
   return next && allowed.includes(next) ? next : home;
 }
 
+// Where the server has the call page on for this visitor, a link to it.
+async function showCallLink() {
+  const response = await fetch("/api/call-page", { headers: { Accept: "application/json" } }).catch(() => null);
+  if (response && response.ok) $("#call-link").hidden = false;
+}
+
 async function start() {
+  showCallLink();
   await finishSignOut();
   const user = await currentUser();
   if (user && !user.offline) {
