@@ -54,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "simulate-twin",
         help="calibrate the bank's twin on some days of its log and check it on the others",
         description="Rebuild every day of an Anonymous Bank call log as a twin (agents' "
-        "stretches on duty, service types and priorities as queues, Kaplan-Meier patience), "
+        "stretches on duty, not ready where idle while their callers waited, service types and "
+        "priorities as queues, Kaplan-Meier patience), "
         "calibrate what the log does not say on the odd dates and compare the even dates' "
         "mean wait and abandonment with the real ones (docs/simulator.md).",
     )

@@ -10,15 +10,19 @@ What the log knows is taken from it:
 * **patience**: drawn for every caller from the day's Kaplan-Meier estimate
   (:mod:`hearthline.sim.patience`), answered callers counted as censored;
 * **who was working when**: each agent's calls of the day, joined into stretches on
-  duty; a gap between two calls longer than ``break_gap_s`` is a break (off duty).
+  duty; a gap between two calls longer than ``break_gap_s`` is a break (off duty);
+* **who was not ready**: an agent on duty with no call while a caller of a type they
+  serve was waiting was not available to take it (:func:`not_ready_spans`), the
+  unlogged pauses the bank's log shows only through its queue.
 
 What the log does not say is calibrated (:func:`calibrate`) on some days and checked on
 others: the time agents spend off the phone after each call (``after_call_s``: notes,
-other work, the short pauses the log does not record), simulated as a timed wrap-up.
+other work, the pauses no caller was waiting through), simulated as a timed wrap-up.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
@@ -192,7 +196,68 @@ def build_twin(day: BankDay, settings: TwinSettings, *, seed: int, width: float 
     start = math.floor(float(calls["t"].iloc[0]) / width) * width
     end = (math.floor(float(calls["t"].iloc[-1]) / width) + 1) * width
     skills = served_types(day.services)
-    return _built(traces, on_duty, skills, settings, start=start, end=end, width=width, seed=seed)
+    paused = not_ready_spans(day, skills, settings.break_gap_s)
+    return _built(
+        traces, on_duty, paused, skills, settings, start=start, end=end, width=width, seed=seed
+    )
+
+
+# A pause shorter than this is the switch's own delay in handing a caller over, not the
+# agent's: left out (it also keeps the day from thousands of one-instant breaks).
+_SHORTEST_PAUSE_S = 1.0
+NOT_READY = "break"
+
+
+def not_ready_spans(
+    day: BankDay, skills: dict[str, frozenset[str]], break_gap_s: float
+) -> dict[str, tuple[tuple[float, float, str], ...]]:
+    """Each agent's stretches of not ready, as (start, seconds, reason): the parts of a gap
+    between two of their calls (within a stretch on duty) in which a caller of a type they
+    serve was waiting. Had they been ready, the bank's switch would have handed that
+    caller to them; the log records no not-ready state, but its queue shows this one."""
+    waiting: dict[str, list[tuple[float, float]]] = {}
+    calls = day.calls
+    for t, kind, wait in zip(calls["t"], calls["type"], calls["wait_s"], strict=True):
+        if wait > 0:
+            waiting.setdefault(str(kind), []).append((float(t), float(t) + float(wait)))
+    out: dict[str, tuple[tuple[float, float, str], ...]] = {}
+    for server, frame in day.services.groupby("server", sort=True):
+        busy_queue = _union(
+            [span for kind in skills.get(str(server), ()) for span in waiting.get(kind, ())]
+        )
+        spans: list[tuple[float, float, str]] = []
+        free_from = -math.inf
+        for s, e in zip(frame["start_s"], frame["end_s"], strict=True):
+            if 0 < s - free_from <= break_gap_s:
+                spans += _within(busy_queue, free_from, float(s))
+            free_from = max(free_from, float(e))
+        out[str(server)] = tuple(spans)
+    return out
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _within(
+    spans: list[tuple[float, float]], start: float, end: float
+) -> list[tuple[float, float, str]]:
+    """The parts of ``spans`` (sorted, disjoint) inside [start, end], as breaks."""
+    out = []
+    # The first span that may reach past ``start``: the one before the first to begin after.
+    for a, b in spans[max(0, bisect.bisect_right(spans, (start, math.inf)) - 1) :]:
+        if a >= end:
+            break
+        lo, hi = max(a, start), min(b, end)
+        if hi - lo >= _SHORTEST_PAUSE_S:
+            out.append((lo, hi - lo, NOT_READY))
+    return out
 
 
 def served_types(services: pd.DataFrame) -> dict[str, frozenset[str]]:
@@ -230,6 +295,7 @@ def _handle_samplers(calls: pd.DataFrame, rng: Random) -> dict[str, Sampler]:
 def _built(
     traces: dict[tuple[str, bool], list[tuple[float, float, float]]],
     on_duty: dict[str, tuple[tuple[float, float], ...]],
+    paused: dict[str, tuple[tuple[float, float, str], ...]],
     skills: dict[str, frozenset[str]],
     settings: TwinSettings,
     *,
@@ -249,7 +315,7 @@ def _built(
         drop_length=Constant(0.0),
     )
     agents = tuple(
-        AgentPlan(id=name, shifts=spans, breaks=(), behaviour=behaviour)
+        AgentPlan(id=name, shifts=spans, breaks=paused.get(name, ()), behaviour=behaviour)
         for name, spans in on_duty.items()
     )
     keys = sorted(traces)
