@@ -33,6 +33,7 @@ from hearthline.api.routes import (
     billing,
     channels,
     customers,
+    dialling,
     guides,
     knowledge,
     listening,
@@ -79,6 +80,7 @@ ROUTERS = (
     guides.desk,
     procedures.desk,
     quality.router,
+    dialling.router,
     recordings.router,
 )
 # Blocking work (database reads, argon2, the center's queries) runs in this many threads.

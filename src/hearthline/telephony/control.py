@@ -17,6 +17,8 @@ published events, as the simulated world does (``sim/live.py``):
                        (RequeueCall); a callback the core owed for the drop is cancelled
                        once the next agent accepts
     B2BUA "hangup"  -> CallerHangUp (the core ends or abandons the contact, as for any caller)
+    OfferAccepted for a callback -> the customer is dialled through the trunk, and joined
+                       to the agent once they answer (``telephony/dialout.py``)
 
 What it keeps in memory (the caller's SDP, the agent leg's tag) is for live calls only;
 the log holds the legs' history through the voice domain's events.
@@ -39,6 +41,7 @@ from hearthline.routing import events as ev
 from hearthline.routing.config import Channel
 from hearthline.routing.errors import RoutingError
 from hearthline.service.writer import Writer
+from hearthline.telephony.dialout import DialOut, FindLine
 from hearthline.telephony.media import MediaEngine
 from hearthline.telephony.menu_calls import (
     FindMenu,
@@ -49,6 +52,7 @@ from hearthline.telephony.menu_calls import (
     end_in_menu,
 )
 from hearthline.telephony.recording import Recorder
+from hearthline.telephony.trunks import Trunk
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall
 from hearthline.voice.errors import VoiceError
 
@@ -70,6 +74,7 @@ _FOLLOWED = (
     ev.ContactResumed,
     ev.ContactTransferred,
     ev.ContactArrived,
+    ev.ContactQueued,
     *_ENDINGS,
 )
 # A caller whose agent dropped goes before everyone waiting (the highest priority).
@@ -95,6 +100,12 @@ class LiveCall:
     menu: InMenu | None = None
     # The skill requirement the menu set, kept if the call is queued again after a drop.
     requirement: str | None = None
+    # The center's number the caller dialled (or a dialled callback presents), its client.
+    number: str = ""
+    client: str = ""
+    # A callback dialled out: ringing the customer for ``dialled_for`` (the agent).
+    dialling: bool = False
+    dialled_for: str | None = None
 
 
 class ControlPlane:
@@ -113,6 +124,9 @@ class ControlPlane:
         look_up: LookUp | None = None,
         files: PromptFiles | None = None,
         find_announcements: FindAnnouncements | None = None,
+        way_out: Trunk | None = None,
+        dial_timeout_s: float = 30.0,
+        find_line: FindLine | None = None,
     ) -> None:
         self.writer = writer
         self.media = media
@@ -138,6 +152,7 @@ class ControlPlane:
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
         # Recording (telephony/recording.py), when the server keeps recordings.
         self.recorder: Recorder | None = None
+        self.dialout = DialOut(self, trunk=way_out, timeout_s=dial_timeout_s, find_line=find_line)
 
     async def _leg_over(self, live: LiveCall) -> None:
         for watcher in self.leg_watchers:
@@ -176,20 +191,36 @@ class ControlPlane:
             self._unsubscribe = None
             for task in list(self._tasks):
                 task.cancel()
+            self.dialout.stop()
 
     async def _follow(self, event: object) -> None:
         if isinstance(event, ev.ContactArrived):
+            if event.channel is Channel.CALLBACK:
+                self.dialout.arrived(event)
             if event.origin is not None and event.channel is Channel.CALLBACK:
                 await self._owed_callback(event.origin, event.contact)
             return
-        live = self.by_contact.get(getattr(event, "contact", ""))
+        if isinstance(event, ev.ContactQueued):
+            self.dialout.queued(event)
+            return
+        contact = getattr(event, "contact", "")
+        live = self.by_contact.get(contact)
+        if isinstance(event, (ev.ContactTransferred, *_ENDINGS)):
+            self.dialout.over(contact)
         if live is None:
+            if isinstance(event, ev.OfferAccepted):
+                await self.dialout.accepted(contact, event.agent)
             return  # not a real call (a simulated one, another channel's)
-        if isinstance(event, ev.ContactDropped) and event.side == "agent" and not live.caller_gone:
+        if (
+            isinstance(event, ev.ContactDropped)
+            and event.side == "agent"
+            and not live.caller_gone
+            and not live.dialling
+        ):
             await self._requeue(live)
         elif isinstance(event, ev.OfferAccepted):
             await self._cancel_callback(live)
-            await self._ring_agent(live, event.agent)
+            await self.ring_agent(live, event.agent)
         elif isinstance(event, ev.ContactHeld):
             await self.media.play(live.call, self.music)
             if self.recorder is not None:
@@ -212,7 +243,7 @@ class ControlPlane:
         live.agent, live.agent_tag, live.bridged = None, None, False
         await self.media.play(live.call, self.music)
 
-    async def _ring_agent(self, live: LiveCall, agent: str) -> None:
+    async def ring_agent(self, live: LiveCall, agent: str) -> None:
         live.agent = agent
         live.agent_tag = f"agent-{uuid.uuid4().hex[:12]}"
         live.bridged = False
@@ -300,6 +331,7 @@ class ControlPlane:
     async def _end(self, live: LiveCall, *, by: str) -> None:
         if self.menus is not None:
             self.menus.stop(live)
+        self.dialout.stop_timer(live.call)
         await self._leg_over(live)
         self.calls.pop(live.call, None)
         self.by_contact.pop(live.contact, None)
@@ -311,6 +343,11 @@ class ControlPlane:
             self.signal({"do": "hangup", "call": live.call})
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+        elif live.dialling and live.dialled_for is not None:  # hung up while it rang
+            self.tell_agent(
+                live.dialled_for,
+                {"type": "voice-dial", "contact": live.contact, "state": "cancelled"},
+            )
         with contextlib.suppress(VoiceError):
             await self.writer.execute_async(EndCall(live.call, by=by))
 
@@ -325,6 +362,14 @@ class ControlPlane:
             await self._invite(call, str(message.get("to", "")), message)
         elif kind == "hangup":
             await self._caller_hung_up(call)
+        elif (live := self.calls.get(call)) is not None and live.dialling:
+            if kind == "ringing":
+                await self.dialout.ringing(live)
+            elif kind == "answered":
+                await self.dialout.answered(live, str(message.get("sdp", ""))[:_MAX_SDP])
+            elif kind == "failed":
+                code = message.get("code")
+                await self.dialout.failed(live, code if isinstance(code, int) else 0)
 
     async def _invite(self, call: str, number: str, message: dict[str, Any]) -> None:
         sdp = str(message.get("sdp", ""))
@@ -354,6 +399,7 @@ class ControlPlane:
             return
         caller = str(message.get("from", ""))[:64]
         live = LiveCall(call, contact, sdp, queue=queue, caller=caller, answer=answer)
+        live.number, live.client = number[:64], client
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
@@ -457,7 +503,8 @@ class ControlPlane:
             return "the answer is not an audio SDP"
         await self.media.answer_agent(live.call, live.agent_tag, sdp)
         live.bridged = True
-        await self.media.stop_play(live.call)
+        if live.dialled_for is None:  # a dialled customer hears no prompt to stop
+            await self.media.stop_play(live.call)
         with contextlib.suppress(VoiceError):
             await self.writer.execute_async(BridgeCall(live.call, agent=agent))
         if self.recorder is not None:
