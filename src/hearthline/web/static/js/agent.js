@@ -288,7 +288,8 @@ function render() {
   const a = agent();
   const contact = desk ? desk.contact : null;
   // Dialling again is for the callback on the line, until it ends.
-  if (!(a && a.state === "on-contact" && contact && contact.id === app.dialling.contact)) app.dialling.clear();
+  const dialling = app.dialling;
+  if (dialling && !(a && a.state === "on-contact" && contact && contact.id === dialling.contact)) dialling.clear();
   // A desk read older than an event the stream already brought (an offer that rang while
   // the read was on its way) must not ring or silence the offer: the events are newer,
   // and a fresh read follows.
