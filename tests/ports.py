@@ -20,7 +20,7 @@ from tests.serving import free_port
 # range, and sipp or rtpengine then cannot bind it.
 BASE = 20000
 EPHEMERAL = 32768
-BLOCK = 1200
+BLOCK = 1300
 # Slots inside a worker's block: (offset, size). A new user of real media takes a new slot.
 SLOTS: dict[str, tuple[int, int]] = {
     "processes": (0, 200),
@@ -33,6 +33,7 @@ SLOTS: dict[str, tuple[int, int]] = {
     "sip_flood": (900, 100),
     "real_listen": (1000, 100),
     "recording": (1100, 100),
+    "dialout": (1200, 100),
 }
 # sipp binds its audio port and the video port two above it (with RTCP beside each).
 _SIPP_STEP = 4

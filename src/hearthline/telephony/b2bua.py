@@ -272,6 +272,13 @@ class Calls:
             self.send({"event": "ringing", "call": call})
         elif isinstance(event, CCEventConnect):
             self.dialled[call] = True
+            # ;transport=UDP in the answer's Contact (or Record-Route): sippy knows only
+            # lower-case names, and could not send the BYE.
+            for url in (ua.rTarget, *(r.getUrl() for r in ua.routes)):
+                if url.transport is not None:
+                    url.transport = url.transport.lower()
+            address, transport = ua.rAddr
+            ua.rAddr = (address, str(transport).lower())
             _, _, body = event.getData()
             self.send({"event": "answered", "call": call, "sdp": str(body or "")})
         elif isinstance(event, CCEventFail):
