@@ -242,6 +242,13 @@ class Calls:
         if trunk is None or call in self.uas or len(call) > _CALL_ID_MAX or not to:
             self.send({"event": "failed", "call": call, "code": 0, "reason": "cannot dial"})
             return
+        if self.in_progress.get(trunk.name, 0) >= trunk.max_calls:
+            # Its calls both ways share the cap; none goes out past it.
+            self.send({"event": "failed", "call": call, "code": 503,
+                       "reason": "Trunk At Its Call Limit"})  # fmt: skip
+            return
+        self.trunk_of[call] = trunk.name
+        self.in_progress[trunk.name] = self.in_progress.get(trunk.name, 0) + 1
         ua = UA(
             self.config,
             self.outbound_event,
@@ -299,7 +306,7 @@ class Calls:
     def _over(self, call: str) -> None:
         self.dialled.pop(call, None)
         self.ending.discard(call)
-        self.uas.pop(call, None)
+        self.forget(call)
 
     def _dead_out(self, ua: Any) -> None:
         call = str(ua.cId)
