@@ -242,6 +242,35 @@ def test_a_callers_callback_presents_the_number_they_called(writer: Writer) -> N
     asyncio.run(scenario())
 
 
+def test_a_callback_made_before_a_restart_is_read_from_the_core_when_accepted(
+    writer: Writer,
+) -> None:
+    async def scenario() -> None:
+        rig = _rig(writer)
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await writer.execute_async(
+            cmd.ScheduleCallback(ContactId("cb-6"), QueueId("returns"), 0.0, CUSTOMER)
+        )
+        await rig.settle()
+        rig.control.dialout.owed.clear()  # as a server started after it arrived
+        await writer.execute_async(cmd.SignIn(MARIA, ready=True))
+        await writer.execute_async(cmd.AcceptOffer(MARIA, ContactId("cb-6")))
+        await rig.settle()
+        dial = rig.signals[-1]
+        assert (dial["do"], dial["to"], dial["from"]) == ("dial", "+441632960001", NUMBER)
+        await rig.control.on_signal({"event": "failed", "call": dial["call"], "code": 486})
+        # Restarted again while the agent holds it: Dial again finds it in the core too,
+        # for its agent only.
+        rig.control.dialout.owed.clear()
+        assert (await rig.control.dialout.redial("a-tom", "cb-6") or (0,))[0] == 404
+        assert await rig.control.dialout.redial("a-maria", "cb-6") is None
+        assert rig.signals[-1]["do"] == "dial" and rig.signals[-1]["call"] != dial["call"]
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
 def test_numbers_to_dial_and_outbound_trunk_settings() -> None:
     assert dialable("+1 (555) 010-0200") == "+15550100200"
     assert dialable("0161 496 0000") == "01614960000"

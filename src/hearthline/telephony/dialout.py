@@ -14,8 +14,10 @@ through the trunk and, once they answer, joined to the agent as an inbound calle
                                   gives the contact its outcome in the wrap-up
 
 A callback whose number is not one to dial (a withheld or unknown caller) stays as
-before: no call, and the desk says so. What is noted here is for live contacts only; the
-log holds every attempt through the voice domain's events.
+before: no call, and the desk says so. What is noted here is for live contacts only (a
+callback this server did not see arrive, say before a restart, is read from the routing
+core's live state when accepted); the log holds every attempt through the voice
+domain's events.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hearthline.kernel.ids import ContactId
 from hearthline.routing import events as ev
+from hearthline.routing.config import Channel
+from hearthline.routing.domain import LiveRouting
+from hearthline.routing.states import ContactState
+from hearthline.service.state import LiveState
 from hearthline.telephony.trunks import Trunk
 from hearthline.voice.commands import DialCall, RecordDialOutcome
 from hearthline.voice.errors import VoiceError
@@ -43,6 +50,8 @@ log = logging.getLogger(__name__)
 FindLine = Callable[[str], Awaitable[tuple[str, str] | None]]
 
 BUSY = frozenset({486, 600})
+# A callback still to be dialled or talked to (not finished, not in its wrap-up).
+_OPEN = frozenset({ContactState.OFFERED, ContactState.CONNECTED, ContactState.ON_HOLD})
 _DIALABLE = re.compile(r"\+?[0-9]{3,20}")
 _KEEP = 10_000  # callbacks noted at once; past it the oldest are forgotten
 
@@ -98,11 +107,21 @@ class DialOut:
             owed.queue = event.queue
 
     async def accepted(self, contact: str, agent: str) -> None:
-        owed = self.owed.get(contact)
+        owed = self.owed.get(contact) or await self._read(contact)
         if owed is None:
-            return  # not a callback (or one from before a restart): no call, as before
+            return  # not a callback: another channel's contact, as before
         owed.agent = agent
         await self.dial(owed)
+
+    async def _read(self, contact: str) -> Owed | None:
+        """A callback this control plane did not see arrive (made before a restart), as
+        the core holds it now; noted from now on."""
+        found = await asyncio.to_thread(self.control.writer.query, _callback(contact))
+        if found is None:
+            return None
+        caller, queue, agent = found
+        owed = self.owed[contact] = Owed(contact, caller, queue=queue, agent=agent)
+        return owed
 
     def over(self, contact: str) -> None:
         """The contact ended or left the agent (transfer): nothing more to dial."""
@@ -112,7 +131,7 @@ class DialOut:
 
     async def redial(self, agent: str, contact: str) -> tuple[int, str] | None:
         """The agent dials their callback again; (HTTP status, reason) when they cannot."""
-        owed = self.owed.get(contact)
+        owed = self.owed.get(contact) or await self._read(contact)
         if owed is None or owed.agent != agent:
             return 404, f"no callback of yours is open as contact {contact!r}"
         if contact in self.control.by_contact:
@@ -243,3 +262,16 @@ class DialOut:
         self.control.tell_agent(
             agent, {"type": "voice-dial", "contact": contact, "state": state, **more}
         )
+
+
+def _callback(contact: str) -> Callable[[LiveState], tuple[str, str, str | None] | None]:
+    """A read of the core's live state: the open callback's number, queue and agent."""
+
+    def read(state: LiveState) -> tuple[str, str, str | None] | None:
+        found = state.part(LiveRouting).router.contacts.get(ContactId(contact))
+        if found is None or found.channel is not Channel.CALLBACK or found.state not in _OPEN:
+            return None
+        agent = str(found.agent) if found.agent is not None else None
+        return str(found.caller), str(found.queue or ""), agent
+
+    return read
