@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,8 @@ from hearthline.telephony.dialout import DialOut, dialable
 from hearthline.telephony.trunks import Trunk, TrunkError, trunk_from_dict
 from hearthline.voice.domain import LiveVoice
 from tests.voice.test_control import MARIA, NUMBER, SDP, Rig, _voice_events, writer
+from tests.voice.test_recorder import CONSENT
+from tests.voice.test_recorder import _rig as recorder_rig
 
 __all__ = ["writer"]  # the fixture, shared with the inbound calls' tests
 
@@ -269,6 +272,48 @@ def test_a_callback_made_before_a_restart_is_read_from_the_core_when_accepted(
         runner.cancel()
 
     asyncio.run(scenario())
+
+
+def test_a_dialled_callback_is_recorded_as_the_campaigns_policy_says(
+    writer: Writer, tmp_path: Path
+) -> None:
+    rig, ng, recorder = recorder_rig(writer, tmp_path, share=100)
+
+    async def find_line(queue: str) -> tuple[str, str] | None:
+        return (NUMBER, "acme")
+
+    rig.control.dialout = DialOut(rig.control, trunk=TRUNK, timeout_s=30, find_line=find_line)
+
+    async def scenario() -> None:
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-7")
+        call = str(rig.signals[-1]["call"])
+        await rig.control.on_signal({"event": "answered", "call": call, "sdp": SDP})
+        await rig.settle()
+        # The consent prompt first, then the agent's leg; recorded once bridged.
+        played = rig.media.log.index(("play_once", call, CONSENT))
+        offered = next(i for i, e in enumerate(rig.media.log) if e[0] == "offer_agent")
+        assert played < offered
+        assert await rig.control.browser_answer("a-maria", contact, SDP) is None
+        assert ng.asked == ["start recording"]
+        await writer.execute_async(cmd.EndContact(MARIA, ContactId(contact)))
+        await rig.settle()
+        await recorder.drain()
+        runner.cancel()
+
+    asyncio.run(scenario())
+    assert _recordings(writer) == 1
+
+
+def _recordings(writer: Writer) -> int:
+    from sqlalchemy import func, select
+
+    from hearthline.store import tables
+
+    with writer.engine.connect() as conn:
+        query = select(func.count()).where(tables.events.c.type == "RecordingStarted")
+        return int(conn.execute(query).scalar_one())
 
 
 def test_numbers_to_dial_and_outbound_trunk_settings() -> None:

@@ -403,7 +403,7 @@ class ControlPlane:
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
-        consent = await self._consent(live, client, answer)
+        consent = await self.consent(live, client, answer)
         if plan is not None and consent:
             plan = replace(plan, before=(*consent, *plan.before))
         if plan is not None and self.menus is not None:
@@ -420,7 +420,7 @@ class ControlPlane:
             await self.writer.execute_async(
                 AnswerCall(call, contact=contact, client=client, number=number[:64])
             )
-            seconds = await self._play_once(call, list(before))
+            seconds = await self.play_once(call, list(before))
             self.spawn(self._queue_after(live, seconds))
             return
         try:  # after the 200 OK: the greeting starts a round trip later, the answer does not wait
@@ -433,7 +433,7 @@ class ControlPlane:
         arrive = cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId(queue))
         await self.writer.execute_async(arrive)
 
-    async def _consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
+    async def consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
         """The consent prompt, when the call will be recorded (played before anything else)."""
         recorder = self.recorder
         if recorder is None or not await recorder.decide(
@@ -452,7 +452,7 @@ class ControlPlane:
             log.exception("voice: the announcements of %s could not be read", queue)
             return ()
 
-    async def _play_once(self, call: str, files: list[str]) -> float:
+    async def play_once(self, call: str, files: list[str]) -> float:
         """Plays ``files`` in turn, once; their length in seconds (0 if it did not play)."""
         assert self.files is not None
         file = files[0] if len(files) == 1 else self.files.joined(files)

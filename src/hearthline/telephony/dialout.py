@@ -170,7 +170,7 @@ class DialOut:
             return "the media engine could not take the call"
         from hearthline.telephony.control import LiveCall
 
-        live = LiveCall(call, owed.contact, "", queue=owed.queue, caller=number)
+        live = LiveCall(call, owed.contact, "", queue=owed.queue, caller=number, answer=offer)
         live.number, live.client, live.dialling = caller_id, client, True
         live.dialled_for = agent
         control.calls[call] = live
@@ -239,7 +239,19 @@ class DialOut:
         with contextlib.suppress(VoiceError):
             await control.writer.execute_async(RecordDialOutcome(live.call, "answered", 200))
         self._tell(live.dialled_for, live.contact, "answered", number=live.caller)
+        # Recorded as the campaign's policy says; then the customer hears the consent
+        # prompt before the agent joins, as a caller does before anything else.
+        consent = await control.consent(live, live.client, live.answer)
+        if consent and control.files is not None:
+            seconds = await control.play_once(live.call, list(consent))
+            control.spawn(self._ring_after(live, live.dialled_for, seconds))
+            return
         await control.ring_agent(live, live.dialled_for)
+
+    async def _ring_after(self, live: LiveCall, agent: str, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        if self.control.calls.get(live.call) is live and not live.caller_gone:
+            await self.control.ring_agent(live, agent)
 
     async def failed(self, live: LiveCall, code: int) -> None:
         if live.dialling:
