@@ -158,6 +158,8 @@ def test_any_order_of_commands_keeps_every_call_consistent(commands: list[VoiceC
             if isinstance(event, CallDialled):
                 dialled.add(event.call)
                 assert event.agent, "a dial-out names its agent"
+            if isinstance(event, (CallAnswered, CallRequeued)):
+                dialled.discard(event.call)  # a caller's call, or waiting for an agent again
             if isinstance(event, CallDialOutcome) and event.outcome != "answered":
                 ended.append(event.call)  # busy, no answer, failed: over
             if isinstance(event, CallEnded):
