@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hearthline.kernel.ids import ContactId, QueueId
+from hearthline.kernel.ids import AgentId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.service.writer import Writer
 from hearthline.telephony.dialout import DialOut, dialable
@@ -185,6 +185,38 @@ def test_the_agent_hanging_up_while_it_rings_cancels_the_call(writer: Writer) ->
 
     asyncio.run(scenario())
     assert _voice_events(writer) == ["CallDialled", "CallEnded"]
+
+
+def test_a_transfer_while_it_rings_cancels_it_and_the_next_agent_dials_again(
+    writer: Writer,
+) -> None:
+    async def scenario() -> None:
+        rig = _rig(writer)
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-8")
+        first = str(rig.signals[-1]["call"])
+        await writer.execute_async(cmd.HoldContact(MARIA, ContactId(contact)))
+        await rig.settle()
+        assert not any(e[0] == "play" for e in rig.media.log), "no music before an answer"
+        await writer.execute_async(cmd.ResumeContact(MARIA, ContactId(contact)))
+        await writer.execute_async(
+            cmd.TransferContact(MARIA, ContactId(contact), to_queue=QueueId("returns"))
+        )
+        await rig.settle()
+        assert rig.signals[-1] == {"do": "hangup", "call": first}
+        assert ("end", first) in rig.media.log and rig.control.calls == {}
+        tom = AgentId("a-tom")
+        await writer.execute_async(cmd.SignIn(tom, ready=True))
+        await writer.execute_async(cmd.AcceptOffer(tom, ContactId(contact)))
+        await rig.settle()
+        second = rig.signals[-1]
+        assert second["do"] == "dial" and second["call"] != first
+        assert rig.control.calls[str(second["call"])].dialled_for == "a-tom"
+        runner.cancel()
+
+    asyncio.run(scenario())
+    assert _voice_events(writer) == ["CallDialled", "CallEnded", "CallDialled"]
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "sip:someone", "12", "+1 (555) 01x"])

@@ -211,6 +211,13 @@ class ControlPlane:
             if isinstance(event, ev.OfferAccepted):
                 await self.dialout.accepted(contact, event.agent)
             return  # not a real call (a simulated one, another channel's)
+        if live.dialling and isinstance(event, (ev.ContactHeld, ev.ContactResumed)):
+            return  # nobody on the line yet to play music to
+        if live.dialling and isinstance(event, ev.ContactTransferred):
+            # Transferred while it rings: this attempt ends (CANCEL); whoever takes the
+            # callback next dials again.
+            await self._end(live, by="agent")
+            return
         if (
             isinstance(event, ev.ContactDropped)
             and event.side == "agent"
