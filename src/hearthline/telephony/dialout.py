@@ -91,6 +91,9 @@ class DialOut:
         self.owed: dict[str, Owed] = {}
         # The no-answer timers, by call: cancelled once the call is answered or over.
         self.timers: dict[str, asyncio.Task[None]] = {}
+        # Contacts whose dial is being set up (before their call is noted): a second
+        # Dial again meanwhile is refused rather than dialling twice.
+        self.starting: set[str] = set()
 
     # Events of the center ------------------------------------------------------------------
 
@@ -134,13 +137,20 @@ class DialOut:
         owed = self.owed.get(contact) or await self._read(contact)
         if owed is None or owed.agent != agent:
             return 404, f"no callback of yours is open as contact {contact!r}"
-        if contact in self.control.by_contact:
+        if contact in self.control.by_contact or contact in self.starting:
             return 409, "the customer is being called or is on the line already"
         refusal = await self.dial(owed)
         return None if refusal is None else (409, refusal)
 
     async def dial(self, owed: Owed) -> str | None:
         """Calls the customer for ``owed.agent``; the reason it cannot, told to the desk too."""
+        self.starting.add(owed.contact)
+        try:
+            return await self._dial(owed)
+        finally:
+            self.starting.discard(owed.contact)
+
+    async def _dial(self, owed: Owed) -> str | None:
         agent = owed.agent
         assert agent is not None
         number = dialable(owed.number)
@@ -168,7 +178,7 @@ class DialOut:
                 await control.media.end(call)
             self._tell(agent, owed.contact, "failed", code=0, text="the media engine failed")
             return "the media engine could not take the call"
-        from hearthline.telephony.control import LiveCall
+        from hearthline.telephony.control import LiveCall  # control imports this module
 
         live = LiveCall(call, owed.contact, "", queue=owed.queue, caller=number, answer=offer)
         live.number, live.client, live.dialling = caller_id, client, True
