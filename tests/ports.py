@@ -20,7 +20,7 @@ from tests.serving import free_port
 # range, and sipp or rtpengine then cannot bind it.
 BASE = 20000
 EPHEMERAL = 32768
-BLOCK = 1400
+BLOCK = 1500
 # Slots inside a worker's block: (offset, size). A new user of real media takes a new slot.
 SLOTS: dict[str, tuple[int, int]] = {
     "processes": (0, 200),
@@ -35,6 +35,7 @@ SLOTS: dict[str, tuple[int, int]] = {
     "recording": (1100, 100),
     "call_page": (1200, 100),
     "demo_caller": (1300, 100),
+    "dialout": (1400, 100),
 }
 # sipp binds its audio port and the video port two above it (with RTCP beside each).
 _SIPP_STEP = 4

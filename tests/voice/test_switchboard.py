@@ -8,9 +8,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearthline.voice.calls import LegState, Switchboard
-from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall, VoiceCommand
+from hearthline.voice.commands import (
+    AnswerCall,
+    BridgeCall,
+    DialCall,
+    EndCall,
+    RecordDialOutcome,
+    RequeueCall,
+    VoiceCommand,
+)
 from hearthline.voice.errors import UnknownCall, VoiceError, WrongCallState
-from hearthline.voice.events import CallAnswered, CallBridged, CallEnded, CallRequeued
+from hearthline.voice.events import (
+    CallAnswered,
+    CallBridged,
+    CallDialled,
+    CallDialOutcome,
+    CallEnded,
+    CallRequeued,
+)
 
 
 def run(board: Switchboard, command: VoiceCommand, at: float = 1.0) -> list[object]:
@@ -107,6 +122,22 @@ _commands = st.one_of(
         RequeueCall, _calls, contact=st.sampled_from(["k4", "k5"]), previous=st.just("ignored")
     ),
     st.builds(EndCall, _calls, by=st.sampled_from(["caller", "agent", "system", "x"])),
+    st.builds(
+        DialCall,
+        _calls,
+        contact=st.sampled_from(["k1", "k6"]),
+        client=st.just("acme"),
+        agent=st.sampled_from(["a1", "a2", ""]),
+        number=st.just("+4420"),
+        caller_id=st.just("+1555"),
+        trunk=st.just("carrier"),
+    ),
+    st.builds(
+        RecordDialOutcome,
+        _calls,
+        outcome=st.sampled_from(["answered", "busy", "no-answer", "failed", "x"]),
+        code=st.sampled_from([0, 200, 486, 900]),
+    ),
 )
 
 
@@ -114,15 +145,23 @@ _commands = st.one_of(
 def test_any_order_of_commands_keeps_every_call_consistent(commands: list[VoiceCommand]) -> None:
     board = Switchboard()
     ended: list[str] = []
-    answered: list[str] = []
+    answered: list[str] = []  # begun: answered, or dialled out
+    dialled: set[str] = set()
     for command in commands:
         try:
             events = run(board, command)
         except VoiceError:
             continue
         for event in events:
-            if isinstance(event, CallAnswered):
+            if isinstance(event, (CallAnswered, CallDialled)):
                 answered.append(event.call)
+            if isinstance(event, CallDialled):
+                dialled.add(event.call)
+                assert event.agent, "a dial-out names its agent"
+            if isinstance(event, (CallAnswered, CallRequeued)):
+                dialled.discard(event.call)  # a caller's call, or waiting for an agent again
+            if isinstance(event, CallDialOutcome) and event.outcome != "answered":
+                ended.append(event.call)  # busy, no answer, failed: over
             if isinstance(event, CallEnded):
                 ended.append(event.call)
     # Every call ends at most once per answer, and what is live is answered and not ended.
@@ -132,7 +171,32 @@ def test_any_order_of_commands_keeps_every_call_consistent(commands: list[VoiceC
         assert (call in board.calls) == (live == 1)
     assert {c.contact: c.call for c in board.calls.values()} == board.by_contact
     for call in board.calls.values():
-        assert (call.state is LegState.BRIDGED) == (call.agent is not None)
+        if call.state is LegState.BRIDGED or call.call in dialled:
+            assert call.agent is not None  # a dial-out's agent from the start
+        else:
+            assert call.agent is None
+
+
+def test_a_dialled_call_is_bridged_only_once_answered_and_gone_on_any_other_outcome() -> None:
+    board = Switchboard()
+    dial = DialCall("c1", contact="k1", client="acme", agent="a1", number="+4420",
+                    caller_id="+1555", trunk="carrier")  # fmt: skip
+    [dialled] = run(board, dial)
+    assert isinstance(dialled, CallDialled) and board.calls["c1"].state is LegState.DIALLING
+    with pytest.raises(WrongCallState, match="not been answered"):
+        run(board, BridgeCall("c1", agent="a1"))
+    with pytest.raises(VoiceError, match="not 'maybe'"):
+        run(board, RecordDialOutcome("c1", "maybe"))
+    run(board, RecordDialOutcome("c1", "answered", 200))
+    assert board.calls["c1"].state is LegState.ANSWERED
+    with pytest.raises(WrongCallState, match="not being dialled"):
+        run(board, RecordDialOutcome("c1", "busy", 486))
+    run(board, BridgeCall("c1", agent="a1"))
+    run(board, EndCall("c1", by="caller"))
+    run(board, dial)  # dialled again (Dial again): a new attempt on the same Call-ID is allowed
+    [busy] = run(board, RecordDialOutcome("c1", "busy", 486))
+    assert isinstance(busy, CallDialOutcome) and (busy.agent, busy.code) == ("a1", 486)
+    assert board.calls == {} and board.by_contact == {}
 
 
 def test_only_the_calls_agent_pauses_and_resumes_its_recording_while_bridged() -> None:

@@ -34,6 +34,7 @@ from hearthline.api.routes import (
     call_page,
     channels,
     customers,
+    dialling,
     guides,
     knowledge,
     listening,
@@ -80,6 +81,7 @@ ROUTERS = (
     guides.desk,
     procedures.desk,
     quality.router,
+    dialling.router,
     recordings.router,
     call_page.router,
 )

@@ -41,9 +41,14 @@ class TrunkSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None  # never shown in a repr or a log
     max_calls: int = Field(default=trunks_.DEFAULT_MAX_CALLS, ge=1)
+    # Callbacks are dialled through the first trunk with an outbound target.
+    outbound: str | None = None
+    outbound_username: str | None = None
+    outbound_password: SecretStr | None = None
 
     def trunk(self) -> trunks_.Trunk:
         password = None if self.password is None else self.password.get_secret_value()
+        out = self.outbound_password
         return trunks_.trunk_from_dict(
             {
                 "name": self.name,
@@ -51,6 +56,9 @@ class TrunkSettings(BaseModel):
                 "username": self.username,
                 "password": password,
                 "max_calls": self.max_calls,
+                "outbound": self.outbound,
+                "outbound_username": self.outbound_username,
+                "outbound_password": None if out is None else out.get_secret_value(),
             }
         )
 
@@ -136,6 +144,8 @@ class ServerSettings(BaseModel):
     # A skill requirement every real call has unless its menu sets one (e.g. "phone>=1":
     # only agents with a phone skill are offered real calls); none by default.
     voice_calls_require: str | None = None
+    # A dialled callback that is not answered this long (seconds) is cancelled: no answer.
+    voice_dial_timeout_s: float = Field(default=30.0, gt=0, le=300)
     # Who may call (docs/voice.md, "Trunks"); none: this host only (loopback).
     voice_trunks: list[TrunkSettings] = []
     # New SIP requests, and INVITEs, a second from one source address (bursts of twice

@@ -70,6 +70,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         rtp_min=s.voice_rtp_min,
         rtp_max=s.voice_rtp_max,
         announce_every_s=s.voice_wait_announce_s,
+        dial_timeout_s=s.voice_dial_timeout_s,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
@@ -108,10 +109,18 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         # Read on every call, as a menu's are: switched on, the next caller hears it.
         return await asyncio.to_thread(_announcement_files, ctx, files, client, queue)
 
+    async def find_line(queue: str) -> tuple[str, str] | None:
+        # A callback presents the center's number that leads to its queue (the first).
+        client = ctx.directory.queue_client(queue)
+        rows = await ctx.db(config_q.numbers, ctx.engine)
+        number = next((r.number for r in rows if r.queue_id == queue), None)
+        return (number, client) if number is not None and client is not None else None
+
     try:
         stack = VoiceStack(
             ctx.writer, config, find_number=find_number, tell_agent=ctx.hub.tell_agent,
             find_menu=find_menu, look_up=look_up, find_announcements=find_announcements,
+            find_line=find_line,
         )  # fmt: skip
         await stack.start()
     except (VoiceUnavailable, OSError, subprocess.SubprocessError) as exc:

@@ -7,7 +7,15 @@
                      {"event": "hangup", "call": ID}        the caller hung up (BYE, CANCEL)
     from the server  {"do": "answer", "call": ID, "sdp": ...}   200 OK with rtpengine's SDP
                      {"do": "reject", "call": ID, "code": 404, "reason": "Not Found"}
-                     {"do": "hangup", "call": ID}           BYE to the caller
+                     {"do": "hangup", "call": ID}           BYE to the caller (CANCEL while
+                                                            a dialled call still rings)
+                     {"do": "dial", "call": ID, "trunk": NAME, "to": ..., "from": ...,
+                      "sdp": ...}                           a callback: INVITE via the trunk
+    to the server    {"event": "ringing", "call": ID}       a dialled call: 180/183
+    (a dial-out)     {"event": "answered", "call": ID, "sdp": ...}      200 OK (ACKed)
+                     {"event": "failed", "call": ID, "code": 486, "reason": ...} (code 0:
+                                                            no reply from the trunk)
+                     {"event": "hangup", "call": ID}        the customer hung up
 
 It decides nothing about calls: the server's control plane maps the number, drives
 rtpengine and the routing core. It does guard the door (``trunks.py``): each new request
@@ -35,6 +43,8 @@ from hearthline.telephony.trunks import Bounds, Registration, SourceLimits, Trun
 
 _CALL_ID_MAX = 256
 _REALM = "hearthline"
+# A trunk that sends nothing at all (not even 100 Trying) this long is not there.
+NO_REPLY_S = 8
 
 
 class Calls:
@@ -57,6 +67,10 @@ class Calls:
         # when the call ends however it ends.
         self.trunk_of: dict[str, str] = {}
         self.in_progress: dict[str, int] = {}
+        # Dialled calls (callbacks): whether each was answered, and whether the server
+        # asked to end it (else a disconnect before the answer is sippy's no-reply timer).
+        self.dialled: dict[str, bool] = {}
+        self.ending: set[str] = set()
 
     def request(self, req: Any, sip_t: Any) -> Any:
         # Only new requests come here: sippy hands a dialog's own requests (ACK, BYE,
@@ -194,6 +208,9 @@ class Calls:
             action = message["do"]
         except (ValueError, KeyError, TypeError):
             return
+        if action == "dial":
+            self.dial(call, message)
+            return
         ua = self.uas.get(call)
         if ua is None:
             return
@@ -206,7 +223,102 @@ class Calls:
             ua.recvEvent(CCEventFail((code, str(message.get("reason", "Unavailable")))))
         elif action == "hangup":
             self.forget(call)
+            if call in self.dialled:
+                self.ending.add(call)
             ua.recvEvent(CCEventDisconnect())
+
+    def dial(self, call: str, message: dict[str, Any]) -> None:
+        """INVITEs the customer through the trunk's outbound target, presenting ``from``."""
+        from sippy.CCEvents import CCEventTry
+        from sippy.MsgBody import MsgBody
+        from sippy.SipCallId import SipCallId
+        from sippy.UA import UA
+
+        trunk = next(
+            (t for t in self.trunks if t.name == message.get("trunk") and t.outbound_host),
+            None,
+        )
+        to, caller_id = str(message.get("to", "")), str(message.get("from", ""))
+        if trunk is None or call in self.uas or len(call) > _CALL_ID_MAX or not to:
+            self.send({"event": "failed", "call": call, "code": 0, "reason": "cannot dial"})
+            return
+        if self.in_progress.get(trunk.name, 0) >= trunk.max_calls:
+            # Its calls both ways share the cap; none goes out past it.
+            self.send({"event": "failed", "call": call, "code": 503,
+                       "reason": "Trunk At Its Call Limit"})  # fmt: skip
+            return
+        self.trunk_of[call] = trunk.name
+        self.in_progress[trunk.name] = self.in_progress.get(trunk.name, 0) + 1
+        ua = UA(
+            self.config,
+            self.outbound_event,
+            username=trunk.outbound_username,
+            password=trunk.outbound_password,
+            nh_address=(trunk.outbound_host, trunk.outbound_port),
+            dead_cbs=(self._dead_out,),
+        )
+        ua.no_reply_time = NO_REPLY_S
+        self.uas[call] = ua
+        self.dialled[call] = False
+        body = MsgBody(str(message.get("sdp", "")))
+        ua.recvEvent(CCEventTry((SipCallId(call), caller_id, to, body, None, None)))
+
+    def outbound_event(self, event: Any, ua: Any) -> None:
+        from sippy.CCEvents import (
+            CCEventConnect,
+            CCEventDisconnect,
+            CCEventFail,
+            CCEventPreConnect,
+            CCEventRing,
+        )
+
+        call = str(ua.cId)
+        if call not in self.dialled:
+            return
+        if isinstance(event, (CCEventRing, CCEventPreConnect)):
+            self.send({"event": "ringing", "call": call})
+        elif isinstance(event, CCEventConnect):
+            self.dialled[call] = True
+            # ;transport=UDP in the answer's Contact (or Record-Route): sippy knows only
+            # lower-case names, and could not send the BYE.
+            for url in (ua.rTarget, *(r.getUrl() for r in ua.routes)):
+                if url.transport is not None:
+                    url.transport = url.transport.lower()
+            address, transport = ua.rAddr
+            ua.rAddr = (address, str(transport).lower())
+            _, _, body = event.getData()
+            self.send({"event": "answered", "call": call, "sdp": str(body or "")})
+        elif isinstance(event, CCEventFail):
+            code, reason = event.getData()[:2]
+            self._over(call)
+            self.send({"event": "failed", "call": call, "code": int(code), "reason": str(reason)})
+        elif isinstance(event, CCEventDisconnect):
+            answered, asked = self.dialled.get(call, False), call in self.ending
+            self._over(call)
+            if asked:
+                return
+            if answered:
+                self.send({"event": "hangup", "call": call})
+            else:  # sippy's no-reply timer: it has sent CANCEL
+                reason = "No Reply From The Trunk"
+                self.send({"event": "failed", "call": call, "code": 0, "reason": reason})
+
+    def _over(self, call: str) -> None:
+        self.dialled.pop(call, None)
+        self.ending.discard(call)
+        self.forget(call)
+
+    def _dead_out(self, ua: Any) -> None:
+        call = str(ua.cId)
+        if call in self.dialled:
+            answered, asked = self.dialled[call], call in self.ending
+            self._over(call)
+            if asked:
+                return
+            if answered:
+                self.send({"event": "hangup", "call": call})
+            else:
+                self.send({"event": "failed", "call": call, "code": 0, "reason": "Gone"})
 
 
 def register(

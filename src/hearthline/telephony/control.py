@@ -20,6 +20,8 @@ published events, as the simulated world does (``sim/live.py``):
                        the line) -> the voicemail prompt, the message recorded until the
                        caller hangs up (2 minutes at most) and filed under the contact
     B2BUA "hangup"  -> CallerHangUp (the core ends or abandons the contact, as for any caller)
+    OfferAccepted for a callback -> the customer is dialled through the trunk, and joined
+                       to the agent once they answer (``telephony/dialout.py``)
 
 What it keeps in memory (the caller's SDP, the agent leg's tag) is for live calls only;
 the log holds the legs' history through the voice domain's events.
@@ -42,6 +44,7 @@ from hearthline.routing import events as ev
 from hearthline.routing.config import Channel, OverflowKind
 from hearthline.routing.errors import RoutingError
 from hearthline.service.writer import Writer
+from hearthline.telephony.dialout import DialOut, FindLine
 from hearthline.telephony.media import MediaEngine
 from hearthline.telephony.menu_calls import (
     FindMenu,
@@ -52,6 +55,7 @@ from hearthline.telephony.menu_calls import (
     end_in_menu,
 )
 from hearthline.telephony.recording import Recorder
+from hearthline.telephony.trunks import Trunk
 from hearthline.telephony.voicemail import take_message
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall
 from hearthline.voice.errors import VoiceError
@@ -75,6 +79,7 @@ _FOLLOWED = (
     ev.ContactTransferred,
     ev.ContactArrived,
     ev.ContactOverflowed,
+    ev.ContactQueued,
     *_ENDINGS,
 )
 # A caller whose agent dropped goes before everyone waiting (the highest priority).
@@ -103,6 +108,11 @@ class LiveCall:
     requirement: str | None = None
     # The core sent the contact to voicemail: the caller is leaving a message.
     overflowed: bool = False
+    # The center's number the caller dialled (or a dialled callback presents).
+    number: str = ""
+    # A callback dialled out: ringing the customer for ``dialled_for`` (the agent).
+    dialling: bool = False
+    dialled_for: str | None = None
 
 
 class ControlPlane:
@@ -122,6 +132,9 @@ class ControlPlane:
         look_up: LookUp | None = None,
         files: PromptFiles | None = None,
         find_announcements: FindAnnouncements | None = None,
+        way_out: Trunk | None = None,
+        dial_timeout_s: float = 30.0,
+        find_line: FindLine | None = None,
     ) -> None:
         self.writer = writer
         self.media = media
@@ -152,6 +165,7 @@ class ControlPlane:
         # A skill requirement every real call has unless its menu sets one (the demo's
         # ``phone>=1``: only the person at the desk takes real calls).
         self.requirement: str | None = None
+        self.dialout = DialOut(self, trunk=way_out, timeout_s=dial_timeout_s, find_line=find_line)
 
     async def _leg_over(self, live: LiveCall) -> None:
         for watcher in self.leg_watchers:
@@ -190,20 +204,43 @@ class ControlPlane:
             self._unsubscribe = None
             for task in list(self._tasks):
                 task.cancel()
+            self.dialout.stop()
 
     async def _follow(self, event: object) -> None:
         if isinstance(event, ev.ContactArrived):
+            if event.channel is Channel.CALLBACK:
+                self.dialout.arrived(event)
             if event.origin is not None and event.channel is Channel.CALLBACK:
                 await self._owed_callback(event.origin, event.contact)
             return
-        live = self.by_contact.get(getattr(event, "contact", ""))
+        if isinstance(event, ev.ContactQueued):
+            self.dialout.queued(event)
+            return
+        contact = getattr(event, "contact", "")
+        live = self.by_contact.get(contact)
+        if isinstance(event, (ev.ContactTransferred, *_ENDINGS)):
+            self.dialout.over(contact)
         if live is None:
+            if isinstance(event, ev.OfferAccepted):
+                await self.dialout.accepted(contact, event.agent)
             return  # not a real call (a simulated one, another channel's)
-        if isinstance(event, ev.ContactDropped) and event.side == "agent" and not live.caller_gone:
+        if live.dialling and isinstance(event, (ev.ContactHeld, ev.ContactResumed)):
+            return  # nobody on the line yet to play music to
+        if live.dialling and isinstance(event, ev.ContactTransferred):
+            # Transferred while it rings: this attempt ends (CANCEL); whoever takes the
+            # callback next dials again.
+            await self._end(live, by="agent")
+            return
+        if (
+            isinstance(event, ev.ContactDropped)
+            and event.side == "agent"
+            and not live.caller_gone
+            and not live.dialling
+        ):
             await self._requeue(live)
         elif isinstance(event, ev.OfferAccepted):
             await self._cancel_callback(live)
-            await self._ring_agent(live, event.agent)
+            await self.ring_agent(live, event.agent)
         elif isinstance(event, ev.ContactHeld):
             await self.media.play(live.call, self.music)
             if self.recorder is not None:
@@ -246,7 +283,7 @@ class ControlPlane:
         live.agent, live.agent_tag, live.bridged = None, None, False
         await self.media.play(live.call, self.music)
 
-    async def _ring_agent(self, live: LiveCall, agent: str) -> None:
+    async def ring_agent(self, live: LiveCall, agent: str) -> None:
         live.agent = agent
         live.agent_tag = f"agent-{uuid.uuid4().hex[:12]}"
         live.bridged = False
@@ -334,6 +371,7 @@ class ControlPlane:
     async def _end(self, live: LiveCall, *, by: str) -> None:
         if self.menus is not None:
             self.menus.stop(live)
+        self.dialout.stop_timer(live.call)
         await self._leg_over(live)
         self.calls.pop(live.call, None)
         self.by_contact.pop(live.contact, None)
@@ -345,6 +383,11 @@ class ControlPlane:
             self.signal({"do": "hangup", "call": live.call})
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+        elif live.dialling and live.dialled_for is not None:  # hung up while it rang
+            self.tell_agent(
+                live.dialled_for,
+                {"type": "voice-dial", "contact": live.contact, "state": "cancelled"},
+            )
         with contextlib.suppress(VoiceError):
             await self.writer.execute_async(EndCall(live.call, by=by))
 
@@ -359,6 +402,14 @@ class ControlPlane:
             await self._invite(call, str(message.get("to", "")), message)
         elif kind == "hangup":
             await self._caller_hung_up(call)
+        elif (live := self.calls.get(call)) is not None and live.dialling:
+            if kind == "ringing":
+                await self.dialout.ringing(live)
+            elif kind == "answered":
+                await self.dialout.answered(live, str(message.get("sdp", ""))[:_MAX_SDP])
+            elif kind == "failed":
+                code = message.get("code")
+                await self.dialout.failed(live, code if isinstance(code, int) else 0)
 
     async def _invite(self, call: str, number: str, message: dict[str, Any]) -> None:
         sdp = str(message.get("sdp", ""))
@@ -393,10 +444,11 @@ class ControlPlane:
             call, contact, sdp, queue=queue, caller=caller, client=client, answer=answer
         )
         live.requirement = self.requirement
+        live.number = number[:64]
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
-        consent = await self._consent(live, client, answer)
+        consent = await self.consent(live, client, answer)
         if plan is not None and consent:
             plan = replace(plan, before=(*consent, *plan.before))
         if plan is not None and self.menus is not None:
@@ -413,7 +465,7 @@ class ControlPlane:
             await self.writer.execute_async(
                 AnswerCall(call, contact=contact, client=client, number=number[:64])
             )
-            seconds = await self._play_once(call, list(before))
+            seconds = await self.play_once(call, list(before))
             self.spawn(self._queue_after(live, seconds))
             return
         try:  # after the 200 OK: the greeting starts a round trip later, the answer does not wait
@@ -428,7 +480,7 @@ class ControlPlane:
         )
         await self.writer.execute_async(arrive)
 
-    async def _consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
+    async def consent(self, live: LiveCall, client: str, answer: str) -> tuple[str, ...]:
         """The consent prompt, when the call will be recorded (played before anything else)."""
         recorder = self.recorder
         if recorder is None or not await recorder.decide(
@@ -447,7 +499,7 @@ class ControlPlane:
             log.exception("voice: the announcements of %s could not be read", queue)
             return ()
 
-    async def _play_once(self, call: str, files: list[str]) -> float:
+    async def play_once(self, call: str, files: list[str]) -> float:
         """Plays ``files`` in turn, once; their length in seconds (0 if it did not play)."""
         assert self.files is not None
         file = files[0] if len(files) == 1 else self.files.joined(files)
@@ -501,7 +553,8 @@ class ControlPlane:
             return "the answer is not an audio SDP"
         await self.media.answer_agent(live.call, live.agent_tag, sdp)
         live.bridged = True
-        await self.media.stop_play(live.call)
+        if live.dialled_for is None:  # a dialled customer hears no prompt to stop
+            await self.media.stop_play(live.call)
         with contextlib.suppress(VoiceError):
             await self.writer.execute_async(BridgeCall(live.call, agent=agent))
         if self.recorder is not None:

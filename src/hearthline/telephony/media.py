@@ -5,7 +5,10 @@ subscribe a supervisor's browser to a party and publish theirs (``telephony/list
 
 Tags: rtpengine knows a call by its Call-ID and each side by a tag. The caller is always
 ``caller``; the queue's placeholder leg is ``queue``; each agent leg gets a new tag (a
-re-offer that reused the queue's tag left the browser's DTLS failing).
+re-offer that reused the queue's tag left the browser's DTLS failing). A callback dialled
+out is the same call the other way round: the placeholder offers (``dial``), the
+customer's answer comes back as ``caller`` (``dialled``), and from then on the customer
+is the caller to every other step (agent leg, hold music, recording, listening in).
 """
 
 from __future__ import annotations
@@ -74,6 +77,14 @@ class MediaEngine(Protocol):
         """``park`` for a caller in a browser tab: their offer and our answer are WebRTC."""
         ...
 
+    async def dial(self, call: str) -> str:
+        """The SDP offer to dial a customer with (their leg will be the caller's)."""
+        ...
+
+    async def dialled(self, call: str, sdp: str) -> None:
+        """The dialled customer's answer: they are the call's caller from now."""
+        ...
+
     async def play(self, call: str, wav: str) -> None:
         """Plays ``wav`` to the caller, over and over, until ``stop_play``."""
         ...
@@ -119,6 +130,17 @@ class RtpEngine:
 
     def _caller_flags(self, call: str) -> dict[str, Any]:
         return _BROWSER_CALLER if call in self.browser_callers else _SIP_LEG
+
+    async def dial(self, call: str) -> str:
+        offer = await self.ng.request(
+            "offer", call_id=call, from_tag=QUEUE, sdp=_PLACEHOLDER, **_SIP_LEG
+        )
+        return str(offer["sdp"])
+
+    async def dialled(self, call: str, sdp: str) -> None:
+        await self.ng.request(
+            "answer", call_id=call, from_tag=QUEUE, to_tag=CALLER, sdp=sdp, **_SIP_LEG
+        )
 
     async def play(self, call: str, wav: str) -> None:
         await self.ng.request(
@@ -196,6 +218,13 @@ class FakeMedia:
     async def park_browser(self, call: str, sdp: str) -> str:
         self.log.append(("park_browser", call))
         return f"v=0\r\ns=parked {call}\r\n"
+
+    async def dial(self, call: str) -> str:
+        self.log.append(("dial", call))
+        return f"v=0\r\ns=dial {call}\r\nm=audio 9 RTP/AVP 0\r\n"
+
+    async def dialled(self, call: str, sdp: str) -> None:
+        self.log.append(("dialled", call))
 
     async def play(self, call: str, wav: str) -> None:
         self.log.append(("play", call, wav))

@@ -22,6 +22,7 @@ from typing import Any
 from hearthline.service.writer import Writer
 from hearthline.telephony import prompts, rtpengine, trunks
 from hearthline.telephony.control import ControlPlane, FindAnnouncements, FindNumber, TellAgent
+from hearthline.telephony.dialout import FindLine
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import DtmfListener, FindMenu, LookUp, PromptCache
 from hearthline.telephony.ng import NgClient
@@ -55,6 +56,8 @@ class VoiceConfig:
     trunks: tuple[Trunk, ...] = ()
     bounds: Bounds = field(default_factory=Bounds)
     registrations: tuple[Registration, ...] = ()
+    # A dialled callback not answered within this many seconds is cancelled.
+    dial_timeout_s: float = 30.0
 
 
 class VoiceStack:
@@ -68,6 +71,7 @@ class VoiceStack:
         find_menu: FindMenu | None = None,
         look_up: LookUp | None = None,
         find_announcements: FindAnnouncements | None = None,
+        find_line: FindLine | None = None,
     ) -> None:
         self.config = config
         self.ng = NgClient("127.0.0.1", config.ng_port)
@@ -107,6 +111,9 @@ class VoiceStack:
             look_up=look_up,
             files=files,
             find_announcements=find_announcements,
+            way_out=trunks.way_out(config.trunks),
+            dial_timeout_s=config.dial_timeout_s,
+            find_line=find_line,
         )
         # Callers in a browser tab: their calls' signals go to their pages, not the B2BUA.
         self.web = WebCallers(self.control)

@@ -3,7 +3,9 @@
 A trunk is a peer allowed to send INVITEs: by its source address (``networks``), by
 digest credentials (``username`` and ``password``, checked by the B2BUA after a 401
 challenge), or both (credentials from those networks only). Each has a cap on its calls
-in progress. The B2BUA reads them from a JSON file the server writes (``dump``/``load``),
+in progress. A trunk with an ``outbound`` target (``host:port``, and optionally digest
+credentials the provider asks for) is also the way out: callbacks are dialled through
+it. The B2BUA reads them from a JSON file the server writes (``dump``/``load``),
 so the password is never on a command line nor in a log.
 
 ``SourceLimits`` is a token bucket per source address for new requests and one for
@@ -38,6 +40,20 @@ class Trunk:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     max_calls: int = DEFAULT_MAX_CALLS
+    # Where callbacks are dialled: the provider's SIP address, and the credentials it
+    # challenges our INVITEs with (none: it admits us by address).
+    outbound_host: str | None = None
+    outbound_port: int = 5060
+    outbound_username: str | None = None
+    outbound_password: str | None = field(default=None, repr=False)
+
+    @property
+    def outbound(self) -> str | None:
+        """The target as the settings give it, ``host:port`` (None: not a way out)."""
+        if self.outbound_host is None:
+            return None
+        host = f"[{self.outbound_host}]" if ":" in self.outbound_host else self.outbound_host
+        return f"{host}:{self.outbound_port}"
 
     @property
     def digest(self) -> bool:
@@ -76,13 +92,45 @@ def trunk_from_dict(raw: dict[str, Any]) -> Trunk:
     max_calls = raw.get("max_calls", DEFAULT_MAX_CALLS)
     if not isinstance(max_calls, int) or isinstance(max_calls, bool) or max_calls < 1:
         raise TrunkError(f"trunk {name}: max_calls must be a whole number of at least 1")
+    host, port, out_user, out_password = _outbound(name, raw)
     return Trunk(
         name=name,
         networks=tuple(networks),
         username=None if username is None else str(username),
         password=None if password is None else str(password),
         max_calls=max_calls,
+        outbound_host=host,
+        outbound_port=port,
+        outbound_username=out_user,
+        outbound_password=out_password,
     )
+
+
+def _outbound(name: str, raw: dict[str, Any]) -> tuple[str | None, int, str | None, str | None]:
+    where = raw.get("outbound")
+    user, password = raw.get("outbound_username"), raw.get("outbound_password")
+    if where is None:
+        if user is not None or password is not None:
+            raise TrunkError(f"trunk {name}: outbound credentials need an outbound target")
+        return None, 5060, None, None
+    if not isinstance(where, str) or not where.strip():
+        raise TrunkError(f"trunk {name}: outbound must be host or host:port")
+    host, port = _host_port(where.strip())
+    if not host or not 1 <= port <= 65535 or any(c in host for c in ' ;@<>/"\\'):
+        raise TrunkError(f"trunk {name}: outbound {where!r} is not host or host:port")
+    if (user is None) != (password is None):
+        raise TrunkError(
+            f"trunk {name}: an outbound username needs a password and the other way round"
+        )
+    if user is not None and (not isinstance(user, str) or not isinstance(password, str)
+                             or not user or not password):  # fmt: skip
+        raise TrunkError(f"trunk {name}: the outbound username and password may not be empty")
+    return host, port, user, password
+
+
+def way_out(trunks: Sequence[Trunk]) -> Trunk | None:
+    """The trunk callbacks are dialled through: the first with an outbound target."""
+    return next((t for t in trunks if t.outbound_host is not None), None)
 
 
 def check_trunks(trunks: list[Trunk]) -> None:
@@ -183,6 +231,9 @@ def dump(
                 "username": t.username,
                 "password": t.password,
                 "max_calls": t.max_calls,
+                "outbound": t.outbound,
+                "outbound_username": t.outbound_username,
+                "outbound_password": t.outbound_password,
             }
             for t in trunks
         ],

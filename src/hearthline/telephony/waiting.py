@@ -111,6 +111,12 @@ class WaitingMedia:
     async def park_browser(self, call: str, sdp: str) -> str:
         return await self.inner.park_browser(call, sdp)
 
+    async def dial(self, call: str) -> str:
+        return await self.inner.dial(call)
+
+    async def dialled(self, call: str, sdp: str) -> None:
+        await self.inner.dialled(call, sdp)
+
     async def play(self, call: str, wav: str) -> None:
         await self.inner.play(call, wav)
         now = self.clock.now()

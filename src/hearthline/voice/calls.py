@@ -4,6 +4,9 @@
         ^  \\---------------end-------------/
         +------requeue (the agent's leg dropped)
 
+    dialling --outcome "answered"--> answered   (a callback dialled out)
+        \\-----outcome busy, no-answer, failed; end------> (gone)
+
 A bridged call may be bridged again (to the next agent after a transfer or a dropped
 agent leg). Ended calls are forgotten: the log keeps their history.
 """
@@ -16,8 +19,10 @@ from dataclasses import dataclass, replace
 from hearthline.voice.commands import (
     AnswerCall,
     BridgeCall,
+    DialCall,
     EndCall,
     PauseRecording,
+    RecordDialOutcome,
     RecordMenuVisit,
     RequeueCall,
     ResumeRecording,
@@ -28,6 +33,8 @@ from hearthline.voice.errors import UnknownCall, VoiceError, WrongCallState
 from hearthline.voice.events import (
     CallAnswered,
     CallBridged,
+    CallDialled,
+    CallDialOutcome,
     CallEnded,
     CallRequeued,
     MenuVisited,
@@ -38,11 +45,13 @@ from hearthline.voice.events import (
 )
 
 _BY = frozenset({"caller", "agent", "system"})
+DIAL_OUTCOMES = frozenset({"answered", "busy", "no-answer", "failed"})
 # A recording's legs: an SDP cut to its audio lines is short; a few ports, a few legs.
 _MAX_SDP, _MAX_LEGS = 4096, 8
 
 
 class LegState(enum.Enum):
+    DIALLING = "dialling"
     ANSWERED = "answered"
     BRIDGED = "bridged"
 
@@ -74,8 +83,42 @@ class Switchboard:
                 raise WrongCallState(f"contact {command.contact!r} has a call already")
             c = command
             return [CallAnswered(at, c.call, c.contact, c.client, c.number)]
+        if isinstance(command, DialCall):
+            d = command
+            if d.call in self.calls:
+                raise WrongCallState(f"call {d.call!r} exists already")
+            if d.contact in self.by_contact:
+                raise WrongCallState(f"contact {d.contact!r} has a call already")
+            if (
+                not (d.number and d.agent and d.client)
+                or max(map(len, (d.number, d.caller_id, d.trunk))) > 64
+            ):
+                raise VoiceError(
+                    "a dial-out names its client, agent and number (64 characters at most)"
+                )
+            return [
+                CallDialled(
+                    at, d.call, d.contact, d.client, d.agent, d.number, d.caller_id, d.trunk
+                )
+            ]
         call = self._live(command.call)
+        if isinstance(command, RecordDialOutcome):
+            if call.state is not LegState.DIALLING:
+                raise WrongCallState(f"call {call.call!r} is not being dialled")
+            if command.outcome not in DIAL_OUTCOMES:
+                raise VoiceError(
+                    f"a dial-out ends {sorted(DIAL_OUTCOMES)}, not {command.outcome!r}"
+                )
+            if not 0 <= command.code < 700:
+                raise VoiceError(f"{command.code} is not a SIP status")
+            agent = call.agent or ""
+            return [
+                CallDialOutcome(at, call.call, call.contact, call.client, agent,
+                                command.outcome, command.code)
+            ]  # fmt: skip
         if isinstance(command, BridgeCall):
+            if call.state is LegState.DIALLING:
+                raise WrongCallState(f"call {call.call!r} has not been answered yet")
             if call.agent == command.agent and call.state is LegState.BRIDGED:
                 raise WrongCallState(f"call {call.call!r} is bridged to {call.agent!r} already")
             return [CallBridged(at, call.call, call.contact, call.client, command.agent)]
@@ -134,6 +177,19 @@ class Switchboard:
                 event.call, event.contact, event.client, LegState.ANSWERED, number=event.number
             )
             self.by_contact[event.contact] = event.call
+        elif isinstance(event, CallDialled):
+            self.calls[event.call] = Call(
+                event.call, event.contact, event.client, LegState.DIALLING,
+                agent=event.agent, number=event.caller_id,
+            )  # fmt: skip
+            self.by_contact[event.contact] = event.call
+        elif isinstance(event, CallDialOutcome):
+            if event.outcome == "answered":
+                call = self.calls[event.call]
+                self.calls[event.call] = replace(call, state=LegState.ANSWERED)
+            else:
+                self.calls.pop(event.call, None)
+                self.by_contact.pop(event.contact, None)
         elif isinstance(event, CallBridged):
             call = self.calls[event.call]
             self.calls[event.call] = replace(call, state=LegState.BRIDGED, agent=event.agent)

@@ -78,3 +78,23 @@ class StartRecording(VoiceCommand):
     started_at: float
     caller_ports: tuple[int, ...]
     sdps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DialCall(VoiceCommand):
+    """A callback contact is dialled for the agent who accepted it."""
+
+    contact: str
+    client: str
+    agent: str
+    number: str
+    caller_id: str
+    trunk: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDialOutcome(VoiceCommand):
+    """The dialled customer answered, was busy, did not answer, or the call failed."""
+
+    outcome: str
+    code: int = 0

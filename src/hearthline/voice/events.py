@@ -73,8 +73,31 @@ class RecordingStarted(VoiceEvent):
     sdps: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class CallDialled(VoiceEvent):
+    """A callback dialled out for ``agent``: ``number`` through ``trunk``, presenting
+    ``caller_id`` (the center's number the customer first called)."""
+
+    agent: str
+    number: str
+    caller_id: str
+    trunk: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallDialOutcome(VoiceEvent):
+    """How a dial-out ended its ringing: "answered" (the call goes on as an answered
+    call), "busy", "no-answer" or "failed"; ``code`` the SIP status (0: none came)."""
+
+    agent: str
+    outcome: str
+    code: int
+
+
 VOICE_EVENT_TYPES: tuple[type[VoiceEvent], ...] = (
     CallAnswered,
+    CallDialled,
+    CallDialOutcome,
     CallBridged,
     CallRequeued,
     CallEnded,

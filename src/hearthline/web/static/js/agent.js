@@ -17,6 +17,7 @@ import { GuideDesk } from "./agent_guide.js";
 import { Knowledge } from "./agent_knowledge.js";
 import { pruneLocal } from "./drafts.js";
 import { Softphone } from "./softphone.js";
+import { Dialling } from "./dialling.js";
 import { RecordingControl } from "./recording.js";
 import { VoicemailPanel } from "./agent_voicemail.js";
 
@@ -94,6 +95,11 @@ async function start() {
     button: $("#recording-button"),
     flag: $("#recording-flag"),
     contact: () => (app.softphone.live ? app.softphone.contact : null),
+    onError: (text) => toast(text),
+  });
+  app.dialling = new Dialling({
+    button: $("#dial-button"),
+    onStatus: (text) => setText($("#softphone-text"), text),
     onError: (text) => toast(text),
   });
   window.hearthlineSoftphone = app.softphone; // for checking the call's audio
@@ -257,7 +263,8 @@ function onEvent(event, id, { live } = {}) {
 function onMessage(message) {
   if (message.type && message.type.startsWith("help")) app.side.helpNotice(message);
   if (message.type && message.type.startsWith("bulletin")) app.knowledge.notice(message);
-  if (message.type && message.type.startsWith("voice-")) app.softphone.handle(message);
+  if (message.type === "voice-dial") app.dialling.handle(message);
+  else if (message.type && message.type.startsWith("voice-")) app.softphone.handle(message);
   if (message.type === "shift-reminder") app.side.week.reminded(message);
 }
 
@@ -280,6 +287,9 @@ function render() {
   const desk = app.desk;
   const a = agent();
   const contact = desk ? desk.contact : null;
+  // Dialling again is for the callback on the line, until it ends.
+  const dialling = app.dialling;
+  if (dialling && !(a && a.state === "on-contact" && contact && contact.id === dialling.contact)) dialling.clear();
   // A desk read older than an event the stream already brought (an offer that rang while
   // the read was on its way) must not ring or silence the offer: the events are newer,
   // and a fresh read follows.
