@@ -13,7 +13,7 @@ from hearthline.telephony.control import ControlPlane
 from hearthline.telephony.dialout import DialOut, Owed
 from hearthline.telephony.media import FakeMedia
 from hearthline.telephony.trunks import trunk_from_dict
-from tests.api.support import Served, serve
+from tests.api.support import Served, handle_a_call, serve
 
 TRUNK = trunk_from_dict({"name": "carrier", "networks": ["127.0.0.1"], "outbound": "127.0.0.1"})
 
@@ -76,5 +76,9 @@ def test_refusals_name_the_problem(app: Served, signals: list[dict[str, object]]
 
 
 def test_without_voice_the_desk_is_told_to_call_another_way(app: Served) -> None:
-    off = app.login("a000").post("/api/agent/contacts/cb-9/dial")
+    contact = handle_a_call(app, "a000")
+    off = app.login("a000").post(f"/api/agent/contacts/{contact}/dial")
     assert off.status_code == 409 and "voice is not on" in off.json()["message"]
+    # Another agent's contact is not there for them, voice or not.
+    other = app.login("a001").post(f"/api/agent/contacts/{contact}/dial")
+    assert other.status_code == 404, other.text

@@ -31,7 +31,7 @@ skip_without_voice_tools()
 
 NUMBER = "+15550101"
 
-# Six looks, 0.4 s apart, at what the agent's page plays: the loudest bin in the
+# Eight looks, 0.4 s apart, at what the agent's page plays: the loudest bin in the
 # speech band (80-4000 Hz) and its level, and the packets received.
 _LISTEN = """async () => {
   const phone = window.hearthlineSoftphone;
@@ -40,7 +40,7 @@ _LISTEN = """async () => {
   analyser.fftSize = 4096;
   ctx.createMediaStreamSource(phone.audio.srcObject).connect(analyser);
   const looks = [];
-  for (let n = 0; n < 6; n++) {
+  for (let n = 0; n < 8; n++) {
     await new Promise((r) => setTimeout(r, 400));
     const bins = new Float32Array(analyser.frequencyBinCount);
     analyser.getFloatFrequencyData(bins);
@@ -123,11 +123,12 @@ def test_the_speaking_caller_is_heard_by_the_agent_who_hangs_up(
 
         heard = page.evaluate(_LISTEN)
         assert heard["packets"] > 50, heard
-        # The first look may precede the audio (the analyser was just connected).
-        looks = heard["looks"][1:]
-        assert min(look["db"] for look in looks) > -65, f"the agent heard no speech: {heard}"
+        # Speech has pauses (between words, and where the sentence starts again), and the
+        # first look may precede the audio: most looks, not all, hear it.
+        loud = [look for look in heard["looks"] if look["db"] > -65]
+        assert len(loud) >= 4, f"the agent heard no speech: {heard}"
         # Speech moves through the band (vowels, consonants): a steady tone would not.
-        assert len({round(look["hz"] / 50) for look in looks}) > 1, f"not speech: {heard}"
+        assert len({round(look["hz"] / 50) for look in loud}) > 1, f"not speech: {heard}"
 
         assert callers.placed == 1
         sipp = callers.process

@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from hearthline.api.deps import AgentCaller, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.schemas.common import CONTACT_PATTERN
+from hearthline.api.scope import contact_visible
+from hearthline.kernel.ids import AgentId
 
 router = APIRouter(tags=["voice"], responses=ERROR_RESPONSES)
 
@@ -26,10 +28,17 @@ class DialOut(BaseModel):
 async def dial(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> DialOut:
     """Dials the customer of the agent's open callback again through the trunk; what
     follows (ringing, answered, busy, ...) comes over the agent's stream."""
+    agent = me.agent_id or ""
     voice = ctx.voice
     if voice is None:
+        # Someone else's contact does not exist for this agent, voice or not (with voice
+        # on, the core's open callback says whose it is).
+        if not ctx.tenancy.had_contact(contact, AgentId(agent)) and not await ctx.db(
+            contact_visible, ctx.engine, me, contact
+        ):
+            raise not_found("open callback of yours", contact)
         raise conflict("voice is not on in this server: call the customer another way")
-    refusal = await voice.dialout.redial(me.agent_id or "", contact)
+    refusal = await voice.dialout.redial(agent, contact)
     if refusal is not None:
         status, reason = refusal
         if status == 404:
