@@ -84,6 +84,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     # the voicemail of a callback offered to them (any other: 404, as if none).
     # The voicemails of the clients one sees: not agents (theirs are on the desk).
     ("GET /api/recordings/voicemails", {ADMIN, SUP, VIEWER}),
+    # Marking one dealt with: the client's staff (viewers read only).
+    ("PUT /api/recordings/voicemails/{recording_id}/dealt-with", {ADMIN, SUP}),
     ("/api/recordings", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
