@@ -294,6 +294,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
             "share_percent": 50,
         },
         "PUT /api/admin/clients/{client_id}/recording-retention": {"days": 30},
+        "PUT /api/recordings/voicemails/{recording_id}/dealt-with": {"dealt_with": True},
     }
 
 
@@ -348,6 +349,7 @@ class World:
                 s.recordings.insert().values(
                     contact_id="walk-1", client_id="acme", call_id="walk-call",
                     file="acme/walk-1.ogg", seconds=1.0, started_at=0.0, created_at=0.0,
+                    kind="voicemail",  # every recording route has it: marking one too
                 )
             ).inserted_primary_key[0]  # fmt: skip
         self.tokens = self._tokens()

@@ -450,3 +450,45 @@ def test_a_menu_option_into_a_full_queue_sends_no_greeting_before_or_after_its_p
     assert rig.signals[-1] == {"do": "hangup", "call": "m20"}
     [overflowed] = _rows(writer, "ContactOverflowed")
     assert overflowed["destination"]["kind"] == kind.value
+
+
+def test_a_callback_leaf_into_a_full_queue_that_calls_back_ends_as_the_overflow_says(
+    writer: Writer,
+) -> None:
+    """The core turned the arrival into its callback already: the leaf asks for none
+    again, and the center hangs up once, after the overflow's prompt."""
+    update_queue(
+        writer,
+        QueueConfig(
+            QueueId("returns"), CampaignId("acme-returns"), max_length=0,
+            on_full=Overflow(OverflowKind.CALLBACK),
+        ),
+    )  # fmt: skip
+
+    class Timed(Files):
+        def seconds(self, file: str) -> float:
+            return 0.5 if file == "/p/callback.wav" else 0.0
+
+    async def scenario() -> tuple[Rig, float]:
+        rig = Rig(writer, closed=True)
+        rig.control.callback_prompt = "/p/callback.wav"
+        rig.control.files = Timed()
+        loop = asyncio.get_running_loop()
+        runner = loop.create_task(rig.control.run())
+        await rig.call("m21")
+        pressed = loop.time()
+        await rig.press("m21", "1")
+        while "m21" in rig.control.calls:
+            await asyncio.sleep(0.01)
+        runner.cancel()
+        return rig, loop.time() - pressed
+
+    rig, took = asyncio.run(scenario())
+    # The BYE waited for the overflow's prompt (the leaf's goodbye, 0 s here, did not end it).
+    assert took >= 0.45, took
+    log = rig.media.log
+    assert ("play_once", "m21", "/p/callback.wav") in log
+    assert log.index(("play_once", "m21", "/p/callback.wav")) < log.index(("end", "m21"))
+    assert [s for s in rig.signals if s["do"] == "hangup"] == [{"do": "hangup", "call": "m21"}]
+    assert len(_rows(writer, "ContactConvertedToCallback")) == 1
+    assert [e["by"] for e in _rows(writer, "CallEnded")] == ["system"]

@@ -224,13 +224,14 @@ class MenuDriver:
             live.requirement = None
             arrive = dataclasses.replace(arrive, requirement=None)
             stored = await self.control.writer.execute_async(arrive)
-        if end.kind == "queue":
+        if live.overflowed or _sent_out(stored, live.contact):
             # A full queue sent the caller out (voicemail, a callback): its prompt is theirs
-            # to hear, played when the control plane follows that event. The events of the
-            # arrival say so now, where ``live.overflowed`` may not yet: no greeting goes
-            # out before, or after, that prompt.
-            if live.overflowed or _sent_out(stored, live.contact):
-                return
+            # to hear and its end is the call's, as the control plane follows that event.
+            # The events of the arrival say so now, where ``live.overflowed`` may not yet:
+            # no greeting goes out before or after that prompt, and no leaf's callback or
+            # goodbye is added to the core's.
+            return
+        if end.kind == "queue":
             if after_s == 0.0:
                 await self.control.media.play(live.call, self.control.prompt)
             else:
