@@ -582,12 +582,18 @@ def test_a_caller_a_full_queue_sends_to_voicemail_leaves_a_message_filed_under_t
 def test_a_caller_a_full_queue_calls_back_hears_so_and_the_center_hangs_up(
     server: WebServer, tmp_path: Path
 ) -> None:
+    # Acme's own "callback" prompt (a 1.5 s tone at 1100 Hz) replaces the default one.
+    at = time.time()  # noqa: TID251 -- the audit record's time, as the server's clock gives
+    actions.put_prompt(
+        server.writer.engine, Admin(), at=at, client="acme", name="callback",
+        wav=_tone(1.5, OUTAGE_HZ), seconds=1.5,
+    )  # fmt: skip
     since = server.writer.last_event_id
     ear = RtpEndpoint(SPOKEN_HZ)
     ear.start()
     try:  # sipp waits for the center's BYE (20 s at most) and answers it
         _call(server, tmp_path, CALLBACK_NUMBER, "", center_hangs_up=True, wait_ms=0, ear=ear)
-        heard = len(ear.audio_since(0))
+        heard = ear.audio_since(0)
     finally:
         ear.stop()
     [answered] = _wait_for(server, "CallAnswered", since)
@@ -603,20 +609,22 @@ def test_a_caller_a_full_queue_calls_back_hears_so_and_the_center_hangs_up(
     assert (arrived["caller"], arrived["origin"]) == ("+441632960001", contact)
     assert [e["queue"] for e in _events(server, "ContactQueued", since)
             if e["contact"] == callback] == ["full-cb"]  # fmt: skip
-    # The center hung up once the prompt had played (the caller heard it all: speech, not
-    # the ear's tone coming back), and took no message.
+    # The center hung up once the client's prompt had played, heard by its frequency,
+    # and took no message.
     [ended] = _wait_for(server, "CallEnded", since, call=call)
     assert ended["by"] == "system"
-    prompt = server.app.state.app_context.voice.callback_prompt
-    assert prompt.endswith("callback.wav")
-    prompt_s = wave.open(prompt).getnframes() / 8000  # noqa: SIM115 -- read once
-    assert 3.0 < prompt_s < 10.0, f"the callback prompt is {prompt_s} s"
-    assert ended["at"] - answered["at"] >= prompt_s - 0.3, ended["at"] - answered["at"]
-    assert heard >= 0.8 * prompt_s * 8000, f"the caller heard {heard / 8000:.2f} s"
+    assert ended["at"] - answered["at"] >= 1.5 - 0.3, ended["at"] - answered["at"]
+    assert len(heard) >= 0.8 * 1.5 * 8000, f"the caller heard {len(heard) / 8000:.2f} s"
+    assert abs(peak_hz(heard, 8000) - OUTAGE_HZ) < 20, f"{peak_hz(heard, 8000)} Hz"
     assert not _events(server, "ContactAbandoned", since)
     with server.writer.engine.connect() as conn:
         r = tables.recordings
         assert conn.execute(select(r.c.id).where(r.c.call_id == call)).first() is None
+    # Without one, the default: spoken words, made with the others.
+    default = server.app.state.app_context.voice.callback_prompt
+    assert default.endswith("default/callback.wav")
+    default_s = wave.open(default).getnframes() / 8000  # noqa: SIM115 -- read once
+    assert 3.0 < default_s < 10.0, f"the default callback prompt is {default_s} s"
 
 
 @pytest.mark.parametrize(
