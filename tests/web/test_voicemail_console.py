@@ -148,6 +148,13 @@ def test_a_supervisor_hears_a_voicemail_and_marks_it_dealt_with_in_their_clients
     expect(firm.locator("#voicemail-list tbody tr[data-voicemail]")).to_have_count(2)
     assert _rows(firm) == [str(theirs), str(older)]
     expect(firm.locator(f'tr[data-voicemail="{theirs}"] td').first).to_contain_text("Globex")
+    # The console's client company chosen: that client's alone, counted and listed.
+    firm.locator("#voicemails button", has_text="Close").last.click()
+    firm.select_option("#client-filter", "globex")
+    expect(firm.locator("#voicemail-button")).to_contain_text("Voicemails: 1 new")
+    firm.locator("#voicemail-button").click()
+    expect(firm.locator("#voicemail-list tbody tr[data-voicemail]")).to_have_count(1)
+    assert _rows(firm) == [str(theirs)]
     no_page_errors(firm)
 
     r = tables.recordings

@@ -102,6 +102,7 @@ async function start() {
     staff: ui.staff,
     clients: ui.clients,
     queueName: (id) => (ui.queueInfo.get(id) || {}).name || id,
+    client: () => ui.filter, // the console's client company, or "" for all
   });
   ui.voicemails.refresh();
   setInterval(() => ui.voicemails.refresh(), 30000);
@@ -831,6 +832,7 @@ function wire() {
     $("#waiting tbody").replaceChildren();
     renderAll();
     renderMenus();
+    if (ui.voicemails) ui.voicemails.refresh();
   });
   const longCall = $("#long-call");
   const longBreak = $("#long-break");

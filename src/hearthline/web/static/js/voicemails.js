@@ -17,10 +17,12 @@ const LIMIT = 200;
 export class Voicemails {
   /**
    * @param {object} o button: the wallboard's button; staff: may mark them dealt with;
-   *   clients: id -> {name}; queueName: id -> its name.
+   *   clients: id -> {name}; queueName: id -> its name; client: the console's chosen
+   *   client company ("" for all), whose voicemails alone are counted and listed.
    */
-  constructor({ button, staff, clients, queueName }) {
+  constructor({ button, staff, clients, queueName, client = () => "" }) {
     this.button = button;
+    this.client = client;
     this.staff = staff;
     this.clients = clients;
     this.queueName = queueName;
@@ -38,8 +40,9 @@ export class Voicemails {
     } catch {
       return; // the last count stays
     }
-    const n = pending.length;
-    setText($(".count", this.button), n ? `${n >= LIMIT ? `${LIMIT}+` : n} new` : "none new");
+    const n = this.chosen(pending).length;
+    const more = pending.length >= LIMIT; // the newest LIMIT only: there may be more
+    setText($(".count", this.button), n || more ? `${n}${more ? "+" : ""} new` : "none new");
     this.button.classList.toggle("on", n > 0);
     if (this.dialog && this.dialog.open) await this.load(pending);
   }
@@ -61,6 +64,11 @@ export class Voicemails {
       return;
     }
     this.render();
+  }
+
+  chosen(rows) {
+    const client = this.client();
+    return client ? rows.filter((v) => v.client_id === client) : rows;
   }
 
   build() {
@@ -99,11 +107,12 @@ export class Voicemails {
     // A player already open (maybe playing) is kept as it is.
     const kept = new Map();
     for (const row of body.querySelectorAll("tr.voicemail-player-row")) kept.set(row.dataset.id, row);
-    const many = this.clients.size > 1;
+    const many = this.clients.size > 1 && !this.client();
+    const rows = this.chosen(this.rows);
     fill(
       body,
-      this.rows.length
-        ? this.rows.flatMap((v) => {
+      rows.length
+        ? rows.flatMap((v) => {
             const player = this.open_.has(v.id) ? kept.get(String(v.id)) || this.playerRow(v) : null;
             return [this.row(v, many), player];
           })
