@@ -439,6 +439,7 @@ def test_a_menu_option_into_a_full_queue_sends_no_greeting_before_or_after_its_p
         runner = asyncio.get_running_loop().create_task(rig.control.run())
         while "m20" in rig.control.calls:  # the center's BYE ends it
             await asyncio.sleep(0.01)
+        await _settled(rig.control)  # the call's end written to the log
         runner.cancel()
         return rig
 
@@ -480,8 +481,10 @@ def test_a_callback_leaf_into_a_full_queue_that_calls_back_ends_as_the_overflow_
         await rig.press("m21", "1")
         while "m21" in rig.control.calls:
             await asyncio.sleep(0.01)
+        took = loop.time() - pressed
+        await _settled(rig.control)  # the call's end written to the log
         runner.cancel()
-        return rig, loop.time() - pressed
+        return rig, took
 
     rig, took = asyncio.run(scenario())
     # The BYE waited for the overflow's prompt (the leaf's goodbye, 0 s here, did not end it).
