@@ -21,6 +21,7 @@ from hearthline.service.recording_retention import enforce
 from hearthline.store import tables as t
 from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony.recording_file import _write
+from hearthline.voice.commands import AnswerCall
 from tests.api.support import Served, take_and_finish
 
 DAY = 86400.0
@@ -317,3 +318,75 @@ def test_the_voicemails_are_listed_newest_first_for_the_clients_one_sees(app: Se
     assert r.status_code == 422 and "since" in r.json()["message"]
     # An agent hears a voicemail on the desk, with the callback offered: not from a list.
     assert app.login("a000").get("/api/recordings/voicemails").status_code == 403
+
+
+def test_a_voicemail_says_whence_it_came_and_is_played_and_dealt_with_in_its_client(
+    app: Served,
+) -> None:
+    # A real call to a number (the voice domain's answer names it), queued in returns,
+    # where the caller left a message (filed under the contact, as an overflow does).
+    app.writer.execute(AnswerCall("call-w1", contact="v-whence", client="acme",
+                                  number="+15550100"))  # fmt: skip
+    app.writer.execute(cmd.ArriveContact(ContactId("v-whence"), caller="+15550123",
+                                         queue=QueueId("returns")))  # fmt: skip
+    now = app.app.state.app_context.now()
+    relative = "acme/v-whence.ogg"
+    (_store(app) / "acme").mkdir(parents=True, exist_ok=True)
+    (_store(app) / relative).write_bytes(b"OggS" + os.urandom(2000))
+    voicemail = recordings_q.add(
+        app.writer.engine, contact="v-whence", client="acme", call="call-w1", file=relative,
+        seconds=6.5, started_at=now - 8, created_at=now, kind="voicemail",
+    )  # fmt: skip
+    call_recording, _ = _recording(app, client="acme", contact="k-w-call", created_at=now)
+    sup = app.login("sup-acme")
+
+    def mine(**params: object) -> list[dict[str, object]]:
+        r = sup.get("/api/recordings/voicemails", params=params)
+        assert r.status_code == 200, r.text
+        return [v for v in r.json() if v["contact_id"] == "v-whence"]
+
+    [listed] = mine()
+    assert (listed["queue_id"], listed["number"], listed["caller"]) == (
+        "returns", "+15550100", "+15550123",
+    )  # fmt: skip
+    assert (listed["seconds"], listed["played_at"], listed["dealt_at"]) == (6.5, None, None)
+
+    # Played (from its first byte): the list says so; a seek further on is not a playback.
+    assert (
+        sup.get(f"/api/recordings/{voicemail}/audio", headers={"Range": "bytes=100-"}).status_code
+        == 206
+    )
+    assert mine()[0]["played_at"] is None
+    assert sup.get(f"/api/recordings/{voicemail}/audio").status_code == 200
+    assert mine()[0]["played_at"] is not None
+
+    url = f"/api/recordings/voicemails/{voicemail}/dealt-with"
+    # Nobody outside acme's staff may mark it: another client's as if it did not exist,
+    # viewers and agents not at all; a call recording is no voicemail.
+    for outsider, code in (("sup-globex", 404), ("acme-viewer", 403), ("a000", 403)):
+        r = app.login(outsider).put(url, json={"dealt_with": True})
+        assert r.status_code == code, (outsider, r.text)
+    r = sup.put(
+        f"/api/recordings/voicemails/{call_recording}/dealt-with", json={"dealt_with": True}
+    )
+    assert r.status_code == 404 and "voicemail" in r.json()["message"]
+    r = sup.put(url, json={"dealt_with": "maybe"})
+    assert r.status_code == 422 and "dealt_with" in r.json()["message"]
+    assert mine()[0]["dealt_at"] is None
+
+    assert sup.put(url, json={"dealt_with": True}).status_code == 204
+    [dealt] = mine()
+    assert dealt["dealt_by"] == "sup-acme" and dealt["dealt_at"] is not None
+    assert mine(pending=True) == []  # hidden from the open ones, kept in the list
+    assert app.login("admin").put(url, json={"dealt_with": False}).status_code == 204
+    assert [v["dealt_at"] for v in mine(pending=True)] == [None]
+    # Never in another client's list.
+    for outsider in ("sup-globex", "globex-viewer"):
+        others = app.login(outsider).get("/api/recordings/voicemails").json()
+        assert "v-whence" not in [v["contact_id"] for v in others]
+
+    assert _audits(app, "voicemail.%") == [
+        ("sup-acme", "voicemail.played", "acme/v-whence"),
+        ("sup-acme", "voicemail.dealt_with", "acme/v-whence"),
+        ("admin", "voicemail.reopened", "acme/v-whence"),
+    ]

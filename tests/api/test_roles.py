@@ -86,6 +86,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     # the voicemail of a callback offered to them (any other: 404, as if none).
     # The voicemails of the clients one sees: not agents (theirs are on the desk).
     ("GET /api/recordings/voicemails", {ADMIN, SUP, VIEWER}),
+    # Marking one dealt with: the client's staff (viewers read only).
+    ("PUT /api/recordings/voicemails/{recording_id}/dealt-with", {ADMIN, SUP}),
     ("/api/recordings", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
@@ -294,6 +296,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
             "share_percent": 50,
         },
         "PUT /api/admin/clients/{client_id}/recording-retention": {"days": 30},
+        "PUT /api/recordings/voicemails/{recording_id}/dealt-with": {"dealt_with": True},
     }
 
 
@@ -348,6 +351,7 @@ class World:
                 s.recordings.insert().values(
                     contact_id="walk-1", client_id="acme", call_id="walk-call",
                     file="acme/walk-1.ogg", seconds=1.0, started_at=0.0, created_at=0.0,
+                    kind="voicemail",  # every recording route has it: marking one too
                 )
             ).inserted_primary_key[0]  # fmt: skip
         self.tokens = self._tokens()

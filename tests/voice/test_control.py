@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hearthline.kernel.clock import WallClock
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
-from hearthline.routing.config import QueueConfig
+from hearthline.routing.config import Overflow, OverflowKind, QueueConfig
 from hearthline.routing.domain import LiveRouting
 from hearthline.service.configuration import update_queue
 from hearthline.service.writer import Writer
@@ -344,3 +344,159 @@ def test_a_caller_a_full_queue_sends_to_voicemail_hears_the_prompt_and_is_record
         types = conn.execute(select(tables.events.c.type)).scalars().all()
     assert "ContactOverflowed" in types and "ContactConvertedToCallback" not in types
     assert _voice_events(writer)[-1] == "CallEnded"
+
+
+class _Lengths:
+    """Prompt files of a known length, none on disk."""
+
+    def __init__(self, seconds: float) -> None:
+        self.length = seconds
+
+    def joined(self, files: list[str]) -> str:
+        return "+".join(files)
+
+    def seconds(self, file: str) -> float:
+        return self.length
+
+
+@pytest.mark.parametrize("hangs_up", [False, True])
+def test_a_caller_a_full_queue_turns_into_a_callback_hears_so_and_the_center_hangs_up(
+    writer: Writer, hangs_up: bool
+) -> None:
+    update_queue(
+        writer,
+        QueueConfig(
+            QueueId("full"), CampaignId("acme-returns"), max_length=0,
+            on_full=Overflow(OverflowKind.CALLBACK),
+        ),
+    )  # fmt: skip
+
+    async def scenario() -> None:
+        rig = Rig(writer)
+        rig.control.callback_prompt = "/prompts/callback.wav"
+        # The BYE waits for the prompt's end: long enough that a hang-up comes first.
+        rig.control.files = _Lengths(3.0 if hangs_up else 0.2)
+
+        async def full(number: str) -> tuple[str, str] | None:
+            return ("full", "acme")
+
+        rig.control.find_number = full
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal(
+            {"event": "invite", "call": "c7", "from": "+441632960007", "to": NUMBER, "sdp": SDP}
+        )
+        await rig.settle_until(
+            lambda: ("play_once", "c7", "/prompts/callback.wav") in rig.media.log
+        )
+        if hangs_up:
+            await rig.control.on_signal({"event": "hangup", "call": "c7"})
+        await rig.settle()
+        assert rig.media.log == [
+            ("park", "c7"),
+            ("play", "c7", "/prompts/greeting.wav"),
+            ("play_once", "c7", "/prompts/callback.wav"),
+            ("end", "c7"),
+        ]
+        # The center's BYE once the prompt has played; none to a caller who left first.
+        assert [s["do"] for s in rig.signals] == ["answer"] + ([] if hangs_up else ["hangup"])
+        assert rig.control.calls == {} and rig.control.by_contact == {}
+        runner.cancel()
+
+    asyncio.run(scenario())
+    with writer.engine.connect() as conn:
+        rows = conn.execute(
+            select(tables.events.c.type, tables.events.c.contact_id).order_by(tables.events.c.id)
+        ).all()
+    types = [r[0] for r in rows]
+    assert "ContactOverflowed" in types and "ContactConvertedToCallback" in types
+    assert "ContactAbandoned" not in types  # the caller's hang-up cancels no callback
+    assert _voice_events(writer)[-1] == "CallEnded"
+    # The callback the core keeps is to the caller's number, waiting in the queue.
+    callbacks = writer.query(
+        lambda s: [c for c in s.part(LiveRouting).router.live_contacts() if c.origin is not None]
+    )
+    assert [(c.caller, c.state.value, c.queue) for c in callbacks] == [
+        ("+441632960007", "queued", "full")
+    ]
+
+
+def test_a_clients_own_callback_prompt_replaces_the_default(writer: Writer) -> None:
+    update_queue(
+        writer,
+        QueueConfig(
+            QueueId("full"), CampaignId("acme-returns"), max_length=0,
+            on_full=Overflow(OverflowKind.CALLBACK),
+        ),
+    )  # fmt: skip
+
+    async def scenario() -> None:
+        rig = Rig(writer)
+        rig.control.callback_prompt = "/prompts/callback.wav"
+        asked: list[tuple[str, str]] = []
+
+        async def find_prompt(client: str, name: str) -> str | None:
+            asked.append((client, name))
+            return f"/clients/{client}/{name}.wav" if client == "acme" else None
+
+        async def full(number: str) -> tuple[str, str] | None:
+            return ("full", "acme")
+
+        rig.control.find_prompt = find_prompt
+        rig.control.find_number = full
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal(
+            {"event": "invite", "call": "c8", "from": "+441632960008", "to": NUMBER, "sdp": SDP}
+        )
+        await rig.settle()
+        assert ("play_once", "c8", "/clients/acme/callback.wav") in rig.media.log
+        assert asked == [("acme", "callback")]
+        assert rig.signals[-1] == {"do": "hangup", "call": "c8"}
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_a_full_queue_overflowing_to_another_keeps_the_caller_on_and_queued_there(
+    writer: Writer,
+) -> None:
+    update_queue(
+        writer,
+        QueueConfig(
+            QueueId("full"), CampaignId("acme-returns"), max_length=0,
+            on_full=Overflow(OverflowKind.QUEUE, QueueId("returns")),
+        ),
+    )  # fmt: skip
+
+    async def scenario() -> None:
+        rig = Rig(writer)
+
+        async def full(number: str) -> tuple[str, str] | None:
+            return ("full", "acme")
+
+        rig.control.find_number = full
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal(
+            {"event": "invite", "call": "c6", "from": "+441632960006", "to": NUMBER, "sdp": SDP}
+        )
+        await rig.settle()
+        live = rig.control.calls["c6"]
+        # Still parked with the greeting, no prompt of leaving, no BYE; in its new queue.
+        assert rig.media.log == [("park", "c6"), ("play", "c6", "/prompts/greeting.wav")]
+        assert [s["do"] for s in rig.signals] == ["answer"]
+        assert live.queue == "returns" and not live.overflowed
+
+        # An agent of that queue takes it: the call rings on their page as any other.
+        await writer.execute_async(cmd.SignIn(MARIA, ready=True))
+        await writer.execute_async(cmd.AcceptOffer(MARIA, ContactId(live.contact)))
+        await rig.settle()
+        assert rig.told[0][0] == "a-maria" and rig.told[0][1]["type"] == "voice-offer"
+        assert rig.told[0][1]["contact"] == live.contact
+        runner.cancel()
+
+    asyncio.run(scenario())
+    with writer.engine.connect() as conn:
+        types = conn.execute(select(tables.events.c.type)).scalars().all()
+    assert "ContactOverflowed" in types and "ContactConvertedToCallback" not in types

@@ -15,13 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from hearthline.kernel.clock import WallClock
-from hearthline.kernel.ids import AgentId
+from hearthline.kernel.ids import AgentId, CampaignId, QueueId
 from hearthline.routing import commands as cmd
+from hearthline.routing.config import Overflow, OverflowKind, QueueConfig
 from hearthline.routing.domain import LiveRouting
+from hearthline.service.configuration import update_queue
 from hearthline.service.writer import Writer
 from hearthline.store import tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.migrate import upgrade
+from hearthline.telephony import voicemail
 from hearthline.telephony.control import ControlPlane
 from hearthline.telephony.media import FakeMedia
 from hearthline.telephony.menu_calls import MAX_DIGITS, MenuPlan
@@ -407,3 +410,88 @@ def test_without_an_announcement_a_plain_number_greets_and_queues_at_once(
     rig = asyncio.run(scenario())
     assert [entry[0] for entry in rig.media.log] == ["park", "play"]
     assert len(_rows(writer, "ContactArrived")) == 1
+
+
+@pytest.mark.parametrize("kind", [OverflowKind.VOICEMAIL, OverflowKind.CALLBACK])
+def test_a_menu_option_into_a_full_queue_sends_no_greeting_before_or_after_its_prompt(
+    writer: Writer, monkeypatch: pytest.MonkeyPatch, kind: OverflowKind
+) -> None:
+    """The option has no prompt of its own, so the greeting would follow the arrival at
+    once; the queue is full, and the control plane follows the overflow on its own time.
+    Here it follows it only after the digit's work is done (the worst order): the greeting
+    must still never go out."""
+    monkeypatch.setattr(voicemail, "VOICEMAIL_S", 0.3)
+    update_queue(
+        writer,
+        QueueConfig(
+            QueueId("returns"), CampaignId("acme-returns"), max_length=0, on_full=Overflow(kind)
+        ),
+    )
+
+    async def scenario() -> Rig:
+        rig = Rig(writer)
+        rig.control.voicemail_prompt = "/p/voicemail.wav"
+        rig.control.callback_prompt = "/p/callback.wav"
+        rig.control.attach()  # events wait in the inbox until ``run`` reads them
+        await rig.call("m20")
+        await rig.press("m20", "1")
+        assert ("play", "m20", "/p/greeting.wav") not in rig.media.log
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        while "m20" in rig.control.calls:  # the center's BYE ends it
+            await asyncio.sleep(0.01)
+        await _settled(rig.control)  # the call's end written to the log
+        runner.cancel()
+        return rig
+
+    rig = asyncio.run(scenario())
+    prompt = "/p/voicemail.wav" if kind is OverflowKind.VOICEMAIL else "/p/callback.wav"
+    after_menu = rig.media.log[rig.media.log.index(("stop_play", "m20")) + 1 :]
+    assert after_menu[0] == ("play_once", "m20", prompt)
+    assert ("play", "m20", "/p/greeting.wav") not in rig.media.log
+    assert rig.signals[-1] == {"do": "hangup", "call": "m20"}
+    [overflowed] = _rows(writer, "ContactOverflowed")
+    assert overflowed["destination"]["kind"] == kind.value
+
+
+def test_a_callback_leaf_into_a_full_queue_that_calls_back_ends_as_the_overflow_says(
+    writer: Writer,
+) -> None:
+    """The core turned the arrival into its callback already: the leaf asks for none
+    again, and the center hangs up once, after the overflow's prompt."""
+    update_queue(
+        writer,
+        QueueConfig(
+            QueueId("returns"), CampaignId("acme-returns"), max_length=0,
+            on_full=Overflow(OverflowKind.CALLBACK),
+        ),
+    )  # fmt: skip
+
+    class Timed(Files):
+        def seconds(self, file: str) -> float:
+            return 0.5 if file == "/p/callback.wav" else 0.0
+
+    async def scenario() -> tuple[Rig, float]:
+        rig = Rig(writer, closed=True)
+        rig.control.callback_prompt = "/p/callback.wav"
+        rig.control.files = Timed()
+        loop = asyncio.get_running_loop()
+        runner = loop.create_task(rig.control.run())
+        await rig.call("m21")
+        pressed = loop.time()
+        await rig.press("m21", "1")
+        while "m21" in rig.control.calls:
+            await asyncio.sleep(0.01)
+        took = loop.time() - pressed
+        await _settled(rig.control)  # the call's end written to the log
+        runner.cancel()
+        return rig, took
+
+    rig, took = asyncio.run(scenario())
+    # The BYE waited for the overflow's prompt (the leaf's goodbye, 0 s here, did not end it).
+    assert took >= 0.45, took
+    log = rig.media.log
+    assert ("play_once", "m21", "/p/callback.wav") in log
+    assert log.index(("play_once", "m21", "/p/callback.wav")) < log.index(("end", "m21"))
+    assert [s for s in rig.signals if s["do"] == "hangup"] == [{"do": "hangup", "call": "m21"}]
+    assert len(_rows(writer, "ContactConvertedToCallback")) == 1
+    assert [e["by"] for e in _rows(writer, "CallEnded")] == ["system"]

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from hearthline.api.security import password_hasher
 from hearthline.kernel.ids import CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
-from hearthline.routing.config import QueueConfig
+from hearthline.routing.config import Overflow, OverflowKind, QueueConfig
 from hearthline.routing.errors import RoutingError
 from hearthline.service.actions import menus as actions
 from hearthline.service.configuration import update_queue
@@ -63,6 +63,7 @@ ORDER_NUMBER = "+15550406"  # the caller keys one of their order numbers
 ORDER = "52014"
 SPOKEN_HZ = 450.0  # what the caller says on their voicemail
 FULL_NUMBER = "+15550407"  # its queue takes nobody: every caller overflows to voicemail
+CALLBACK_NUMBER = "+15550408"  # its queue takes nobody and overflows to a callback
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
         served.writer,
         QueueConfig(QueueId("full"), CampaignId("acme-returns"), name="Full", max_length=0),
     )
+    update_queue(
+        served.writer,
+        QueueConfig(
+            QueueId("full-cb"), CampaignId("acme-returns"), name="Full, calls back",
+            max_length=0, on_full=Overflow(OverflowKind.CALLBACK),
+        ),
+    )  # fmt: skip
     with engine.begin() as conn:
         conn.execute(insert(tables.numbers).values(number=FULL_NUMBER, queue_id="full", label=""))
+        conn.execute(
+            insert(tables.numbers).values(number=CALLBACK_NUMBER, queue_id="full-cb", label="")
+        )
     deadline = time.monotonic() + 20
     while served.app.state.app_context.voice is None:
         assert time.monotonic() < deadline, "voice did not start"
@@ -560,7 +571,60 @@ def test_a_caller_a_full_queue_sends_to_voicemail_leaves_a_message_filed_under_t
             assert [x["kind"] for x in listed.json()] == ["voicemail"] * count
             news = c.get("/api/recordings/voicemails", params={"since": answered["at"] - 1})
             assert news.status_code == 200, news.text
-            assert [x["contact_id"] for x in news.json()].count(contact) == count
+            found = [x for x in news.json() if x["contact_id"] == contact]
+            assert len(found) == count
+            # Where it came from, as the list shows it: the queue, the number, the caller.
+            assert [(x["queue_id"], x["number"], x["caller"]) for x in found] == [
+                ("full", FULL_NUMBER, "+441632960001")
+            ] * count
+
+
+def test_a_caller_a_full_queue_calls_back_hears_so_and_the_center_hangs_up(
+    server: WebServer, tmp_path: Path
+) -> None:
+    # Acme's own "callback" prompt (a 1.5 s tone at 1100 Hz) replaces the default one.
+    at = time.time()  # noqa: TID251 -- the audit record's time, as the server's clock gives
+    actions.put_prompt(
+        server.writer.engine, Admin(), at=at, client="acme", name="callback",
+        wav=_tone(1.5, OUTAGE_HZ), seconds=1.5,
+    )  # fmt: skip
+    since = server.writer.last_event_id
+    ear = RtpEndpoint(SPOKEN_HZ)
+    ear.start()
+    try:  # sipp waits for the center's BYE (20 s at most) and answers it
+        _call(server, tmp_path, CALLBACK_NUMBER, "", center_hangs_up=True, wait_ms=0, ear=ear)
+        heard = ear.audio_since(0)
+    finally:
+        ear.stop()
+    [answered] = _wait_for(server, "CallAnswered", since)
+    call, contact = answered["call"], answered["contact"]
+    [overflowed] = _wait_for(server, "ContactOverflowed", since)
+    assert overflowed["contact"] == contact and overflowed["reason"] == "full"
+    assert overflowed["destination"]["kind"] == "callback"
+    [converted] = _wait_for(server, "ContactConvertedToCallback", since)
+    assert converted["contact"] == contact
+    # The callback the core keeps is to the caller's number, waiting in the queue.
+    callback = converted["callback"]
+    [arrived] = [e for e in _events(server, "ContactArrived", since) if e["contact"] == callback]
+    assert (arrived["caller"], arrived["origin"]) == ("+441632960001", contact)
+    assert [e["queue"] for e in _events(server, "ContactQueued", since)
+            if e["contact"] == callback] == ["full-cb"]  # fmt: skip
+    # The center hung up once the client's prompt had played, heard by its frequency,
+    # and took no message.
+    [ended] = _wait_for(server, "CallEnded", since, call=call)
+    assert ended["by"] == "system"
+    assert ended["at"] - answered["at"] >= 1.5 - 0.3, ended["at"] - answered["at"]
+    assert len(heard) >= 0.8 * 1.5 * 8000, f"the caller heard {len(heard) / 8000:.2f} s"
+    assert abs(peak_hz(heard, 8000) - OUTAGE_HZ) < 20, f"{peak_hz(heard, 8000)} Hz"
+    assert not _events(server, "ContactAbandoned", since)
+    with server.writer.engine.connect() as conn:
+        r = tables.recordings
+        assert conn.execute(select(r.c.id).where(r.c.call_id == call)).first() is None
+    # Without one, the default: spoken words, made with the others.
+    default = server.app.state.app_context.voice.callback_prompt
+    assert default.endswith("default/callback.wav")
+    default_s = wave.open(default).getnframes() / 8000  # noqa: SIM115 -- read once
+    assert 3.0 < default_s < 10.0, f"the default callback prompt is {default_s} s"
 
 
 @pytest.mark.parametrize(

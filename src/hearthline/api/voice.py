@@ -126,6 +126,12 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     except (VoiceUnavailable, OSError, subprocess.SubprocessError) as exc:
         print(f"voice is off: {exc}", flush=True)
         return None
+
+    async def find_prompt(client: str, name: str) -> str | None:
+        # Read on every use, as a menu's prompts are: an upload applies to the next caller.
+        return await asyncio.to_thread(_client_prompt, ctx, files, client, name)
+
+    stack.control.find_prompt = find_prompt
     recorder = stack.control.recorder = _recorder(ctx, stack, config)
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     if left:
@@ -245,9 +251,15 @@ def _announcement_files(ctx: AppContext, files: Path, client: str, queue: str) -
 def _prompt_file(
     ctx: AppContext, files: Path, client: str, name: str, defaults: dict[str, Path]
 ) -> str:
+    own = _client_prompt(ctx, files, client, name)
+    return own if own is not None else str(defaults.get(name, defaults["greeting"]))
+
+
+def _client_prompt(ctx: AppContext, files: Path, client: str, name: str) -> str | None:
+    """The file of the client's own prompt ``name``, or None when it has none."""
     wav = menus_q.prompt_wav(ctx.engine, client=client, name=name)
     if wav is None:
-        return str(defaults.get(name, defaults["greeting"]))
+        return None
     digest = hashlib.sha256(wav).hexdigest()[:24]
     path = files / "clients" / client / f"{name}-{digest}.wav"
     if not path.exists():

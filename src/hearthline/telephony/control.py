@@ -19,6 +19,10 @@ published events, as the simulated world does (``sim/live.py``):
     ContactOverflowed to voicemail (the contact is over in the core, the caller still on
                        the line) -> the voicemail prompt, the message recorded until the
                        caller hangs up (2 minutes at most) and filed under the contact
+    ContactOverflowed to a callback (the core keeps a callback to the caller's number)
+                       -> the callback prompt ("we will call you back"), then BYE
+    ContactOverflowed to another queue -> nothing heard changes: the caller waits on, in
+                       that queue (a drop's requeue goes back to it)
     B2BUA "hangup"  -> CallerHangUp (the core ends or abandons the contact, as for any caller)
     OfferAccepted for a callback -> the customer is dialled through the trunk, and joined
                        to the agent once they answer (``telephony/dialout.py``)
@@ -56,7 +60,7 @@ from hearthline.telephony.menu_calls import (
 )
 from hearthline.telephony.recording import Recorder
 from hearthline.telephony.trunks import Trunk
-from hearthline.telephony.voicemail import take_message
+from hearthline.telephony.voicemail import finish_after, take_message
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, RequeueCall
 from hearthline.voice.errors import VoiceError
 
@@ -69,6 +73,8 @@ TellAgent = Callable[[str, dict[str, object]], None]
 FindNumber = Callable[[str], Awaitable[tuple[str, str] | None]]
 # (client, queue) -> the files of the announcements switched on for them, in order.
 FindAnnouncements = Callable[[str, str], Awaitable[tuple[str, ...]]]
+# (client, prompt name) -> the file of the client's own prompt of that name, or None.
+FindPrompt = Callable[[str, str], Awaitable[str | None]]
 
 _MAX_SDP = 8192
 _ENDINGS = (ev.ContactEnded, ev.ContactAbandoned, ev.ContactDropped)
@@ -106,7 +112,8 @@ class LiveCall:
     menu: InMenu | None = None
     # The skill requirement the menu set, kept if the call is queued again after a drop.
     requirement: str | None = None
-    # The core sent the contact to voicemail: the caller is leaving a message.
+    # The core sent the contact out of the center (to voicemail, or a callback): the
+    # caller is leaving a message or hearing the goodbye, in no queue.
     overflowed: bool = False
     # The center's number the caller dialled (or a dialled callback presents).
     number: str = ""
@@ -128,6 +135,7 @@ class ControlPlane:
         music: str = "",
         reconnect: str = "",
         voicemail: str = "",
+        callback: str = "",
         find_menu: FindMenu | None = None,
         look_up: LookUp | None = None,
         files: PromptFiles | None = None,
@@ -135,6 +143,7 @@ class ControlPlane:
         way_out: Trunk | None = None,
         dial_timeout_s: float = 30.0,
         find_line: FindLine | None = None,
+        find_prompt: FindPrompt | None = None,
     ) -> None:
         self.writer = writer
         self.media = media
@@ -149,6 +158,10 @@ class ControlPlane:
         self.reconnect_prompt = reconnect or self.prompt
         # Asks a caller a queue sent to voicemail for their message.
         self.voicemail_prompt = voicemail or self.prompt
+        # Tells a caller a queue turned into a callback that they will be called back.
+        self.callback_prompt = callback or self.prompt
+        # A client's own prompt named "voicemail" or "callback" replaces the default.
+        self.find_prompt = find_prompt
         self._inbox: asyncio.Queue[Envelope] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -252,8 +265,14 @@ class ControlPlane:
         elif isinstance(event, ev.ContactTransferred):
             await self._release_agent(live)
         elif isinstance(event, ev.ContactOverflowed):
-            if event.destination.kind is OverflowKind.VOICEMAIL:
+            destination = event.destination
+            if destination.kind is OverflowKind.VOICEMAIL:
                 await self._to_voicemail(live)
+            elif destination.kind is OverflowKind.CALLBACK:
+                await self._to_callback(live)
+            elif destination.queue is not None:
+                # Queued there now, same music: a drop's requeue must go back there too.
+                live.queue = str(destination.queue)
         elif isinstance(event, _ENDINGS):
             await self._end(live, by=_side(event))
 
@@ -266,13 +285,35 @@ class ControlPlane:
         if live.overflowed or live.caller_gone:
             return
         live.overflowed = True
-        seconds = 0.0
-        try:
-            await self.media.play_once(live.call, self.voicemail_prompt)
-            seconds = self.files.seconds(self.voicemail_prompt) if self.files is not None else 0.0
-        except Exception:  # the message is still taken, without the question
-            log.exception("voice: no voicemail prompt for %s", live.call)
+        seconds = await self._say(live, "voicemail", self.voicemail_prompt)
         take_message(self, live, client=live.client, contact=live.contact, after_s=seconds)
+
+    async def _to_callback(self, live: LiveCall) -> None:
+        """The core turned the contact into a callback to the caller's number (a full
+        queue, a wait too long): it keeps the callback, the caller need not hold on. They
+        hear the callback prompt ("we will call you back"), then the center hangs up."""
+        if live.overflowed or live.caller_gone:
+            return
+        live.overflowed = True
+        seconds = await self._say(live, "callback", self.callback_prompt)
+        # Not awaited: the caller's hang-up during the prompt must not wait for its end.
+        self.spawn(finish_after(self, live, seconds))
+
+    async def _say(self, live: LiveCall, name: str, default: str) -> float:
+        """Plays the client's prompt ``name`` (else ``default``) once; its length in
+        seconds, 0 if it did not play (what follows it then starts at once)."""
+        file = default
+        if self.find_prompt is not None:
+            try:
+                file = await self.find_prompt(live.client, name) or default
+            except Exception:  # the default says it as well
+                log.exception("voice: the %s prompt of %s could not be read", name, live.client)
+        try:
+            await self.media.play_once(live.call, file)
+        except Exception:
+            log.exception("voice: no %s prompt for %s", name, live.call)
+            return 0.0
+        return self.files.seconds(file) if self.files is not None else 0.0
 
     async def _release_agent(self, live: LiveCall) -> None:
         """The agent's leg ends and the caller waits with music for the next agent (a

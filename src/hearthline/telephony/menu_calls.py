@@ -25,14 +25,16 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from hearthline.kernel.envelope import Envelope
 from hearthline.kernel.ids import ContactId, CustomerId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
+from hearthline.routing.config import OverflowKind
 from hearthline.routing.errors import RoutingError
 from hearthline.telephony import prompts
 from hearthline.telephony.voicemail import finish_after, take_message
@@ -214,17 +216,22 @@ class MenuDriver:
             requirement=live.requirement,
         )
         try:
-            await self.control.writer.execute_async(arrive)
+            stored = await self.control.writer.execute_async(arrive)
         except RoutingError as exc:
             # A requirement the core refuses (a flow stored before it was checked): the
             # caller is queued without it rather than left in silence.
             log.warning("voice: %s queued without its requirement: %s", live.contact, exc)
             live.requirement = None
             arrive = dataclasses.replace(arrive, requirement=None)
-            await self.control.writer.execute_async(arrive)
+            stored = await self.control.writer.execute_async(arrive)
+        if live.overflowed or _sent_out(stored, live.contact):
+            # A full queue sent the caller out (voicemail, a callback): its prompt is theirs
+            # to hear and its end is the call's, as the control plane follows that event.
+            # The events of the arrival say so now, where ``live.overflowed`` may not yet:
+            # no greeting goes out before or after that prompt, and no leaf's callback or
+            # goodbye is added to the core's.
+            return
         if end.kind == "queue":
-            if live.overflowed:
-                return  # a full queue sent the caller to voicemail: its prompt is playing
             if after_s == 0.0:
                 await self.control.media.play(live.call, self.control.prompt)
             else:
@@ -263,6 +270,16 @@ class MenuDriver:
         if menu.timer is not None:
             menu.timer.cancel()
             menu.timer = None
+
+
+def _sent_out(stored: Iterable[Envelope], contact: str) -> bool:
+    """Whether these events send ``contact`` out of the center at once (its queue full)."""
+    return any(
+        isinstance(e.event, ev.ContactOverflowed)
+        and e.event.contact == contact
+        and e.event.destination.kind is not OverflowKind.QUEUE
+        for e in stored
+    )
 
 
 async def end_in_menu(control: ControlPlane, live: LiveCall, *, by: str) -> None:

@@ -27,6 +27,11 @@ DEFAULT_PROMPTS = {
         "We cannot take your call now. Please leave your name, your number and your "
         "message, then hang up."
     ),
+    # A caller a queue turns into a callback (full, or waiting too long), before the BYE.
+    "callback": (
+        "All our agents are busy. We have kept your number and will call you back as "
+        "soon as an agent is free. Goodbye."
+    ),
     "greeting": (
         "Thank you for calling. All our agents are busy helping other customers. "
         "Please stay on the line; your call will be answered in turn."

@@ -136,6 +136,7 @@ class VoiceStack:
         self.control.music = str(made["hold"])
         self.control.reconnect_prompt = str(made["reconnect"])
         self.control.voicemail_prompt = str(made["voicemail"])
+        self.control.callback_prompt = str(made["callback"])
         self._dtmf, _ = await asyncio.get_running_loop().create_datagram_endpoint(
             lambda: DtmfListener(self.control), sock=self._dtmf_socket
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
@@ -21,7 +22,7 @@ from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
-from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person, Watcher
+from hearthline.api.deps import Admin, AgentCaller, AppContext, Ctx, Person, Staff, Watcher
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, not_found
 from hearthline.api.principal import Principal, Role
 from hearthline.api.schemas import IDENT_PATTERN
@@ -33,10 +34,13 @@ from hearthline.api.scope import (
     contact_visible,
 )
 from hearthline.kernel.ids import AgentId
+from hearthline.routing import events as ev
 from hearthline.service.actions.audit import record, transaction
+from hearthline.service.domains import CODEC
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import recordings as q
 from hearthline.telephony.recording_peaks import MAX_BUCKETS, MIN_BUCKETS, SCALE, peaks
+from hearthline.voice.events import CallAnswered
 
 router = APIRouter(tags=["recordings"], responses=ERROR_RESPONSES)
 ContactPath = Annotated[str, Path(pattern=CONTACT_PATTERN)]
@@ -54,6 +58,21 @@ class RecordingOut(BaseModel):
     created_at: float
     url: str
     kind: str  # "call" (stereo: caller left, agent right) or "voicemail" (mono: the caller)
+
+
+class VoicemailOut(RecordingOut):
+    """A voicemail in the list of new ones: what the client's people need to follow it up."""
+
+    queue_id: str | None  # the queue the caller was in (the one that overflowed)
+    number: str | None  # the number they dialled, for a real call
+    caller: str | None  # their number, when the trunk gave one
+    played_at: float | None  # first played or downloaded, by anyone
+    dealt_at: float | None
+    dealt_by: str | None
+
+
+class DealtIn(BaseModel):
+    dealt_with: bool
 
 
 class PeaksOut(BaseModel):
@@ -203,20 +222,100 @@ async def of_contact(
     return [_out(r) for r in rows if _may_hear(ctx, me, r)]
 
 
-@router.get("/api/recordings/voicemails", response_model=list[RecordingOut])
+@router.get("/api/recordings/voicemails", response_model=list[VoicemailOut])
 async def voicemails(
     me: Watcher,
     ctx: Ctx,
     since: Annotated[float, Query(ge=0, le=1e11)] = 0.0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[RecordingOut]:
+    pending: bool = False,
+) -> list[VoicemailOut]:
     """The voicemails left since ``since`` (epoch seconds, when indexed), newest first, of
-    the clients you see. A queue's overflow to voicemail files the message under its
-    contact and offers it to nobody: this is where the client's people find it (a menu
-    leaf's are here too, under their callbacks)."""
+    the clients you see (``pending``: only those not dealt with). A queue's overflow to
+    voicemail files the message under its contact and offers it to nobody: this is where
+    the client's people find it (a menu leaf's are here too, under their callbacks). Each
+    says the queue, the number dialled and the caller's number, as the log has them."""
     client = None if me.firm_wide else (me.client_id or "")
-    rows = await ctx.db(q.voicemails, ctx.engine, since=since, limit=limit, client=client)
-    return [_out(r) for r in rows]
+    rows = await ctx.db(
+        q.voicemails, ctx.engine, since=since, limit=limit, client=client, pending=pending
+    )
+    told = await _whence(ctx, [r.contact_id for r in rows])
+    return [_voicemail(r, told.get(r.contact_id, Whence())) for r in rows]
+
+
+def _voicemail(r: q.RecordingRow, whence: Whence) -> VoicemailOut:
+    return VoicemailOut(
+        **_out(r).model_dump(), queue_id=whence.queue, number=whence.number,
+        caller=whence.caller, played_at=r.played_at, dealt_at=r.dealt_at, dealt_by=r.dealt_by,
+    )  # fmt: skip
+
+
+@router.put("/api/recordings/voicemails/{recording_id}/dealt-with", status_code=204)
+async def dealt_with(recording_id: RecordingPath, body: DealtIn, me: Staff, ctx: Ctx) -> None:
+    """Marks a voicemail dealt with (called back, passed on), or open again; audited
+    (``voicemail.dealt_with``, ``voicemail.reopened``). Another client's: 404."""
+    row = await ctx.db(q.one, ctx.engine, recording_id)
+    if row is None or row.kind != "voicemail" or not _may_hear(ctx, me, row):
+        raise not_found("voicemail", recording_id)
+    now = ctx.now()
+    action = "voicemail.dealt_with" if body.dealt_with else "voicemail.reopened"
+
+    def write() -> None:
+        with transaction(ctx.engine) as conn:
+            at, by = (now, me.username) if body.dealt_with else (None, None)
+            q.set_dealt(conn, recording_id, at, by)
+            record(conn, me, at=now, action=action, target=f"{row.client_id}/{row.contact_id}",
+                   after={"id": row.id})  # fmt: skip
+
+    await ctx.db(write)
+
+
+@dataclass(frozen=True, slots=True)
+class Whence:
+    """Where a voicemail's caller came from, as far as the log says."""
+
+    queue: str | None = None
+    number: str | None = None
+    caller: str | None = None
+
+
+_WHENCE = ("ContactArrived", "ContactQueued", "ContactOverflowed", "CallAnswered")
+
+
+async def _whence(ctx: AppContext, contacts: list[str]) -> dict[str, Whence]:
+    """Per contact, its queue, the number dialled and the caller's number, from the log
+    (a menu leaf's voicemail is filed under a callback: its call is the callback's
+    origin's). Two reads by the log's contact index, whatever the number of contacts."""
+    found = await ctx.db(q.events_of_contacts, ctx.engine, CODEC, sorted(set(contacts)), _WHENCE)
+    origin = {
+        str(e.contact): str(e.origin)
+        for e in found
+        if isinstance(e, ev.ContactArrived) and e.origin is not None
+    }
+    if origin:
+        found += await ctx.db(
+            q.events_of_contacts, ctx.engine, CODEC, sorted(set(origin.values())), _WHENCE
+        )
+    queue: dict[str, str] = {}
+    number: dict[str, str] = {}
+    caller: dict[str, str] = {}
+    for e in found:
+        contact = str(getattr(e, "contact", ""))
+        if isinstance(e, ev.ContactOverflowed | ev.ContactQueued):
+            queue.setdefault(contact, str(e.queue))  # the first: the one the caller reached
+        elif isinstance(e, ev.ContactArrived) and e.caller:
+            caller[contact] = e.caller
+        elif isinstance(e, CallAnswered) and e.number:
+            number[contact] = e.number
+    out: dict[str, Whence] = {}
+    for contact in contacts:
+        first = origin.get(contact, contact)
+        out[contact] = Whence(
+            queue.get(contact) or queue.get(first),
+            number.get(contact) or number.get(first),
+            caller.get(contact) or caller.get(first),
+        )
+    return out
 
 
 @router.get(
@@ -246,6 +345,8 @@ async def audio(
             with transaction(ctx.engine) as conn:
                 target = f"{row.client_id}/{row.contact_id}"
                 record(conn, me, at=now, action=action, target=target, after={"id": row.id})
+                if row.kind == "voicemail":
+                    q.played(conn, row.id, now)  # the list of new voicemails shows it
 
         await ctx.db(audit)
     headers = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from hearthline.kernel.domain import DomainEvent
 from hearthline.store import tables as t
@@ -25,6 +25,10 @@ class RecordingRow:
     started_at: float
     created_at: float
     kind: str = "call"  # or "voicemail"
+    # A voicemail's follow-up (None until then).
+    played_at: float | None = None
+    dealt_at: float | None = None
+    dealt_by: str | None = None
 
 
 def _row(r: object) -> RecordingRow:
@@ -32,6 +36,7 @@ def _row(r: object) -> RecordingRow:
     return RecordingRow(
         m["id"], m["contact_id"], m["client_id"], m["call_id"], m["file"],
         m["seconds"], m["started_at"], m["created_at"], m["kind"],
+        m["played_at"], m["dealt_at"], m["dealt_by"],
     )  # fmt: skip
 
 
@@ -68,15 +73,45 @@ def of_contact(bind: Bind, contact: str) -> list[RecordingRow]:
     return [_row(x) for x in rows]
 
 
-def voicemails(bind: Bind, *, since: float, limit: int, client: str | None) -> list[RecordingRow]:
-    """The voicemails indexed since ``since``, newest first (of ``client`` only, unless None)."""
+def voicemails(
+    bind: Bind, *, since: float, limit: int, client: str | None, pending: bool = False
+) -> list[RecordingRow]:
+    """The voicemails indexed since ``since``, newest first (of ``client`` only, unless None;
+    only those not dealt with if ``pending``)."""
     r = t.recordings
     query = select(r).where(r.c.kind == "voicemail", r.c.created_at >= since)
     if client is not None:
         query = query.where(r.c.client_id == client)
+    if pending:
+        query = query.where(r.c.dealt_at.is_(None))
     with connected(bind) as conn:
         rows = conn.execute(query.order_by(r.c.created_at.desc(), r.c.id.desc()).limit(limit))
         return [_row(x) for x in rows.all()]
+
+
+def played(conn: Connection, recording: int, at: float) -> None:
+    """Notes a voicemail's first playback (a later one keeps the first time)."""
+    r = t.recordings
+    conn.execute(update(r).where(r.c.id == recording, r.c.played_at.is_(None)).values(played_at=at))
+
+
+def set_dealt(conn: Connection, recording: int, at: float | None, by: str | None) -> None:
+    """Marks a voicemail dealt with (``at``, ``by``), or open again (None, None)."""
+    r = t.recordings
+    conn.execute(update(r).where(r.c.id == recording).values(dealt_at=at, dealt_by=by))
+
+
+def events_of_contacts(
+    bind: Bind, codec: Codec, contacts: list[str], types: tuple[str, ...]
+) -> list[DomainEvent]:
+    """The events of ``types`` of these contacts (by the log's contact index), in order."""
+    if not contacts:
+        return []
+    e = t.events
+    query = select(e.c.type, e.c.payload).where(e.c.contact_id.in_(contacts), e.c.type.in_(types))
+    with connected(bind) as conn:
+        rows = conn.execute(query.order_by(e.c.id)).all()
+    return [codec.decode(type_, payload) for type_, payload in rows]
 
 
 def one(bind: Bind, recording: int) -> RecordingRow | None:

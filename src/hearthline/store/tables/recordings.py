@@ -40,6 +40,11 @@ recordings = Table(
     # "call" (stereo: the caller left, the agent right) or "voicemail" (the caller alone,
     # mono, filed under the callback it owes).
     Column("kind", String(12), nullable=False, server_default="call"),
+    # A voicemail's follow-up: first played (by anyone who may hear it), and dealt with
+    # (when, by which user); null until then. Unused for calls.
+    Column("played_at", Float),
+    Column("dealt_at", Float),
+    Column("dealt_by", String(ID)),
     Index(None, "contact_id"),
     Index(None, "client_id", "created_at"),
 )

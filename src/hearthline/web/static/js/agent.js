@@ -51,12 +51,13 @@ async function start() {
   app.knowledge = new Knowledge(app.user.agent_id);
   app.knowledge.load();
   app.guide = new GuideDesk(app.user.agent_id);
-  app.offerVoicemail = new VoicemailPanel($("#offer-voicemail"));
+  app.voicemail = new VoicemailPanel(); // the offer's and the contact panel's, one player
   app.contactDesk = new ContactDesk({
     agent: app.user.agent_id,
     onFinished: afterFinish,
     queues: () => app.queues,
     clientOf: (campaign) => (app.campaigns.find((c) => c.id === campaign) || {}).client_id || null,
+    voicemail: app.voicemail,
   });
   wireControls();
   wireKeyboard();
@@ -321,6 +322,8 @@ function render() {
   } else {
     app.contactDesk.update({ agentState: a ? a.state : "offline", online: app.online });
   }
+  // Accepted, the message moved to the contact panel above; else nobody sees it play.
+  if (!app.offer) app.voicemail.pauseIn($("#offer-voicemail"));
   const showWork = app.contactDesk.visible;
   app.knowledge.context(working && contact ? contact.id : null);
   app.guide.context(working && contact ? contact.id : null);
@@ -488,7 +491,7 @@ function renderOfferDetails() {
   setText($("#offer-campaign"), desk && contact ? campaignName(desk) : "…");
   setText($("#offer-caller"), contact ? contact.caller || "Unknown number" : "…");
   if (contact) app.contactDesk.customer.offerCustomer(contact, desk.campaign_id, $("#offer-customer"));
-  if (contact) app.offerVoicemail.show(contact);
+  if (contact) app.voicemail.show(contact, $("#offer-voicemail"));
 }
 
 function campaignName(desk) {

@@ -7,10 +7,9 @@ import { $, fill, h, setText, toast } from "./dom.js";
 import { DraftKeeper, fieldsObject, loadLocal, merge } from "./drafts.js";
 import { duration, humanize } from "./format.js";
 import { CustomerPanel } from "./agent_customer.js";
-import { VoicemailPanel } from "./agent_voicemail.js";
 
 export class ContactDesk {
-  constructor({ agent, onFinished, queues, clientOf }) {
+  constructor({ agent, onFinished, queues, clientOf, voicemail }) {
     this.agent = agent;
     this.onFinished = onFinished;
     this.queues = queues;
@@ -24,7 +23,7 @@ export class ContactDesk {
     this.wrapEndsAt = null;
     this.talkSince = null;
     this.customer = new CustomerPanel({ agent, clientOf });
-    this.voicemail = new VoicemailPanel($("#voicemail"));
+    this.voicemail = voicemail; // shared with the ringing offer (agent_voicemail.js)
     this._wire();
   }
 
@@ -46,7 +45,7 @@ export class ContactDesk {
       this._openDraft();
       this._renderScript();
       this.customer.open(contact, campaign);
-      this.voicemail.show(contact);
+      this.voicemail.show(contact, $("#voicemail"));
     } else if (forms && !this.forms) {
       this.forms = forms;
       this._buildForm();

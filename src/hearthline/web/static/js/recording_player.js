@@ -47,7 +47,7 @@ export function players(recordings, events = [], label = (e) => e.type) {
 
 function player(r, events, label) {
   const audio = h("audio", { controls: true, preload: "metadata", src: r.url, class: "recording", dataset: { id: r.id } });
-  const canvas = h("canvas", { class: "wave-canvas", height: HEIGHT, "aria-label": "Waveform: caller above, agent below; click to seek" });
+  const canvas = h("canvas", { class: "wave-canvas", height: HEIGHT, "aria-label": r.kind === "voicemail" ? "Waveform of the caller's message; click to seek" : "Waveform: caller above, agent below; click to seek" });
   const head = h("div", { class: "wave-head", "aria-hidden": "true" });
   // The play position: on every time update, and smoothly while it plays.
   const follow = () => {
@@ -59,16 +59,17 @@ function player(r, events, label) {
     audio.currentTime = seconds;
     follow();
   };
-  const box = h("div", { class: "wave", dataset: { id: r.id } },
+  // A voicemail is the caller alone (mono): one row, in the middle.
+  const rows = r.kind === "voicemail" ? [["caller", (HEIGHT - ROW) / 2]] : [["caller", 0], ["agent", ROW + 8]];
+  const box = h("div", { class: "wave", dataset: { id: r.id, rows: String(rows.length) } },
     canvas,
-    styled(h("span", { class: "wave-row-label" }, "Caller"), { top: "2px" }),
-    styled(h("span", { class: "wave-row-label" }, "Agent"), { top: `${ROW + 10}px` }),
+    ...rows.map(([side, top]) => styled(h("span", { class: "wave-row-label" }, side === "caller" ? "Caller" : "Agent"), { top: `${top + 2}px` })),
     ...stretches(r, events),
     ...events.filter((e) => inside(r, e.at)).map((e) => mark(r, e, label, go)),
     head);
   let peaks = null;
   const draw = () => {
-    if (peaks) paint(canvas, peaks);
+    if (peaks) paint(canvas, peaks, rows);
   };
   canvas.addEventListener("click", (event) => {
     const rect = canvas.getBoundingClientRect();
@@ -152,8 +153,8 @@ function shade(r, from, to, name) {
   return styled(el, { left: `${(a / r.seconds) * 100}%`, width: `${((b - a) / r.seconds) * 100}%` });
 }
 
-/** Both channels, each in its row, scaled to the loudest sample of the call. */
-function paint(canvas, peaks) {
+/** Each channel of ``rows`` ([side, top]) in its row, scaled to the call's loudest sample. */
+function paint(canvas, peaks, rows) {
   const width = Math.max(1, Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)));
   if (canvas.width !== width) canvas.width = width;
   const g = canvas.getContext("2d");
@@ -161,7 +162,7 @@ function paint(canvas, peaks) {
   // A quiet call is shown large enough to read; silence stays a flat line.
   const loudest = Math.max(peaks.scale / 20, ...peaks.caller, ...peaks.agent);
   const n = peaks.caller.length;
-  [["caller", 0], ["agent", ROW + 8]].forEach(([side, top]) => {
+  rows.forEach(([side, top]) => {
     const values = peaks[side];
     const middle = top + ROW / 2;
     g.fillStyle = COLOURS[side];

@@ -17,6 +17,7 @@ import { AdherenceFeed, MOVES_ADHERENCE } from "./adherence.js";
 import { Alerts } from "./alerts.js";
 import { LISTEN_OPTIONS, Listener } from "./listen.js";
 import { Announcements } from "./announcements.js";
+import { Voicemails } from "./voicemails.js";
 
 const SETTINGS_KEY = "hl.console";
 
@@ -95,6 +96,16 @@ async function start() {
   setInterval(tick, 1000);
   setInterval(refreshDay, 20000);
   if (ui.staff) setInterval(resync, 15000);
+  // Voicemails: the client viewer hears their own client's too (and marks none).
+  ui.voicemails = new Voicemails({
+    button: $("#voicemail-button"),
+    staff: ui.staff,
+    clients: ui.clients,
+    queueName: (id) => (ui.queueInfo.get(id) || {}).name || id,
+    client: () => ui.filter, // the console's client company, or "" for all
+  });
+  ui.voicemails.refresh();
+  setInterval(() => ui.voicemails.refresh(), 30000);
   if (ui.staff) {
     refreshMenus();
     setInterval(refreshMenus, 5000); // callers in a menu never reach the stream's queues
@@ -821,6 +832,7 @@ function wire() {
     $("#waiting tbody").replaceChildren();
     renderAll();
     renderMenus();
+    if (ui.voicemails) ui.voicemails.refresh();
   });
   const longCall = $("#long-call");
   const longBreak = $("#long-break");
