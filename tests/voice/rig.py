@@ -14,11 +14,14 @@ from tests.ports import voice_settings
 from tests.web.server import WebServer, start_server
 
 
-def start_voice_server(root: Path, slot: str, number: str) -> WebServer:
+def start_voice_server(
+    root: Path, slot: str, number: str, *, extra: dict[str, object] | None = None
+) -> WebServer:
     """A server on ``root`` with voice on in this worker's ``slot`` of RTP ports (see
-    ``tests/ports.py``), ``number`` routed to the returns queue; returned once voice (and
-    listening in with it) is up."""
-    server = start_server(root / "hearthline.sqlite3", extra=voice_settings(root, slot))
+    ``tests/ports.py``) and the ``extra`` settings, ``number`` routed to the returns queue;
+    returned once voice (and listening in with it) is up."""
+    settings = {**voice_settings(root, slot), **(extra or {})}
+    server = start_server(root / "hearthline.sqlite3", extra=settings)
     with server.writer.engine.begin() as conn:
         conn.execute(
             insert(tables.numbers).values(number=number, queue_id="returns", label="Returns")

@@ -127,6 +127,9 @@ class ServerSettings(BaseModel):
     voice_rtp_max: int = Field(default=42999, ge=1024, le=65535)
     # A queued caller hears their place and expected wait this often (seconds); 0: never.
     voice_wait_announce_s: float = Field(default=45.0, ge=0, le=3600)
+    # A bridged agent leg from which rtpengine receives no packet this long (seconds) is a
+    # lost connection (the core's grace period follows); 0: not watched.
+    voice_agent_silence_s: float = Field(default=5.0, ge=0, le=600)
     # Who may call (docs/voice.md, "Trunks"); none: this host only (loopback).
     voice_trunks: list[TrunkSettings] = []
     # New SIP requests, and INVITEs, a second from one source address (bursts of twice

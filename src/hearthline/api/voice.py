@@ -70,6 +70,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         rtp_min=s.voice_rtp_min,
         rtp_max=s.voice_rtp_max,
         announce_every_s=s.voice_wait_announce_s,
+        agent_silence_s=s.voice_agent_silence_s,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
@@ -121,6 +122,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
     if left:
         stack.control.spawn(recover_recordings(ctx, recorder, left))
+    stack.control.agent_dropped.append(ctx.presence.expect_back)
     ctx.voice = stack.control
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,

@@ -11,7 +11,8 @@ published events, as the simulated world does (``sim/live.py``):
     ContactEnded, ContactAbandoned, ContactDropped -> media.end; BYE unless the caller
                        hung up; EndCall
     ContactDropped by the agent's side (connection lost past the grace period; the page
-                       reports ICE failure as a lost connection) while the caller is
+                       reports ICE failure, and the server's silence watch an agent leg
+                       that sends nothing, as a lost connection) while the caller is
                        still there -> a short message, and the caller waits again at the
                        head of the queue as a new contact naming the dropped one
                        (RequeueCall); a callback the core owed for the drop is cancelled
@@ -136,6 +137,9 @@ class ControlPlane:
         # Told when an agent's leg ends (hang-up, transfer, drop), before the media goes:
         # listening in on that leg ends with it (``telephony/listen.py``).
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
+        # Told the agent whose leg dropped (the core holds them disconnected): their page,
+        # if it still beats, reports them back (``api/presence.py``).
+        self.agent_dropped: list[Callable[[str], None]] = []
         # Recording (telephony/recording.py), when the server keeps recordings.
         self.recorder: Recorder | None = None
 
@@ -223,6 +227,8 @@ class ControlPlane:
         await self._leg_over(live)
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+            for told in self.agent_dropped:
+                told(live.agent)
         previous = live.contact
         live.agent, live.agent_tag, live.bridged = None, None, False
         live.contact = f"v{uuid.uuid4().hex}"
@@ -263,12 +269,21 @@ class ControlPlane:
             await self.writer.execute_async(cmd.CallerHangUp(ContactId(callback)))
 
     async def agent_leg_lost(self, agent: str, contact: str) -> None:
-        """The agent's page lost the call's media (ICE failed): a lost connection, whose
-        grace period the core applies as for missed heartbeats."""
+        """The agent's leg lost the call's media (the page saw ICE fail, or the server heard
+        nothing from it: ``telephony/silence.py``): a lost connection, whose grace period
+        the core applies as for missed heartbeats."""
         live = self.by_contact.get(contact)
         if live is not None and live.agent == agent:
             with contextlib.suppress(RoutingError):
                 await self.writer.execute_async(cmd.ReportConnectionLost(AgentId(agent)))
+
+    async def agent_leg_back(self, agent: str, contact: str) -> None:
+        """The agent's leg carries media again within the grace period: the agent is back
+        and the call goes on (the core's grace timer no longer drops it)."""
+        live = self.by_contact.get(contact)
+        if live is not None and live.agent == agent and live.bridged:
+            with contextlib.suppress(RoutingError):
+                await self.writer.execute_async(cmd.ReportReconnected(AgentId(agent)))
 
     def spawn(self, work: Awaitable[object]) -> None:
         """Runs ``work`` beside the call's other work, kept until it ends (or ``run`` stops)."""

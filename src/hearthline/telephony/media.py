@@ -128,6 +128,20 @@ class RtpEngine:
     async def end(self, call: str) -> None:
         await self.ng.request("delete", call_id=call)
 
+    async def received(self, call: str, tag: str) -> int | None:
+        """The RTP packets rtpengine has received from ``tag``'s side (None: it knows no
+        such leg). One ng ``query``: per tag, its media's streams, each with its counters."""
+        answer = await self.ng.request("query", call_id=call)
+        found = answer.get("tags", {}).get(tag)
+        if not isinstance(found, dict):
+            return None
+        return sum(
+            int(stream.get("stats", {}).get("packets", 0))
+            for media in found.get("medias", ())
+            for stream in media.get("streams", ())
+            if "RTP" in stream.get("flags", ())
+        )
+
     # Listening in (``telephony/listen.py``): rtpengine's publish/subscribe.
 
     async def subscribe(self, call: str, from_tag: str, to_tag: str) -> str:

@@ -8,6 +8,7 @@ import { DraftKeeper, fieldsObject, loadLocal, merge } from "./drafts.js";
 import { duration, humanize } from "./format.js";
 import { CustomerPanel } from "./agent_customer.js";
 import { VoicemailPanel } from "./agent_voicemail.js";
+import { EarlierNotes } from "./agent_earlier.js";
 
 export class ContactDesk {
   constructor({ agent, onFinished, queues, clientOf }) {
@@ -25,6 +26,7 @@ export class ContactDesk {
     this.talkSince = null;
     this.customer = new CustomerPanel({ agent, clientOf });
     this.voicemail = new VoicemailPanel($("#voicemail"));
+    this.earlier = new EarlierNotes($("#earlier-notes"));
     this._wire();
   }
 
@@ -47,6 +49,7 @@ export class ContactDesk {
       this._renderScript();
       this.customer.open(contact, campaign);
       this.voicemail.show(contact);
+      this.earlier.show(contact);
     } else if (forms && !this.forms) {
       this.forms = forms;
       this._buildForm();
