@@ -401,3 +401,39 @@ def test_the_watch_switched_off_asks_nothing(writer: Writer) -> None:
 
     asyncio.run(scenario())
     assert counts.asked == []
+
+
+def test_an_ice_restart_is_a_fresh_offer_for_the_same_leg_answered_in_place(
+    writer: Writer,
+) -> None:
+    async def scenario() -> None:
+        rig = Rig(writer)
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal({"event": "invite", "call": "c7", "to": NUMBER, "sdp": SDP})
+        contact = ContactId(rig.control.calls["c7"].contact)
+        await writer.execute_async(cmd.SignIn(MARIA, ready=True))
+        await writer.execute_async(cmd.AcceptOffer(MARIA, contact))
+        await rig.settle()
+        refused = await rig.control.restart_agent_leg("a-maria", contact)
+        assert refused == f"no call of yours is connected for contact {contact!r}"  # ringing
+        assert await rig.control.browser_answer("a-maria", contact, SDP) is None
+        tag = rig.control.calls["c7"].agent_tag
+
+        assert await rig.control.restart_agent_leg("a-tom", contact) is not None
+        assert await rig.control.restart_agent_leg("a-maria", contact) is None
+        assert rig.media.log[-1] == ("restart_agent", "c7", tag)
+        assert rig.told[-1] == (
+            "a-maria",
+            {"type": "voice-offer", "contact": contact, "sdp": "v=0\r\ns=restart c7 "
+             f"{tag}\r\n", "restart": True},
+        )  # fmt: skip
+        # The page's answer goes to the same leg; the call is not bridged a second time.
+        assert await rig.control.browser_answer("a-maria", contact, SDP) is None
+        assert rig.media.log[-1] == ("answer_agent", "c7", tag)
+        again = await rig.control.browser_answer("a-maria", contact, SDP)
+        assert again == "this call is connected already"
+        runner.cancel()
+
+    asyncio.run(scenario())
+    assert _voice_events(writer) == ["CallAnswered", "CallBridged"]

@@ -305,6 +305,18 @@ def _likeness(heard: np.ndarray, wav: Path, *, seconds: float) -> float:
     return float(np.dot(part, said) / (np.linalg.norm(part) * np.linalg.norm(said) or 1.0))
 
 
+def _ice(page: Page) -> dict[str, str]:
+    """The ICE username fragments of the page's call: its own and rtpengine's."""
+    found: dict[str, str] = page.evaluate(
+        """() => {
+          const pc = window.hearthlineSoftphone.pc;
+          const ufrag = (d) => /a=ice-ufrag:(\\S+)/.exec(d.sdp)[1];
+          return { local: ufrag(pc.localDescription), remote: ufrag(pc.remoteDescription) };
+        }"""
+    )
+    return found
+
+
 def _answer_call(page: Page) -> None:
     page.click("#accept-button")
     expect(page.locator("#state-pill")).to_have_text("On contact")
@@ -354,6 +366,35 @@ def test_an_agent_leg_gone_silent_is_a_lost_connection_and_the_next_agent_takes_
         sipp = _call(server, caller)
         expect(maria.locator("#offer-layer")).to_be_visible()
         _answer_call(maria)
+        _talks_both_ways(maria, caller)
+
+        # An ICE restart (what the page asks for when its connection falters): a fresh
+        # offer with new ICE credentials, answered on the same connection; the transport
+        # runs on the new credentials and the call carries on both ways.
+        before_restart = _ice(maria)
+        maria.evaluate("() => window.hearthlineSoftphone.restart()")
+        maria.wait_for_function(
+            """old => {
+              const pc = window.hearthlineSoftphone.pc;
+              const ufrag = (d) => /a=ice-ufrag:(\\S+)/.exec(d.sdp)[1];
+              return ufrag(pc.remoteDescription) !== old.remote
+                && ufrag(pc.localDescription) !== old.local;
+            }""",
+            arg=before_restart,
+        )
+        expect(maria.locator("#softphone-text")).to_have_text("On the call: talking")
+        restarted = _ice(maria)
+        maria.wait_for_function(
+            """local => new Promise(async (done) => {
+              const stats = await window.hearthlineSoftphone.pc.getStats();
+              let used = null;
+              stats.forEach((s) => {
+                if (s.type === "transport") used = s.iceLocalUsernameFragment;
+              });
+              done(used === local);
+            })""",
+            arg=restarted["local"],
+        )
         _talks_both_ways(maria, caller)
         maria.fill("#note-text", "Parcel 7731 came damaged; she wants a refund, not a swap.")
         expect(maria.locator("#save-state")).to_have_attribute("data-status", "saved")

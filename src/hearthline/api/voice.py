@@ -268,6 +268,26 @@ async def browser_answer(ctx: AppContext, agent: str, text: str) -> str | None:
     return await hand_answer("voice-answer", agent, text, take)
 
 
+async def leg_restart(ctx: AppContext, agent: str, text: str) -> str | None:
+    """The agent's page asks for a fresh offer to restart ICE on its call; a
+    ``voice-error`` notice for the page when it cannot have one (it then reports the
+    loss itself when its bound runs out)."""
+    contact = json.loads(text).get("contact")
+    if ctx.voice is None:
+        refusal: str | None = "voice is not on in this server"
+    elif not isinstance(contact, str):
+        refusal = 'a voice-restart needs a "contact" string'
+    else:
+        try:
+            refusal = await ctx.voice.restart_agent_leg(agent, contact)
+        except Exception as exc:  # the media engine refused or did not answer
+            log.warning("voice: the restart of %s for %s failed: %s", contact, agent, exc)
+            refusal = "the media engine could not restart this call's connection"
+    if refusal is None:
+        return None
+    return json.dumps({"type": "voice-error", "contact": contact, "message": refusal})
+
+
 async def leg_lost(ctx: AppContext, agent: str, text: str) -> None:
     """The agent's page lost its call's media: the control plane treats it as a lost
     connection (nothing is said back; the stream's events tell the page what follows)."""

@@ -82,6 +82,11 @@ class MediaEngine(Protocol):
         """The browser's answer: media flows both ways from now."""
         ...
 
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        """A fresh offer for the agent leg in place (same tag and ports), with new ICE
+        credentials: answered, the browser restarts ICE on the same connection."""
+        ...
+
     async def end(self, call: str) -> None: ...
 
 
@@ -117,6 +122,16 @@ class RtpEngine:
             "offer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=caller_sdp,
             **_BROWSER_LEG,
         )  # fmt: skip
+        return str(offer["sdp"])
+
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        # ``reset``: rtpengine 10.5 has no ICE-restart flag; a re-offer on the same tags
+        # with ``reset`` comes with a new ice-ufrag and ice-pwd (same port, same DTLS
+        # fingerprint), which is what makes the browser restart ICE (checked on 10.5.3).
+        flags = {**_BROWSER_LEG, "flags": [*_BROWSER_LEG["flags"], "reset"]}
+        offer = await self.ng.request(
+            "offer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=caller_sdp, **flags
+        )
         return str(offer["sdp"])
 
     async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
@@ -200,6 +215,10 @@ class FakeMedia:
 
     async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
         self.log.append(("answer_agent", call, agent_tag))
+
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        self.log.append(("restart_agent", call, agent_tag))
+        return f"v=0\r\ns=restart {call} {agent_tag}\r\n"
 
     async def end(self, call: str) -> None:
         self.log.append(("end", call))
