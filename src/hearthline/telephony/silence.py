@@ -20,8 +20,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from hearthline.telephony.control import ControlPlane
+from hearthline.telephony.control import LiveCall
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,20 @@ log = logging.getLogger(__name__)
 Count = Callable[[str, str], Awaitable[int | None]]
 # Chrome sends a packet every 20 ms (Opus without DTX, PCMU), also muted and on hold.
 DEFAULT_SILENT_S = 5.0
+# Queries in flight at once. Each answer is a few KB; all of 100 calls' at once overran
+# the ng socket's receive buffer and some were lost (a check then took the client's
+# timeout, and a call's own offer or answer could be lost the same way).
+AT_ONCE = 8
+
+
+class Calls(Protocol):
+    """What the watch needs of the control plane: its live calls, and where to report."""
+
+    calls: dict[str, LiveCall]
+
+    async def agent_leg_lost(self, agent: str, contact: str) -> None: ...
+
+    async def agent_leg_back(self, agent: str, contact: str) -> None: ...
 
 
 @dataclass(slots=True)
@@ -41,7 +56,7 @@ class _Heard:
 class SilenceWatch:
     def __init__(
         self,
-        control: ControlPlane,
+        control: Calls,
         count: Count,
         *,
         silent_s: float = DEFAULT_SILENT_S,
@@ -54,6 +69,7 @@ class SilenceWatch:
         self.period = min(1.0, silent_s / 4)
         self.heard: dict[tuple[str, str], _Heard] = {}
         self.queries = 0  # ng queries sent, for the measurements
+        self._slots = asyncio.Semaphore(AT_ONCE)
 
     async def run(self) -> None:
         if self.silent_s <= 0:
@@ -104,7 +120,8 @@ class SilenceWatch:
 
     async def _count(self, call: str, tag: str) -> int | None:
         try:
-            return await self.count(call, tag)
+            async with self._slots:
+                return await self.count(call, tag)
         except Exception as exc:  # rtpengine restarting, or the call just ended
             log.debug("voice: query of %s failed: %s", call, exc)
             return None
