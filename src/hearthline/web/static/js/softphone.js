@@ -31,7 +31,6 @@ export class Softphone {
     this.mic = null;
     this.muted = false;
     this.audio = null; // made on the first call: a page that takes none plays no media
-    this.restarts = 0; // ICE restarts asked for on this call
     this.restartTimer = null; // runs while a restart is awaited: past it, the call is lost
     this.lostSent = false;
     this.coach = new Coach(this); // a supervisor listening, whispering or barging in (listen.js)
@@ -108,7 +107,6 @@ export class Softphone {
   restart() {
     if (!this.pc || this.restartTimer) return;
     const contact = this.contact;
-    this.restarts += 1;
     this.onStatus("Call audio interrupted: reconnecting…");
     this.send({ type: "voice-restart", contact });
     this.restartTimer = setTimeout(() => {
@@ -155,7 +153,6 @@ export class Softphone {
 
   close(status) {
     this._settled();
-    this.restarts = 0;
     this.lostSent = false;
     this.coach.close();
     if (this.pc) this.pc.close();
