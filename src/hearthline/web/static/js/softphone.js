@@ -11,14 +11,18 @@
 //   page   -> {"type":"voice-lost","contact":ID}   (the call's media failed: ICE)
 //   server -> {"type":"voice-end","contact":ID} | {"type":"voice-error","message":...}
 //
-// A connection that falters ("disconnected") is restarted first (new ICE credentials on
-// the same connection); if it is not connected again within RESTART_WAIT_MS, or it
-// fails outright, it is reported lost, and the server's grace period applies.
+// A connection that falters ("disconnected") is restarted (new ICE credentials on the
+// same connection), again every RESTART_EVERY_MS while it is down; not connected again
+// within LOST_AFTER_MS, or failed, it is reported lost and the server's grace period
+// applies, while the restarts go on until it is back or the call is taken away: after
+// an outage longer than Chromium's ICE waits (it failed about 10 s after
+// "disconnected"), only a restart brings the same call back.
 
 import { Coach } from "./listen.js";
 
 const ICE_WAIT_MS = 2000;
-const RESTART_WAIT_MS = 8000;
+const RESTART_EVERY_MS = 5000;
+const LOST_AFTER_MS = 8000;
 
 export class Softphone {
   constructor({ send, onStatus, onError, onChange = () => {} }) {
@@ -31,7 +35,8 @@ export class Softphone {
     this.mic = null;
     this.muted = false;
     this.audio = null; // made on the first call: a page that takes none plays no media
-    this.restartTimer = null; // runs while a restart is awaited: past it, the call is lost
+    this.restartTimer = null; // the next restart while the connection is down
+    this.lostTimer = null; // runs from the first restart: past it, the call is lost
     this.lostSent = false;
     this.coach = new Coach(this); // a supervisor listening, whispering or barging in (listen.js)
   }
@@ -91,7 +96,10 @@ export class Softphone {
           this.onStatus("On the call: talking", true);
         }
         if (pc.connectionState === "disconnected") this.restart();
-        if (pc.connectionState === "failed") this.lost();
+        if (pc.connectionState === "failed") {
+          this.lost();
+          this.restart();
+        }
       };
       await pc.setRemoteDescription({ type: "offer", sdp });
       await pc.setLocalDescription(await pc.createAnswer());
@@ -103,16 +111,24 @@ export class Softphone {
     }
   }
 
-  /** Asks the server for a fresh offer to restart ICE; a loss if not connected in time. */
+  /** Asks the server for a fresh offer to restart ICE, and again while it is down; a
+   * loss if not connected again in time. */
   restart() {
     if (!this.pc || this.restartTimer) return;
     const contact = this.contact;
-    this.onStatus("Call audio interrupted: reconnecting…");
+    const down = () => this.pc && this.contact === contact && this.pc.connectionState !== "connected";
+    if (!this.lostSent) this.onStatus("Call audio interrupted: reconnecting…");
     this.send({ type: "voice-restart", contact });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (this.pc && this.contact === contact && this.pc.connectionState !== "connected") this.lost();
-    }, RESTART_WAIT_MS);
+      if (down()) this.restart();
+    }, RESTART_EVERY_MS);
+    if (!this.lostTimer) {
+      this.lostTimer = setTimeout(() => {
+        this.lostTimer = null;
+        if (down()) this.lost();
+      }, LOST_AFTER_MS);
+    }
   }
 
   /** The server's fresh offer, answered on the same connection (ICE starts again). */
@@ -141,19 +157,20 @@ export class Softphone {
   lost() {
     if (!this.pc || this.lostSent) return;
     this.lostSent = true;
-    this._settled();
-    this.onStatus("Call audio lost");
+    this.onStatus("Call audio lost: reconnecting…");
     this.send({ type: "voice-lost", contact: this.contact });
   }
 
+  // Connected again (or the call is over): no more restarts, and a later loss is a new one.
   _settled() {
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = null;
+    if (this.lostTimer) clearTimeout(this.lostTimer);
+    this.restartTimer = this.lostTimer = null;
+    this.lostSent = false;
   }
 
   close(status) {
     this._settled();
-    this.lostSent = false;
     this.coach.close();
     if (this.pc) this.pc.close();
     if (this.mic) for (const t of this.mic.getTracks()) t.stop();
