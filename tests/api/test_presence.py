@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -11,6 +12,9 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from hearthline.api.presence import Presence
+from hearthline.kernel.ids import AgentId
+from hearthline.routing import commands as cmd
 from tests.api.support import Served, receive, serve, wait_for_event
 
 # The silence the tests time starts when the call is set up (see _on_a_call), so the
@@ -125,3 +129,25 @@ def test_beyond_grace_the_call_drops_with_a_callback_not_counted_against_the_age
     assert "connection-lost" not in day["not_ready_s"]
     assert day["dropped"] == 1
     assert day["handled"] == 0
+
+
+def test_an_agent_whose_call_media_dropped_is_reported_back_by_the_next_heartbeat() -> None:
+    sent: list[object] = []
+
+    async def send(command: object) -> None:
+        sent.append(command)
+
+    async def scenario() -> None:
+        presence = Presence(send, timeout_s=60)
+        presence.watch("a000")
+        presence.expect_back("a001")  # never seen: nothing to expect
+        presence.beat("a000")
+        await asyncio.sleep(0)
+        assert sent == []  # beating all along: nothing to report
+        presence.expect_back("a000")  # the core holds them disconnected (their leg dropped)
+        presence.beat("a000")
+        await asyncio.sleep(0)
+        assert sent == [cmd.ReportReconnected(AgentId("a000"))]
+        assert presence.check() == []  # and not lost
+
+    asyncio.run(scenario())

@@ -87,3 +87,36 @@ def test_an_oversized_answer_closes_the_stream_saying_why(app: Served) -> None:
 def _drain_until_closed(ws: ClientConnection) -> None:
     for _ in range(20):
         receive(ws, 5.0)
+
+
+def test_a_restart_asked_without_voice_or_a_call_is_refused_by_name(app: Served) -> None:
+    ctx: AppContext = app.app.state.app_context
+
+    def ask(message: dict[str, Any]) -> dict[str, Any]:
+        with app.stream(app.login("a000")) as ws:
+            assert receive(ws)["type"] == "snapshot"
+            ws.send(json.dumps({"type": "voice-restart", **message}))
+            while True:
+                reply = receive(ws, 5.0)
+                if reply["type"] != "event":
+                    return reply
+
+    assert ask({"contact": "k1"})["message"] == "voice is not on in this server"
+
+    async def no_number(number: str) -> tuple[str, str] | None:
+        return None
+
+    ctx.voice = ControlPlane(
+        writer=app.writer, media=FakeMedia(), find_number=no_number,
+        signal=lambda message: None, tell_agent=ctx.hub.tell_agent, prompt="greeting.wav",
+    )  # fmt: skip
+    try:
+        reply = ask({"contact": "k-acme"})
+        assert reply == {
+            "type": "voice-error",
+            "contact": "k-acme",
+            "message": "no call of yours is connected for contact 'k-acme'",
+        }
+        assert ask({"contact": 7})["message"] == 'a voice-restart needs a "contact" string'
+    finally:
+        ctx.voice = None

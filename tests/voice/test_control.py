@@ -24,6 +24,7 @@ from hearthline.store.migrate import upgrade
 from hearthline.telephony import voicemail
 from hearthline.telephony.control import HEAD_OF_QUEUE, ControlPlane
 from hearthline.telephony.media import FakeMedia
+from hearthline.telephony.silence import SilenceWatch
 from hearthline.voice.domain import LiveVoice
 from tests.web.server import seed_firm
 
@@ -500,3 +501,149 @@ def test_a_full_queue_overflowing_to_another_keeps_the_caller_on_and_queued_ther
     with writer.engine.connect() as conn:
         types = conn.execute(select(tables.events.c.type)).scalars().all()
     assert "ContactOverflowed" in types and "ContactConvertedToCallback" not in types
+
+
+# The server's watch on agent legs' media (telephony/silence.py): packet counts and the
+# clock are the test's own; a real agent leg that dies is in test_real_call.py.
+
+
+class Counts:
+    """What the engine would say each leg has received; None for a leg it does not know."""
+
+    def __init__(self) -> None:
+        self.packets: dict[tuple[str, str], int | None] = {}
+        self.asked: list[tuple[str, str]] = []
+        self.failing = False
+
+    async def __call__(self, call: str, tag: str) -> int | None:
+        self.asked.append((call, tag))
+        if self.failing:
+            raise OSError("rtpengine did not answer")
+        return self.packets.get((call, tag))
+
+
+def _agent_events(writer: Writer) -> list[str]:
+    with writer.engine.connect() as conn:
+        rows = conn.execute(
+            select(tables.events.c.type)
+            .where(tables.events.c.type.like("AgentRe%"))
+            .union_all(
+                select(tables.events.c.type).where(tables.events.c.type == "AgentConnectionLost")
+            )
+        ).all()
+    return sorted(r[0] for r in rows)
+
+
+def test_a_bridged_leg_silent_past_the_setting_is_a_lost_connection_and_back_when_heard(
+    writer: Writer,
+) -> None:
+    now = [100.0]
+    counts = Counts()
+
+    async def scenario() -> None:
+        rig = Rig(writer)
+        watch = SilenceWatch(rig.control, counts, silent_s=5.0, clock=lambda: now[0])
+        assert watch.period == 1.0
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal({"event": "invite", "call": "c1", "to": NUMBER, "sdp": SDP})
+        contact = ContactId(rig.control.calls["c1"].contact)
+        # Queued, then ringing: nothing to watch, nothing asked.
+        assert await watch.check() == [] and counts.asked == []
+        await writer.execute_async(cmd.SignIn(MARIA, ready=True))
+        await writer.execute_async(cmd.AcceptOffer(MARIA, contact))
+        await rig.settle()
+        assert await watch.check() == [] and counts.asked == []
+
+        assert await rig.control.browser_answer("a-maria", contact, SDP) is None
+        tag = rig.control.calls["c1"].agent_tag
+        assert tag is not None
+        leg = ("c1", tag)
+        counts.packets[leg] = 0
+        assert await watch.check() == []  # first read: the clock starts
+        now[0] += 4.9
+        assert await watch.check() == []  # not yet silent long enough
+        counts.packets[leg] = 250
+        now[0] += 4.9
+        assert await watch.check() == []  # moved: the clock starts again
+        now[0] += 4.9
+        assert await watch.check() == []
+        assert counts.asked == [leg] * 4  # one query a leg a check
+
+        # The engine fails to answer, or no longer knows the leg: no evidence of silence.
+        counts.failing = True
+        now[0] += 10
+        assert await watch.check() == []
+        counts.failing = False
+        counts.packets[leg] = None
+        assert await watch.check() == []
+
+        counts.packets[leg] = 250
+        assert await watch.check() == [contact]  # silent since its last move
+        assert await watch.check() == []  # reported once
+        await rig.settle()
+        assert _agent_events(writer) == ["AgentConnectionLost"]
+
+        # Heard again within the grace period: the agent is back, the call goes on.
+        counts.packets[leg] = 260
+        now[0] += 1
+        assert await watch.check() == []
+        await rig.settle()
+        assert _agent_events(writer) == ["AgentConnectionLost", "AgentReconnected"]
+
+        # The call ends: the leg is no longer watched nor asked about.
+        await writer.execute_async(cmd.EndContact(MARIA, contact))
+        await rig.settle()
+        asked = len(counts.asked)
+        assert await watch.check() == [] and len(counts.asked) == asked
+        assert watch.heard == {}
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_the_watch_switched_off_asks_nothing(writer: Writer) -> None:
+    counts = Counts()
+
+    async def scenario() -> None:
+        watch = SilenceWatch(Rig(writer).control, counts, silent_s=0)
+        await asyncio.wait_for(watch.run(), 1.0)  # returns at once
+
+    asyncio.run(scenario())
+    assert counts.asked == []
+
+
+def test_an_ice_restart_is_a_fresh_offer_for_the_same_leg_answered_in_place(
+    writer: Writer,
+) -> None:
+    async def scenario() -> None:
+        rig = Rig(writer)
+        runner = asyncio.get_running_loop().create_task(rig.control.run())
+        await asyncio.sleep(0)
+        await rig.control.on_signal({"event": "invite", "call": "c7", "to": NUMBER, "sdp": SDP})
+        contact = ContactId(rig.control.calls["c7"].contact)
+        await writer.execute_async(cmd.SignIn(MARIA, ready=True))
+        await writer.execute_async(cmd.AcceptOffer(MARIA, contact))
+        await rig.settle()
+        refused = await rig.control.restart_agent_leg("a-maria", contact)
+        assert refused == f"no call of yours is connected for contact {contact!r}"  # ringing
+        assert await rig.control.browser_answer("a-maria", contact, SDP) is None
+        tag = rig.control.calls["c7"].agent_tag
+
+        assert await rig.control.restart_agent_leg("a-tom", contact) is not None
+        assert await rig.control.restart_agent_leg("a-maria", contact) is None
+        assert rig.media.log[-1] == ("restart_agent", "c7", tag)
+        assert rig.told[-1] == (
+            "a-maria",
+            {"type": "voice-offer", "contact": contact, "sdp": "v=0\r\ns=restart c7 "
+             f"{tag}\r\n", "restart": True},
+        )  # fmt: skip
+        # The page's answer goes to the same leg; the call is not bridged a second time.
+        assert await rig.control.browser_answer("a-maria", contact, SDP) is None
+        assert rig.media.log[-1] == ("answer_agent", "c7", tag)
+        again = await rig.control.browser_answer("a-maria", contact, SDP)
+        assert again == "this call is connected already"
+        runner.cancel()
+
+    asyncio.run(scenario())
+    assert _voice_events(writer) == ["CallAnswered", "CallBridged"]

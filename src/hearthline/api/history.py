@@ -16,6 +16,7 @@ from hearthline.service.domains import CODEC
 from hearthline.store.queries import help as help_q
 from hearthline.store.queries import history
 from hearthline.store.queries.bind import Engine
+from hearthline.voice.events import CallRequeued
 
 R = TypeVar("R", bound=ContactRecord)
 
@@ -89,3 +90,41 @@ def recent_contacts(
         engine, CODEC, clients=clients, limit=limit, before_id=before_id
     )
     return [record(contact, stored) for contact, stored in found]
+
+
+# A call dropped again and again is still one caller; past this many legs, stop reading.
+EARLIER_LEGS = 10
+
+
+def earlier_legs(engine: Engine, contact: str) -> list[ContactRecord]:
+    """The contacts a voice call was before ``contact`` (requeued after its agent's leg
+    dropped), newest first, each as the log tells it, with the notes its agent took.
+
+    The link is the control plane's ``CallRequeued``, not the ``previous_contact`` in the
+    contact's data: a channel may put anything in the data, and an agent must not read a
+    contact of someone else's by naming it there. Blocking: call it off the event loop."""
+    out: list[ContactRecord] = []
+    seen = {contact}
+    current = history.contact_events(engine, CODEC, contact)
+    client = _client(current)
+    for _ in range(EARLIER_LEGS):
+        previous = _previous(current)
+        if previous is None or previous in seen:
+            break
+        seen.add(previous)
+        current = history.contact_events(engine, CODEC, previous)
+        if not current or _client(current) != client:
+            break  # not a leg of this call (no such contact, or another client's)
+        out.append(record(previous, current))
+    return out
+
+
+def _previous(stored: Sequence[Envelope]) -> str | None:
+    for item in stored:
+        if isinstance(item.event, CallRequeued):
+            return item.event.previous
+    return None
+
+
+def _client(stored: Sequence[Envelope]) -> str | None:
+    return next((item.client for item in stored if item.client is not None), None)

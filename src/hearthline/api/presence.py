@@ -53,6 +53,13 @@ class Presence:
             self.lost.discard(agent)
             self._spawn(cmd.ReportReconnected(AgentId(agent)))
 
+    def expect_back(self, agent: str) -> None:
+        """The core holds the agent disconnected for a reason of its own (their call's
+        media was lost, and the call dropped), while their page may still be beating: the
+        next heartbeat reports them back, so they can take calls again."""
+        if agent in self.last_seen:
+            self.lost.add(agent)
+
     def check(self) -> list[str]:
         """Reports every agent silent for longer than the timeout; returns them."""
         deadline = time.monotonic() - self.timeout_s

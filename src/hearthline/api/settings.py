@@ -146,6 +146,9 @@ class ServerSettings(BaseModel):
     voice_calls_require: str | None = None
     # A dialled callback that is not answered this long (seconds) is cancelled: no answer.
     voice_dial_timeout_s: float = Field(default=30.0, gt=0, le=300)
+    # A bridged agent leg from which rtpengine receives no packet this long (seconds) is a
+    # lost connection (the core's grace period follows); 0: not watched.
+    voice_agent_silence_s: float = Field(default=5.0, ge=0, le=600)
     # Who may call (docs/voice.md, "Trunks"); none: this host only (loopback).
     voice_trunks: list[TrunkSettings] = []
     # New SIP requests, and INVITEs, a second from one source address (bursts of twice

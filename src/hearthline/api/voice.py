@@ -71,6 +71,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         rtp_max=s.voice_rtp_max,
         announce_every_s=s.voice_wait_announce_s,
         dial_timeout_s=s.voice_dial_timeout_s,
+        agent_silence_s=s.voice_agent_silence_s,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
@@ -137,6 +138,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     if left:
         stack.control.spawn(recover_recordings(ctx, recorder, left))
     stack.control.requirement = s.voice_calls_require
+    stack.control.agent_dropped.append(ctx.presence.expect_back)
     ctx.voice = stack.control
     ctx.web_callers = stack.web
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
@@ -288,6 +290,26 @@ async def browser_answer(ctx: AppContext, agent: str, text: str) -> str | None:
     control = ctx.voice
     take = None if control is None else functools.partial(control.browser_answer, agent)
     return await hand_answer("voice-answer", agent, text, take)
+
+
+async def leg_restart(ctx: AppContext, agent: str, text: str) -> str | None:
+    """The agent's page asks for a fresh offer to restart ICE on its call; a
+    ``voice-error`` notice for the page when it cannot have one (it then reports the
+    loss itself when its bound runs out)."""
+    contact = json.loads(text).get("contact")
+    if ctx.voice is None:
+        refusal: str | None = "voice is not on in this server"
+    elif not isinstance(contact, str):
+        refusal = 'a voice-restart needs a "contact" string'
+    else:
+        try:
+            refusal = await ctx.voice.restart_agent_leg(agent, contact)
+        except Exception as exc:  # the media engine refused or did not answer
+            log.warning("voice: the restart of %s for %s failed: %s", contact, agent, exc)
+            refusal = "the media engine could not restart this call's connection"
+    if refusal is None:
+        return None
+    return json.dumps({"type": "voice-error", "contact": contact, "message": refusal})
 
 
 async def leg_lost(ctx: AppContext, agent: str, text: str) -> None:

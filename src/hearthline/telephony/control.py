@@ -8,10 +8,13 @@ published events, as the simulated world does (``sim/live.py``):
                        the prompt and ArriveContact)
     OfferAccepted   -> media.offer_agent -> "voice-offer" to the agent's browser
     browser answer  -> media.answer_agent; prompt stops; BridgeCall
+    page's "voice-restart" (its ICE disconnected) -> media.restart_agent: a fresh offer,
+                       new ICE credentials, same leg; its answer restarts ICE in place
     ContactEnded, ContactAbandoned, ContactDropped -> media.end; BYE unless the caller
                        hung up; EndCall
     ContactDropped by the agent's side (connection lost past the grace period; the page
-                       reports ICE failure as a lost connection) while the caller is
+                       reports ICE failure, and the server's silence watch an agent leg
+                       that sends nothing, as a lost connection) while the caller is
                        still there -> a short message, and the caller waits again at the
                        head of the queue as a new contact naming the dropped one
                        (RequeueCall); a callback the core owed for the drop is cancelled
@@ -106,6 +109,8 @@ class LiveCall:
     agent_tag: str | None = None
     caller_gone: bool = False
     bridged: bool = False
+    # A fresh offer (ICE restart) is with the agent's page, its answer awaited.
+    restarting: bool = False
     # The callback the core owed for a dropped leg, cancelled once the caller is taken.
     callback: str | None = None
     # Walking the number's menu; None once it has left it (or the number has none).
@@ -173,6 +178,9 @@ class ControlPlane:
         # Told when an agent's leg ends (hang-up, transfer, drop), before the media goes:
         # listening in on that leg ends with it (``telephony/listen.py``).
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
+        # Told the agent whose leg dropped (the core holds them disconnected): their page,
+        # if it still beats, reports them back (``api/presence.py``).
+        self.agent_dropped: list[Callable[[str], None]] = []
         # Recording (telephony/recording.py), when the server keeps recordings.
         self.recorder: Recorder | None = None
         # A skill requirement every real call has unless its menu sets one (the demo's
@@ -321,13 +329,13 @@ class ControlPlane:
         await self._leg_over(live)
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
-        live.agent, live.agent_tag, live.bridged = None, None, False
+        live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
         await self.media.play(live.call, self.music)
 
     async def ring_agent(self, live: LiveCall, agent: str) -> None:
         live.agent = agent
         live.agent_tag = f"agent-{uuid.uuid4().hex[:12]}"
-        live.bridged = False
+        live.bridged = live.restarting = False
         offer = await self.media.offer_agent(live.call, live.caller_sdp, live.agent_tag)
         self.tell_agent(agent, {"type": "voice-offer", "contact": live.contact, "sdp": offer})
 
@@ -335,8 +343,10 @@ class ControlPlane:
         await self._leg_over(live)
         if live.agent is not None:
             self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+            for told in self.agent_dropped:
+                told(live.agent)
         previous = live.contact
-        live.agent, live.agent_tag, live.bridged = None, None, False
+        live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
         live.contact = f"v{uuid.uuid4().hex}"
         self.by_contact.pop(previous, None)
         self.by_contact[live.contact] = live
@@ -375,12 +385,35 @@ class ControlPlane:
             await self.writer.execute_async(cmd.CallerHangUp(ContactId(callback)))
 
     async def agent_leg_lost(self, agent: str, contact: str) -> None:
-        """The agent's page lost the call's media (ICE failed): a lost connection, whose
-        grace period the core applies as for missed heartbeats."""
+        """The agent's leg lost the call's media (the page saw ICE fail, or the server heard
+        nothing from it: ``telephony/silence.py``): a lost connection, whose grace period
+        the core applies as for missed heartbeats."""
         live = self.by_contact.get(contact)
         if live is not None and live.agent == agent:
             with contextlib.suppress(RoutingError):
                 await self.writer.execute_async(cmd.ReportConnectionLost(AgentId(agent)))
+
+    async def restart_agent_leg(self, agent: str, contact: str) -> str | None:
+        """The agent's page saw its connection falter (ICE ``disconnected``): a fresh offer
+        for the same leg with new ICE credentials goes to the page, whose answer restarts
+        ICE on the same connection (``browser_answer``). The reason it cannot, or None."""
+        live = self.by_contact.get(contact)
+        if live is None or live.agent != agent or live.agent_tag is None or not live.bridged:
+            return f"no call of yours is connected for contact {contact!r}"
+        offer = await self.media.restart_agent(live.call, live.caller_sdp, live.agent_tag)
+        live.restarting = True
+        self.tell_agent(
+            agent, {"type": "voice-offer", "contact": contact, "sdp": offer, "restart": True}
+        )
+        return None
+
+    async def agent_leg_back(self, agent: str, contact: str) -> None:
+        """The agent's leg carries media again within the grace period: the agent is back
+        and the call goes on (the core's grace timer no longer drops it)."""
+        live = self.by_contact.get(contact)
+        if live is not None and live.agent == agent and live.bridged:
+            with contextlib.suppress(RoutingError):
+                await self.writer.execute_async(cmd.ReportReconnected(AgentId(agent)))
 
     def spawn(self, work: Awaitable[object]) -> None:
         """Runs ``work`` beside the call's other work, kept until it ends (or ``run`` stops)."""
@@ -588,10 +621,15 @@ class ControlPlane:
         live = self.by_contact.get(contact)
         if live is None or live.agent != agent or live.agent_tag is None:
             return f"no call of yours is ringing for contact {contact!r}"
-        if live.bridged:
+        if live.bridged and not live.restarting:
             return "this call is connected already"
         if len(sdp) > _MAX_SDP or "m=audio" not in sdp:
             return "the answer is not an audio SDP"
+        if live.restarting:
+            # The answer to an ICE restart: the same leg, bridged already.
+            await self.media.answer_agent(live.call, live.agent_tag, sdp)
+            live.restarting = False
+            return None
         await self.media.answer_agent(live.call, live.agent_tag, sdp)
         live.bridged = True
         if live.dialled_for is None:  # a dialled customer hears no prompt to stop

@@ -107,6 +107,11 @@ class MediaEngine(Protocol):
         """The browser's answer: media flows both ways from now."""
         ...
 
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        """A fresh offer for the agent leg in place (same tag and ports), with new ICE
+        credentials: answered, the browser restarts ICE on the same connection."""
+        ...
+
     async def end(self, call: str) -> None: ...
 
 
@@ -165,6 +170,16 @@ class RtpEngine:
         )  # fmt: skip
         return str(offer["sdp"])
 
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        # ``reset``: rtpengine 10.5 has no ICE-restart flag; a re-offer on the same tags
+        # with ``reset`` comes with a new ice-ufrag and ice-pwd (same port, same DTLS
+        # fingerprint), which is what makes the browser restart ICE (checked on 10.5.3).
+        flags = {**_BROWSER_LEG, "flags": [*_BROWSER_LEG["flags"], "reset"]}
+        offer = await self.ng.request(
+            "offer", call_id=call, from_tag=CALLER, to_tag=agent_tag, sdp=caller_sdp, **flags
+        )
+        return str(offer["sdp"])
+
     async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
         # An answer's flags describe the side it goes back to: the caller's, plain RTP
         # from a trunk, WebRTC from a browser tab.
@@ -176,6 +191,20 @@ class RtpEngine:
     async def end(self, call: str) -> None:
         self.browser_callers.discard(call)
         await self.ng.request("delete", call_id=call)
+
+    async def received(self, call: str, tag: str) -> int | None:
+        """The RTP packets rtpengine has received from ``tag``'s side (None: it knows no
+        such leg). One ng ``query``: per tag, its media's streams, each with its counters."""
+        answer = await self.ng.request("query", call_id=call)
+        found = answer.get("tags", {}).get(tag)
+        if not isinstance(found, dict):
+            return None
+        return sum(
+            int(stream.get("stats", {}).get("packets", 0))
+            for media in found.get("medias", ())
+            for stream in media.get("streams", ())
+            if "RTP" in stream.get("flags", ())
+        )
 
     # Listening in (``telephony/listen.py``): rtpengine's publish/subscribe.
 
@@ -246,6 +275,10 @@ class FakeMedia:
 
     async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
         self.log.append(("answer_agent", call, agent_tag))
+
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        self.log.append(("restart_agent", call, agent_tag))
+        return f"v=0\r\ns=restart {call} {agent_tag}\r\n"
 
     async def end(self, call: str) -> None:
         self.log.append(("end", call))

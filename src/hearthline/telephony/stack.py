@@ -27,6 +27,7 @@ from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import DtmfListener, FindMenu, LookUp, PromptCache
 from hearthline.telephony.ng import NgClient
 from hearthline.telephony.processes import Child
+from hearthline.telephony.silence import DEFAULT_SILENT_S, SilenceWatch
 from hearthline.telephony.trunks import Bounds, Registration, Trunk
 from hearthline.telephony.waiting import (
     DEFAULT_EVERY_S,
@@ -52,6 +53,9 @@ class VoiceConfig:
     rtp_max: int = 42999
     # Seconds between a queued caller's position and wait announcements; 0: none.
     announce_every_s: float = DEFAULT_EVERY_S
+    # Seconds without a packet from a bridged agent leg before it counts as a lost
+    # connection (``telephony/silence.py``); 0: not watched.
+    agent_silence_s: float = DEFAULT_SILENT_S
     # Who may call; none: loopback only. The bounds on what one source may send.
     trunks: tuple[Trunk, ...] = ()
     bounds: Bounds = field(default_factory=Bounds)
@@ -123,6 +127,9 @@ class VoiceStack:
             every_s=config.announce_every_s,
             speak=SpokenPrompts(config.scratch / "prompts" / "spoken"),
         )
+        self.silence = SilenceWatch(
+            self.control, RtpEngine(self.ng).received, silent_s=config.agent_silence_s
+        )
         # Each registrar's last outcome, as the B2BUA told it.
         self.registrations: dict[str, dict[str, Any]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -145,6 +152,7 @@ class VoiceStack:
         self.control.attach()  # before the server hears of us: no event is missed
         self._tasks.append(asyncio.get_running_loop().create_task(self.control.run()))
         self._tasks.append(asyncio.get_running_loop().create_task(self.announcer.run()))
+        self._tasks.append(asyncio.get_running_loop().create_task(self.silence.run()))
 
     async def _b2bua_started(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None

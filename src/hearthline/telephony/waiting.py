@@ -142,6 +142,9 @@ class WaitingMedia:
     async def answer_agent(self, call: str, agent_tag: str, sdp: str) -> None:
         await self.inner.answer_agent(call, agent_tag, sdp)
 
+    async def restart_agent(self, call: str, caller_sdp: str, agent_tag: str) -> str:
+        return await self.inner.restart_agent(call, caller_sdp, agent_tag)
+
     async def end(self, call: str) -> None:
         self._forget(call)
         await self.inner.end(call)

@@ -15,6 +15,7 @@ from hearthline.api.answers import command_result
 from hearthline.api.deps import AgentCaller, AppContext, Ctx
 from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, forbidden, not_found
 from hearthline.api.help import notify_help
+from hearthline.api.history import earlier_legs
 from hearthline.api.live import agent_live, contact_or_none
 from hearthline.api.myday import day_start, my_day
 from hearthline.api.principal import Principal
@@ -22,6 +23,7 @@ from hearthline.api.schemas import (
     AgentDesk,
     CommandResult,
     DraftIn,
+    EarlierLeg,
     FinishIn,
     HelpIn,
     HelpOut,
@@ -33,7 +35,7 @@ from hearthline.api.schemas import (
     TransferQueue,
     TransferTargets,
 )
-from hearthline.api.scope import contact_visible
+from hearthline.api.scope import access_contact, contact_visible
 from hearthline.api.wire import forms_out
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
@@ -302,6 +304,23 @@ async def finish_notes(
     agent = _me(me)
     command = FinishNote(contact, agent, body.disposition, body.text, tuple(body.fields.items()))
     return await _on_contact(ctx, me, contact, command)
+
+
+@router.get("/contacts/{contact}/earlier", response_model=list[EarlierLeg])
+async def earlier(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> list[EarlierLeg]:
+    """What the call was before this contact, newest first: a caller whose agent's leg
+    dropped waits again as a new contact, and the next agent reads the notes taken on
+    the earlier legs (read only: each leg's notes are its own agent's)."""
+    _me(me)
+    await ctx.db(access_contact, ctx.engine, me, contact)
+    legs = await ctx.db(earlier_legs, ctx.engine, contact)
+    if not legs:
+        return []
+    names = {str(p.id): p.name for p in await ctx.db(config_q.agents, ctx.engine)}
+    return [
+        EarlierLeg(**leg.model_dump(), agent_names=[names.get(a) or a for a in leg.agents])
+        for leg in legs
+    ]
 
 
 @router.post("/heartbeat", status_code=204)

@@ -190,6 +190,10 @@ async def _listen(
                 stream.push(0, refusal, limit=ctx.settings.stream_backlog)
         elif kind == "voice-lost" and agent is not None:
             await voice.leg_lost(ctx, agent, text)
+        elif kind == "voice-restart" and agent is not None:
+            refusal = await voice.leg_restart(ctx, agent, text)
+            if refusal is not None:
+                stream.push(0, refusal, limit=ctx.settings.stream_backlog)
         elif kind == "voice-coach-answer" and agent is not None:
             refusal = await listening.coach_answer(ctx, agent, text)
             if refusal is not None:

@@ -96,6 +96,7 @@ from hearthline.api.schemas.customers import (
     ContactRecord,
     CustomerIn,
     CustomerOut,
+    EarlierLeg,
     LinkIn,
 )
 from hearthline.api.schemas.live import AgentDesk, AgentLive, ContactLive, QueueLive
@@ -224,6 +225,7 @@ __all__ = [
     "DispositionIn",
     "DraftIn",
     "DropIn",
+    "EarlierLeg",
     "EnrolIn",
     "EnrolOut",
     "EvaluationContext",

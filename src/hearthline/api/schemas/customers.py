@@ -49,6 +49,13 @@ class ContactRecord(Out):
     help: list[HelpOut] = []
 
 
+class EarlierLeg(ContactRecord):
+    """An earlier leg of the agent's voice call (its agent's leg dropped), with the names
+    of the agents who had it."""
+
+    agent_names: list[str] = []
+
+
 class ContactDetail(ContactRecord):
     events: list[dict[str, object]]
 

@@ -7,6 +7,7 @@ import { $, fill, h, setText, toast } from "./dom.js";
 import { DraftKeeper, fieldsObject, loadLocal, merge } from "./drafts.js";
 import { duration, humanize } from "./format.js";
 import { CustomerPanel } from "./agent_customer.js";
+import { EarlierNotes } from "./agent_earlier.js";
 
 export class ContactDesk {
   constructor({ agent, onFinished, queues, clientOf, voicemail }) {
@@ -24,6 +25,7 @@ export class ContactDesk {
     this.talkSince = null;
     this.customer = new CustomerPanel({ agent, clientOf });
     this.voicemail = voicemail; // shared with the ringing offer (agent_voicemail.js)
+    this.earlier = new EarlierNotes($("#earlier-notes"));
     this._wire();
   }
 
@@ -46,6 +48,7 @@ export class ContactDesk {
       this._renderScript();
       this.customer.open(contact, campaign);
       this.voicemail.show(contact, $("#voicemail"));
+      this.earlier.show(contact);
     } else if (forms && !this.forms) {
       this.forms = forms;
       this._buildForm();

@@ -6,12 +6,23 @@
 //
 //   server -> {"type":"voice-offer","contact":ID,"sdp":...}
 //   page   -> {"type":"voice-answer","contact":ID,"sdp":...}
+//   page   -> {"type":"voice-restart","contact":ID}  (ICE disconnected: asks a fresh offer)
+//   server -> {"type":"voice-offer","contact":ID,"sdp":...,"restart":true}  (answered in place)
 //   page   -> {"type":"voice-lost","contact":ID}   (the call's media failed: ICE)
 //   server -> {"type":"voice-end","contact":ID} | {"type":"voice-error","message":...}
+//
+// A connection that falters ("disconnected") is restarted (new ICE credentials on the
+// same connection), again every RESTART_EVERY_MS while it is down; not connected again
+// within LOST_AFTER_MS, or failed, it is reported lost and the server's grace period
+// applies, while the restarts go on until it is back or the call is taken away: after
+// an outage longer than Chromium's ICE waits (it failed about 10 s after
+// "disconnected"), only a restart brings the same call back.
 
 import { Coach } from "./listen.js";
 
 const ICE_WAIT_MS = 2000;
+const RESTART_EVERY_MS = 5000;
+const LOST_AFTER_MS = 8000;
 
 export class Softphone {
   constructor({ send, onStatus, onError, onChange = () => {} }) {
@@ -24,6 +35,9 @@ export class Softphone {
     this.mic = null;
     this.muted = false;
     this.audio = null; // made on the first call: a page that takes none plays no media
+    this.restartTimer = null; // the next restart while the connection is down
+    this.lostTimer = null; // runs from the first restart: past it, the call is lost
+    this.lostSent = false;
     this.coach = new Coach(this); // a supervisor listening, whispering or barging in (listen.js)
   }
 
@@ -56,6 +70,7 @@ export class Softphone {
 
   handle(message) {
     if (message.type.startsWith("voice-coach")) this.coach.handle(message);
+    else if (message.type === "voice-offer" && message.restart) this.reanswer(message.contact, message.sdp);
     else if (message.type === "voice-offer") this.answer(message.contact, message.sdp);
     else if (message.type === "voice-end" && message.contact === this.contact) this.close("Call ended");
     else if (message.type === "voice-error") this.onError(message.message);
@@ -76,12 +91,14 @@ export class Softphone {
       };
       pc.onconnectionstatechange = () => {
         if (pc !== this.pc) return;
-        if (pc.connectionState === "connected") this.onStatus("On the call: talking", true);
+        if (pc.connectionState === "connected") {
+          this._settled();
+          this.onStatus("On the call: talking", true);
+        }
+        if (pc.connectionState === "disconnected") this.restart();
         if (pc.connectionState === "failed") {
-          // A lost connection to the server: the caller waits again for the next agent
-          // if this one does not come back in time.
-          this.onStatus("Call audio lost");
-          this.send({ type: "voice-lost", contact });
+          this.lost();
+          this.restart();
         }
       };
       await pc.setRemoteDescription({ type: "offer", sdp });
@@ -94,7 +111,66 @@ export class Softphone {
     }
   }
 
+  /** Asks the server for a fresh offer to restart ICE, and again while it is down; a
+   * loss if not connected again in time. */
+  restart() {
+    if (!this.pc || this.restartTimer) return;
+    const contact = this.contact;
+    const down = () => this.pc && this.contact === contact && this.pc.connectionState !== "connected";
+    if (!this.lostSent) this.onStatus("Call audio interrupted: reconnecting…");
+    this.send({ type: "voice-restart", contact });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (down()) this.restart();
+    }, RESTART_EVERY_MS);
+    if (!this.lostTimer) {
+      this.lostTimer = setTimeout(() => {
+        this.lostTimer = null;
+        if (down()) this.lost();
+      }, LOST_AFTER_MS);
+    }
+  }
+
+  /** The server's fresh offer, answered on the same connection (ICE starts again). */
+  async reanswer(contact, sdp) {
+    const pc = this.pc;
+    if (!pc || contact !== this.contact) return;
+    try {
+      await pc.setRemoteDescription({ type: "offer", sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gathered(pc);
+      if (pc !== this.pc) return;
+      this.send({ type: "voice-answer", contact, sdp: pc.localDescription.sdp });
+      // A connection that never went down stays "connected" through the restart, so no
+      // state change will say it is back.
+      if (pc.connectionState === "connected") {
+        this._settled();
+        this.onStatus("On the call: talking", true);
+      }
+    } catch (err) {
+      this.onError(`The call audio could not reconnect: ${err.message || err}`);
+    }
+  }
+
+  // A lost connection to the server: the caller waits again for the next agent if this
+  // one does not come back within the server's grace period.
+  lost() {
+    if (!this.pc || this.lostSent) return;
+    this.lostSent = true;
+    this.onStatus("Call audio lost: reconnecting…");
+    this.send({ type: "voice-lost", contact: this.contact });
+  }
+
+  // Connected again (or the call is over): no more restarts, and a later loss is a new one.
+  _settled() {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.lostTimer) clearTimeout(this.lostTimer);
+    this.restartTimer = this.lostTimer = null;
+    this.lostSent = false;
+  }
+
   close(status) {
+    this._settled();
     this.coach.close();
     if (this.pc) this.pc.close();
     if (this.mic) for (const t of this.mic.getTracks()) t.stop();

@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v13";
+const CACHE = "hearthline-pages-v14";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
@@ -11,6 +11,7 @@ const SHELL = [
   "/static/js/agent.js",
   "/static/js/agent_contact.js",
   "/static/js/agent_customer.js",
+  "/static/js/agent_earlier.js",
   "/static/js/agent_guide.js",
   "/static/js/agent_knowledge.js",
   "/static/js/agent_side.js",
