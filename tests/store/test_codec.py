@@ -34,6 +34,8 @@ from hearthline.store.codec import CodecError
 from hearthline.voice.events import (
     CallAnswered,
     CallBridged,
+    CallDialled,
+    CallDialOutcome,
     CallEnded,
     CallRequeued,
     MenuVisited,
@@ -231,6 +233,19 @@ SAMPLES: list[object] = [
     wev.SickCalled(at=11.0, agent="a1", shift="s3", note="flu"),
     CallAnswered(at=5.0, call="c-1@trunk", contact=K, client="acme", number="+15550100"),
     CallBridged(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=A),
+    CallDialled(
+        at=5.0,
+        call="d-1",
+        contact=K,
+        client="acme",
+        agent="a1",
+        number="+441632960001",
+        caller_id="+15550100",
+        trunk="carrier",
+    ),
+    CallDialOutcome(
+        at=6.0, call="d-1", contact=K, client="acme", agent="a1", outcome="busy", code=486
+    ),
     CallRequeued(at=5.0, call="c-1@trunk", contact=K, client="acme", previous="k0"),
     CallEnded(at=5.0, call="c-1@trunk", contact=K, client="acme", agent=None, by="caller"),
     RecordingPaused(at=3.0, call="c-1@trunk", contact=K, client="acme", agent="a1"),

@@ -61,16 +61,24 @@ def _start(tmp_path: Path, listed: list[trunks.Trunk], bounds: Bounds) -> Iterat
 def _start_file(path: Path) -> Iterator[B2bua]:
     listed, _, registrations = trunks.load(path)
     secrets = [t.password for t in listed if t.password] + [r.password for r in registrations]
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hearthline.telephony.b2bua", "--port", str(port),
-         "--trunks", str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None and process.stdin is not None
-    assert json.loads(process.stdout.readline()) == {"event": "ready", "port": port}
+    for _ in range(3):
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hearthline.telephony.b2bua", "--port", str(port),
+             "--trunks", str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert process.stdout is not None and process.stdin is not None
+        first = process.stdout.readline()
+        if first:
+            break
+        # It exited before it was ready: a port another run took between free_port() and
+        # the bind is tried again; anything else is the failure, with what it said.
+        why = process.communicate(timeout=10)[1].decode(errors="replace")
+        assert "in use" in why, why
+    assert json.loads(first) == {"event": "ready", "port": port}
     events: queue.Queue[dict[str, object]] = queue.Queue()
 
     def read() -> None:
