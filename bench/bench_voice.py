@@ -123,6 +123,7 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
     from hearthline.store import tables
     from hearthline.store.engine import create_store_engine
     from hearthline.store.migrate import upgrade
+    from hearthline.telephony import trunks
     from hearthline.telephony.stack import VoiceConfig, VoiceStack
 
     calls = opts["calls"]
@@ -188,10 +189,19 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         return ("returns", "acme") if number == NUMBER else None
 
     sip_port = _free_udp_port()
+    # One sipp is the whole trunk, from one address: the default per-address bounds (10
+    # INVITEs a second) and a trunk's 200 calls would refuse the bench's own load.
+    bench_trunk = trunks.trunk_from_dict(
+        {"name": "bench", "networks": ["127.0.0.0/8"], "max_calls": calls}
+    )
+    bounds = trunks.Bounds(
+        requests_per_s=max(50.0, 10 * opts["rate"]), invites_per_s=max(10.0, 2 * opts["rate"])
+    )
     stack = VoiceStack(
         writer,
         VoiceConfig(scratch=scratch / "voice", sip_port=sip_port, ng_port=_free_udp_port(),
-                    rtp_min=46000, rtp_max=46000 + max(2000, 16 * calls)),
+                    rtp_min=46000, rtp_max=46000 + max(2000, 16 * calls),
+                    trunks=(bench_trunk,), bounds=bounds),
         find_number=find_number,
         tell_agent=tell_agent,
     )  # fmt: skip
@@ -223,6 +233,7 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         "sipp", f"127.0.0.1:{sip_port}", "-sf", str(scenario), "-inf", str(inf), "-s", NUMBER,
         "-i", "127.0.0.1", "-p", str(_free_udp_port()), "-m", str(calls), "-l", str(calls),
         "-r", str(opts["rate"]), "-trace_msg", "-message_file", str(messages),
+        "-trace_err", "-error_file", str(scratch / "sipp-errors.log"),
         "-timeout", str(int(opts["hold_s"]) + 120) + "s", "-nostdin",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
@@ -230,7 +241,11 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
     while _now() < deadline and sum(c.heard_at is not None for c in callers) < calls:
         await asyncio.sleep(0.2)
     bridged = sum(c.heard_at is not None for c in callers)
-    print(f"  {bridged} of {calls} calls bridged both ways after {_now() - started:.1f} s")
+    print(
+        f"  {bridged} of {calls} calls bridged both ways after {_now() - started:.1f} s "
+        f"({len(accepted)} offers accepted, {len(agents_media)} agent legs answered, "
+        f"{sum(c.first_at is not None for c in callers)} callers got media)"
+    )
 
     procs = {
         "rtpengine": psutil.Process(stack.rtpengine.process.pid),  # type: ignore[union-attr]
@@ -267,6 +282,10 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
                 cmd.EndContact(agent_id(int(live.agent[1:])), ContactId(contact))
             )
     code = await asyncio.wait_for(sipp.wait(), 60)
+    errors = scratch / "sipp-errors.log"
+    if code != 0 and errors.exists():
+        # sipp exits 1 when any call failed: say which message it did not expect.
+        print("  sipp's errors (last lines):", *errors.read_text().splitlines()[-6:], sep="\n    ")
     stop.set()
     await asyncio.gather(pacer, agent_pacer)
     unsubscribe()
