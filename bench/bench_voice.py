@@ -3,14 +3,20 @@
 
     make bench BENCH_ARGS=voice                    # 50 concurrent calls, held 20 s
     python -m bench voice --calls=20 --hold_s=10   # smaller
+    python -m bench voice --calls=40 --agent=opus  # agent legs in Opus: rtpengine transcodes
+    python -m bench voice --calls=300 --rate=10    # 300 at once (this process is the limit)
 
 The trunk is one sipp process (``tests/voice/caller.xml``), each call's media on an RTP
-endpoint of this process that sends a 600 Hz tone. Agents are simulated in this process:
-they accept each offer through the writer, and answer the media offer with a plain-RTP
-PCMU endpoint that sends 1000 Hz (no browser: DTLS-SRTP and Opus are not in these
-figures). Measured: INVITE to 200 OK (sipp's message log), INVITE to the first greeting
-packet at the caller, accept to the agent's tone at the caller, and the CPU of every
-process while all calls are bridged. Audio is checked by frequency on every call.
+endpoint of this process that sends a 600 Hz tone with a 2 kHz marker frame twice a
+second. Agents are simulated in this process: they accept each offer through the writer,
+and answer the media offer with a plain-RTP endpoint (bench/voice_rtp.py) that sends
+1000 Hz in PCMU, or with ``--agent=opus`` in Opus only, so rtpengine transcodes both ways
+(no browser: DTLS-SRTP is not in these figures). Measured: INVITE to 200 OK (sipp's
+message log), INVITE to the first greeting packet at the caller, accept to the caller's
+tone at the agent leg, the markers' delay caller -> rtpengine -> agent against the same
+sender straight to a receiver in this process (the difference is what the platform adds),
+and the CPU of every process while all calls are bridged (CPU seconds from /proc over
+``hold_s``). Audio is checked by frequency on every call.
 """
 
 from __future__ import annotations
