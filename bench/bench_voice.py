@@ -287,7 +287,14 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
             await writer.execute_async(
                 cmd.EndContact(agent_id(int(live.agent[1:])), ContactId(contact))
             )
-    code = await asyncio.wait_for(sipp.wait(), 60)
+    try:
+        code = await asyncio.wait_for(sipp.wait(), 60)
+    except TimeoutError:
+        # Calls never answered keep sipp waiting (its -timeout): stop it, so the stack and
+        # the writer's thread are stopped below and the process can end.
+        print("  sipp still had calls after 60 s: stopped")
+        sipp.kill()
+        code = await sipp.wait()
     errors = scratch / "sipp-errors.log"
     if code != 0 and errors.exists():
         # sipp exits 1 when any call failed: say which message it did not expect.
