@@ -3,14 +3,20 @@
 
     make bench BENCH_ARGS=voice                    # 50 concurrent calls, held 20 s
     python -m bench voice --calls=20 --hold_s=10   # smaller
+    python -m bench voice --calls=40 --agent=opus  # agent legs in Opus: rtpengine transcodes
+    python -m bench voice --calls=300 --rate=10    # 300 at once (this process is the limit)
 
 The trunk is one sipp process (``tests/voice/caller.xml``), each call's media on an RTP
-endpoint of this process that sends a 600 Hz tone. Agents are simulated in this process:
-they accept each offer through the writer, and answer the media offer with a plain-RTP
-PCMU endpoint that sends 1000 Hz (no browser: DTLS-SRTP and Opus are not in these
-figures). Measured: INVITE to 200 OK (sipp's message log), INVITE to the first greeting
-packet at the caller, accept to the agent's tone at the caller, and the CPU of every
-process while all calls are bridged. Audio is checked by frequency on every call.
+endpoint of this process that sends a 600 Hz tone with a 2 kHz marker frame twice a
+second. Agents are simulated in this process: they accept each offer through the writer,
+and answer the media offer with a plain-RTP endpoint (bench/voice_rtp.py) that sends
+1000 Hz in PCMU, or with ``--agent=opus`` in Opus only, so rtpengine transcodes both ways
+(no browser: DTLS-SRTP is not in these figures). Measured: INVITE to 200 OK (sipp's
+message log), INVITE to the first greeting packet at the caller, accept to the caller's
+tone at the agent leg, the markers' delay caller -> rtpengine -> agent against the same
+sender straight to a receiver in this process (the difference is what the platform adds),
+and the CPU of every process while all calls are bridged (CPU seconds from /proc over
+``hold_s``). Audio is checked by frequency on every call.
 """
 
 from __future__ import annotations
@@ -22,16 +28,15 @@ import os
 import random
 import re
 import shutil
-import struct
 import tempfile
 import time
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
 import psutil
 
+from bench.voice_rtp import Codec, Endpoint, Opus, endpoint, mark_delays_ms, peak_hz
 from hearthline.kernel.clock import WallClock
 
 RESULTS = Path(__file__).parent / "results" / "voice.json"
@@ -41,125 +46,20 @@ SCENARIO = Path(__file__).parents[1] / "tests" / "voice" / "caller.xml"
 NUMBER = "+15550100"
 CALLER_HZ, AGENT_HZ = 600.0, 1000.0
 RATE, FRAME = 8000, 160
+# Caller -> receiver pairs straight over loopback, in this process: the baseline the
+# delay through rtpengine is compared with.
+DIRECT_PAIRS = 5
 
 
 def _options(argv: list[str]) -> dict[str, Any]:
-    opts: dict[str, Any] = {"calls": 50, "hold_s": 20.0, "rate": 10.0}
+    opts: dict[str, Any] = {"calls": 50, "hold_s": 20.0, "rate": 10.0, "agent": "pcmu"}
     for arg in argv:
         name, _, value = arg.lstrip("-").partition("=")
         if name in opts:
             opts[name] = type(opts[name])(value)
+    if opts["agent"] not in ("pcmu", "opus"):
+        raise SystemExit(f"--agent={opts['agent']}: pcmu or opus")
     return opts
-
-
-# G.711 mu-law --------------------------------------------------------------------------------
-
-
-def _ulaw_decode_table() -> np.ndarray:
-    u = ~np.arange(256, dtype=np.int32) & 0xFF
-    magnitude = (((u & 0x0F) << 3) + 0x84) << ((u >> 4) & 0x07)
-    return np.where(u & 0x80, 0x84 - magnitude, magnitude - 0x84).astype(np.float64)
-
-
-ULAW = _ulaw_decode_table()
-
-
-def _ulaw_encode(samples: np.ndarray) -> bytes:
-    x = np.clip(samples.astype(np.int32), -32635, 32635)
-    sign = np.where(x < 0, 0x80, 0)
-    x = np.abs(x) + 0x84
-    exponent = np.clip(np.floor(np.log2(x)).astype(np.int32) - 7, 0, 7)
-    mantissa = (x >> (exponent + 3)) & 0x0F
-    return bytes((~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8))
-
-
-def _tone_frames(hz: float) -> list[bytes]:
-    """A second of 20 ms PCMU frames of ``hz`` (a whole number of periods: loops cleanly)."""
-    n = np.arange(RATE)
-    pcm = 8000 * np.sin(2 * np.pi * hz * n / RATE)
-    encoded = _ulaw_encode(pcm)
-    return [encoded[i : i + FRAME] for i in range(0, RATE, FRAME)]
-
-
-def _share_at(payload: bytes, hz: float) -> float:
-    """How much of a frame's energy is at ``hz`` (0..1)."""
-    x = ULAW[np.frombuffer(payload, dtype=np.uint8)]
-    n = np.arange(len(x))
-    c = np.dot(x, np.cos(2 * np.pi * hz * n / RATE))
-    s = np.dot(x, np.sin(2 * np.pi * hz * n / RATE))
-    total = float(np.dot(x, x)) * len(x) / 2 + 1e-9
-    return float(c * c + s * s) / total
-
-
-def _peak_hz(payloads: list[bytes]) -> float:
-    x = ULAW[np.frombuffer(b"".join(payloads), dtype=np.uint8)]
-    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
-    spectrum[: int(100 * len(x) / RATE)] = 0
-    return float(np.argmax(spectrum) * RATE / len(x))
-
-
-# RTP endpoints -------------------------------------------------------------------------------
-
-
-class Endpoint(asyncio.DatagramProtocol):
-    """One side's media: sends its tone to ``peer`` every 20 ms, keeps what it gets."""
-
-    def __init__(self, hz: float, listen_for: float) -> None:
-        self.frames = _tone_frames(hz)
-        self.listen_for = listen_for
-        self.peer: tuple[str, int] | None = None
-        self.transport: asyncio.DatagramTransport | None = None
-        self.first_at: float | None = None
-        self.heard_at: float | None = None  # first frame mostly at ``listen_for``
-        self.tail: list[bytes] = []
-        self.seq = 0
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if len(data) <= 12 or data[1] & 0x7F != 0:
-            return
-        now = _now()
-        if self.first_at is None:
-            self.first_at = now
-        if self.peer is None:
-            self.peer = addr  # symmetric RTP: answer where rtpengine sends from
-        payload = data[12:]
-        if self.heard_at is None and _share_at(payload, self.listen_for) > 0.6:
-            self.heard_at = now
-        if self.heard_at is not None:
-            self.tail = [*self.tail[-49:], payload]
-
-    def send_frame(self) -> None:
-        if self.peer is None or self.transport is None:
-            return
-        header = struct.pack("!BBHII", 0x80, 0, self.seq & 0xFFFF, self.seq * FRAME, 0x51CE)
-        self.transport.sendto(header + self.frames[self.seq % len(self.frames)], self.peer)
-        self.seq += 1
-
-    @property
-    def port(self) -> int:
-        assert self.transport is not None
-        port: int = self.transport.get_extra_info("sockname")[1]
-        return port
-
-
-async def _endpoint(hz: float, listen_for: float) -> Endpoint:
-    loop = asyncio.get_running_loop()
-    _, protocol = await loop.create_datagram_endpoint(
-        lambda: Endpoint(hz, listen_for), local_addr=("127.0.0.1", 0)
-    )
-    return protocol
-
-
-async def _pace(endpoints: list[Endpoint], stop: asyncio.Event) -> None:
-    tick = time.monotonic()
-    while not stop.is_set():
-        for endpoint in endpoints:
-            endpoint.send_frame()
-        tick += FRAME / RATE
-        await asyncio.sleep(max(0.0, tick - time.monotonic()))
 
 
 # sipp's message log --------------------------------------------------------------------------
@@ -229,6 +129,7 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
     from hearthline.store import tables
     from hearthline.store.engine import create_store_engine
     from hearthline.store.migrate import upgrade
+    from hearthline.telephony import trunks
     from hearthline.telephony.stack import VoiceConfig, VoiceStack
 
     calls = opts["calls"]
@@ -246,6 +147,7 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     accepted: dict[str, float] = {}
     agents_media: dict[str, Endpoint] = {}
+    caller_of: dict[str, int] = {}  # contact -> its caller's RTP port
     stack: VoiceStack
 
     async def accept(agent: str, contact: str) -> None:
@@ -258,14 +160,28 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
             loop.call_soon_threadsafe(lambda: loop.create_task(accept(event.agent, event.contact)))
 
     async def answer(agent: str, contact: str, offer: str) -> None:
-        endpoint = await _endpoint(AGENT_HZ, CALLER_HZ)
+        if opts["agent"] == "opus":
+            # rtpengine offers Opus by transcoding (the browser-leg flags): the agent
+            # takes only Opus, so rtpengine decodes the caller's PCMU and encodes Opus.
+            pt = re.search(r"^a=rtpmap:(\d+) opus/48000", offer, re.M | re.I)
+            assert pt is not None, "rtpengine offered no Opus"
+            codec: Codec = Opus(AGENT_HZ, marks=False, pt=int(pt.group(1)))
+            rtpmap = f"{codec.pt}\r\na=rtpmap:{codec.pt} opus/48000/2"
+        else:
+            codec = Codec(AGENT_HZ, marks=False)
+            rtpmap = "0\r\na=rtpmap:0 PCMU/8000"
+        agent_media = await endpoint(codec, CALLER_HZ)
         port = re.search(r"^m=audio (\d+)", offer, re.M)
         assert port is not None
-        endpoint.peer = ("127.0.0.1", int(port.group(1)))
-        agents_media[contact] = endpoint
+        agent_media.peer = ("127.0.0.1", int(port.group(1)))
+        agents_media[contact] = agent_media
+        live = stack.control.by_contact.get(contact)
+        caller_port = re.search(r"^m=audio (\d+)", live.caller_sdp if live else "", re.M)
+        if caller_port is not None:
+            caller_of[contact] = int(caller_port.group(1))
         sdp = (
             f"v=0\r\no=agent 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-            f"m=audio {endpoint.port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
+            f"m=audio {agent_media.port} RTP/AVP {rtpmap}\r\na=sendrecv\r\n"
         )
         refusal = await stack.control.browser_answer(agent, contact, sdp)
         assert refusal is None, refusal
@@ -279,10 +195,19 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         return ("returns", "acme") if number == NUMBER else None
 
     sip_port = _free_udp_port()
+    # One sipp is the whole trunk, from one address: the default per-address bounds (10
+    # INVITEs a second) and a trunk's 200 calls would refuse the bench's own load.
+    bench_trunk = trunks.trunk_from_dict(
+        {"name": "bench", "networks": ["127.0.0.0/8"], "max_calls": calls}
+    )
+    bounds = trunks.Bounds(
+        requests_per_s=max(50.0, 10 * opts["rate"]), invites_per_s=max(10.0, 2 * opts["rate"])
+    )
     stack = VoiceStack(
         writer,
         VoiceConfig(scratch=scratch / "voice", sip_port=sip_port, ng_port=_free_udp_port(),
-                    rtp_min=46000, rtp_max=47999),
+                    rtp_min=46000, rtp_max=46000 + max(2000, 16 * calls),
+                    trunks=(bench_trunk,), bounds=bounds),
         find_number=find_number,
         tell_agent=tell_agent,
     )  # fmt: skip
@@ -291,10 +216,18 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         await writer.execute_async(cmd.SignIn(agent_id(i), ready=True))
     unsubscribe = writer.subscribe(offered)
 
-    callers = [await _endpoint(CALLER_HZ, AGENT_HZ) for _ in range(calls)]
+    callers = [await endpoint(Codec(CALLER_HZ, marks=True), AGENT_HZ) for _ in range(calls)]
+    direct = [
+        (await endpoint(Codec(CALLER_HZ, marks=True), AGENT_HZ),
+         await endpoint(Codec(AGENT_HZ, marks=False), CALLER_HZ))
+        for _ in range(DIRECT_PAIRS)
+    ]  # fmt: skip
+    for sender, receiver in direct:
+        sender.peer = ("127.0.0.1", receiver.port)
     stop = asyncio.Event()
-    pacer = loop.create_task(_pace(callers, stop))
-    agent_pacer = loop.create_task(_pace_dict(agents_media, stop))
+    senders = [*callers, *(pair[0] for pair in direct)]
+    pacer = loop.create_task(_pace(senders, stop))
+    agent_pacer = loop.create_task(_pace(agents_media, stop))
     inf = scratch / "ports.csv"
     inf.write_text("SEQUENTIAL\n" + "".join(f"{c.port}\n" for c in callers))
     messages = scratch / "sipp-messages.log"
@@ -306,6 +239,7 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         "sipp", f"127.0.0.1:{sip_port}", "-sf", str(scenario), "-inf", str(inf), "-s", NUMBER,
         "-i", "127.0.0.1", "-p", str(_free_udp_port()), "-m", str(calls), "-l", str(calls),
         "-r", str(opts["rate"]), "-trace_msg", "-message_file", str(messages),
+        "-trace_err", "-error_file", str(scratch / "sipp-errors.log"),
         "-timeout", str(int(opts["hold_s"]) + 120) + "s", "-nostdin",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
@@ -313,7 +247,11 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
     while _now() < deadline and sum(c.heard_at is not None for c in callers) < calls:
         await asyncio.sleep(0.2)
     bridged = sum(c.heard_at is not None for c in callers)
-    print(f"  {bridged} of {calls} calls bridged both ways after {_now() - started:.1f} s")
+    print(
+        f"  {bridged} of {calls} calls bridged both ways after {_now() - started:.1f} s "
+        f"({len(accepted)} offers accepted, {len(agents_media)} agent legs answered, "
+        f"{sum(c.first_at is not None for c in callers)} callers got media)"
+    )
 
     procs = {
         "rtpengine": psutil.Process(stack.rtpengine.process.pid),  # type: ignore[union-attr]
@@ -322,6 +260,7 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         "server + simulated agents and RTP endpoints (this process)": psutil.Process(),
     }
     before = {name: p.cpu_times() for name, p in procs.items()}
+    window = (time.perf_counter(), time.perf_counter() + opts["hold_s"])
     await asyncio.sleep(opts["hold_s"])
     cpu = {
         name: 100.0 * (sum(p.cpu_times()[:2]) - sum(before[name][:2])) / opts["hold_s"]
@@ -329,8 +268,18 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
     }
 
     # Audio checked on every call: each side's last second, by its loudest frequency.
-    caller_ok = sum(abs(_peak_hz(c.tail) - AGENT_HZ) < 30 for c in callers if c.tail)
-    agent_ok = sum(abs(_peak_hz(a.tail) - CALLER_HZ) < 30 for a in agents_media.values() if a.tail)
+    caller_ok = sum(abs(peak_hz(c.tail) - AGENT_HZ) < 30 for c in callers if c.tail)
+    agent_ok = sum(abs(peak_hz(a.tail) - CALLER_HZ) < 30 for a in agents_media.values() if a.tail)
+
+    # Markers heard in the steady window only: caller -> rtpengine -> agent, and direct.
+    by_caller_port = {c.port: c for c in callers}
+    through = [
+        d
+        for contact, agent_media in agents_media.items()
+        if (caller := by_caller_port.get(caller_of.get(contact, -1))) is not None
+        for d in mark_delays_ms(caller, agent_media, *window)
+    ]
+    straight = [d for sender, receiver in direct for d in mark_delays_ms(sender, receiver, *window)]
 
     for contact in list(accepted):
         live = stack.control.by_contact.get(contact)
@@ -338,7 +287,18 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
             await writer.execute_async(
                 cmd.EndContact(agent_id(int(live.agent[1:])), ContactId(contact))
             )
-    code = await asyncio.wait_for(sipp.wait(), 60)
+    try:
+        code = await asyncio.wait_for(sipp.wait(), 60)
+    except TimeoutError:
+        # Calls never answered keep sipp waiting (its -timeout): stop it, so the stack and
+        # the writer's thread are stopped below and the process can end.
+        print("  sipp still had calls after 60 s: stopped")
+        sipp.kill()
+        code = await sipp.wait()
+    errors = scratch / "sipp-errors.log"
+    if code != 0 and errors.exists():
+        # sipp exits 1 when any call failed: say which message it did not expect.
+        print("  sipp's errors (last lines):", *errors.read_text().splitlines()[-6:], sep="\n    ")
     stop.set()
     await asyncio.gather(pacer, agent_pacer)
     unsubscribe()
@@ -373,6 +333,15 @@ async def _run(opts: dict[str, Any], scratch: Path) -> dict[str, Any]:
         "accept_to_agent_hears_caller_ms": {"p50": _pct(accept_to_two_way, 0.5),
                                             "p95": _pct(accept_to_two_way, 0.95),
                                             "n": len(accept_to_two_way)},
+        "marker_delay_ms": {
+            "through_rtpengine": {"p50": _pct(through, 0.5), "p95": _pct(through, 0.95),
+                                  "n": len(through)},
+            "direct": {"p50": _pct(straight, 0.5), "p95": _pct(straight, 0.95),
+                       "n": len(straight)},
+            "added_p50": _pct(through, 0.5) - _pct(straight, 0.5),
+            "added_p95": _pct(through, 0.95) - _pct(straight, 0.95),
+        },
+        "agent_codec": opts["agent"],
         "cpu_percent_of_a_core": cpu,
         "rtpengine_cpu_per_call_percent": cpu["rtpengine"] / max(bridged, 1),
     }  # fmt: skip
@@ -387,11 +356,11 @@ def _spawn(work: Coroutine[Any, Any, None]) -> None:
     task.add_done_callback(_TASKS.discard)
 
 
-async def _pace_dict(endpoints: dict[str, Endpoint], stop: asyncio.Event) -> None:
+async def _pace(endpoints: list[Endpoint] | dict[str, Endpoint], stop: asyncio.Event) -> None:
     tick = time.monotonic()
     while not stop.is_set():
-        for endpoint in list(endpoints.values()):
-            endpoint.send_frame()
+        for sender in list(endpoints.values() if isinstance(endpoints, dict) else endpoints):
+            sender.send_frame()
         tick += FRAME / RATE
         await asyncio.sleep(max(0.0, tick - time.monotonic()))
 
@@ -411,11 +380,18 @@ def main(argv: list[str]) -> int:
         print(f"skipped: needs {', '.join(missing)} (`make voice` installs them as root)")
         return 0
     opts = _options(argv)
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="hearthline-bench-voice-") as tmp:
         result = asyncio.run(_run(opts, Path(tmp)))
-    result["machine"] = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    result["machine"] = (
+        f"{os.cpu_count()} cores, load average {load_start:.1f} at start, "
+        f"{os.getloadavg()[0]:.1f} at end"
+    )
     result["options"] = opts
     cpu = result["cpu_percent_of_a_core"]
+    marks = result["marker_delay_ms"]
+    pair = "PCMU<->Opus, transcoded" if opts["agent"] == "opus" else "PCMU<->PCMU"
+    goal = 60 if opts["agent"] == "opus" else 300
     print(
         f"  INVITE->200 OK p50 {result['invite_to_200_ms']['p50']:.1f} ms, "
         f"p99 {result['invite_to_200_ms']['p99']:.1f} ms (goal p99 < 20 ms)\n"
@@ -423,18 +399,23 @@ def main(argv: list[str]) -> int:
         f"p95 {result['invite_to_first_prompt_ms']['p95']:.0f} ms (goal < 300 ms)\n"
         f"  accept->agent leg hears the caller p50 "
         f"{result['accept_to_agent_hears_caller_ms']['p50']:.0f} ms, p95 "
-        f"{result['accept_to_agent_hears_caller_ms']['p95']:.0f} ms (plain RTP agent leg; "
+        f"{result['accept_to_agent_hears_caller_ms']['p95']:.0f} ms ({pair} plain-RTP agent leg; "
         f"goal with a browser: p95 < 400 ms)\n"
         f"  audio by frequency: caller hears agent on "
         f"{result['audio_checked']['caller_hears_agent']}, agent hears caller on "
         f"{result['audio_checked']['agent_hears_caller']} of "
         f"{result['calls']} calls\n"
+        f"  marker caller->agent through rtpengine p50 {marks['through_rtpengine']['p50']:.1f} ms, "
+        f"p95 {marks['through_rtpengine']['p95']:.1f} ms (n {marks['through_rtpengine']['n']}); "
+        f"direct p50 {marks['direct']['p50']:.1f} ms, p95 {marks['direct']['p95']:.1f} ms "
+        f"(n {marks['direct']['n']}); added p50 {marks['added_p50']:.1f} ms, "
+        f"p95 {marks['added_p95']:.1f} ms (goal < 40 ms)\n"
         f"  CPU while {result['bridged_both_ways']} calls were bridged (% of one core): "
         + ", ".join(f"{name} {value:.1f}" for name, value in cpu.items())
         + f"\n  rtpengine per call {result['rtpengine_cpu_per_call_percent']:.2f}% of a core "
-        f"(PCMU<->PCMU, plain RTP) -> about "
+        f"({pair}, plain RTP) -> about "
         f"{80 / max(result['rtpengine_cpu_per_call_percent'], 1e-6):.0f} calls per core at 80% "
-        f"(goal 300)\n  {result['machine']}",
+        f"(goal {goal})\n  {result['machine']}",
         flush=True,
     )
     RESULTS.parent.mkdir(exist_ok=True)
