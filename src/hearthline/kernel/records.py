@@ -24,7 +24,9 @@ def record(cls: type[_T]) -> type[_T]:
 
 # For the compiled build (bench/compiled.py): ``allow_interpreted_subclasses=True`` on a
 # class that plain code subclasses (a test's watching router, the demo's engine), which
-# compiled classes otherwise refuse; ``native_class=False`` on a value that must pickle.
+# compiled classes otherwise refuse; ``serializable=True`` on a native class that must
+# pickle (the core's records in a snapshot); ``native_class=False`` on a value that must
+# pickle and need not be native.
 # mypyc reads the decorator where it is written; plain Python, where mypy_extensions need
 # not be installed, ignores it.
 if TYPE_CHECKING:

@@ -48,10 +48,15 @@ AgentEntry = tuple[Any, ...]
 T_STEP, T_MAX_WAIT, T_PREFER, T_DUE, T_OFFER, T_WRAP, T_GRACE = range(7)
 TimerEntry = tuple[float, int, int, Any, int]  # (due, seq, kind, record, token)
 
+# The records below go into a snapshot (Router.dump_state pickles them). Compiled by mypyc
+# (bench/compiled.py) a class is native and its unpickling would call ``__init__`` with no
+# arguments; ``serializable`` makes it restore the fields as plain Python does.
+
 # Ended contacts remembered so a late command gets a precise refusal ("it was abandoned").
 ENDED_MEMORY = 10_000
 
 
+@mypyc_attr(serializable=True)
 class Contact:
     __slots__ = (
         "agent",
@@ -130,6 +135,7 @@ class Contact:
         return (-self.priority, self.waiting_since, self.seq, self.epoch, self)
 
 
+@mypyc_attr(serializable=True)
 class Agent:
     __slots__ = (
         "available_since",
@@ -178,6 +184,7 @@ class Agent:
         self.wrap_ends_at: float | None = None
 
 
+@mypyc_attr(serializable=True)
 class Bucket:
     """Waiting contacts and available agents for one queue under one skill requirement."""
 
@@ -245,6 +252,7 @@ class Bucket:
 _AVAILABLE = AgentState.AVAILABLE
 
 
+@mypyc_attr(serializable=True)
 class QueueRt:
     """A queue at run time: its config, its buckets, and the counters decisions need."""
 
