@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from random import Random
+
+from hearthline.kernel.clock import ManualClock
 from hearthline.routing import events as ev
 from hearthline.routing.events import Event
+from hearthline.routing.router import Router
 from hearthline.sim import parse_scenario, simulate
+from hearthline.sim.build import build
+from hearthline.sim.engine import Engine
+from hearthline.sim.run import dispatcher
+from hearthline.sim.world import World
 
 BASE = """
 [simulation]
@@ -82,3 +90,28 @@ def test_shift_end_waits_for_the_call_in_hand() -> None:
     assert all(e.at >= 9 * 3600 for e in outs)
     assert any(e.at > 9 * 3600 for e in outs)  # someone finished a call first
     assert run["unfinished_contacts"] > 0  # nobody left to answer after nine
+
+
+def test_a_requirement_every_caller_brings_keeps_its_agents_to_other_calls() -> None:
+    # The demo with real calls: simulated callers require "!phone", so the one agent with
+    # the phone skill (the person at the desk) is never offered one of them.
+    text = BASE.format(behaviour="", queue="", agents="") + (
+        '\n[[agents]]\ncount = 1\nprefix = "desk"\nskills = { phone = 1 }\n'
+    )
+    built = build(parse_scenario(text))
+    to_desk = {}
+    for requirement in (None, "!phone"):
+        clock = ManualClock(built.start)
+        router = Router(clock=clock, rng=Random(1))
+        trace: list[Event] = []
+        engine = Engine(center=router, clock=clock, sink=lambda events: None)
+        world = World(built, engine=engine, rng=Random(1), requirement=requirement)
+        engine.sink = dispatcher(world.handlers(), trace=trace)
+        engine.sink(router.configure(built.routing))
+        world.start()
+        engine.run(built.end)
+        offers = _of(trace, ev.ContactOffered)
+        assert world.calls > 400 and len(offers) > 400
+        to_desk[requirement] = [e for e in offers if str(e.agent).startswith("desk")]
+    assert to_desk[None], "without the requirement the desk takes calls too"
+    assert to_desk["!phone"] == [], "the desk was offered a simulated caller"

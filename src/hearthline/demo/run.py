@@ -139,9 +139,12 @@ class LiveDay:
         *,
         clock: ScaledClock,
         say: Callable[[str], None] = print,
+        requirement: str | None = None,
     ):
         self.writer = writer
         self.built = built
+        # Every simulated caller's own skill requirement (the World's), if any.
+        self.requirement = requirement
         self.clock = clock
         self.say = say
         self.day = 0  # days after the first
@@ -164,6 +167,7 @@ class LiveDay:
             rng=Random(self.built.seed + day),
             caller_of=self.callers,
             contact_prefix="" if day == 0 else f"d{day + 1}-",
+            requirement=self.requirement,
         )
         if left_over is not None:
             # A callback the center still owes from the day before is this day's to answer.
@@ -256,9 +260,14 @@ def run_demo(options: DemoOptions, built: Built, *, say: Callable[[str], None] =
         )
         app = create_app(writer, settings)
         mount(app)
-        day = LiveDay(writer, built, clock=clock, say=say)
         if options.voice and speaking.available():
             callers = _speaking_callers(options, built, writer, settings, app)
+        # With callers who speak, the person at the desk takes real calls only: a silent
+        # simulated contact between them would sound like a broken line.
+        day = LiveDay(
+            writer, built, clock=clock, say=say,
+            requirement=speaking.SIMULATED_REQUIRE if callers is not None else None,
+        )  # fmt: skip
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

@@ -1,7 +1,7 @@
 """The demo's callers who speak, for the person at the desk (`you`).
 
 Simulated agents take simulated contacts, which need no media. The person signed in as
-`you` gets real calls too: while they are signed in, one caller at a time (sipp, a real
+`you` gets real calls only (the simulated callers require ``!phone``): while they are signed in, one caller at a time (sipp, a real
 SIP caller) rings the number of one of `you`'s queues through the demo's own B2BUA and,
 once answered, says a sentence fitting that campaign (espeak-ng, made once into the data
 directory) over and over, hearing whatever the agent says, until the center hangs up or
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 # The skill real calls require in the demo; only `you` has it.
 PHONE_SKILL = "phone"
 CALLS_REQUIRE = f"{PHONE_SKILL}>=1"
+# ...and the simulated callers' own, while callers who speak run: anyone but the desk.
+SIMULATED_REQUIRE = f"!{PHONE_SKILL}"
 # A caller nobody answers gives up after this many real seconds.
 BOUND_S = 180.0
 _EVERY_S = 2.0

@@ -71,8 +71,12 @@ class World:
         rng: Random,
         caller_of: Callable[[ContactId, QueueId], str] | None = None,
         contact_prefix: str = "",
+        requirement: str | None = None,
     ) -> None:
         self.built = built
+        # A skill requirement every caller brings on top of their queue's (and a menu's):
+        # the demo with real calls keeps its person at the desk for those ("!phone").
+        self.requirement = requirement
         # Contact ids are ``<prefix><queue>-<n>``: a demo that runs day after day gives each
         # day its own prefix, so no day reuses the id of another day's contact.
         self.contact_prefix = contact_prefix
@@ -222,6 +226,9 @@ class World:
         if qid in self.wrap_draw:
             self.manual_wrap[ident] = self.wrap_draw[qid]
         caller = ident if self.caller_of is None else self.caller_of(ident, qid)
+        if self.requirement is not None:
+            own = self.requirement
+            requirement = own if requirement is None else f"({requirement}) & ({own})"
         self.engine.send(
             cmd.ArriveContact(
                 contact=ident, caller=caller, queue=qid, priority=q.priority,
