@@ -36,7 +36,7 @@ from tests.voice.test_real_call import (
     _talks_both_ways,
 )
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 # Longer than Chromium waits between "disconnected" and "failed" (about 10 s): only the
 # page's restarts bring this call back.
@@ -72,10 +72,7 @@ def test_an_agent_leg_cut_off_for_20_s_comes_back_by_ice_restarts_and_the_call_g
         context.set_default_timeout(15_000)
         page = watch(context.new_page())
         sign_in(page, "maria", lands_on="/agent")
-        page.click("#start-button")
-        expect(page.locator("#state-pill")).to_have_text("Not ready")
-        page.click("#ready-button")
-        expect(page.locator("#state-pill")).to_have_text("Ready")
+        start_ready(page)
         sipp = _call(server, caller)
         expect(page.locator("#offer-layer")).to_be_visible()
         _answer_call(page)

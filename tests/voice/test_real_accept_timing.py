@@ -23,7 +23,7 @@ from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RATE, ULAW, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -109,10 +109,7 @@ def test_accept_to_two_way_audio_over_several_calls(
         context.set_default_timeout(15_000)
         page = watch(context.new_page())
         sign_in(page, "maria", lands_on="/agent")
-        page.click("#start-button")
-        expect(page.locator("#state-pill")).to_have_text("Not ready")
-        page.click("#ready-button")
-        expect(page.locator("#state-pill")).to_have_text("Ready")
+        start_ready(page)
         sip_port = server.app.state.app_context.settings.voice_sip_port
         for _ in range(CALLS):
             caller = RtpEndpoint(CALLER_HZ)

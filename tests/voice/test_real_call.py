@@ -42,7 +42,7 @@ from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -172,10 +172,7 @@ def test_a_trunk_caller_talks_to_a_browser_agent_and_the_agent_hangs_up(
         page = watch(context.new_page())
         sign_in(page, "maria", lands_on="/agent")
         expect(page.locator("#state-pill")).to_have_text("Signed out")
-        page.click("#start-button")
-        expect(page.locator("#state-pill")).to_have_text("Not ready")
-        page.click("#ready-button")
-        expect(page.locator("#state-pill")).to_have_text("Ready")
+        start_ready(page)
 
         sipp = _call(server, caller)
 

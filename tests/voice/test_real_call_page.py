@@ -25,7 +25,7 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.voice.rig import start_voice_server
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -189,10 +189,7 @@ def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
     try:
         desk = _page(browser, server.url, AGENT_HZ)
         sign_in(desk, "maria", lands_on="/agent")
-        desk.click("#start-button")
-        expect(desk.locator("#state-pill")).to_have_text("Not ready")
-        desk.click("#ready-button")
-        expect(desk.locator("#state-pill")).to_have_text("Ready")
+        start_ready(desk)
 
         caller = _page(browser, server.url, CALLER_HZ)
         # The sign-in page links to it where it is on for this visitor.

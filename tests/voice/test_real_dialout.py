@@ -27,7 +27,7 @@ from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.test_real_call import _browser_peak
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -126,10 +126,7 @@ def test_a_callback_is_dialled_busy_again_answered_and_no_answer_is_recorded(
         context.set_default_timeout(15_000)
         page = watch(context.new_page())
         sign_in(page, "maria", lands_on="/agent")
-        page.click("#start-button")
-        expect(page.locator("#state-pill")).to_have_text("Not ready")
-        page.click("#ready-button")
-        expect(page.locator("#state-pill")).to_have_text("Ready")
+        start_ready(page)
         soft = page.locator("#softphone-text")
 
         # Busy: the desk says so and offers to dial again.

@@ -26,7 +26,7 @@ from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -201,10 +201,7 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         context.set_default_timeout(30_000)
         agent = watch(context.new_page())
         sign_in(agent, "maria", lands_on="/agent")
-        agent.click("#start-button")
-        expect(agent.locator("#state-pill")).to_have_text("Not ready")
-        agent.click("#ready-button")
-        expect(agent.locator("#state-pill")).to_have_text("Ready")
+        start_ready(agent)
 
         sup_context = sup_browser.new_context(viewport=VIEWPORT, base_url=server.url)
         sup_context.set_default_timeout(30_000)

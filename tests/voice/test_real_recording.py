@@ -27,7 +27,7 @@ from tests.voice.rig import start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, score_returns_calls, sign_in, watch
+from tests.web.support import no_page_errors, score_returns_calls, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -92,10 +92,7 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
         context.set_default_timeout(20_000)
         page = watch(context.new_page())
         sign_in(page, "maria", lands_on="/agent")
-        page.click("#start-button")
-        expect(page.locator("#state-pill")).to_have_text("Not ready")
-        page.click("#ready-button")
-        expect(page.locator("#state-pill")).to_have_text("Ready")
+        start_ready(page)
 
         sip_port = server.app.state.app_context.settings.voice_sip_port
         sipp = subprocess.Popen(

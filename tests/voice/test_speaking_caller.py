@@ -23,7 +23,7 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.voice.rig import start_voice_server
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, watch
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -112,10 +112,7 @@ def test_the_speaking_caller_is_heard_by_the_agent_who_hangs_up(
         time.sleep(2.5)
         assert callers.placed == 0
         sign_in(page, "maria", lands_on="/agent")
-        page.click("#start-button")
-        expect(page.locator("#state-pill")).to_have_text("Not ready")
-        page.click("#ready-button")
-        expect(page.locator("#state-pill")).to_have_text("Ready")
+        start_ready(page)
 
         expect(page.locator("#offer-layer")).to_be_visible()
         page.click("#accept-button")

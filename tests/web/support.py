@@ -35,6 +35,14 @@ def sign_in(page: Page, username: str, *, lands_on: str) -> None:
     page.wait_for_url(f"**{lands_on}")
 
 
+def start_ready(page: Page) -> None:
+    """On the agent's page: Start work (not ready), then Ready, each seen on the pill."""
+    page.click("#start-button")
+    expect(page.locator("#state-pill")).to_have_text("Not ready")
+    page.click("#ready-button")
+    expect(page.locator("#state-pill")).to_have_text("Ready")
+
+
 def open_as(
     browser: Browser,
     server: WebServer,

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, open_as
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = pytest.mark.browser
 
@@ -115,10 +115,7 @@ def test_the_agent_searches_with_the_keyboard_and_hostile_content_stays_inert(
     _harmless(page, dialogs)
 
     # On a call: the notes being typed bring the client's procedures beside the script.
-    page.click("#start-button")
-    expect(page.locator("#state-pill")).to_have_text("Not ready")
-    page.click("#ready-button")
-    expect(page.locator("#state-pill")).to_have_text("Ready")
+    start_ready(page)
     server.arrive(queue="returns", caller="+1 555 0199", contact_id="kb-suggest-1")
     page.click("#accept-button")
     expect(page.locator("#state-pill")).to_have_text("On contact")

@@ -17,7 +17,7 @@ from hearthline.telephony.menu_calls import MenuPlan
 from hearthline.voice.menus import Flow, Node
 from tests.web.menu_calls import walk_menu
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, open_as
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +50,7 @@ def test_the_desk_names_the_customer_the_menu_identified_ringing_and_accepted(
         )  # fmt: skip
     page = open_as(browser, server, "maria", lands_on="/agent")
     expect(page.locator("#state-pill")).to_have_text("Signed out")
-    page.click("#start-button")
-    expect(page.locator("#state-pill")).to_have_text("Not ready")
-    page.click("#ready-button")
-    expect(page.locator("#state-pill")).to_have_text("Ready")
+    start_ready(page)
 
     # The caller's number is no customer's: only the account number identifies them.
     contact = call_through_the_menu(server, "menu-web-1", "+15557770123", ACCOUNT)

@@ -9,17 +9,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.web.server import WebServer
-from tests.web.support import contact_detail, no_page_errors, open_as
+from tests.web.support import contact_detail, no_page_errors, open_as, start_ready
 
 pytestmark = pytest.mark.browser
 
 
 def ready(page: Page) -> None:
     expect(page.locator("#state-pill")).to_have_text("Signed out")  # the desk is read
-    page.click("#start-button")
-    expect(page.locator("#state-pill")).to_have_text("Not ready")
-    page.click("#ready-button")
-    expect(page.locator("#state-pill")).to_have_text("Ready")
+    start_ready(page)
 
 
 def finish_the_contact(page: Page) -> None:

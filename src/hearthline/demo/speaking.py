@@ -1,12 +1,13 @@
 """The demo's callers who speak, for the person at the desk (`you`).
 
 Simulated agents take simulated contacts, which need no media. The person signed in as
-`you` gets real calls only (the simulated callers require ``!phone``): while they are signed in, one caller at a time (sipp, a real
-SIP caller) rings the number of one of `you`'s queues through the demo's own B2BUA and,
-once answered, says a sentence fitting that campaign (espeak-ng, made once into the data
-directory) over and over, hearing whatever the agent says, until the center hangs up or
-``BOUND_S`` has passed. The demo's real calls require the ``phone`` skill, which only
-`you` has (the ``voice_calls_require`` setting): no simulated agent is offered one.
+`you` gets real calls only (the simulated callers require ``!phone``): while signed in,
+one caller at a time (sipp, a real SIP caller) rings the number of one of `you`'s queues
+through the demo's own B2BUA and, once answered, says a sentence fitting that campaign
+(espeak-ng, made once into the data directory) over and over, hearing whatever the agent
+says, until the center hangs up or ``BOUND_S`` has passed. The demo's real calls require
+the ``phone`` skill, which only `you` has (the ``voice_calls_require`` setting): no
+simulated agent is offered one.
 """
 
 from __future__ import annotations
