@@ -4,8 +4,8 @@
 // No SIP here. Keys go over the same socket to the number's menu.
 
 import { $ } from "./dom.js";
+import { gathered } from "./ice.js";
 
-const ICE_WAIT_MS = 2000;
 
 class Caller {
   constructor() {
@@ -107,19 +107,6 @@ class Caller {
   }
 }
 
-// The offer goes whole (no trickle ICE): wait until the candidates are in it.
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState !== "complete") return;
-      pc.removeEventListener("icegatheringstatechange", done);
-      resolve();
-    };
-    pc.addEventListener("icegatheringstatechange", done);
-    setTimeout(resolve, ICE_WAIT_MS);
-  });
-}
 
 async function start() {
   const caller = new Caller();

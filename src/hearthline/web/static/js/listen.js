@@ -22,9 +22,9 @@
 //   server -> agent  {"type":"voice-coach","session":..,"contact":..,"mode":..,"supervisor":..,"shown":..,"switched":FROM}
 
 import { del, post, put, seg } from "./api.js";
+import { gathered } from "./ice.js";
 
 const RESUBSCRIBE_MS = 3000;
-const ICE_WAIT_MS = 2000;
 const MODES = { listen: "Listening to", whisper: "Whispering to", barge: "In the call with" };
 
 export const LISTEN_OPTIONS = [
@@ -380,16 +380,3 @@ export class Coach {
   }
 }
 
-// The answer goes whole (no trickle ICE): wait until the candidates are in it.
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState !== "complete") return;
-      pc.removeEventListener("icegatheringstatechange", done);
-      resolve();
-    };
-    pc.addEventListener("icegatheringstatechange", done);
-    setTimeout(resolve, ICE_WAIT_MS);
-  });
-}

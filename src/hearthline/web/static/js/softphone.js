@@ -19,8 +19,8 @@
 // "disconnected"), only a restart brings the same call back.
 
 import { Coach } from "./listen.js";
+import { gathered } from "./ice.js";
 
-const ICE_WAIT_MS = 2000;
 const RESTART_EVERY_MS = 5000;
 const LOST_AFTER_MS = 8000;
 
@@ -185,16 +185,3 @@ export class Softphone {
   }
 }
 
-// The answer goes whole (no trickle ICE): wait until the candidates are in it.
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState !== "complete") return;
-      pc.removeEventListener("icegatheringstatechange", done);
-      resolve();
-    };
-    pc.addEventListener("icegatheringstatechange", done);
-    setTimeout(resolve, ICE_WAIT_MS);
-  });
-}

@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v14";
+const CACHE = "hearthline-pages-v15";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
@@ -23,6 +23,7 @@ const SHELL = [
   "/static/js/dom.js",
   "/static/js/drafts.js",
   "/static/js/format.js",
+  "/static/js/ice.js",
   "/static/js/procedures.js",
   "/static/js/listen.js",
   "/static/js/ring.js",
