@@ -1,5 +1,5 @@
 """What the real-call tests with a browser set up alike: a server with voice on, a number
-to the returns queue, and a steady tone for a fake microphone."""
+to the returns queue, a steady tone for a fake microphone, and sipp calling in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from hearthline.store import tables
-from tests.ports import voice_settings
+from tests.ports import sipp_media_port, voice_settings
+from tests.serving import free_port
 from tests.web.server import WebServer, start_server
 
 
@@ -42,3 +43,29 @@ def tone_wav(path: Path, hz: float, *, seconds: float = 60) -> Path:
         check=True,
     )  # fmt: skip
     return path
+
+
+HERE = Path(__file__).parent
+
+
+def call_in(
+    server: WebServer,
+    number: str,
+    rtp_port: int,
+    *,
+    timeout_s: int = 60,
+    media_port: int | None = None,
+    stderr: int = subprocess.PIPE,
+) -> subprocess.Popen[bytes]:
+    """sipp calls ``number`` (``caller.xml``) with its media on the test's RTP endpoint at
+    ``rtp_port``; it exits 0 on the server's BYE."""
+    sip_port = server.app.state.app_context.settings.voice_sip_port
+    media = sipp_media_port() if media_port is None else media_port
+    return subprocess.Popen(
+        ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / "caller.xml"), "-s", number,
+         "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(media),
+         "-m", "1", "-l", "1", "-key", "rtpport", str(rtp_port),
+         "-timeout", f"{timeout_s}s", "-nostdin"],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )  # fmt: skip

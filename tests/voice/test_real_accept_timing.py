@@ -17,9 +17,7 @@ import pytest
 from playwright.sync_api import Page, Playwright, expect
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.ports import sipp_media_port
-from tests.serving import free_port
-from tests.voice.rig import start_voice_server, tone_wav
+from tests.voice.rig import call_in, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, ULAW, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -29,7 +27,6 @@ pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
 skip_without_voice_tools()
 
-HERE = Path(__file__).parent
 NUMBER = "+15550100"
 CALLER_HZ, AGENT_HZ = 600.0, 1000.0
 CALLS = 20
@@ -110,17 +107,10 @@ def test_accept_to_two_way_audio_over_several_calls(
         page = watch(context.new_page())
         sign_in(page, "maria", lands_on="/agent")
         start_ready(page)
-        sip_port = server.app.state.app_context.settings.voice_sip_port
         for _ in range(CALLS):
             caller = RtpEndpoint(CALLER_HZ)
             caller.start()
-            sipp = subprocess.Popen(
-                ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / "caller.xml"),
-                 "-s", NUMBER, "-i", "127.0.0.1", "-p", str(free_port()),
-                 "-mp", str(sipp_media_port()), "-m", "1", "-l", "1",
-                 "-key", "rtpport", str(caller.port), "-timeout", "60s", "-nostdin"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+            sipp = call_in(server, NUMBER, caller.port, stderr=subprocess.DEVNULL)
             try:
                 expect(page.locator("#offer-layer")).to_be_visible()
                 clicked = time.monotonic()

@@ -36,9 +36,7 @@ from hearthline.store.log import read_events
 from hearthline.telephony.prompts import HOLD_NOTES
 from hearthline.voice.domain import LiveVoice
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.ports import sipp_media_port
-from tests.serving import free_port
-from tests.voice.rig import start_voice_server, tone_wav
+from tests.voice.rig import call_in, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -48,7 +46,6 @@ pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
 skip_without_voice_tools()
 
-HERE = Path(__file__).parent
 NUMBER = "+15550100"
 CALLER_HZ = 600.0
 AGENT_HZ = 1000.0
@@ -125,15 +122,7 @@ def _agents_browser(playwright: Playwright, tone: Path) -> Browser:
 
 def _call(server: WebServer, caller: RtpEndpoint) -> subprocess.Popen[bytes]:
     """sipp calls ``NUMBER`` with its media on ``caller``; it exits 0 on the server's BYE."""
-    sip_port = server.app.state.app_context.settings.voice_sip_port
-    return subprocess.Popen(
-        ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / "caller.xml"), "-s", NUMBER,
-         "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(sipp_media_port()),
-         "-m", "1", "-l", "1", "-key", "rtpport", str(caller.port),
-         "-timeout", "60s", "-nostdin"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
+    return call_in(server, NUMBER, caller.port)
 
 
 def _stop(sipp: subprocess.Popen[bytes] | None) -> None:

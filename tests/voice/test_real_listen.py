@@ -21,8 +21,7 @@ from sqlalchemy import select
 from hearthline.store import tables
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.ports import sipp_media_port
-from tests.serving import free_port
-from tests.voice.rig import start_voice_server, tone_wav
+from tests.voice.rig import call_in, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -32,7 +31,6 @@ pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
 skip_without_voice_tools()
 
-HERE = Path(__file__).parent
 NUMBER = "+15550110"
 CALLER_HZ = 600.0
 AGENT_HZ = 1000.0
@@ -208,35 +206,7 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         sup = watch(sup_context.new_page())
         sign_in(sup, "super", lands_on="/supervisor")
 
-        sip_port = server.app.state.app_context.settings.voice_sip_port
-        sipp = subprocess.Popen(
-            [
-                "sipp",
-                f"127.0.0.1:{sip_port}",
-                "-sf",
-                str(HERE / "caller.xml"),
-                "-s",
-                NUMBER,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(free_port()),
-                "-mp",
-                str(_sipp_port()),
-                "-m",
-                "1",
-                "-l",
-                "1",
-                "-key",
-                "rtpport",
-                str(caller.port),
-                "-timeout",
-                "120s",
-                "-nostdin",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        sipp = call_in(server, NUMBER, caller.port, timeout_s=120, media_port=_sipp_port())
         rang = _poll(
             lambda: agent.locator("#offer-layer").is_visible() or sipp.poll() is not None or None,
             seconds=90,  # a loaded machine: the B2BUA, rtpengine and two browsers beside it

@@ -21,9 +21,7 @@ from sqlalchemy import select
 from hearthline.store import tables
 from hearthline.telephony.recording_file import decode
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.ports import sipp_media_port
-from tests.serving import free_port
-from tests.voice.rig import start_voice_server, tone_wav
+from tests.voice.rig import call_in, start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -33,7 +31,6 @@ pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
 skip_without_voice_tools()
 
-HERE = Path(__file__).parent
 NUMBER = "+15550177"
 CALLER_HZ = 600.0
 AGENT_HZ = 1000.0
@@ -94,15 +91,7 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
         sign_in(page, "maria", lands_on="/agent")
         start_ready(page)
 
-        sip_port = server.app.state.app_context.settings.voice_sip_port
-        sipp = subprocess.Popen(
-            ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / "caller.xml"), "-s", NUMBER,
-             "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(sipp_media_port()),
-             "-m", "1", "-l", "1", "-key", "rtpport", str(caller.port),
-             "-timeout", "90s", "-nostdin"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )  # fmt: skip
+        sipp = call_in(server, NUMBER, caller.port, timeout_s=90)
 
         # The consent prompt plays before the call is queued: the offer rings after it.
         try:
