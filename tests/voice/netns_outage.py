@@ -22,13 +22,12 @@ import pytest
 from playwright.sync_api import Playwright, expect
 
 from tests.conftest import VIEWPORT
-from tests.voice.rig import start_voice_server, tone_wav
+from tests.voice.rig import microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.test_real_call import (
     AGENT_HZ,
     CALLER_HZ,
     NUMBER,
-    _agents_browser,
     _answer_call,
     _call,
     _log,
@@ -63,7 +62,7 @@ def test_an_agent_leg_cut_off_for_20_s_comes_back_by_ice_restarts_and_the_call_g
     voice_server: WebServer, playwright: Playwright, agent_tone: Path
 ) -> None:
     server = voice_server
-    browser = _agents_browser(playwright, agent_tone)
+    browser = microphone_browser(playwright, agent_tone)
     caller = RtpEndpoint(CALLER_HZ)
     caller.start()
     sipp: subprocess.Popen[bytes] | None = None

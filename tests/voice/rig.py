@@ -7,9 +7,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from playwright.sync_api import Browser, Playwright
 from sqlalchemy import insert
 
 from hearthline.store import tables
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
 from tests.web.server import WebServer, start_server
@@ -69,3 +71,20 @@ def call_in(
         stdout=subprocess.DEVNULL,
         stderr=stderr,
     )  # fmt: skip
+
+
+def microphone_browser(playwright: Playwright, tone: Path) -> Browser:
+    """Chromium whose fake microphone plays ``tone`` (granted without asking), allowed
+    WebRTC on loopback, playing audio without a click."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--allow-loopback-in-peer-connection",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={tone}",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )

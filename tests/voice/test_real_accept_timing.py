@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, Playwright, expect
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.voice.rig import call_in, start_voice_server, tone_wav
+from tests.conftest import VIEWPORT
+from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, ULAW, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -87,18 +87,7 @@ def test_accept_to_two_way_audio_over_several_calls(
 ) -> None:
     server = voice_server
     tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ, seconds=120)
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            *CHROMIUM_ARGS,
-            "--allow-loopback-in-peer-connection",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={tone}",
-            "--autoplay-policy=no-user-gesture-required",
-        ],
-    )
+    browser = microphone_browser(playwright, tone)
     agent_hears: list[float] = []
     caller_hears: list[float] = []
     try:

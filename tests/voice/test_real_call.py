@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Page, Playwright, expect
 from sqlalchemy import select
 
 from hearthline.kernel.ids import AgentId
@@ -35,8 +35,8 @@ from hearthline.store import tables
 from hearthline.store.log import read_events
 from hearthline.telephony.prompts import HOLD_NOTES
 from hearthline.voice.domain import LiveVoice
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.voice.rig import call_in, start_voice_server, tone_wav
+from tests.conftest import VIEWPORT
+from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -104,22 +104,6 @@ def _level(samples: np.ndarray, hz: float) -> float:
     return float(spectrum[np.abs(freqs - hz) <= 30].max())
 
 
-def _agents_browser(playwright: Playwright, tone: Path) -> Browser:
-    """Chromium whose fake microphone plays ``tone``, allowed WebRTC on loopback."""
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            *CHROMIUM_ARGS,
-            "--allow-loopback-in-peer-connection",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={tone}",
-            "--autoplay-policy=no-user-gesture-required",
-        ],
-    )
-
-
 def _call(server: WebServer, caller: RtpEndpoint) -> subprocess.Popen[bytes]:
     """sipp calls ``NUMBER`` with its media on ``caller``; it exits 0 on the server's BYE."""
     return call_in(server, NUMBER, caller.port)
@@ -151,7 +135,7 @@ def test_a_trunk_caller_talks_to_a_browser_agent_and_the_agent_hangs_up(
     server = voice_server
     _signed_out(server, "a-maria")
     before = server.writer.last_event_id  # the module's other test may have run first
-    browser = _agents_browser(playwright, agent_tone)
+    browser = microphone_browser(playwright, agent_tone)
     caller = RtpEndpoint(CALLER_HZ)
     caller.start()
     sipp: subprocess.Popen[bytes] | None = None
@@ -331,7 +315,7 @@ def test_an_agent_leg_gone_silent_is_a_lost_connection_and_the_next_agent_takes_
     _grace(server, GRACE_S)
     caplog.set_level(logging.INFO, logger="hearthline.telephony.silence")
     before = len(_log(server))
-    browser = _agents_browser(playwright, agent_tone)
+    browser = microphone_browser(playwright, agent_tone)
     caller = RtpEndpoint(CALLER_HZ)
     caller.start()
     sipp: subprocess.Popen[bytes] | None = None

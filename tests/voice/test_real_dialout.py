@@ -19,10 +19,10 @@ from hearthline.kernel.ids import ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.store import tables
 from hearthline.voice.domain import LiveVoice
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.conftest import VIEWPORT
 from tests.ports import sipp_media_port
 from tests.serving import free_port
-from tests.voice.rig import start_voice_server, tone_wav
+from tests.voice.rig import microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.test_real_call import _browser_peak
 from tests.voice.tools import skip_without_voice_tools
@@ -110,14 +110,7 @@ def test_a_callback_is_dialled_busy_again_answered_and_no_answer_is_recorded(
 ) -> None:
     server = voice_server
     tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ, seconds=40)
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[*CHROMIUM_ARGS, "--allow-loopback-in-peer-connection",
-              "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-audio-capture={tone}",
-              "--autoplay-policy=no-user-gesture-required"],
-    )  # fmt: skip
+    browser = microphone_browser(playwright, tone)
     customer = RtpEndpoint(CUSTOMER_HZ)
     customer.start()
     phones: list[subprocess.Popen[bytes]] = []

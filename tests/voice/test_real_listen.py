@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Page, Playwright, expect
 from sqlalchemy import select
 
 from hearthline.store import tables
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.conftest import VIEWPORT
 from tests.ports import sipp_media_port
-from tests.voice.rig import call_in, start_voice_server, tone_wav
+from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -45,21 +45,6 @@ def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer
     server = start_voice_server(tmp_path_factory.mktemp("listen"), "real_listen", NUMBER)
     yield server
     server.stop()
-
-
-def _browser(playwright: Playwright, tone: Path) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            *CHROMIUM_ARGS,
-            "--allow-loopback-in-peer-connection",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={tone}",
-            "--autoplay-policy=no-user-gesture-required",
-        ],
-    )
 
 
 # The loudest frequency of a stream the page holds (``expression`` names it) and the
@@ -189,8 +174,10 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
     voice_server: WebServer, playwright: Playwright, screenshots: Path, tmp_path: Path
 ) -> None:
     server = voice_server
-    agent_browser = _browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
-    sup_browser = _browser(playwright, tone_wav(tmp_path / "supervisor.wav", SUPERVISOR_HZ))
+    agent_browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
+    sup_browser = microphone_browser(
+        playwright, tone_wav(tmp_path / "supervisor.wav", SUPERVISOR_HZ)
+    )
     caller = RtpEndpoint(CALLER_HZ)
     caller.start()
     sipp: subprocess.Popen[bytes] | None = None

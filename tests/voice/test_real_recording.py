@@ -21,7 +21,7 @@ from sqlalchemy import select
 from hearthline.store import tables
 from hearthline.telephony.recording_file import decode
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.voice.rig import call_in, start_voice_server, tone_wav
+from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
@@ -69,18 +69,7 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
             "/api/admin/campaigns/acme-returns/recording-policy", json={"mode": "all"}
         )
     assert policy.status_code == 204, policy.text
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            *CHROMIUM_ARGS,
-            "--allow-loopback-in-peer-connection",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={agent_tone}",
-            "--autoplay-policy=no-user-gesture-required",
-        ],
-    )
+    browser = microphone_browser(playwright, agent_tone)
     caller = RtpEndpoint(CALLER_HZ)
     caller.start()
     sipp: subprocess.Popen[bytes] | None = None
