@@ -368,12 +368,20 @@ def _place(span: _Table, rows: Ints, t0: float, kinds: Ints) -> _Piece | None:
     samples[_ranges(at[opus], lengths[opus])] = decoded
     g711 = ~opus
     codes = np.frombuffer(span.data, dtype=np.uint8)[_ranges(first[g711], lengths[g711])]
-    alaw = np.repeat(kind[g711] == _PCMA, lengths[g711])
-    samples[_ranges(at[g711], lengths[g711])] = np.where(alaw, _ALAW[codes], _ULAW[codes])
+    pcma = kind[g711] == _PCMA
+    if pcma.any():
+        alaw = np.repeat(pcma, lengths[g711])
+        g711_samples = np.where(alaw, _ALAW[codes], _ULAW[codes])
+    else:  # the usual stream, one codec: one table, no choosing
+        g711_samples = _ULAW[codes]
+    if opus.any():
+        samples[_ranges(at[g711], lengths[g711])] = g711_samples
+    else:
+        samples = g711_samples
     keep = (start_s >= 0) & (start_s <= _MAX_SECONDS) & (lengths > 0)
     if not keep.any():
         return None
-    kept = samples[_ranges(at[keep], lengths[keep])]
+    kept = samples if keep.all() else samples[_ranges(at[keep], lengths[keep])]
     starts = np.rint(start_s[keep] * RATE).astype(np.int64)
     end = float((start_s[keep] + lengths[keep] / RATE).max())
     return _Piece(starts, lengths[keep], kept, end)
