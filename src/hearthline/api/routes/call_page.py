@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
 
 from hearthline.api.deps import SESSION_COOKIE, AppContext, Ctx
 from hearthline.api.errors import ApiError, forbidden
@@ -106,7 +107,9 @@ async def call(ws: WebSocket) -> None:
     await ws.accept()
     session = _Session(ws)
     try:
-        while True:
+        # A send to a page that has gone (suppressed in ``_Session.send``) leaves the socket
+        # disconnected on our side: stop there rather than receive on a closed socket.
+        while ws.application_state == WebSocketState.CONNECTED:
             text = await ws.receive_text()
             await session.handle(ctx.web_callers, text)
     except WebSocketDisconnect:
