@@ -24,19 +24,32 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketState
 
 from hearthline.api.deps import SESSION_COOKIE, AppContext, Ctx
 from hearthline.api.errors import ApiError, forbidden
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import menus as menus_q
-from hearthline.telephony.web_callers import Refused, WebCallers
+from hearthline.telephony.web_callers import KEYS, Refused, WebCallers
 
 router = APIRouter(prefix="/api/call-page", include_in_schema=False)
 _CLOSE_FORBIDDEN = 4403
 _CLOSE_OFF = 4404
 _MAX_MESSAGE_CHARS = 16384  # a browser's offer is 1-4 KB
 _MAX_NUMBER = 64
+
+
+async def _visitor_refused(ctx: AppContext, visitor: HTTPConnection) -> ApiError | None:
+    """``_refusal`` for the page's request or its socket."""
+    headers = visitor.headers
+    return await _refusal(
+        ctx,
+        visitor.client.host if visitor.client else None,
+        visitor.cookies.get(SESSION_COOKIE),
+        headers.get("origin"),
+        headers.get("host", ""),
+    )
 
 
 async def _refusal(
@@ -68,13 +81,7 @@ async def _refusal(
 @router.get("")
 async def numbers(request: Request, ctx: Ctx) -> dict[str, Any]:
     """The numbers a caller may dial, each with its label and the client it belongs to."""
-    refused = await _refusal(
-        ctx,
-        request.client.host if request.client else None,
-        request.cookies.get(SESSION_COOKIE),
-        request.headers.get("origin"),
-        request.headers.get("host", ""),
-    )
+    refused = await _visitor_refused(ctx, request)
     if refused is not None:
         raise refused
     rows = await ctx.db(config_q.numbers, ctx.engine)
@@ -93,13 +100,7 @@ async def numbers(request: Request, ctx: Ctx) -> dict[str, Any]:
 @router.websocket("/ws")
 async def call(ws: WebSocket) -> None:
     ctx: AppContext = ws.app.state.app_context
-    refused = await _refusal(
-        ctx,
-        ws.client.host if ws.client else None,
-        ws.cookies.get(SESSION_COOKIE),
-        ws.headers.get("origin"),
-        ws.headers.get("host", ""),
-    )
+    refused = await _visitor_refused(ctx, ws)
     if refused is not None:
         code = _CLOSE_OFF if refused.status == 404 else _CLOSE_FORBIDDEN
         await ws.close(code=code, reason=refused.message[:120])
@@ -148,7 +149,7 @@ class _Session:
             key = message.get("key")
             if self.call is None or self.callers is None:
                 await self.send({"type": "error", "message": "no call to send a key to"})
-            elif not isinstance(key, str) or len(key) != 1 or key not in "0123456789*#":
+            elif not isinstance(key, str) or key not in KEYS:
                 await self.send({"type": "error", "message": "a key is one of 0-9, * and #"})
             else:
                 await self.callers.key(self.call, key)
