@@ -231,8 +231,8 @@ class ControlPlane:
         if isinstance(event, ev.ContactArrived):
             if event.channel is Channel.CALLBACK:
                 self.dialout.arrived(event)
-            if event.origin is not None and event.channel is Channel.CALLBACK:
-                await self._owed_callback(event.origin, event.contact)
+                if event.origin is not None:
+                    await self._owed_callback(event.origin, event.contact)
             return
         if isinstance(event, ev.ContactQueued):
             self.dialout.queued(event)
@@ -316,21 +316,23 @@ class ControlPlane:
                 file = await self.find_prompt(live.client, name) or default
             except Exception:  # the default says it as well
                 log.exception("voice: the %s prompt of %s could not be read", name, live.client)
-        try:
-            await self.media.play_once(live.call, file)
-        except Exception:
-            log.exception("voice: no %s prompt for %s", name, live.call)
-            return 0.0
-        return self.files.seconds(file) if self.files is not None else 0.0
+        return await self.play_once(live.call, [file])
 
     async def _release_agent(self, live: LiveCall) -> None:
         """The agent's leg ends and the caller waits with music for the next agent (a
         blind transfer): the next OfferAccepted rings that agent on a new leg."""
-        await self._leg_over(live)
-        if live.agent is not None:
-            self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
-        live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
+        await self._end_agent_leg(live)
         await self.media.play(live.call, self.music)
+
+    async def _end_agent_leg(self, live: LiveCall) -> str | None:
+        """The agent's leg ends (a transfer, a drop): listening in on it stops, their page
+        is told, and the call has no agent until the next accepts. The agent it had."""
+        await self._leg_over(live)
+        agent = live.agent
+        if agent is not None:
+            self.tell_agent(agent, {"type": "voice-end", "contact": live.contact})
+        live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
+        return agent
 
     async def ring_agent(self, live: LiveCall, agent: str) -> None:
         live.agent = agent
@@ -340,13 +342,11 @@ class ControlPlane:
         self.tell_agent(agent, {"type": "voice-offer", "contact": live.contact, "sdp": offer})
 
     async def _requeue(self, live: LiveCall) -> None:
-        await self._leg_over(live)
-        if live.agent is not None:
-            self.tell_agent(live.agent, {"type": "voice-end", "contact": live.contact})
+        agent = await self._end_agent_leg(live)
+        if agent is not None:
             for told in self.agent_dropped:
-                told(live.agent)
+                told(agent)
         previous = live.contact
-        live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
         live.contact = f"v{uuid.uuid4().hex}"
         self.by_contact.pop(previous, None)
         self.by_contact[live.contact] = live
@@ -574,15 +574,19 @@ class ControlPlane:
             return ()
 
     async def play_once(self, call: str, files: list[str]) -> float:
-        """Plays ``files`` in turn, once; their length in seconds (0 if it did not play)."""
-        assert self.files is not None
-        file = files[0] if len(files) == 1 else self.files.joined(files)
+        """Plays ``files`` in turn, once; their length in seconds (0 if it did not play,
+        or when no prompt files are known to measure: what follows then starts at once)."""
+        if len(files) == 1:
+            file = files[0]
+        else:
+            assert self.files is not None  # several files are joined into one
+            file = self.files.joined(files)
         try:
             await self.media.play_once(call, file)
         except Exception:
             log.exception("voice: could not play %s to %s", file, call)
             return 0.0
-        return self.files.seconds(file)
+        return self.files.seconds(file) if self.files is not None else 0.0
 
     async def _queue_after(self, live: LiveCall, seconds: float) -> None:
         await asyncio.sleep(seconds)
