@@ -165,13 +165,9 @@ def stretches(services: pd.DataFrame, gap_s: float) -> dict[str, tuple[tuple[flo
     before a gap longer than ``gap_s``."""
     out: dict[str, tuple[tuple[float, float], ...]] = {}
     for server, frame in services.groupby("server", sort=True):
-        spans: list[tuple[float, float]] = []
-        for s, e in zip(frame["start_s"], frame["end_s"], strict=True):
-            if spans and s - spans[-1][1] <= gap_s:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], float(e)))
-            else:
-                spans.append((float(s), float(e)))
-        out[str(server)] = tuple(spans)
+        starts = frame["start_s"].astype(float).tolist()
+        ends = frame["end_s"].astype(float).tolist()
+        out[str(server)] = tuple(_union(list(zip(starts, ends, strict=True)), gap_s))
     return out
 
 
@@ -235,10 +231,11 @@ def not_ready_spans(
     return out
 
 
-def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def _union(spans: list[tuple[float, float]], gap_s: float = 0.0) -> list[tuple[float, float]]:
+    """``spans`` joined where they overlap, touch or are at most ``gap_s`` apart; in order."""
     out: list[tuple[float, float]] = []
     for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
+        if out and a - out[-1][1] <= gap_s:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
             out.append((a, b))
