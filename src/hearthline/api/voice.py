@@ -26,6 +26,7 @@ from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
 from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony import prompts, recording_recovery
+from hearthline.telephony.engines import parse_addresses
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import MenuPlan
 from hearthline.telephony.recording import Recorder, Stored
@@ -71,6 +72,8 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         rtp_max=s.voice_rtp_max,
         announce_every_s=s.voice_wait_announce_s,
         dial_timeout_s=s.voice_dial_timeout_s,
+        rtpengines=parse_addresses(s.voice_rtpengines),
+        dtmf_port=s.voice_dtmf_port,
         agent_silence_s=s.voice_agent_silence_s,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
@@ -142,8 +145,9 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     ctx.voice = stack.control
     ctx.web_callers = stack.web
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
-    log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
-             s.voice_sip_port, s.voice_ng_port)  # fmt: skip
+    engines = s.voice_rtpengines.replace(",", ", ") or f"127.0.0.1:{s.voice_ng_port}"
+    log.info("voice: SIP on %s:%d, rtpengine ng on %s", s.voice_sip_host, s.voice_sip_port,
+             engines)  # fmt: skip
     return stack
 
 

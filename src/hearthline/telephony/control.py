@@ -52,6 +52,7 @@ from hearthline.routing.config import Channel, OverflowKind
 from hearthline.routing.errors import RoutingError
 from hearthline.service.writer import Writer
 from hearthline.telephony.dialout import DialOut, FindLine
+from hearthline.telephony.engines import NoMediaEngine
 from hearthline.telephony.media import MediaEngine
 from hearthline.telephony.menu_calls import (
     FindMenu,
@@ -505,8 +506,11 @@ class ControlPlane:
             # Set by the call page's relay (``telephony/web_callers.py``) only.
             park = self.media.park_browser if message.get("browser") else self.media.park
             answer = await park(call, sdp)
-        except Exception:
-            log.exception("voice: the media engine could not take call %s", call)
+        except Exception as exc:
+            if isinstance(exc, NoMediaEngine):  # an outage, said in one line
+                log.warning("voice: call %s refused (503): %s", call, exc)
+            else:
+                log.exception("voice: the media engine could not take call %s", call)
             with contextlib.suppress(Exception):
                 await self.media.end(call)
             self.signal(

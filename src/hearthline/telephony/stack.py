@@ -1,5 +1,6 @@
 """Voice as the server runs it: rtpengine and the B2BUA as supervised children, and the
-control plane between them and the writer.
+control plane between them and the writer. With ``rtpengines`` set, no rtpengine child:
+the calls spread over those engines (``telephony/engines.py``).
 
     stack = VoiceStack(writer, config, find_number=..., tell_agent=...)
     await stack.start()      # raises VoiceUnavailable naming what is missing
@@ -23,9 +24,10 @@ from hearthline.service.writer import Writer
 from hearthline.telephony import prompts, rtpengine, trunks
 from hearthline.telephony.control import ControlPlane, FindAnnouncements, FindNumber, TellAgent
 from hearthline.telephony.dialout import FindLine
+from hearthline.telephony.engines import EnginePool
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import DtmfListener, FindMenu, LookUp, PromptCache
-from hearthline.telephony.ng import NgClient
+from hearthline.telephony.ng import Ng, NgClient
 from hearthline.telephony.processes import Child
 from hearthline.telephony.silence import DEFAULT_SILENT_S, SilenceWatch
 from hearthline.telephony.trunks import Bounds, Registration, Trunk
@@ -62,6 +64,12 @@ class VoiceConfig:
     registrations: tuple[Registration, ...] = ()
     # A dialled callback not answered within this many seconds is cancelled.
     dial_timeout_s: float = 30.0
+    # External rtpengines' ng addresses (the scale tier); none: one rtpengine child on
+    # ``ng_port`` and ``rtp_min``-``rtp_max``.
+    rtpengines: tuple[tuple[str, int], ...] = ()
+    # Where rtpengine sends the callers' keys; 0: a free port (an external engine's
+    # ``dtmf-log-dest`` must name a fixed one).
+    dtmf_port: int = 0
 
 
 class VoiceStack:
@@ -78,18 +86,21 @@ class VoiceStack:
         find_line: FindLine | None = None,
     ) -> None:
         self.config = config
-        self.ng = NgClient("127.0.0.1", config.ng_port)
+        self.pool = EnginePool(config.rtpengines) if config.rtpengines else None
+        self.ng: Ng = self.pool if self.pool is not None else NgClient("127.0.0.1", config.ng_port)
         # Bound now, so rtpengine's config can name its port.
         self._dtmf_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._dtmf_socket.bind(("127.0.0.1", 0))
+        self._dtmf_socket.bind(("127.0.0.1", config.dtmf_port))
         dtmf_port = int(self._dtmf_socket.getsockname()[1])
         self._dtmf: asyncio.DatagramTransport | None = None
-        self.rtpengine = rtpengine.child(
-            rtpengine.RtpEngineConfig(
-                config.ng_port, config.rtp_min, config.rtp_max, dtmf_port=dtmf_port
-            ),
-            config.scratch / "rtpengine",
-        )
+        self.rtpengine: Child | None = None
+        if self.pool is None:
+            self.rtpengine = rtpengine.child(
+                rtpengine.RtpEngineConfig(
+                    config.ng_port, config.rtp_min, config.rtp_max, dtmf_port=dtmf_port
+                ),
+                config.scratch / "rtpengine",
+            )
         # The trunks go to the B2BUA in a file of the owner's only, not on its command line.
         trunks_file = config.scratch / "b2bua-trunks.json"
         trunks.dump(trunks_file, list(config.trunks) or [trunks.loopback_trunk()], config.bounds)
@@ -147,7 +158,14 @@ class VoiceStack:
         self._dtmf, _ = await asyncio.get_running_loop().create_datagram_endpoint(
             lambda: DtmfListener(self.control), sock=self._dtmf_socket
         )
-        await self.rtpengine.start()
+        if self.rtpengine is not None:
+            await self.rtpengine.start()
+        if self.pool is not None:
+            await self.pool.check()
+            down = [e.name for e in self.pool.engines if not e.up]
+            if len(down) == len(self.pool.engines):
+                log.warning("voice: no rtpengine answers yet (%s)", ", ".join(down))
+            self._tasks.append(asyncio.get_running_loop().create_task(self.pool.run()))
         await self.b2bua.start()
         self.control.attach()  # before the server hears of us: no event is missed
         self._tasks.append(asyncio.get_running_loop().create_task(self.control.run()))
@@ -217,7 +235,8 @@ class VoiceStack:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.b2bua.stop()
-        await self.rtpengine.stop()
+        if self.rtpengine is not None:
+            await self.rtpengine.stop()  # external engines are left running
         self.ng.close()
         if self._dtmf is not None:
             self._dtmf.close()
