@@ -162,6 +162,10 @@ def test_an_engine_silent_to_pings_takes_no_new_call_keeps_its_own_and_comes_bac
             with pytest.raises(NgTimeout):
                 await media.play("on-a", "/hold.wav")
             assert ("play media", "on-a") in fakes[0].heard
+            # The silence watch's query fails at once, not after the timeout.
+            with pytest.raises(NgError, match="is down"):
+                await media.received("on-a", "agent-1")
+            assert ("query", "on-a") not in fakes[0].heard
             assert pool.holding("on-a") is pool.engines[0]
             fakes[0].silent = False
             await pool.check()

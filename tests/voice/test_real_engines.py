@@ -1,8 +1,10 @@
 """The scale tier's media, real: two rtpengine processes run beside the server (not its
 children: ``voice_rtpengines``), sipp callers through the B2BUA, each caller's audio
 checked by frequency. Calls spread over both engines; when one stops answering on its
-control port, new calls go to the other while its own call carries on; with both silent
-a new call gets 503; each comes back into the pool when it answers again.
+control port, new calls go to the other while its own call carries on (a parked caller
+hearing its greeting; a caller bridged to a Chromium agent, both ways, and hung up by the
+agent); with both silent a new call gets 503; each comes back into the pool when it
+answers again.
 
 Engine A's control port is reached through a UDP relay the test can cut: the engine is
 then unreachable for the server (as behind a failed link or a firewall) while its media
@@ -24,17 +26,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Playwright, expect
 
 from hearthline.telephony.engines import EnginePool
 from hearthline.telephony.rtpengine import RtpEngineConfig
 from hearthline.telephony.waiting import WaitingMedia
+from tests.conftest import VIEWPORT
 from tests.ports import rtp_range
 from tests.serving import free_port
-from tests.voice.rig import call_in, start_voice_server
+from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
+from tests.voice.test_real_call import _browser_peak
 from tests.voice.test_trunk_sip import Peer
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
+from tests.web.support import no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.slow]
 
@@ -43,6 +49,7 @@ skip_without_voice_tools()
 NUMBER = "+15550400"  # the number ``Peer`` dials
 GREETING_HZ = 700.0
 CALLER_HZ = 440.0
+AGENT_HZ = 1000.0
 
 
 def _no_core() -> None:
@@ -160,7 +167,7 @@ class Caller:
         self.rtp.start()
         self.sipp = call_in(server, NUMBER, self.rtp.port, timeout_s=120, stderr=subprocess.DEVNULL)
 
-    def hears_greeting(self, seconds: float = 1.0, *, within: float = 10.0) -> float:
+    def hears(self, seconds: float = 1.0, *, within: float = 10.0) -> float:
         """Waits until ``seconds`` of audio have come since now; its peak frequency."""
         since = time.monotonic()
         deadline = since + within
@@ -230,7 +237,7 @@ def test_calls_spread_over_two_engines_and_one_that_stops_answering_keeps_its_ca
         # Two calls: one on each engine, each caller hearing the greeting from it.
         for _ in range(2):
             callers.append(Caller(server))
-            assert abs(callers[-1].hears_greeting() - GREETING_HZ) < 20
+            assert abs(callers[-1].hears() - GREETING_HZ) < 20
         on_a, on_b = a.calls(), b.calls()
         assert len(on_a) == 1 and len(on_b) == 1, (on_a, on_b)
         (call_a,) = on_a
@@ -242,16 +249,16 @@ def test_calls_spread_over_two_engines_and_one_that_stops_answering_keeps_its_ca
         _until(lambda: not pool.engines[0].up, "engine A was not marked down", within=5)
         before = a.received_from_caller(call_a)
         # Its call carries on: the caller still hears A's greeting and A still hears them.
-        assert abs(callers[0].hears_greeting(2.0) - GREETING_HZ) < 20
+        assert abs(callers[0].hears(2.0) - GREETING_HZ) < 20
         assert a.received_from_caller(call_a) >= before + 50  # 2 s of 20 ms packets, and more
         assert a.calls() == {call_a}, "the server left A's call alone"
 
         # New calls go to B only.
         for _ in range(2):
             callers.append(Caller(server))
-            assert abs(callers[-1].hears_greeting() - GREETING_HZ) < 20
+            assert abs(callers[-1].hears() - GREETING_HZ) < 20
         assert len(b.calls()) == 3 and a.calls() == {call_a}
-        assert abs(callers[0].hears_greeting(1.0) - GREETING_HZ) < 20  # still going
+        assert abs(callers[0].hears(1.0) - GREETING_HZ) < 20  # still going
 
         # B frozen too: no engine answers, and a new call is refused with 503.
         b.process.send_signal(signal.SIGSTOP)
@@ -269,11 +276,61 @@ def test_calls_spread_over_two_engines_and_one_that_stops_answering_keeps_its_ca
         relay.cut = False
         _until(lambda: all(e.up for e in pool.engines), "the engines did not come back")
         callers.append(Caller(server))
-        assert abs(callers[-1].hears_greeting() - GREETING_HZ) < 20
+        assert abs(callers[-1].hears() - GREETING_HZ) < 20
         assert len(a.calls()) == 2 and call_a in a.calls() and len(b.calls()) == 3
         # The first call went on all along, and still does.
-        assert abs(callers[0].hears_greeting(1.0) - GREETING_HZ) < 20
+        assert abs(callers[0].hears(1.0) - GREETING_HZ) < 20
         assert callers[0].sipp.poll() is None, "the first caller is still on the line"
     finally:
         for caller in callers:
             caller.hang_up()
+
+
+@pytest.mark.browser
+def test_a_bridged_call_on_an_engine_cut_off_from_the_server_talks_on_and_hangs_up(
+    tier: tuple[WebServer, Engine, Engine, Relay],
+    playwright: Playwright,
+    tmp_path: Path,
+    screenshots: Path,
+) -> None:
+    server, a, _b, relay = tier
+    pool = _pool(server)
+    browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
+    caller: Caller | None = None
+    try:
+        page = watch(browser.new_context(viewport=VIEWPORT, base_url=server.url).new_page())
+        page.set_default_timeout(15_000)
+        sign_in(page, "maria", lands_on="/agent")
+        start_ready(page)
+        caller = Caller(server)  # the first call: engine A (no calls anywhere, A's turn)
+        expect(page.locator("#offer-layer")).to_be_visible()
+        (call,) = a.calls()
+        page.click("#accept-button")
+        expect(page.locator("#softphone-text")).to_have_text("On the call: talking")
+
+        # A's control port goes silent; the call's media runs on A without a command.
+        relay.cut = True
+        _until(lambda: not pool.engines[0].up, "engine A was not marked down", within=5)
+        cut_at = time.monotonic()
+        time.sleep(1.5)
+        assert abs(caller.hears(1.0) - AGENT_HZ) < 30, "the caller hears the agent"
+        heard = _browser_peak(page)
+        assert abs(heard["hz"] - CALLER_HZ) < 30, f"the agent heard {heard}"
+        assert caller.rtp.audio_since(cut_at).size >= 2 * RATE, "no gap in the caller's audio"
+        assert a.calls() == {call}
+        page.screenshot(path=str(screenshots / "voice-engine-cut-off.png"))
+
+        # The agent hangs up: A does not answer the delete, the caller gets the BYE anyway.
+        page.click("#hangup-button")
+        expect(page.locator("#state-pill")).to_have_text("Wrap-up")
+        assert caller.sipp.wait(timeout=15) == 0, "the caller got the BYE"
+        assert pool.holding(call) is None
+        # A is back once it answers; the call it was not told to end is still on it.
+        relay.cut = False
+        _until(lambda: pool.engines[0].up, "engine A did not come back")
+        assert a.calls() == {call}
+        no_page_errors(page)
+    finally:
+        if caller is not None:
+            caller.hang_up()
+        browser.close()

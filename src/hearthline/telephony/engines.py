@@ -13,11 +13,12 @@ call's media ports are that engine's: a call never moves. A ``delete`` of the wh
 
 Health: every engine is pinged every ``PING_EVERY_S``. One that leaves a ping or a real
 command unanswered is down: no new call goes to it, and the calls it holds are left
-alone (their commands still go to it: an engine whose control port is cut off, or which
-is only slow, may still carry their media, and tearing them down from here would end
-calls that are fine). A ping answered again brings it back. A new call's offer that goes
-unanswered marks its engine down and is tried on the next; with every engine down the
-call is refused at once (``NoMediaEngine``), without waiting for a timeout.
+alone (their commands still go to it, a ``query`` excepted: an engine whose control
+port is cut off, or which is only slow, may still carry their media, and tearing them
+down from here would end calls that are fine). A ping answered again brings it back.
+A new call's offer that goes unanswered marks its engine down and is tried on the next;
+with every engine down the call is refused at once (``NoMediaEngine``), without waiting
+for a timeout.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ _PING_TIMEOUT_S = 0.5
 _PING_TRIES = 2
 # The command that creates a call on an engine; every other names one it already holds.
 _CREATES = "offer"
+# Asked of a down engine's calls, these fail at once rather than wait for its timeout:
+# the silence watch's query every second per call would otherwise hold up the watch of
+# every other call (and a query that fails is no evidence to it).
+_NOT_WHILE_DOWN = frozenset({"query"})
 
 
 class NoMediaEngine(NgError):
@@ -126,6 +131,8 @@ class EnginePool:
             if command != _CREATES:
                 raise NgError(f"no media engine holds call {call} ({command})")
             return await self._place(call, command, fields)
+        if not engine.up and command in _NOT_WHILE_DOWN:
+            raise NgError(f"rtpengine {engine.name} holding call {call} is down ({command})")
         try:
             return await engine.client.request(command, **fields)
         except NgTimeout:
