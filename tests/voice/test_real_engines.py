@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from playwright.sync_api import Playwright, expect
 
@@ -131,6 +132,7 @@ class Relay:
         self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.back.connect(("127.0.0.1", target))
         self.cut = False
+        self.asked: list[str] = []  # the server's commands, in order, also those dropped
         self._client: tuple[str, int] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ng-relay", daemon=True)
@@ -144,6 +146,8 @@ class Relay:
                     data, addr = sock.recvfrom(1 << 20)
                 except OSError:
                     continue
+                if sock is self.front:
+                    self.asked.append(json.loads(data.partition(b" ")[2])["command"])
                 if self.cut:
                     continue
                 if sock is self.front:
@@ -221,7 +225,8 @@ def tier(tmp_path: Path) -> Iterator[tuple[WebServer, Engine, Engine, Relay]]:
     try:
         yield server, a, b, relay
     finally:
-        server.stop()
+        if server.thread.is_alive():  # a test may have stopped it
+            server.stop()
         relay.close()
         a.stop()
         b.stop()
@@ -232,6 +237,8 @@ def test_calls_spread_over_two_engines_and_one_that_stops_answering_keeps_its_ca
 ) -> None:
     server, a, b, relay = tier
     pool = _pool(server)
+    engines = [p for p in psutil.Process().children(recursive=True) if p.name() == "rtpengine"]
+    assert {p.pid for p in engines} == {a.process.pid, b.process.pid}, "no rtpengine child"
     callers: list[Caller] = []
     try:
         # Two calls: one on each engine, each caller hearing the greeting from it.
@@ -281,6 +288,15 @@ def test_calls_spread_over_two_engines_and_one_that_stops_answering_keeps_its_ca
         # The first call went on all along, and still does.
         assert abs(callers[0].hears(1.0) - GREETING_HZ) < 20
         assert callers[0].sipp.poll() is None, "the first caller is still on the line"
+
+        # The server stops while A is cut off again: B's calls are deleted as ever, A's
+        # are left to it (no delete sent its way, none waited for).
+        relay.cut = True
+        _until(lambda: not pool.engines[0].up, "engine A was not marked down", within=5)
+        asked = len(relay.asked)
+        server.stop()
+        assert "delete" not in relay.asked[asked:]
+        assert len(a.calls()) == 2 and b.calls() == set()
     finally:
         for caller in callers:
             caller.hang_up()

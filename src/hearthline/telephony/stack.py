@@ -179,6 +179,11 @@ class VoiceStack:
             raise rtpengine.VoiceUnavailable(f"the B2BUA did not start: {first[:200]!r}")
         self._tasks.append(asyncio.get_running_loop().create_task(self._read(process)))
 
+    def _reachable(self, call: str) -> bool:
+        """Whether the engine holding ``call`` answers (one child: always asked)."""
+        engine = None if self.pool is None else self.pool.holding(call)
+        return engine is None or engine.up
+
     def _signal(self, message: dict[str, object]) -> None:
         if self.web.take(message):
             return
@@ -227,6 +232,8 @@ class VoiceStack:
 
     async def stop(self) -> None:
         for call in list(self.control.calls):
+            if self.pool is not None and not self._reachable(call):
+                continue  # left alone, as while running: not 3 s of waiting per call
             with contextlib.suppress(Exception):
                 await self.control.media.end(call)  # rtpengine 10.5 may crash on SIGTERM otherwise
         for task in self._tasks:
