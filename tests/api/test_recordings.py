@@ -24,6 +24,7 @@ from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony.recording_file import _write
 from hearthline.voice.commands import AnswerCall
 from tests.api.support import Served, take_and_finish
+from tests.api.test_schedule_changes import at_once
 
 DAY = 86400.0
 
@@ -475,6 +476,10 @@ def test_a_voicemail_becomes_a_callback_its_agent_hears_and_is_refused_a_second_
     r = sup.post(url, json={})
     assert r.status_code == 409 and "callback already" in r.json()["message"], r.text
     assert app.login("admin").post(url, json={}).status_code == 409
+    # Nor opened again: its follow-up is the callback's.
+    dealt = f"/api/recordings/voicemails/{voicemail}/dealt-with"
+    r = sup.put(dealt, json={"dealt_with": False})
+    assert r.status_code == 409 and "callback v-cb1~vm" in r.json()["message"], r.text
 
     # a001 is ready, is offered the callback and hears the message on the desk; a000
     # never had it, and does not.
@@ -531,3 +536,19 @@ def test_a_voicemail_dealt_with_or_still_owed_a_callback_or_without_a_number_is_
     row = recordings_q.one(app.writer.engine, owed)
     assert row is not None and (row.dealt_at, row.callback_id) == (None, None)
     assert _audits(app, "voicemail.called_back") == []
+
+
+def test_two_supervisors_calling_one_voicemail_back_at_once_make_one_callback(
+    app: Served,
+) -> None:
+    voicemail = _voicemail(app, "v-cb-race", caller="+15550147")
+    url = f"/api/recordings/voicemails/{voicemail}/callback"
+    answers = at_once(
+        [(app.login(who), lambda c: c.post(url, json={})) for who in ("sup-acme", "sup", "admin")]
+    )
+    assert sorted(r.status_code for r in answers) == [201, 409, 409], [r.text for r in answers]
+    [made] = [r.json() for r in answers if r.status_code == 201]
+    assert made["callback_id"] == "v-cb-race~vm"
+    arrived = [t_ for t_, _ in _events_of(app, "v-cb-race~vm") if t_ == "ContactArrived"]
+    assert arrived == ["ContactArrived"]
+    assert len(_audits(app, "voicemail.called_back")) == 1

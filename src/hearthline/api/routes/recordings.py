@@ -274,10 +274,13 @@ def _voicemail(r: q.RecordingRow, whence: Whence) -> VoicemailOut:
 @router.put("/api/recordings/voicemails/{recording_id}/dealt-with", status_code=204)
 async def dealt_with(recording_id: RecordingPath, body: DealtIn, me: Staff, ctx: Ctx) -> None:
     """Marks a voicemail dealt with (called back, passed on), or open again; audited
-    (``voicemail.dealt_with``, ``voicemail.reopened``). Another client's: 404."""
+    (``voicemail.dealt_with``, ``voicemail.reopened``). Another client's: 404; one
+    turned into a callback stays dealt with (409)."""
     row = await ctx.db(q.one, ctx.engine, recording_id)
     if row is None or row.kind != "voicemail" or not _may_hear(ctx, me, row):
         raise not_found("voicemail", recording_id)
+    if row.callback_id is not None:  # its follow-up is that callback's, on the desk
+        raise conflict(f"voicemail {recording_id} is callback {row.callback_id}: dealt with")
     now = ctx.now()
     action = "voicemail.dealt_with" if body.dealt_with else "voicemail.reopened"
 
