@@ -532,7 +532,7 @@ def test_a_voicemail_dealt_with_or_still_owed_a_callback_or_without_a_number_is_
         kind="voicemail",
     )  # fmt: skip
     r = sup.post(f"/api/recordings/voicemails/{owed}/callback", json={})
-    assert r.status_code == 409 and "still owed" in r.json()["message"], r.text
+    assert r.status_code == 409 and "callback not over yet (queued)" in r.json()["message"]
     row = recordings_q.one(app.writer.engine, owed)
     assert row is not None and (row.dealt_at, row.callback_id) == (None, None)
     assert _audits(app, "voicemail.called_back") == []

@@ -141,6 +141,7 @@ def test_a_supervisor_hears_a_voicemail_and_marks_it_dealt_with_in_their_clients
     expect(viewer.locator("#voicemail-list tbody tr[data-voicemail]")).to_have_count(1)
     assert _rows(viewer) == [str(older)]
     expect(viewer.locator("#voicemails button.dealt")).to_have_count(0)
+    expect(viewer.locator("#voicemails button.call-back")).to_have_count(0)
     viewer.locator("#voicemail-all").check()
     expect(viewer.locator("#voicemail-list tbody tr[data-voicemail]")).to_have_count(2)
     assert str(theirs) not in _rows(viewer)

@@ -637,9 +637,12 @@ class Handling(Matching):
         if ident in self.contacts or ident in self.ended:
             raise InvalidCommand(f"voicemail of {c.origin!r} is a callback already ({ident!r})")
         origin = self.contacts.get(c.origin)
-        if origin is not None and origin.channel is Channel.CALLBACK and origin.state in _OWED:
-            # A menu leaf's message, filed under the callback the leaf owes: still owed.
-            raise InvalidCommand(f"contact {c.origin!r} is a callback still owed")
+        if origin is not None and origin.channel is Channel.CALLBACK:
+            # A menu leaf's message, filed under the callback the leaf owes: still owed,
+            # or in an agent's hands now.
+            raise InvalidCommand(
+                f"contact {c.origin!r} is a callback not over yet ({origin.state.value})"
+            )
         q = self.queue_rec(c.queue)
         preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
         if preferred is not None and preferred.state is A.RETIRED:
