@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hearthline.routing import (
     CampaignConfig,
     CenterSettings,
@@ -14,6 +16,7 @@ from hearthline.routing import (
 )
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
+from hearthline.routing.errors import InvalidCommand, UnknownEntity
 from tests.routing.support import agent, center
 
 
@@ -196,3 +199,38 @@ def test_restart_drops_live_calls_keeps_callbacks_and_parks_agents() -> None:
     c.do(cmd.ReportReconnected("a1"))
     out = c.do(cmd.MakeReady("a1"))
     assert c.offered(out) == [("talking~cb", "a1")]
+
+
+def test_a_voicemail_is_called_back_once_preferring_the_agent_named() -> None:
+    camp = CampaignConfig("sales", "acme", prefer_same_agent_s=120)
+    c = center(campaigns=[camp], agents=[agent("a1"), agent("a2")])
+    # The caller left a message and hung up: their contact is over.
+    c.do(cmd.ArriveContact("c1", caller="+331", queue="q1"))
+    c.do(cmd.CallerHangUp("c1"))
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.SignIn("a2"))
+    out = c.do(cmd.CallBackVoicemail("c1", "q1", "+331", preferred_agent="a2"))
+    [arrived] = [e for e in out if isinstance(e, ev.ContactArrived)]
+    assert (arrived.contact, arrived.channel, arrived.origin, arrived.caller) == (
+        "c1~vm", Channel.CALLBACK, "c1", "+331",
+    )  # fmt: skip
+    # a2 is rung first: a1, ready, is not offered it while a2's preference lasts.
+    assert c.offered(out) == []
+    assert c.offered(c.do(cmd.MakeReady("a2"))) == [("c1~vm", "a2")]
+    with pytest.raises(InvalidCommand, match="callback already"):
+        c.do(cmd.CallBackVoicemail("c1", "q1", "+331"))
+
+
+def test_a_voicemail_callback_is_refused_while_a_leafs_callback_is_owed_or_with_no_number() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.ArriveContact("c1", caller="+331", queue="q1"))
+    c.do(cmd.RequestCallback("c1"))  # a menu leaf's: the message is filed under c1~cb
+    with pytest.raises(InvalidCommand, match=r"not over yet \(queued\)"):
+        c.do(cmd.CallBackVoicemail("c1~cb", "q1", "+331"))
+    with pytest.raises(InvalidCommand, match="number to call"):
+        c.do(cmd.CallBackVoicemail("c2", "q1", ""))
+    with pytest.raises(UnknownEntity):
+        c.do(cmd.CallBackVoicemail("c2", "nowhere", "+332"))
+    # Refused, nothing was made: the same callback, asked properly, is made now.
+    out = c.do(cmd.CallBackVoicemail("c2", "q1", "+332"))
+    assert [e.contact for e in out if isinstance(e, ev.ContactQueued)] == ["c2~vm"]

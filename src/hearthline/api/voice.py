@@ -176,8 +176,8 @@ async def recover_recordings(
         ("RecordingStarted", "CallEnded"),
     )  # fmt: skip
 
-    async def indexed(call: str) -> bool:
-        return await ctx.db(recordings_q.indexed, ctx.engine, call)
+    async def indexed(call: str, kind: str) -> bool:
+        return await ctx.db(recordings_q.indexed, ctx.engine, call, kind)
 
     found = recording_recovery.unfinished(events, left)
     return await recording_recovery.recover(recorder, found, indexed)

@@ -233,6 +233,21 @@ class ScheduleCallback(Command):
     preferred_agent: AgentId | None = None
 
 
+@record
+class CallBackVoicemail(Command):
+    """A supervisor turns a voicemail into a callback: ``<origin>~vm`` to ``caller``, due
+    now in ``queue`` (``preferred_agent`` rung first), its origin the contact the message
+    is filed under, so whoever takes it hears the message first. One per voicemail."""
+
+    origin: ContactId
+    queue: QueueId
+    caller: str
+    customer: CustomerId | None = None
+    preferred_agent: AgentId | None = None
+    requirement: str | None = None
+    data: tuple[tuple[str, str], ...] = ()
+
+
 # Supervisors ---------------------------------------------------------------------------------
 
 

@@ -630,6 +630,40 @@ class Handling(Matching):
         else:
             self._callback_due(self.contacts[ident], q.cfg.id, at, c.priority, preferred)
 
+    def _do_call_back_voicemail(self, c: cmd.CallBackVoicemail, at: float) -> None:
+        ident = _vm_id(c.origin)
+        if len(ident) > 200:
+            raise InvalidCommand(f"contact id {c.origin[:40]!r}...: too long to call back")
+        if ident in self.contacts or ident in self.ended:
+            raise InvalidCommand(f"voicemail of {c.origin!r} is a callback already ({ident!r})")
+        origin = self.contacts.get(c.origin)
+        if origin is not None and origin.channel is Channel.CALLBACK:
+            # A menu leaf's message, filed under the callback the leaf owes: still owed,
+            # or in an agent's hands now.
+            raise InvalidCommand(
+                f"contact {c.origin!r} is a callback not over yet ({origin.state.value})"
+            )
+        q = self.queue_rec(c.queue)
+        preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
+        if preferred is not None and preferred.state is A.RETIRED:
+            raise InvalidCommand(f"agent {preferred.id!r} is retired: they take no callbacks")
+        if not c.caller:
+            raise InvalidCommand("a callback needs a number to call")
+        self.emit(
+            ev.ContactArrived(
+                at=at,
+                contact=ident,
+                channel=Channel.CALLBACK,
+                caller=c.caller,
+                customer=c.customer,
+                campaign=q.cfg.campaign,
+                data=c.data,
+                origin=c.origin,
+                requirement=_own_requirement(c.requirement),
+            )
+        )
+        self._callback_due(self.contacts[ident], q.cfg.id, at, 0, preferred)
+
     def _callback_due(
         self, c: Contact, queue: QueueId, at: float, priority: int, preferred: Agent | None
     ) -> None:
@@ -746,6 +780,11 @@ class Handling(Matching):
 
 def _cb_id(contact: ContactId) -> ContactId:
     return ContactId(f"{contact}~cb")
+
+
+def _vm_id(contact: ContactId) -> ContactId:
+    """A voicemail's callback, made from the console (``CallBackVoicemail``)."""
+    return ContactId(f"{contact}~vm")
 
 
 _FIRE: dict[int, Callable[[Any, Any, float], None]] = {
