@@ -104,9 +104,13 @@ async def take_over(
     }
     kept = ended = 0
     for call, known in calls.items():
-        if call in control.calls:
-            continue  # ours already (the B2BUA came back with it)
         dialog = by_call.get(call)
+        if call in control.calls:
+            if dialog is None:  # a B2BUA started again lost it: nobody to BYE
+                await _end(control, known, contacts.get(known.contact), caller_gone=True,
+                           by="caller" if b2bua_kept else "system")  # fmt: skip
+                ended += 1
+            continue  # ours already (the B2BUA came back with it)
         note = dialog.get("note") if dialog is not None else None
         contact = contacts.get(known.contact)
         live = _live_from(call, note) if isinstance(note, dict) else None
@@ -168,9 +172,12 @@ async def _end(
     if contact is not None and contact.state in _GOING_ON:
         # Ended through the core, as any call is: the control plane follows its event
         # (BYE unless the caller is gone, the agent's page told, EndCall).
-        live = LiveCall(known.call, known.contact, "", client=known.client)
+        live = control.calls.get(known.call) or LiveCall(
+            known.call, known.contact, "", client=known.client
+        )
         live.caller_gone = caller_gone
-        live.agent = str(contact.agent) if contact.agent is not None else None
+        if contact.state in _WITH_AGENT and contact.agent is not None:
+            live.agent = str(contact.agent)
         control.calls[live.call] = live
         control.by_contact[live.contact] = live
         ident = ContactId(known.contact)
@@ -180,6 +187,9 @@ async def _end(
             else:
                 await control.writer.execute_async(cmd.DropContact(ident, side="system"))
         return
+    live = control.calls.pop(known.call, None)
+    if live is not None:
+        control.by_contact.pop(live.contact, None)
     if not caller_gone:
         control.signal({"do": "hangup", "call": known.call})
     with contextlib.suppress(Exception):
