@@ -187,9 +187,9 @@ async def _end(
             else:
                 await control.writer.execute_async(cmd.DropContact(ident, side="system"))
         return
-    live = control.calls.pop(known.call, None)
-    if live is not None:
-        control.by_contact.pop(live.contact, None)
+    held = control.calls.pop(known.call, None)
+    if held is not None:
+        control.by_contact.pop(held.contact, None)
     if not caller_gone:
         control.signal({"do": "hangup", "call": known.call})
     with contextlib.suppress(Exception):
