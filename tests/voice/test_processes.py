@@ -20,6 +20,7 @@ import pytest
 
 from hearthline.telephony import rtpengine
 from hearthline.telephony.ng import NgClient, NgError
+from hearthline.telephony.processes import Child
 from tests.ports import rtp_range
 from tests.serving import free_port
 
@@ -230,3 +231,52 @@ def test_the_b2bua_on_its_socket_outlives_its_server_and_tells_the_next_one(
         sip.close()
         b2bua.terminate()
         assert b2bua.wait(timeout=10) in (0, -signal.SIGTERM)
+
+
+def test_a_child_that_outlives_the_server_is_adopted_unless_its_settings_changed(
+    tmp_path: Path,
+) -> None:
+    """``outlives``: left running by a server that goes, adopted by the next with the same
+    settings (and watched: started again when it dies), stopped and replaced by one with
+    other settings."""
+    sleeper = shutil.which("sleep")
+    assert sleeper is not None
+
+    def child(fingerprint: str) -> Child:
+        return Child("sleeper", [sleeper, "60"], cwd=tmp_path, outlives=True,
+                     fingerprint=fingerprint)  # fmt: skip
+
+    def running(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    async def scenario() -> None:
+        first = child("a")
+        await first.start()
+        assert first.pid is not None and not first.adopted
+        await first.detach()  # the server goes
+        assert running(first.pid)
+
+        second = child("a")
+        await second.start()
+        assert second.adopted and second.pid == first.pid
+        os.kill(first.pid, signal.SIGKILL)  # it dies under the next server: started again
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if second.restarts == 1 and second.pid != first.pid:
+                break
+        assert second.restarts == 1 and second.pid is not None and running(second.pid)
+        await second.detach()
+
+        third = child("b")  # settings changed: the old one is stopped, a new one starts
+        await third.start()
+        assert not third.adopted and third.pid not in (None, second.pid)
+        assert not running(second.pid)
+        replaced = third.pid
+        assert replaced is not None
+        await third.stop()
+        assert not running(replaced) and not third.pidfile.exists()
+
+    asyncio.run(scenario())

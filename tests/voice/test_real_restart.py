@@ -92,11 +92,14 @@ class Served:
 
     def children(self) -> list[psutil.Process]:
         """rtpengine and the B2BUA, from the pid files they are kept by."""
-        found = []
-        for name in ("rtpengine/rtpengine", "b2bua"):
-            pid = int((self.data / "voice" / f"{name}.child.pid").read_text())
-            found.append(psutil.Process(pid))
-        return found
+        return [psutil.Process(_pid(self.data / "voice" / f"{n}.child.pid")) for n in CHILDREN]
+
+
+CHILDREN = ("rtpengine/rtpengine", "b2bua")
+
+
+def _pid(pidfile: Path) -> int:
+    return int(pidfile.read_text().partition("\n")[0])
 
 
 @pytest.fixture
@@ -125,15 +128,13 @@ def served(tmp_path: Path) -> Iterator[Served]:
     server = Served(tmp_path, env, free_port())
     yield server
     # Whatever happened, nothing is left running.
-    kids: list[psutil.Process] = []
-    for name in ("rtpengine/rtpengine", "b2bua"):
-        pidfile = tmp_path / "voice" / f"{name}.child.pid"
-        if pidfile.exists():
-            with contextlib.suppress(psutil.NoSuchProcess):
-                kids.append(psutil.Process(int(pidfile.read_text())))
     if server.process is not None and server.process.poll() is None:
         server.process.kill()
         server.process.wait()
+    kids: list[psutil.Process] = []
+    for name in CHILDREN:
+        with contextlib.suppress(psutil.NoSuchProcess, OSError, ValueError):
+            kids.append(psutil.Process(_pid(tmp_path / "voice" / f"{name}.child.pid")))
     for kid in kids:
         kid.kill()
     psutil.wait_procs(kids, timeout=5)

@@ -27,6 +27,8 @@ _MAX_BACKOFF_S = 8.0
 
 
 _PR_SET_PDEATHSIG = 1
+# Children of this process left running for the next server (``Child.detach``).
+_LEFT_RUNNING: list[subprocess.Popen[bytes]] = []
 
 
 def _child_setup() -> None:
@@ -93,6 +95,7 @@ class Child:
         started: Callable[[asyncio.subprocess.Process], Awaitable[None]] | None = None,
         outlives: bool = False,
         lasting_started: Callable[[int], Awaitable[None]] | None = None,
+        fingerprint: str = "",
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -107,6 +110,9 @@ class Child:
         # check run after each start or adoption (given the pid).
         self.outlives = outlives
         self.lasting_started = lasting_started
+        # What it was started with beyond its command line (its settings): a child left
+        # running with other settings is stopped, not adopted.
+        self.fingerprint = fingerprint
         self.pid: int | None = None
         self.adopted = False
         self._popen: subprocess.Popen[bytes] | None = None
@@ -123,20 +129,29 @@ class Child:
         await self._spawn()
         self._watch = asyncio.get_running_loop().create_task(self._supervise())
 
-    def _left_running(self) -> int | None:
-        """The pid of this child as the last server left it running, if it still runs."""
+    def _left_running(self) -> tuple[int, bool] | None:
+        """The pid of this child as the last server left it running, if it still runs,
+        and whether it runs with the same settings."""
         try:
-            pid = int(self.pidfile.read_text().strip())
+            pid_line, _, fingerprint = self.pidfile.read_text().partition("\n")
+            pid = int(pid_line)
         except (OSError, ValueError):
             return None
         # The same program with the same arguments: a reused pid is someone else.
         if pid <= 0 or not _alive(pid) or _cmdline(pid) != self.argv:
             return None
-        return pid
+        return pid, fingerprint.strip() == self.fingerprint
 
     async def _adopt_or_spawn(self) -> None:
-        pid = self._left_running()
-        if pid is not None:
+        left = self._left_running()
+        if left is not None and not left[1]:
+            # Its settings changed (ports, trunks): its calls cannot go on with ours.
+            log.warning("%s (pid %d) runs with other settings; stopping it", self.name, left[0])
+            self.pid = left[0]
+            await self._stop_lasting()
+            left = None
+        if left is not None:
+            pid = left[0]
             self.pid, self.adopted = pid, True
             log.info("%s: taken over from the last server (pid %d)", self.name, pid)
             if self.lasting_started is not None:
@@ -158,7 +173,7 @@ class Child:
             )
         self.pid = self._popen.pid
         tmp = self.pidfile.with_suffix(".tmp")
-        tmp.write_text(f"{self.pid}\n")
+        tmp.write_text(f"{self.pid}\n{self.fingerprint}\n")
         tmp.replace(self.pidfile)
         if self.lasting_started is not None:
             await self.lasting_started(self.pid)
@@ -189,6 +204,10 @@ class Child:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
+        if self._popen is not None:
+            # Left running on purpose: held here, Python neither warns of it nor waits.
+            _LEFT_RUNNING.append(self._popen)
+            self._popen = None
 
     async def _spawn(self) -> None:
         pipe = asyncio.subprocess.PIPE if self.pipes else None
@@ -255,5 +274,6 @@ class Child:
             await _exited(pid)
         if self._popen is not None:
             await asyncio.to_thread(self._popen.wait)
+        self.pid = None
         with contextlib.suppress(OSError):
             self.pidfile.unlink()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import socket
@@ -113,6 +114,7 @@ class VoiceStack:
             self.b2bua = Child(
                 "b2bua", [*argv, "--socket", str(self._link_path)], cwd=config.scratch,
                 outlives=True, lasting_started=self._b2bua_connect,
+                fingerprint=hashlib.sha256(trunks_file.read_bytes()).hexdigest()[:16],
             )  # fmt: skip
         else:
             self.b2bua = Child(
