@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hearthline.kernel.clock import WallClock
-from hearthline.kernel.ids import ContactId
+from hearthline.kernel.ids import ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import ContactState
@@ -120,14 +120,27 @@ def test_a_restarted_server_takes_over_what_goes_on_and_ends_what_does_not(
             assert ended_calls == [(gone, "caller")]
             assert set(writer.part(LiveVoice).switchboard.calls) == {talking, waiting}
 
-            # The desk drives the call taken over: hold plays the music, hang-up is a BYE.
-            await writer.execute_async(cmd.HoldContact(MARIA, ContactId(seen[talking])))
+            # The desk drives the call taken over: hold plays the music; a blind transfer
+            # ends Maria's leg and the caller waits with music; their hang-up ends it.
+            contact = ContactId(seen[talking])
+            await writer.execute_async(cmd.HoldContact(MARIA, contact))
             await rig.settle()
-            assert ("play", talking, "/prompts/hold.wav") in rig.media.log
-            await writer.execute_async(cmd.EndContact(MARIA, ContactId(seen[talking])))
+            assert rig.media.log[-1] == ("play", talking, "/prompts/hold.wav")
+            await writer.execute_async(cmd.ResumeContact(MARIA, contact))
+            await writer.execute_async(
+                cmd.TransferContact(MARIA, contact, to_queue=QueueId("returns"))
+            )
             await rig.settle()
-            assert {"do": "hangup", "call": talking} in rig.signals
             assert ("a-maria", {"type": "voice-end", "contact": seen[talking]}) in rig.told
+            assert rig.control.calls[talking].agent is None
+            assert rig.media.log[-1] == ("play", talking, "/prompts/hold.wav")
+            await rig.control.on_signal({"event": "hangup", "call": talking})
+            await rig.settle()
+            assert talking not in rig.control.calls
+            # The waiting caller is hung up by the center: a BYE.
+            await writer.execute_async(cmd.DropContact(ContactId(seen[waiting]), side="system"))
+            await rig.settle()
+            assert {"do": "hangup", "call": waiting} in rig.signals
             runner.cancel()
         finally:
             writer.stop()

@@ -217,8 +217,10 @@ class VoiceStack:
         while True:
             try:
                 line = await reader.readline()
-            except (ValueError, OSError):  # a line past the limit, or the link is gone
+            except ValueError:  # a line past the limit: dropped
                 continue
+            except OSError:
+                line = b""
             if not line:
                 return  # the B2BUA exited; its supervisor starts it again and reconnects
             message = _message(line)
