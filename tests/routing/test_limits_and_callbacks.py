@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hearthline.kernel.ids import ContactId
 from hearthline.routing import (
     CampaignConfig,
     CenterSettings,
@@ -234,3 +235,43 @@ def test_a_voicemail_callback_is_refused_while_a_leafs_callback_is_owed_or_with_
     # Refused, nothing was made: the same callback, asked properly, is made now.
     out = c.do(cmd.CallBackVoicemail("c2", "q1", "+332"))
     assert [e.contact for e in out if isinstance(e, ev.ContactQueued)] == ["c2~vm"]
+
+
+def test_a_restart_that_keeps_calls_leaves_their_contacts_live() -> None:
+    """Real calls outliving the server (docs/voice.md, "Restarts"): a connected one stays
+    with its agent, who is disconnected until back (the grace period runs), a queued one
+    waits on, one that rang an agent is queued again; the rest drop as always."""
+    c = center(agents=[agent("a1"), agent("a2"), agent("a3")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact("talking", caller="+331", queue="q1"))
+    c.do(cmd.AcceptOffer("a1", "talking"))
+    c.do(cmd.SignIn("a2", ready=True))
+    c.do(cmd.ArriveContact("ringing", caller="+332", queue="q1"))
+    c.do(cmd.ArriveContact("waiting", caller="+333", queue="q1"))
+    c.do(cmd.ArriveContact("other", queue="q1"))  # no number: no callback owed for it
+    assert c.router.contact("ringing").agent == "a2"
+    keep = ("talking", "ringing", "waiting")
+    out = c.do(cmd.RecoverAfterRestart(keep=tuple(map(ContactId, keep))))
+    assert {e.contact for e in out if isinstance(e, ev.ContactDropped)} == {"other"}
+    assert c.router.contact("talking").state is ContactState.CONNECTED
+    assert c.router.contact("talking").agent == "a1"
+    assert c.router.contact("ringing").state is ContactState.QUEUED
+    assert c.router.contact("waiting").state is ContactState.QUEUED
+    talking = c.router.agent("a1")
+    assert talking.state.value == "on-contact" and not talking.connected
+    assert c.router.agent("a2").reason == "system-restart"
+    # Back within the grace period: the call goes on; ready again, a2 takes the next.
+    c.do(cmd.ReportReconnected("a1"))
+    assert not [e for e in c.wait(120) if isinstance(e, ev.ContactDropped)]
+    c.do(cmd.ReportReconnected("a2"))
+    assert c.offered(c.do(cmd.MakeReady("a2"))) == [("ringing", "a2")]
+
+
+def test_a_kept_call_whose_agent_never_comes_back_drops_after_the_grace_period() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact("talking", caller="+331", queue="q1"))
+    c.do(cmd.AcceptOffer("a1", "talking"))
+    c.do(cmd.RecoverAfterRestart(keep=(ContactId("talking"),)))
+    dropped = [e for e in c.wait(120) if isinstance(e, ev.ContactDropped)]
+    assert [(e.contact, e.side) for e in dropped] == [("talking", "agent")]

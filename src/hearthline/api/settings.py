@@ -136,6 +136,10 @@ class ServerSettings(BaseModel):
     voice_ng_port: int = Field(default=22790, ge=1, le=65535)
     voice_rtp_min: int = Field(default=42000, ge=1024, le=65535)
     voice_rtp_max: int = Field(default=42999, ge=1024, le=65535)
+    # Live calls outlive the server (docs/voice.md, "Restarts"): rtpengine and the B2BUA
+    # are not stopped with it (SIGTERM, a crash), and the next server takes their calls
+    # over; Ctrl-C (SIGINT) still ends everything. Off: they stop with the server.
+    voice_keep_calls: bool = False
     # A queued caller hears their place and expected wait this often (seconds); 0: never.
     voice_wait_announce_s: float = Field(default=45.0, ge=0, le=3600)
     # The "call the center" page (/call, docs/voice.md): it puts calls into the clients'

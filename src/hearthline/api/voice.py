@@ -75,6 +75,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         rtpengines=parse_addresses(s.voice_rtpengines),
         dtmf_port=s.voice_dtmf_port,
         agent_silence_s=s.voice_agent_silence_s,
+        keep_calls=s.voice_keep_calls,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
@@ -138,6 +139,8 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     stack.control.find_prompt = find_prompt
     recorder = stack.control.recorder = _recorder(ctx, stack, config)
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
+    # A call that outlived the last server is recording still: its pcap is not left over.
+    left = {call: pcaps for call, pcaps in left.items() if call not in stack.control.calls}
     if left:
         stack.control.spawn(recover_recordings(ctx, recorder, left))
     stack.control.requirement = s.voice_calls_require
@@ -279,6 +282,11 @@ async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> No
     ctx.listen = None
     ctx.web_callers = None
     stack = await starting
+    if stack is not None and ctx.settings.voice_keep_calls and not ctx.end_calls:
+        # The calls go on in rtpengine and the B2BUA; the next server takes them over
+        # (their recordings are assembled once they end, by a later server's recovery).
+        await stack.detach()
+        return
     if stack is not None:
         await stack.stop()  # rtpengine deletes every call first: their pcaps are closed
         recorder = stack.control.recorder

@@ -59,7 +59,14 @@ class StartDay(Command):
 
 @record
 class RecoverAfterRestart(Command):
-    """After a crash: live calls end as dropped (system), agents wait as not-ready."""
+    """After a crash: live calls end as dropped (system), agents wait as not-ready.
+
+    ``keep``: contacts whose call outlived the server (its media engine and B2BUA kept
+    it, docs/voice.md "Restarts"): a queued one stays queued, one that rang an agent is
+    queued again, a connected or held one stays with its agent, who counts as
+    disconnected until their page is back (the grace period applies)."""
+
+    keep: tuple[ContactId, ...] = ()
 
 
 # Agents -------------------------------------------------------------------------------

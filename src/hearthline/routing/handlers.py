@@ -54,6 +54,9 @@ C = ContactState
 MAX_OVERFLOWS = 5
 # A callback not yet being made: it survives a restart.
 _OWED = frozenset({C.SCHEDULED, C.QUEUED, C.OFFERED})
+# A real call kept through a restart: waiting, ringing an agent, or with one.
+_KEPT_IN_CALL = frozenset({C.CONNECTED, C.ON_HOLD})
+_KEPT = frozenset({C.QUEUED, C.OFFERED, *_KEPT_IN_CALL})
 _SIGNED_IN = frozenset({A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP})
 
 
@@ -339,8 +342,16 @@ class Handling(Matching):
     def _do_recover_after_restart(self, c: cmd.RecoverAfterRestart, at: float) -> None:
         # Agents first: parked before any contact moves, so no offer goes to an agent who
         # is not there yet.
+        keep = frozenset(c.keep)
         for agent in sorted(self.agents.values(), key=lambda a: a.ordinal):
             if agent.state in OFF_DUTY:
+                continue
+            on_kept = self.contacts.get(agent.contact) if agent.contact is not None else None
+            if on_kept is not None and on_kept.id in keep and on_kept.state in _KEPT_IN_CALL:
+                # Still talking (media never stopped): the page must come back within
+                # the grace period, as after any lost connection.
+                if agent.connected:
+                    self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
                 continue
             if agent.state is A.WRAP_UP:
                 wrapped = agent.contact
@@ -361,6 +372,10 @@ class Handling(Matching):
             if contact.channel is Channel.CALLBACK and contact.state in _OWED:
                 # A promise to call back survives a restart; one that was ringing goes back.
                 if contact.state is C.OFFERED:
+                    self.emit(ev.ContactRequeued(at=at, contact=contact.id))
+                continue
+            if contact.id in keep and contact.state in _KEPT:
+                if contact.state is C.OFFERED:  # its offer was rescinded above
                     self.emit(ev.ContactRequeued(at=at, contact=contact.id))
                 continue
             self.drop(contact, "system", at, restart=True)

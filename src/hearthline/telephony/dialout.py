@@ -243,6 +243,7 @@ class DialOut:
         live.dialling = False
         self.stop_timer(live.call)
         live.caller_sdp = sdp
+        self.control.remember(live)
         try:
             await control.media.dialled(live.call, sdp)
         except Exception:
