@@ -613,14 +613,19 @@ class Handling(Matching):
             seq=contact.seq,
         )
 
+    def _callback_agent(self, preferred_agent: str | None, caller: str) -> Agent | None:
+        """The agent a new callback prefers, if any; refuses a retired one, or no number."""
+        preferred = self.agent_rec(preferred_agent) if preferred_agent is not None else None
+        if preferred is not None and preferred.state is A.RETIRED:
+            raise InvalidCommand(f"agent {preferred.id!r} is retired: they take no callbacks")
+        if not caller:
+            raise InvalidCommand("a callback needs a number to call")
+        return preferred
+
     def _do_schedule_callback(self, c: cmd.ScheduleCallback, at: float) -> None:
         ident = self._new_contact_id(c.contact)
         q = self.queue_rec(c.queue)
-        preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
-        if preferred is not None and preferred.state is A.RETIRED:
-            raise InvalidCommand(f"agent {preferred.id!r} is retired: they take no callbacks")
-        if not c.caller:
-            raise InvalidCommand("a callback needs a number to call")
+        preferred = self._callback_agent(c.preferred_agent, c.caller)
         self.emit(
             ev.ContactArrived(
                 at=at,
@@ -659,11 +664,7 @@ class Handling(Matching):
                 f"contact {c.origin!r} is a callback not over yet ({origin.state.value})"
             )
         q = self.queue_rec(c.queue)
-        preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
-        if preferred is not None and preferred.state is A.RETIRED:
-            raise InvalidCommand(f"agent {preferred.id!r} is retired: they take no callbacks")
-        if not c.caller:
-            raise InvalidCommand("a callback needs a number to call")
+        preferred = self._callback_agent(c.preferred_agent, c.caller)
         self.emit(
             ev.ContactArrived(
                 at=at,

@@ -335,14 +335,17 @@ class VoiceStack:
         task = asyncio.get_running_loop().create_task(handle())
         self._per_call[call] = task
 
-    async def detach(self) -> None:
-        """Stops this server's part and leaves rtpengine and the B2BUA running with the
-        live calls, for the next server to take over (``keep_calls``)."""
+    async def _cancel_tasks(self) -> None:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+    async def detach(self) -> None:
+        """Stops this server's part and leaves rtpengine and the B2BUA running with the
+        live calls, for the next server to take over (``keep_calls``)."""
+        await self._cancel_tasks()
         await self.b2bua.detach()
         if self.rtpengine is not None:
             await self.rtpengine.detach()
@@ -360,11 +363,7 @@ class VoiceStack:
                 continue  # left alone, as while running: not 3 s of waiting per call
             with contextlib.suppress(Exception):
                 await self.control.media.end(call)  # rtpengine 10.5 may crash on SIGTERM otherwise
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self._cancel_tasks()
         await self.b2bua.stop()
         if self.rtpengine is not None:
             await self.rtpengine.stop()  # external engines are left running
