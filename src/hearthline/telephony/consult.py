@@ -3,8 +3,11 @@ other while the caller, held, hears music (docs/voice.md, "Consult transfer").
 
 rtpengine 10.5 has no mixer, so the two agents are joined as a supervisor's whisper is
 (``telephony/listen.py``): each page publishes its microphone into the caller's call, and
-each subscribes to the other's. The caller's leg is untouched: the asker's leg stays bridged
-(the hold music replaces what the caller hears), and neither microphone is offered to it.
+each subscribes to the other's. The caller's leg stays as it was: the asker's leg stays
+bridged and the caller hears the hold music, and neither published microphone is offered
+to it. The asker's page sends silence on its call leg meanwhile (``web/static/js/
+consult.js``): with its microphone still on that leg, the caller heard the asker over the
+music (measured in ``tests/voice/test_real_consult.py``).
 
     server -> page  {"type":"voice-consult","contact":..,"publish":true,"with":AGENT}
     page -> server  {"type":"voice-consult-publish","contact":..,"sdp":..}

@@ -132,6 +132,7 @@ export class ConsultAudio {
     this.pc = null; // RTCPeerConnection hearing the other agent
     this.stream = null; // the other agent's audio, for checking by frequency
     this.ownMic = null; // a microphone opened for the consult (the colleague has no call)
+    this.silenced = null; // the asker's call sender while it sends silence
     this.audio = null;
   }
 
@@ -153,19 +154,32 @@ export class ConsultAudio {
     this.contact = contact;
     try {
       let mic = this.phone.contact === contact ? this.phone.mic : null;
+      if (mic) this.silenceCall();
       if (!mic) {
         mic = this.ownMic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
       }
-      const pc = new RTCPeerConnection({ iceServers: [] });
-      this.publisher = pc;
-      for (const track of mic.getAudioTracks()) pc.addTransceiver(track, { direction: "sendonly", streams: [mic] });
-      await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
-      if (this.publisher !== pc) return;
-      this.send({ type: "voice-consult-publish", contact, sdp: pc.localDescription.sdp });
+      await this.sendMic(contact, mic);
     } catch (err) {
       toast(`The consult's audio could not start: ${err.message || err}`, { kind: "error" });
     }
+  }
+
+  // Published again if it is not connected in time (the DTLS race listening in knows too):
+  // the server then offers the other page the new one.
+  async sendMic(contact, mic) {
+    if (this.publisher) this.publisher.close();
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    this.publisher = pc;
+    for (const track of mic.getAudioTracks()) pc.addTransceiver(track, { direction: "sendonly", streams: [mic] });
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    if (this.publisher !== pc) return;
+    this.send({ type: "voice-consult-publish", contact, sdp: pc.localDescription.sdp });
+    setTimeout(() => {
+      if (this.publisher === pc && this.contact === contact && pc.connectionState !== "connected") {
+        this.sendMic(contact, mic).catch(() => {});
+      }
+    }, RESUBSCRIBE_MS);
   }
 
   async hear(contact, sdp) {
@@ -173,6 +187,7 @@ export class ConsultAudio {
     if (this.pc) this.pc.close();
     const pc = new RTCPeerConnection({ iceServers: [] });
     this.pc = pc;
+    this.stream = null; // the closed connection's, until this one's track arrives
     pc.ontrack = (ev) => {
       this.stream = ev.streams[0] || new MediaStream([ev.track]);
       if (!this.audio) {
@@ -186,12 +201,45 @@ export class ConsultAudio {
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
     this.send({ type: "voice-consult-answer", contact, sdp: pc.localDescription.sdp });
-    setTimeout(() => {
-      if (this.pc === pc && pc.connectionState !== "connected") this.send({ type: "voice-consult-lost", contact });
-    }, RESUBSCRIBE_MS);
+    setTimeout(() => this.checkHearing(pc, contact), RESUBSCRIBE_MS);
+  }
+
+  // Not connected, or connected with no packet from the other agent (a subscription made
+  // as their microphone was still connecting got nothing, now and then): a new offer.
+  async checkHearing(pc, contact) {
+    if (this.pc !== pc || this.contact !== contact) return;
+    let packets = 0;
+    if (pc.connectionState === "connected") {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp") packets += r.packetsReceived || 0;
+      });
+    }
+    if (this.pc === pc && packets === 0) this.send({ type: "voice-consult-lost", contact });
+  }
+
+  // The asker's call sends silence while they consult: the caller, held, must not hear
+  // the two agents (the packets go on, so the leg does not look dropped).
+  silenceCall() {
+    const phone = this.phone;
+    const sender = phone.pc && phone.pc.getSenders().find((x) => x.track && x.track.kind === "audio");
+    if (!sender || this.silenced) return;
+    const ctx = new AudioContext();
+    const track = ctx.createMediaStreamDestination().stream.getAudioTracks()[0];
+    this.silenced = { ctx, track, sender, mic: sender.track };
+    sender.replaceTrack(track).catch(() => {});
+  }
+
+  unsilenceCall() {
+    if (!this.silenced) return;
+    const { ctx, track, sender, mic } = this.silenced;
+    this.silenced = null;
+    if (this.phone.pc) sender.replaceTrack(mic).catch(() => {});
+    track.stop();
+    ctx.close();
   }
 
   close() {
+    this.unsilenceCall();
     if (this.publisher) this.publisher.close();
     if (this.pc) this.pc.close();
     if (this.ownMic) for (const t of this.ownMic.getTracks()) t.stop();
