@@ -55,7 +55,7 @@ _STATE = """async () => {
   const c = window.hearthlineConsult;
   const inbound = [];
   if (c.pc) (await c.pc.getStats()).forEach((r) => {
-    if (r.type === "inbound-rtp") inbound.push([r.packetsReceived, r.audioLevel, r.totalAudioEnergy]);
+    if (r.type === "inbound-rtp") inbound.push([r.packetsReceived, r.audioLevel]);
   });
   const outbound = [];
   if (c.publisher) (await c.publisher.getStats()).forEach((r) => {
@@ -107,7 +107,7 @@ def _music_only(caller: RtpEndpoint) -> dict[str, float] | None:
     return found if music and found["maria"] < 5 and found["tom"] < 5 else None
 
 
-def _consult(maria: Page, tom: Page) -> None:
+def _consult(maria: Page, tom: Page, ringing: Path | None = None) -> None:
     """Maria asks Tom from the directory; his desk rings with the caller's record; he
     accepts; both hear each other (by frequency) while the caller hears only music."""
     maria.click("#consult-button")
@@ -118,6 +118,8 @@ def _consult(maria: Page, tom: Page) -> None:
     expect(tom.locator("#consult-layer")).to_be_visible()
     expect(tom.locator("#consult-title")).to_have_text("Maria Lopez asks you to consult")
     expect(tom.locator("#consult-caller")).not_to_have_text("…")
+    if ringing is not None:
+        tom.screenshot(path=str(ringing))
     tom.click("#consult-accept")
     expect(tom.locator("#consult-title")).to_have_text("Consulting with Maria Lopez")
     expect(maria.locator("#consult-status")).to_contain_text("Consulting Tom Becker")
@@ -152,7 +154,7 @@ def test_a_consult_returns_then_hands_the_caller_over(
         start_ready(tom)
 
         # The consult: music for the caller, the agents hear each other.
-        _consult(maria, tom)
+        _consult(maria, tom, screenshots / "consult-ringing.png")
         music = _poll(lambda: _music_only(caller))
         assert music is not None, f"the caller hears more than music: {_levels(caller)}"
         expect(maria.locator("#hold-button")).to_be_disabled()
