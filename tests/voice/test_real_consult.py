@@ -158,6 +158,8 @@ def test_a_consult_returns_then_hands_the_caller_over(
         music = _poll(lambda: _music_only(caller))
         assert music is not None, f"the caller hears more than music: {_levels(caller)}"
         expect(maria.locator("#hold-button")).to_be_disabled()
+        # Maria does not hear the held caller while she consults.
+        assert maria.evaluate("window.hearthlineSoftphone.audio.muted") is True
         maria.screenshot(path=str(screenshots / "consult-asker.png"))
         tom.screenshot(path=str(screenshots / "consult-consulted.png"))
 
@@ -169,6 +171,7 @@ def test_a_consult_returns_then_hands_the_caller_over(
         back = _poll(lambda: _hears_alone(caller, "maria", "tom"))
         assert back, f"the caller is not back with Maria: {_levels(caller)}"
         assert maria.evaluate("window.hearthlineConsult.pc === null")
+        assert maria.evaluate("window.hearthlineSoftphone.audio.muted") is False
 
         # Maria notes what the caller wants; asked again, she hands the call over: the
         # caller and Tom hear each other, Maria is out, and Tom's desk has her notes.

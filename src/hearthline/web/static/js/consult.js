@@ -218,7 +218,8 @@ export class ConsultAudio {
   }
 
   // The asker's call sends silence while they consult: the caller, held, must not hear
-  // the two agents (the packets go on, so the leg does not look dropped).
+  // the two agents (the packets go on, so the leg does not look dropped). Nor does the
+  // asker hear the held caller meanwhile: the call's speaker is muted on this page.
   silenceCall() {
     const phone = this.phone;
     const sender = phone.pc && phone.pc.getSenders().find((x) => x.track && x.track.kind === "audio");
@@ -227,6 +228,7 @@ export class ConsultAudio {
     const track = ctx.createMediaStreamDestination().stream.getAudioTracks()[0];
     this.silenced = { ctx, track, sender, mic: sender.track };
     sender.replaceTrack(track).catch(() => {});
+    if (phone.audio) phone.audio.muted = true;
   }
 
   unsilenceCall() {
@@ -234,6 +236,7 @@ export class ConsultAudio {
     const { ctx, track, sender, mic } = this.silenced;
     this.silenced = null;
     if (this.phone.pc) sender.replaceTrack(mic).catch(() => {});
+    if (this.phone.audio) this.phone.audio.muted = false;
     track.stop();
     ctx.close();
   }
