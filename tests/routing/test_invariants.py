@@ -239,14 +239,23 @@ class RoutingMachine(RuleBasedStateMachine):
     @rule(
         i=st.integers(0, 5),
         j=st.integers(0, 5),
-        action=st.sampled_from(["start", "start", "accept", "accept", "decline", "hand", "end"]),
+        action=st.sampled_from(
+            ["start", "start-accept", "start-hand", "accept", "decline", "hand", "end"]
+        ),
     )
     def consult(self, i: int, j: int, action: str) -> None:
-        """Consult transfers: asked, accepted or declined, handed over or returned by either."""
-        if action == "start":
+        """Consult transfers: asked, accepted or declined, handed over or returned by either
+        (``start-accept`` and ``start-hand`` go that far at once: time and other rules
+        often end a consult before a later rule would come to it)."""
+        if action.startswith("start"):
             agent = self.pick_agent(i, (AgentState.ON_CONTACT,))
             target = self.pick_agent(j, (AgentState.AVAILABLE,))
-            self.send(cmd.StartConsult(agent, self.contact_of(agent) or "x", target))
+            contact = self.contact_of(agent) or "x"
+            self.send(cmd.StartConsult(agent, contact, target))
+            if action != "start":
+                self.send(cmd.AcceptConsult(target, contact))
+            if action == "start-hand":
+                self.send(cmd.HandOverContact(agent, contact))
             return
         consulted = self.pick_agent(i, (AgentState.CONSULTING,))
         contact = self.contact_of(consulted) or "x"
@@ -517,8 +526,8 @@ def test_long_random_days_keep_every_promise() -> None:
         m.teardown()
     # The runs must really exercise routing, not just refusals.
     assert offers > 1000 and accepted > 500, (offers, accepted)
-    # Free colleagues are rare on these busy floors; test_consults.py goes through each case.
-    assert consults > 0 and handed > 0, (consults, handed)
+    # And consults, among the rest: 44 accepted and 22 handed over with these seeds.
+    assert consults > 20 and handed > 10, (consults, handed)
 
 
 def _random_step(m: RoutingMachine, rnd: random.Random) -> None:
@@ -567,7 +576,8 @@ def _random_step(m: RoutingMachine, rnd: random.Random) -> None:
         action = rnd.choice(["accept", "accept", "decline", "hand", "hand", "end"])
         if not asked:  # a colleague to ask: one ready, as on a floor with some slack
             m.make_ready(m.pick_agent(i, (AgentState.NOT_READY,)))
-        m.consult(i % 6, rnd.randrange(6), action if asked else "start")
+            action = rnd.choice(["start", "start-accept", "start-hand"])
+        m.consult(i % 6, rnd.randrange(6), action)
     else:
         m.route(i, rnd.choice(QUEUES))
 
