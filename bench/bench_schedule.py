@@ -11,8 +11,14 @@
 2. Adherence: 2,000 agents, each holding a shift, through a day of state changes; then
    a state change followed by the board's adherence for all 2,000 agents (what the
    console reads). Goal: under 1 s from the change.
+3. The board's past: 2,000 agents holding two weeks of shifts each (28,000) and 20,000
+   changes settled over 90 days. The shift reminders' read of the shifts starting in the
+   next 15 minutes (``Board.starting``: its index, against a scan of every held shift as
+   it was), and a new request's decision (a shift given back) and the board's snapshot
+   size with the settled changes pruned (a month kept) and with every one kept.
 
-Writes bench/results/schedule.json. ``--quick`` uses one group and 500 agents.
+Writes bench/results/schedule.json. ``--quick`` uses one group and 500 agents;
+``--board`` runs part 3 alone.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import datetime as dt
 import json
 import math
 import os
+import pickle
 import platform
 import random
 import statistics
@@ -30,7 +37,10 @@ from zoneinfo import ZoneInfo
 
 from hearthline.kernel.ids import AgentId, ReasonId
 from hearthline.routing import events as ev
+from hearthline.wfm import events as we
 from hearthline.wfm.board import Board
+from hearthline.wfm.changes import Change, ChangeKind, ChangeStatus
+from hearthline.wfm.commands import GiveBack
 from hearthline.wfm.contracts import (
     HOUR,
     BreakRule,
@@ -254,11 +264,108 @@ def bench_adherence(quick: bool) -> dict[str, object]:
     }
 
 
+def _board_with_a_past(n: int, settled: int, *, prune: bool) -> tuple[Board, float]:
+    """``n`` agents holding 14 days of shifts each, ``settled`` changes settled over the 90
+    days before the last; the log's time then. Built from the events the log would hold."""
+    board = Board()
+    if not prune:
+        board.keep_settled_s = math.inf
+    day = dt.datetime(2027, 3, 1, tzinfo=dt.UTC).timestamp()
+    now = day - 3600
+    agents = [f"a{i:04d}" for i in range(n)]
+    for a in agents:
+        board.apply(we.ContractSet(at=now - 100 * 86_400, agent=a, contract=Contract(a, "g")))
+    shifts = [
+        Shift(f"s-{a}-{d}", "g", start, start + 8 * HOUR)
+        for d in range(DAYS)
+        for i, a in enumerate(agents)
+        if (start := day + d * 86_400 + (6 + i % 12) * HOUR)
+    ]
+    for k in range(0, len(shifts), 20_000):
+        window = f"w{k}"
+        part = tuple(shifts[k : k + 20_000])
+        board.apply(we.ShiftsPublished(at=now - 99 * 86_400, window=window, shifts=part,
+                                       closes_at=now - 98 * 86_400))  # fmt: skip
+        for s in part:
+            agent = s.id.split("-")[1]
+            board.apply(we.ShiftPicked(at=now - 99 * 86_400, agent=agent, shift=s.id,
+                                       window=window))  # fmt: skip
+    rng = random.Random(11)
+    times = sorted(now - rng.uniform(0, 90 * 86_400) for _ in range(settled))
+    for k, at in enumerate(times):
+        a = agents[k % n]
+        change = Change(f"ch-{k:06d}", ChangeKind.TIME_OFF, a, start=at, end=at + 3600)
+        board.follow(we.ChangeRequested(at=at, agent=a, change=change, status=ChangeStatus.DONE))
+    board.follow(we.ChangeRulesSet(at=now, rules=board.rules))  # the log reaches ``now``
+    return board, now
+
+
+def _median_s(work: object, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        work()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_board(quick: bool) -> dict[str, object]:
+    n, settled = (500, 5000) if quick else (2000, 20_000)
+    out: dict[str, object] = {"agents": n, "settled_changes": settled}
+    for prune in (False, True):
+        board, now = _board_with_a_past(n, settled, prune=prune)
+        held = sum(len(h) for h in board.held.values())
+        soon = now + 3600 + 86_400 + 6 * HOUR - 60  # the second day's first shifts: 6:00
+
+        def scan(board: Board = board, soon: float = soon) -> list[tuple[str, Shift]]:
+            return [
+                (a, s)
+                for a, mine in board.held.items()
+                for s in mine
+                if soon <= s.start < soon + 900
+            ]
+
+        def index(board: Board = board, soon: float = soon) -> list[tuple[str, Shift]]:
+            return board.starting(soon, soon + 900)
+
+        starting = sorted(scan(), key=lambda p: p[1].id)
+        assert starting
+        assert starting == sorted(index(), key=lambda p: p[1].id)
+        index_s, scan_s = _median_s(index, 200), _median_s(scan, 50)
+        give = GiveBack("ch-new", "a0001", f"s-a0001-{DAYS - 1}")
+
+        def decide(board: Board = board, give: GiveBack = give, now: float = now) -> None:
+            board.decide(give, at=now)
+
+        decide_s = _median_s(decide, 200)
+        size = len(pickle.dumps(board))
+        label = "pruned (a month kept)" if prune else "all kept"
+        print(
+            f"board, {n} agents, {held:,} held shifts, {settled:,} settled changes, {label}: "
+            f"{len(board.changes):,} whole in memory; a shift given back decided in "
+            f"{decide_s * 1e3:.2f} ms; snapshot {size / 1e6:.1f} MB"
+        )
+        if prune:
+            print(
+                f"{len(starting)} shifts starting in the next 15 min: index "
+                f"{index_s * 1e6:.0f} us, scan of every held shift {scan_s * 1e3:.2f} ms"
+            )
+        key = "pruned" if prune else "kept"
+        out[key] = {"whole_changes": len(board.changes), "decide_ms": decide_s * 1e3,
+                    "snapshot_mb": size / 1e6}  # fmt: skip
+        out["starting_index_us"], out["starting_scan_ms"] = index_s * 1e6, scan_s * 1e3
+    return out
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs")
+    if "--board" in argv:
+        print(json.dumps(bench_board(quick), indent=2))
+        return 0
     gen = bench_generation(quick)
     adh = bench_adherence(quick)
+    board = bench_board(quick)
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"generation": gen, "adherence": adh}, indent=2))
+    RESULTS.write_text(json.dumps({"generation": gen, "adherence": adh, "board": board}, indent=2))
     return 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what real calls need: Debian's rtpengine-daemon (userspace; not the `rtpengine`
 # metapackage, which builds a kernel module), sip-tester (sipp, the trunk's caller in tests)
-# and espeak-ng with sox (the prompts). Never fails: where it cannot install it says what
+# and espeak-ng with sox (the prompts); iptables and iproute2 for the tests that cut an
+# agent's network off in a namespace of their own. Never fails: where it cannot install it says what
 # is missing in one line, and voice stays off.
 set -uo pipefail
 need=()
@@ -9,6 +10,8 @@ command -v rtpengine >/dev/null 2>&1 || need+=(rtpengine-daemon)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || need+=(sox)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing for voice: ${need[*]}"

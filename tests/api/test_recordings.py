@@ -6,6 +6,7 @@ recording each deletion and keeping the rest."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony.recording_file import _write
 from hearthline.voice.commands import AnswerCall
 from tests.api.support import Served, take_and_finish
+from tests.api.test_schedule_changes import at_once
 
 DAY = 86400.0
 
@@ -390,3 +392,163 @@ def test_a_voicemail_says_whence_it_came_and_is_played_and_dealt_with_in_its_cli
         ("sup-acme", "voicemail.dealt_with", "acme/v-whence"),
         ("admin", "voicemail.reopened", "acme/v-whence"),
     ]
+
+
+def _voicemail(app: Served, contact: str, *, caller: str, client: str = "acme") -> int:
+    """A caller queued in returns (globex: sales) who left a message and hung up: the
+    message is filed under their contact, as a queue's overflow to voicemail files it."""
+    queue = "returns" if client == "acme" else "sales"
+    app.writer.execute(cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId(queue)))
+    app.writer.execute(cmd.CallerHangUp(ContactId(contact)))
+    now = app.app.state.app_context.now()
+    relative = f"{client}/{contact}.ogg"
+    (_store(app) / client).mkdir(parents=True, exist_ok=True)
+    (_store(app) / relative).write_bytes(b"OggS" + os.urandom(2500))
+    return recordings_q.add(
+        app.writer.engine, contact=contact, client=client, call=f"call-{contact}",
+        file=relative, seconds=5.0, started_at=now - 6, created_at=now, kind="voicemail",
+    )  # fmt: skip
+
+
+def _events_of(app: Served, contact: str) -> list[tuple[str, dict[str, object]]]:
+    e = t.events
+    with app.writer.engine.connect() as conn:
+        rows = conn.execute(
+            select(e.c.type, e.c.payload).where(e.c.contact_id == contact).order_by(e.c.id)
+        ).all()
+    return [
+        (r.type, r.payload if isinstance(r.payload, dict) else json.loads(r.payload)) for r in rows
+    ]
+
+
+def test_a_voicemail_becomes_a_callback_its_agent_hears_and_is_refused_a_second_time(
+    app: Served,
+) -> None:
+    voicemail = _voicemail(app, "v-cb1", caller="+15550144")
+    url = f"/api/recordings/voicemails/{voicemail}/callback"
+    sup = app.login("sup-acme")
+
+    # Refused, changing nothing: another client's people (as if it did not exist),
+    # viewers and agents; a queue or agent outside acme; a call recording; bad input.
+    for outsider, code in (("sup-globex", 404), ("acme-viewer", 403), ("a000", 403)):
+        r = app.login(outsider).post(url, json={})
+        assert r.status_code == code, (outsider, r.text)
+    for body, code, words in (
+        ({"queue": "sales"}, 404, "sales"),  # globex's: not acme's to see
+        ({"queue": "nowhere"}, 404, "nowhere"),
+        ({"agent": "g000"}, 404, "g000"),  # globex's agent
+        ({"agent": "nobody"}, 404, "nobody"),
+        ({"queue": "../x"}, 422, "queue"),
+        ({"agent": 7}, 422, "agent"),
+    ):
+        r = sup.post(url, json=body)
+        assert r.status_code == code and words in r.json()["message"], (body, r.text)
+    # The firm-wide supervisor sees globex's queue: refused naming whose it is.
+    r = app.login("sup").post(url, json={"queue": "sales"})
+    assert r.status_code == 422 and "globex" in r.json()["message"], r.text
+    call_recording, _ = _recording(app, client="acme", contact="k-cb-call", created_at=0.0)
+    r = sup.post(f"/api/recordings/voicemails/{call_recording}/callback", json={})
+    assert r.status_code == 404 and "voicemail" in r.json()["message"]
+    assert _events_of(app, "v-cb1~vm") == []
+
+    # Called back through the voicemail's own queue, a001 (signed in, not ready) rung
+    # first once ready.
+    ana = app.login("a001")
+    assert ana.post("/api/agent/sign-in", json={"ready": False}).status_code == 200
+    r = sup.post(url, json={"agent": "a001"})
+    assert r.status_code == 201, r.text
+    assert r.json() == {
+        "callback_id": "v-cb1~vm", "queue_id": "returns", "agent_id": "a001",
+        "caller": "+15550144",
+    }  # fmt: skip
+    [(arrived, a), (queued, q)] = _events_of(app, "v-cb1~vm")
+    assert (arrived, a["channel"], a["caller"], a["origin"]) == (
+        "ContactArrived", "callback", "+15550144", "v-cb1",
+    )  # fmt: skip
+    assert (queued, q["queue"], q["preferred_agent"]) == ("ContactQueued", "returns", "a001")
+    [listed] = [v for v in sup.get("/api/recordings/voicemails").json() if v["id"] == voicemail]
+    assert (listed["dealt_by"], listed["callback_id"]) == ("sup-acme", "v-cb1~vm")
+    assert listed["dealt_at"] is not None
+    pending = sup.get("/api/recordings/voicemails", params={"pending": True}).json()
+    assert voicemail not in [v["id"] for v in pending]
+
+    # Once is all: again, or by anyone else, it is refused saying why.
+    r = sup.post(url, json={})
+    assert r.status_code == 409 and "callback already" in r.json()["message"], r.text
+    assert app.login("admin").post(url, json={}).status_code == 409
+    # Nor opened again: its follow-up is the callback's.
+    dealt = f"/api/recordings/voicemails/{voicemail}/dealt-with"
+    r = sup.put(dealt, json={"dealt_with": False})
+    assert r.status_code == 409 and "callback v-cb1~vm" in r.json()["message"], r.text
+
+    # a001 is ready, is offered the callback and hears the message on the desk; a000
+    # never had it, and does not.
+    assert ana.post("/api/agent/ready").status_code == 200
+    assert [t_ for t_, _ in _events_of(app, "v-cb1~vm")][-1] == "ContactOffered"
+    heard = ana.get("/api/recordings", params={"contact": "v-cb1~vm"}).json()
+    assert [(h["id"], h["kind"]) for h in heard] == [(voicemail, "voicemail")]
+    assert ana.get(f"/api/recordings/{voicemail}/audio").status_code == 200
+    tom = app.login("a000")
+    assert tom.get("/api/recordings", params={"contact": "v-cb1~vm"}).json() == []
+    assert tom.get(f"/api/recordings/{voicemail}/audio").status_code == 404
+
+    assert _audits(app, "voicemail.%") == [
+        ("sup-acme", "voicemail.called_back", "acme/v-cb1"),
+        ("a001", "voicemail.played", "acme/v-cb1"),
+    ]
+
+
+def test_a_voicemail_dealt_with_or_still_owed_a_callback_or_without_a_number_is_refused(
+    app: Served,
+) -> None:
+    sup = app.login("sup-acme")
+    # Dealt with already: refused, by whom said.
+    dealt = _voicemail(app, "v-cb-dealt", caller="+15550145")
+    assert (
+        sup.put(
+            f"/api/recordings/voicemails/{dealt}/dealt-with", json={"dealt_with": True}
+        ).status_code
+        == 204
+    )
+    r = sup.post(f"/api/recordings/voicemails/{dealt}/callback", json={})
+    assert r.status_code == 409 and "dealt with already, by sup-acme" in r.json()["message"]
+
+    # A caller the trunk gave no number: nobody to call.
+    nameless = _voicemail(app, "v-cb-anon", caller="")
+    r = sup.post(f"/api/recordings/voicemails/{nameless}/callback", json={})
+    assert r.status_code == 409 and "number is unknown" in r.json()["message"], r.text
+
+    # A menu leaf's message, filed under the callback it still owes: the core refuses,
+    # and the voicemail stays as it was (not dealt with, no callback).
+    app.writer.execute(cmd.ArriveContact(ContactId("v-leaf"), caller="+15550146",
+                                         queue=QueueId("returns")))  # fmt: skip
+    app.writer.execute(cmd.RequestCallback(ContactId("v-leaf")))
+    now = app.app.state.app_context.now()
+    (_store(app) / "acme").mkdir(parents=True, exist_ok=True)
+    (_store(app) / "acme/v-leaf~cb.ogg").write_bytes(b"OggS" + os.urandom(500))
+    owed = recordings_q.add(
+        app.writer.engine, contact="v-leaf~cb", client="acme", call="call-leaf",
+        file="acme/v-leaf~cb.ogg", seconds=2.0, started_at=now - 3, created_at=now,
+        kind="voicemail",
+    )  # fmt: skip
+    r = sup.post(f"/api/recordings/voicemails/{owed}/callback", json={})
+    assert r.status_code == 409 and "callback not over yet (queued)" in r.json()["message"]
+    row = recordings_q.one(app.writer.engine, owed)
+    assert row is not None and (row.dealt_at, row.callback_id) == (None, None)
+    assert _audits(app, "voicemail.called_back") == []
+
+
+def test_two_supervisors_calling_one_voicemail_back_at_once_make_one_callback(
+    app: Served,
+) -> None:
+    voicemail = _voicemail(app, "v-cb-race", caller="+15550147")
+    url = f"/api/recordings/voicemails/{voicemail}/callback"
+    answers = at_once(
+        [(app.login(who), lambda c: c.post(url, json={})) for who in ("sup-acme", "sup", "admin")]
+    )
+    assert sorted(r.status_code for r in answers) == [201, 409, 409], [r.text for r in answers]
+    [made] = [r.json() for r in answers if r.status_code == 201]
+    assert made["callback_id"] == "v-cb-race~vm"
+    arrived = [t_ for t_, _ in _events_of(app, "v-cb-race~vm") if t_ == "ContactArrived"]
+    assert arrived == ["ContactArrived"]
+    assert len(_audits(app, "voicemail.called_back")) == 1

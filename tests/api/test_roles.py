@@ -88,6 +88,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     ("GET /api/recordings/voicemails", {ADMIN, SUP, VIEWER}),
     # Marking one dealt with: the client's staff (viewers read only).
     ("PUT /api/recordings/voicemails/{recording_id}/dealt-with", {ADMIN, SUP}),
+    # Turning one into a callback: the client's staff too.
+    ("POST /api/recordings/voicemails/{recording_id}/callback", {ADMIN, SUP}),
     ("/api/recordings", PERSONS),
 ]
 # Answers a served role may get from these endpoints whatever it sends.
@@ -297,6 +299,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
         },
         "PUT /api/admin/clients/{client_id}/recording-retention": {"days": 30},
         "PUT /api/recordings/voicemails/{recording_id}/dealt-with": {"dealt_with": True},
+        "POST /api/recordings/voicemails/{recording_id}/callback": {},
     }
 
 

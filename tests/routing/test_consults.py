@@ -225,3 +225,17 @@ def test_consults_replay_and_concern_the_consulted_agent() -> None:
     # Tom has the contact now: his notes on it are his to write.
     assert tenancy.had_contact("c1", "tom")
     assert c.router.agent("tom").state is AgentState.ON_CONTACT
+
+
+def test_a_restart_keeping_the_call_ends_its_consult_and_keeps_the_asker_on_it() -> None:
+    c = _on_call()
+    c.do(cmd.StartConsult("maria", "c1", "tom"))
+    c.do(cmd.AcceptConsult("tom", "c1"))
+    out = c.do(cmd.RecoverAfterRestart(keep=("c1",)))
+    ended = [e for e in out if isinstance(e, ev.ConsultEnded)]
+    assert [(e.agent, e.side) for e in ended] == [("tom", "system")]
+    assert c.state("tom") == "not-ready" and c.router.agent("tom").contact is None
+    # The caller stays held with Maria, whose page must come back within the grace.
+    view = c.router.contact("c1")
+    assert (view.state, view.agent, view.consultant) == (ContactState.ON_HOLD, "maria", None)
+    assert c.state("maria") == "on-contact"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from hearthline.kernel.ids import ContactId
 from hearthline.routing import (
     CampaignConfig,
     CenterSettings,
@@ -14,6 +17,7 @@ from hearthline.routing import (
 )
 from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
+from hearthline.routing.errors import InvalidCommand, UnknownEntity
 from tests.routing.support import agent, center
 
 
@@ -196,3 +200,78 @@ def test_restart_drops_live_calls_keeps_callbacks_and_parks_agents() -> None:
     c.do(cmd.ReportReconnected("a1"))
     out = c.do(cmd.MakeReady("a1"))
     assert c.offered(out) == [("talking~cb", "a1")]
+
+
+def test_a_voicemail_is_called_back_once_preferring_the_agent_named() -> None:
+    camp = CampaignConfig("sales", "acme", prefer_same_agent_s=120)
+    c = center(campaigns=[camp], agents=[agent("a1"), agent("a2")])
+    # The caller left a message and hung up: their contact is over.
+    c.do(cmd.ArriveContact("c1", caller="+331", queue="q1"))
+    c.do(cmd.CallerHangUp("c1"))
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.SignIn("a2"))
+    out = c.do(cmd.CallBackVoicemail("c1", "q1", "+331", preferred_agent="a2"))
+    [arrived] = [e for e in out if isinstance(e, ev.ContactArrived)]
+    assert (arrived.contact, arrived.channel, arrived.origin, arrived.caller) == (
+        "c1~vm", Channel.CALLBACK, "c1", "+331",
+    )  # fmt: skip
+    # a2 is rung first: a1, ready, is not offered it while a2's preference lasts.
+    assert c.offered(out) == []
+    assert c.offered(c.do(cmd.MakeReady("a2"))) == [("c1~vm", "a2")]
+    with pytest.raises(InvalidCommand, match="callback already"):
+        c.do(cmd.CallBackVoicemail("c1", "q1", "+331"))
+
+
+def test_a_voicemail_callback_is_refused_while_a_leafs_callback_is_owed_or_with_no_number() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.ArriveContact("c1", caller="+331", queue="q1"))
+    c.do(cmd.RequestCallback("c1"))  # a menu leaf's: the message is filed under c1~cb
+    with pytest.raises(InvalidCommand, match=r"not over yet \(queued\)"):
+        c.do(cmd.CallBackVoicemail("c1~cb", "q1", "+331"))
+    with pytest.raises(InvalidCommand, match="number to call"):
+        c.do(cmd.CallBackVoicemail("c2", "q1", ""))
+    with pytest.raises(UnknownEntity):
+        c.do(cmd.CallBackVoicemail("c2", "nowhere", "+332"))
+    # Refused, nothing was made: the same callback, asked properly, is made now.
+    out = c.do(cmd.CallBackVoicemail("c2", "q1", "+332"))
+    assert [e.contact for e in out if isinstance(e, ev.ContactQueued)] == ["c2~vm"]
+
+
+def test_a_restart_that_keeps_calls_leaves_their_contacts_live() -> None:
+    """Real calls outliving the server (docs/voice.md, "Restarts"): a connected one stays
+    with its agent, who is disconnected until back (the grace period runs), a queued one
+    waits on, one that rang an agent is queued again; the rest drop as always."""
+    c = center(agents=[agent("a1"), agent("a2"), agent("a3")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact("talking", caller="+331", queue="q1"))
+    c.do(cmd.AcceptOffer("a1", "talking"))
+    c.do(cmd.SignIn("a2", ready=True))
+    c.do(cmd.ArriveContact("ringing", caller="+332", queue="q1"))
+    c.do(cmd.ArriveContact("waiting", caller="+333", queue="q1"))
+    c.do(cmd.ArriveContact("other", queue="q1"))  # no number: no callback owed for it
+    assert c.router.contact("ringing").agent == "a2"
+    keep = ("talking", "ringing", "waiting")
+    out = c.do(cmd.RecoverAfterRestart(keep=tuple(map(ContactId, keep))))
+    assert {e.contact for e in out if isinstance(e, ev.ContactDropped)} == {"other"}
+    assert c.router.contact("talking").state is ContactState.CONNECTED
+    assert c.router.contact("talking").agent == "a1"
+    assert c.router.contact("ringing").state is ContactState.QUEUED
+    assert c.router.contact("waiting").state is ContactState.QUEUED
+    talking = c.router.agent("a1")
+    assert talking.state.value == "on-contact" and not talking.connected
+    assert c.router.agent("a2").reason == "system-restart"
+    # Back within the grace period: the call goes on; ready again, a2 takes the next.
+    c.do(cmd.ReportReconnected("a1"))
+    assert not [e for e in c.wait(120) if isinstance(e, ev.ContactDropped)]
+    c.do(cmd.ReportReconnected("a2"))
+    assert c.offered(c.do(cmd.MakeReady("a2"))) == [("ringing", "a2")]
+
+
+def test_a_kept_call_whose_agent_never_comes_back_drops_after_the_grace_period() -> None:
+    c = center(agents=[agent("a1")])
+    c.do(cmd.SignIn("a1", ready=True))
+    c.do(cmd.ArriveContact("talking", caller="+331", queue="q1"))
+    c.do(cmd.AcceptOffer("a1", "talking"))
+    c.do(cmd.RecoverAfterRestart(keep=(ContactId("talking"),)))
+    dropped = [e for e in c.wait(120) if isinstance(e, ev.ContactDropped)]
+    assert [(e.contact, e.side) for e in dropped] == [("talking", "agent")]

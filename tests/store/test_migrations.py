@@ -110,3 +110,51 @@ def test_help_requests_asked_before_0017_take_their_contacts_client_from_the_log
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, client_id FROM help_requests ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [(1, "globex"), (2, None), (3, None)]
+
+
+def test_voicemails_played_before_0025_take_their_first_playback_from_the_audit_log(
+    engine: Engine,
+) -> None:
+    """0026: a voicemail indexed before 0025 had no ``played_at``, so the console said "Not
+    played" of one the audit log says was heard. Its earliest ``voicemail.played`` or
+    ``voicemail.downloaded`` is its first playback; a voicemail never played, one whose
+    time is known already, and call recordings are left as they are."""
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0025_voicemail_dealt")
+    rows = (  # id, kind, played_at
+        (1, "voicemail", None), (2, "voicemail", None), (3, "voicemail", None),
+        (4, "call", None), (5, "voicemail", 50.0),
+    )  # fmt: skip
+    audits = (  # at, action, after
+        (300.0, "voicemail.played", '{"id": 1}'),
+        (200.0, "voicemail.played", '{"id": 1}'),
+        (250.0, "voicemail.downloaded", '{"id": 2}'),
+        (260.0, "voicemail.dealt_with", '{"id": 3}'),
+        (270.0, "recording.played", '{"id": 4}'),
+        (280.0, "voicemail.played", '{"id": 5}'),
+        (290.0, "voicemail.played", "not json"),
+    )
+    with engine.begin() as conn:
+        for ident, kind, played in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO recordings (id, contact_id, client_id, call_id, file, seconds,"
+                    " started_at, created_at, kind, played_at)"
+                    " VALUES (:i, :c, 'acme', :c, :f, 3, 0, 0, :k, :p)"
+                ),
+                {"i": ident, "c": f"k{ident}", "f": f"acme/k{ident}.ogg", "k": kind, "p": played},
+            )
+        for at, action, after in audits:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (at, user_id, username, action, target, after)"
+                    " VALUES (:at, 1, 'sup', :a, 'acme/k', :after)"
+                ),
+                {"at": at, "a": action, "after": after},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT id, played_at FROM recordings ORDER BY id")).all()
+    assert [tuple(r) for r in found] == [(1, 200.0), (2, 250.0), (3, None), (4, None), (5, 50.0)]

@@ -82,9 +82,27 @@ def call_in(
     """sipp calls ``number`` (``caller.xml``) with its media on the test's RTP endpoint at
     ``rtp_port``; it exits 0 on the server's BYE."""
     sip_port = server.app.state.app_context.settings.voice_sip_port
+    return sipp_calls(
+        sip_port, number, rtp_port, timeout_s=timeout_s, media_port=media_port, stderr=stderr
+    )
+
+
+def sipp_calls(
+    sip_port: int,
+    number: str,
+    rtp_port: int,
+    *,
+    timeout_s: int = 60,
+    media_port: int | None = None,
+    stderr: int = subprocess.PIPE,
+    scenario: str = "caller.xml",
+    extra: tuple[str, ...] = (),
+) -> subprocess.Popen[bytes]:
+    """``call_in`` for a server on ``sip_port`` (one run as a process of its own), with
+    another of this directory's ``scenario`` and sipp arguments if need be."""
     media = sipp_media_port() if media_port is None else media_port
     return subprocess.Popen(
-        ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / "caller.xml"), "-s", number,
+        ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / scenario), "-s", number, *extra,
          "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(media),
          "-m", "1", "-l", "1", "-key", "rtpport", str(rtp_port),
          "-timeout", f"{timeout_s}s", "-nostdin"],

@@ -498,6 +498,11 @@ def test_a_voicemail_is_assembled_to_what_the_caller_said_and_filed_under_its_ca
         assert time.monotonic() < deadline, "the voicemail was not indexed"
         time.sleep(0.2)
     assert (row.contact_id, row.client_id, row.kind) == (callback, "acme", "voicemail")
+    # Its start is in the log, for a server killed before the end to assemble it at its
+    # next start (telephony/recording_recovery.py), filed under the callback.
+    [started] = _wait_for(server, "RecordingStarted", since, call=call)
+    assert (started["kind"], started["filed_under"]) == ("voicemail", callback)
+    assert row.started_at - 0.5 < started["started_at"] < row.started_at + 0.5
     store = Path(server.app.state.app_context.settings.data_dir).resolve() / "recordings"
     rate, samples = decode(store / row.file)
     assert samples.shape[0] == 1, "a voicemail is mono: the caller alone"

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from hearthline.api import voice
 from hearthline.kernel.clock import ManualClock, WallClock
 from hearthline.store import tables as t
+from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony import recording_recovery
 from hearthline.telephony.recording_file import audio_lines, decode
 from hearthline.voice.commands import AnswerCall, BridgeCall, EndCall, StartRecording
@@ -141,6 +142,87 @@ def test_a_stopped_servers_calls_are_assembled_and_indexed_once_at_start(
     assert start() == []
     assert _rows(served) == rows
     assert [p.name for p in pcaps.iterdir()] == [stray.name]
+
+
+def test_a_stopped_servers_voicemails_are_assembled_mono_under_their_contacts_at_start(
+    app: tuple[Served, ManualClock], tmp_path: Path
+) -> None:
+    """A voicemail's start is in the log (``RecordingStarted``, kind voicemail, the contact
+    its file goes under): a server killed while the caller spoke, or before the file was
+    written, leaves its pcap, and the next start files the caller's side as the live
+    recorder would have."""
+    served, clock = app
+    ctx = served.app.state.app_context
+    pcaps = tmp_path / "voice" / "rtpengine" / "recordings" / "pcaps"
+    pcaps.mkdir(parents=True)
+    w = served.writer
+    caller_only = (audio_lines(CALLER_SDP),)
+
+    def message(call: str, contact: str, filed_under: str) -> None:
+        clock.set(max(clock.now(), T - 5))
+        w.execute(AnswerCall(call, contact=contact, client="acme", number="+15550100"))
+        clock.set(max(clock.now(), T))
+        w.execute(
+            StartRecording(call, started_at=T, caller_ports=(CALLER_PORT,), sdps=caller_only,
+                           kind="voicemail", filed_under=filed_under)
+        )  # fmt: skip
+
+    # 1. A queue's overflow: killed while the caller spoke, 2.5 s to the last packet.
+    message("vm-cut@trunk", "k-vm", "k-vm")
+    _pcap(
+        pcaps / "vm-cut%40trunk-00000000000000f1.pcap", _span(T, 2.5, caller_hz=450, agent_hz=1000)
+    )
+    # 2. A menu leaf's, filed under the callback it owes: the caller hung up at 2 s.
+    message("vm-leaf@trunk", "k-leaf", "k-leaf~cb")
+    clock.set(T + 2.0)
+    w.execute(EndCall("vm-leaf@trunk", by="caller"))
+    _pcap(
+        pcaps / "vm-leaf%40trunk-00000000000000f2.pcap", _span(T, 4.0, caller_hz=650, agent_hz=900)
+    )
+    # 3. Indexed already (killed before the pcap was deleted): the pcap goes, nothing more.
+    message("vm-done@trunk", "k-vdone", "k-vdone")
+    recordings_q.add(
+        w.engine, contact="k-vdone", client="acme", call="vm-done@trunk",
+        file="acme/k-vdone.ogg", seconds=1.0, started_at=T, created_at=T + 2, kind="voicemail",
+    )  # fmt: skip
+    _pcap(
+        pcaps / "vm-done%40trunk-00000000000000f3.pcap", _span(T, 1.0, caller_hz=450, agent_hz=900)
+    )
+
+    recorder = voice._recorder(
+        ctx, SimpleNamespace(ng=FakeNg()), SimpleNamespace(scratch=tmp_path / "voice")
+    )  # type: ignore[arg-type]
+
+    def start() -> list[str]:
+        left = recording_recovery.leftovers(pcaps)
+        return [s.contact for s in asyncio.run(voice.recover_recordings(ctx, recorder, left))]
+
+    assert sorted(start()) == ["k-leaf~cb", "k-vm"]
+    r = t.recordings
+    with w.engine.connect() as conn:
+        rows = conn.execute(
+            select(r.c.call_id, r.c.contact_id, r.c.kind, r.c.file, r.c.seconds).order_by(r.c.id)
+        ).all()
+    assert [tuple(x)[:4] for x in rows] == [
+        ("vm-done@trunk", "k-vdone", "voicemail", "acme/k-vdone.ogg"),
+        ("vm-cut@trunk", "k-vm", "voicemail", "acme/k-vm.ogg"),
+        ("vm-leaf@trunk", "k-leaf~cb", "voicemail", "acme/k-leaf_cb.ogg"),
+    ]
+    seconds = {x.call_id: x.seconds for x in rows}
+    assert 2.4 < seconds["vm-cut@trunk"] < 2.6, "to the last packet"
+    assert abs(seconds["vm-leaf@trunk"] - 2.0) < 0.01, "to the end the log says"
+    # Mono, the caller alone, at the caller's pitch (the agent's 1000 Hz is not in it).
+    for name, hz in (("k-vm.ogg", 450), ("k-leaf_cb.ogg", 650)):
+        rate, audio = decode(tmp_path / "recordings" / "acme" / name)
+        assert audio.shape[0] == 1, name
+        assert abs(peak_hz(audio[0, int(0.2 * rate) : int(1.8 * rate)], rate) - hz) < 15, name
+    assert list(pcaps.iterdir()) == []
+    # The new voicemails are the client's to follow up, as any other.
+    listed = served.login("sup-acme").get("/api/recordings/voicemails").json()
+    assert sorted(v["contact_id"] for v in listed) == ["k-leaf~cb", "k-vdone", "k-vm"]
+
+    # A second start: nothing is left to do.
+    assert start() == []
 
 
 def _voice_up(app: Served) -> None:

@@ -4,7 +4,9 @@ supervisor finds it under the wallboard's button with the queue, the number dial
 the caller's number, plays it in Chromium with the quality page's player (audited, and
 the list says "Played"), and marks it dealt with (stored, audited, hidden unless asked).
 Globex's voicemail never appears to acme's people; acme's viewer hears but marks nothing;
-the firm-wide supervisor sees both clients'."""
+the firm-wide supervisor sees both clients'. A supervisor turns another message into a
+callback from the console, rung first to Maria, who hears the message on her desk while
+the callback rings."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from hearthline.api.security import password_hasher
-from hearthline.kernel.ids import ContactId, QueueId
+from hearthline.kernel.ids import AgentId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import Overflow, OverflowKind
 from hearthline.service.configuration import update_queue
@@ -57,20 +59,23 @@ def _index(server: WebServer, *, client: str, contact: str, call: str, ago: floa
     )  # fmt: skip
 
 
-def _overflowed_message(server: WebServer) -> int:
+def _overflowed_message(
+    server: WebServer, *, call: str = "vmc-1", caller: str = CALLER, ago: float = 60.0
+) -> int:
     """A real call to acme's number queued in Returns, full: the core sends it to voicemail."""
     [returns] = [q for q in ROUTING.queues if q.id == "returns"]
     full = dataclasses.replace(returns, max_length=0, on_full=Overflow(OverflowKind.VOICEMAIL))
+    contact = f"v-{call}"
     update_queue(server.writer, full)
     try:
-        server.writer.execute(AnswerCall("vmc-1", contact="v-vmc-1", client="acme", number=NUMBER))
+        server.writer.execute(AnswerCall(call, contact=contact, client="acme", number=NUMBER))
         stored = server.writer.execute(
-            cmd.ArriveContact(ContactId("v-vmc-1"), caller=CALLER, queue=QueueId("returns"))
+            cmd.ArriveContact(ContactId(contact), caller=caller, queue=QueueId("returns"))
         )
     finally:
         update_queue(server.writer, returns)
     assert "ContactOverflowed" in [type(e.event).__name__ for e in stored]
-    return _index(server, client="acme", contact="v-vmc-1", call="vmc-1", ago=60.0)
+    return _index(server, client="acme", contact=contact, call=call, ago=ago)
 
 
 def _rows(page: Page) -> list[str]:
@@ -136,6 +141,7 @@ def test_a_supervisor_hears_a_voicemail_and_marks_it_dealt_with_in_their_clients
     expect(viewer.locator("#voicemail-list tbody tr[data-voicemail]")).to_have_count(1)
     assert _rows(viewer) == [str(older)]
     expect(viewer.locator("#voicemails button.dealt")).to_have_count(0)
+    expect(viewer.locator("#voicemails button.call-back")).to_have_count(0)
     viewer.locator("#voicemail-all").check()
     expect(viewer.locator("#voicemail-list tbody tr[data-voicemail]")).to_have_count(2)
     assert str(theirs) not in _rows(viewer)
@@ -170,4 +176,79 @@ def test_a_supervisor_hears_a_voicemail_and_marks_it_dealt_with_in_their_clients
     assert [tuple(x) for x in audits] == [
         ("sup-acme", "voicemail.played", "acme/v-vmc-1"),
         ("sup-acme", "voicemail.dealt_with", "acme/v-vmc-1"),
+    ]
+
+
+def test_a_supervisor_turns_a_voicemail_into_a_callback_whose_agent_hears_it(
+    browser: Browser, server: WebServer, screenshots: Path
+) -> None:
+    caller = "+15557770499"
+    message = _overflowed_message(server, call="vmc-cb", caller=caller, ago=10.0)
+    # Maria is signed in, not ready: she can be rung first once she is ready.
+    server.writer.execute(cmd.SignIn(AgentId("a-maria"), ready=False))
+
+    page = open_as(browser, server, "sup-acme", lands_on="/supervisor")
+    expect(page.locator("#voicemail-button")).to_contain_text("Voicemails: 2 new")
+    page.locator("#voicemail-button").click()
+    dialog = page.locator("#voicemails")
+    row = dialog.locator(f'tr[data-voicemail="{message}"]')
+    expect(row.locator("td.status")).to_have_text("Not played")
+    row.locator("button.call-back").click()
+    form = dialog.locator(f'tr.voicemail-callback-row[data-id="{message}"]')
+    expect(form).to_contain_text(f"Call {caller} back from")
+    # Its own queue by default; acme's queues alone (never globex's Sales).
+    queue = form.locator("select.callback-queue")
+    expect(queue).to_have_value("returns")
+    assert "sales" not in queue.locator("option").evaluate_all("os => os.map(o => o.value)")
+    form.locator("select.callback-agent").select_option(label="Maria Lopez")
+    page.screenshot(path=str(screenshots / "console-voicemail-callback.png"))
+    form.locator("button.make-callback").click()
+
+    expect(dialog.locator("#voicemail-done")).to_have_text(
+        f"Callback to {caller} queued in Returns, Maria Lopez rung first."
+    )
+    expect(dialog.locator(f'tr[data-voicemail="{message}"]')).to_have_count(0)  # dealt with
+    dialog.locator("#voicemail-all").check()
+    expect(row.locator("td.status")).to_have_text("Called back · sup-acme")
+    expect(row.locator("button.call-back")).to_have_count(0)  # once is all
+    page.screenshot(path=str(screenshots / "console-voicemail-called-back.png"))
+    no_page_errors(page)
+
+    # Maria's desk: the callback rings with the caller's message to hear first.
+    desk = open_as(browser, server, "maria", lands_on="/agent")
+    expect(desk.locator("#state-pill")).to_have_text("Not ready")
+    desk.click("#ready-button")
+    expect(desk.locator("#offer-layer")).to_be_visible()
+    expect(desk.locator("#offer-layer")).to_contain_text(caller)
+    offered = desk.locator("#offer-voicemail")
+    expect(offered.locator(".voicemail-label")).to_contain_text("Voicemail · 0:03")
+    offered.locator("audio").evaluate("a => a.play()")
+    desk.wait_for_function(
+        "() => document.querySelector('#offer-voicemail audio').currentTime > 0.5",
+        timeout=15_000,
+    )
+    heard = offered.locator("audio").evaluate(
+        "a => ({ d: a.duration, e: a.error && a.error.code })"
+    )
+    assert heard["e"] is None and abs(heard["d"] - 3.0) < 0.3, heard
+    desk.screenshot(path=str(screenshots / "agent-voicemail-callback.png"))
+    no_page_errors(desk)
+
+    e = tables.events
+    a = tables.audit_log
+    with server.writer.engine.connect() as conn:
+        offered_to = conn.execute(
+            select(e.c.agent_id).where(
+                e.c.type == "ContactOffered", e.c.contact_id == "v-vmc-cb~vm"
+            )
+        ).all()
+        audits = conn.execute(
+            select(a.c.username, a.c.action, a.c.target)
+            .where(a.c.action.like("voicemail.%"), a.c.target == "acme/v-vmc-cb")
+            .order_by(a.c.id)
+        ).all()
+    assert [o.agent_id for o in offered_to] == ["a-maria"]
+    assert [tuple(x) for x in audits] == [
+        ("sup-acme", "voicemail.called_back", "acme/v-vmc-cb"),
+        ("maria", "voicemail.played", "acme/v-vmc-cb"),
     ]

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from hearthline.wfm import events as e
 from hearthline.wfm.adherence import Grace, Status
 from hearthline.wfm.board import Board
-from hearthline.wfm.changes import Approval, ChangeRules, ChangeStatus, PickOrder, Requirement
+from hearthline.wfm.changes import (
+    OPEN_STATUSES,
+    Approval,
+    ChangeRules,
+    ChangeStatus,
+    PickOrder,
+    Requirement,
+)
 from hearthline.wfm.commands import (
     AnswerTrade,
     CallInSick,
@@ -305,3 +312,103 @@ def test_no_change_path_ever_leaves_a_contract_broken(
         for a, held in board.held.items():
             assert all(board.holder[s.id] == a for s in held)
         assert sum(len(h) for h in board.held.values()) == len(board.holder)
+
+
+def _outcome(board: Board, command: object, at: float) -> object:
+    """What the board decides, followed as the log's events are (its pruning included),
+    or the refusal's kind and words."""
+    try:
+        events = board.decide(command, at=at)  # type: ignore[arg-type]
+    except ScheduleError as exc:
+        return type(exc).__name__, str(exc)
+    for event in events:
+        board.follow(event)
+    return events
+
+
+def _starting_by_scan(board: Board, start: float, end: float) -> list[tuple[str, Shift]]:
+    """``Board.starting`` as it was: every held shift of every agent looked at."""
+    found = [(a, s) for a, held in board.held.items() for s in held if start <= s.start < end]
+    return sorted(found, key=lambda p: (p[1].start, p[1].id))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    approval=st.sampled_from(list(Approval)),
+    first=st.permutations(list(AGENTS)),
+    steps=st.lists(st.tuples(step, st.integers(0, 3)), max_size=40),
+)
+def test_pruning_settled_changes_and_the_start_index_keep_every_decision_the_same(
+    approval: Approval,
+    first: list[str],
+    steps: list[tuple[tuple[str, tuple[int, int, int, int], bool, float], int]],
+) -> None:
+    """Two boards follow the same log: one prunes a change as soon as the log moves past
+    its settling, the other never does. Every command gets the same events or the same
+    refusal in the same words (a settled change asked again included), and the shifts
+    starting in any window, read from the index, are those a scan of every held shift
+    finds."""
+    kept, pruned = Board(), Board()
+    kept.keep_settled_s, pruned.keep_settled_s = float("inf"), 0.0
+    at = NOW
+
+    def both(command: object) -> None:
+        expected = _outcome(kept, command, at)
+        assert _outcome(pruned, command, at) == expected, command
+
+    both(ConfigureScheduling("Europe/Paris", Grace()))
+    both(SetChangeRules(ChangeRules(approval=approval)))
+    for i, a in enumerate(AGENTS):
+        group = "sales" if a == "dee" else "help"
+        both(SetContract(Contract(a, group, max_days_week=2 + i % 2, min_rest_h=12)))
+    both(PublishShifts("w", SHIFTS, closes_at=DAY + 86_400 * 8))
+    for a in first:
+        for s in SHIFTS:
+            both(PickShift(a, s.id))
+    for (kind, n, flag, wait), again in steps:
+        at += wait
+        command = drawn(kept, kind, n, flag)
+        settled = [o.change for o in kept.changes.values() if o.status not in OPEN_STATUSES]
+        if again and settled:  # a change settled (maybe pruned) asked about once more
+            old = settled[n[3] % len(settled)]
+            command = (
+                WithdrawChange(old.id, old.agent),
+                AnswerTrade(old.id, old.partner or old.agent, flag),
+                DecideChange(old.id, flag, "sup"),
+                GiveBack(old.id, old.agent, SHIFTS[n[2] % len(SHIFTS)].id),  # its id taken
+            )[again % 4]
+        both(command)
+        for start in (at, DAY + (n[2] % 7) * 86_400):
+            for hours in (1, 8, 30):
+                end = start + hours * HOUR
+                assert pruned.starting(start, end) == _starting_by_scan(kept, start, end)
+                assert kept.starting(start, end) == _starting_by_scan(kept, start, end)
+    assert pruned.held == kept.held and pruned.holder == kept.holder
+    # Pruned: no change settled before the log's latest time is kept whole.
+    assert set(pruned.changes) | set(pruned.settled) == set(kept.changes)
+    assert not set(pruned.changes) & set(pruned.settled)
+    for o in pruned.changes.values():
+        assert o.status in OPEN_STATUSES or o.history[-1][3] >= pruned._log_at
+    for ident, s in pruned.settled.items():
+        assert (s.status, s.agent) == (kept.changes[ident].status, kept.changes[ident].change.agent)
+
+
+def test_a_change_settled_a_month_ago_leaves_the_board_and_is_refused_in_the_same_words() -> None:
+    board = board_with(Approval.NEVER, ann="help", bob="help")
+    s1 = shift("s1", 40, 8)
+    picked(board, {"s1": "ann"}, s1)
+    given_back = board.decide(GiveBack("g1", "ann", "s1"), at=NOW)
+    for event in given_back:
+        board.follow(event)
+    assert kinds(given_back) == ["ChangeRequested", "ShiftsMoved"]
+    asked_again = WithdrawChange("g1", "ann")
+    with pytest.raises(ChangeRefused) as before:
+        board.decide(asked_again, at=NOW)
+    # The log's time moves past the month kept: the change is pruned to what refusals need.
+    board.follow(e.ChangeRulesSet(at=NOW + 36 * 86_400, rules=board.rules))
+    assert "g1" not in board.changes and board.settled["g1"].status is ChangeStatus.DONE
+    with pytest.raises(ChangeRefused) as after:
+        board.decide(asked_again, at=NOW + 36 * 86_400)
+    assert str(after.value) == str(before.value) == "change 'g1' is done already"
+    with pytest.raises(ScheduleError, match="exists already"):
+        board.decide(GiveBack("g1", "bob", "s1"), at=NOW + 36 * 86_400)

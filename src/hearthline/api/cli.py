@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -160,7 +161,11 @@ def _serve(args: argparse.Namespace) -> int:
     )
     sock = bind_port(settings.host, settings.port)  # a port in use stops us here, at once
     try:
-        writer = bootstrap(database_url=settings.database_url, data_dir=settings.data_dir)
+        writer = bootstrap(
+            database_url=settings.database_url,
+            data_dir=settings.data_dir,
+            keep_calls=settings.voice and settings.voice_keep_calls,
+        )
     except StoreConfigError as exc:
         sock.close()
         raise UsageError(str(exc)) from None
@@ -175,7 +180,13 @@ def _serve(args: argparse.Namespace) -> int:
             proxy_headers=False,
             **limits(settings),
         )
-        run_until_stopped(uvicorn.Server(config), sock)
+        context = app.state.app_context
+
+        def stopped_by(signum: int) -> None:
+            # Ctrl-C ends live calls too; SIGTERM (a restart, an upgrade) may keep them.
+            context.end_calls = context.end_calls or signum == signal.SIGINT
+
+        run_until_stopped(uvicorn.Server(config), sock, stopped_by=stopped_by)
     finally:
         sock.close()
         writer.stop()

@@ -66,6 +66,9 @@ class AppContext:
     sign_in_attempts: int = 0
     # The control plane of real calls, when voice is on (``api/voice.py``).
     voice: ControlPlane | None = None
+    # Set when the server is stopped by Ctrl-C (SIGINT): live calls end with it even
+    # when ``voice_keep_calls`` would keep them (``api/serving.py``).
+    end_calls: bool = False
     # Supervisors listening in on its calls (``api/listening.py``), when voice is on.
     listen: ListenIn | None = None
     # The audio of consult transfers on its calls (``api/consults.py``), when voice is on.

@@ -8,6 +8,7 @@ import contextlib
 import errno
 import signal
 import socket
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -118,7 +119,12 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_until_stopped(server: uvicorn.Server, sock: socket.socket | None = None) -> None:
+def run_until_stopped(
+    server: uvicorn.Server,
+    sock: socket.socket | None = None,
+    *,
+    stopped_by: Callable[[int], None] | None = None,
+) -> None:
     """Serves until Ctrl-C or SIGTERM, and returns (rather than dying) either way.
 
     uvicorn shuts down gracefully on both signals and then re-raises the one it caught.
@@ -126,6 +132,15 @@ def run_until_stopped(server: uvicorn.Server, sock: socket.socket | None = None)
     caller's clean-up (stopping the writer, its last snapshot) would never run; answered
     by this handler it becomes an interrupt like Ctrl-C.
     """
+    if stopped_by is not None:
+        # Told which signal stops the server, before its shutdown runs.
+        handle_exit = server.handle_exit
+
+        def told(signum: int, frame: FrameType | None) -> None:
+            stopped_by(signum)
+            handle_exit(signum, frame)
+
+        server.handle_exit = told  # type: ignore[method-assign,assignment]
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with contextlib.suppress(KeyboardInterrupt):

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from hearthline.routing.errors import ConfigError
 from hearthline.routing.skills import compile_requirement
+from hearthline.telephony import engines as engines_
 from hearthline.telephony import trunks as trunks_
 
 ENV_PREFIX = "HEARTHLINE_"
@@ -135,6 +136,10 @@ class ServerSettings(BaseModel):
     voice_ng_port: int = Field(default=22790, ge=1, le=65535)
     voice_rtp_min: int = Field(default=42000, ge=1024, le=65535)
     voice_rtp_max: int = Field(default=42999, ge=1024, le=65535)
+    # Live calls outlive the server (docs/voice.md, "Restarts"): rtpengine and the B2BUA
+    # are not stopped with it (SIGTERM, a crash), and the next server takes their calls
+    # over; Ctrl-C (SIGINT) still ends everything. Off: they stop with the server.
+    voice_keep_calls: bool = False
     # A queued caller hears their place and expected wait this often (seconds); 0: never.
     voice_wait_announce_s: float = Field(default=45.0, ge=0, le=3600)
     # The "call the center" page (/call, docs/voice.md): it puts calls into the clients'
@@ -157,6 +162,22 @@ class ServerSettings(BaseModel):
     voice_registrations: list[RegistrationSettings] = []
     voice_sip_requests_per_s: float = Field(default=50.0, gt=0, le=100_000)
     voice_sip_invites_per_s: float = Field(default=10.0, gt=0, le=100_000)
+    # rtpengines run by the operator (the scale tier): their ng addresses, comma-separated
+    # ("10.0.0.5:22790,10.0.0.6:22790"); calls spread over them. Empty: one rtpengine as
+    # the server's child, on voice_ng_port and voice_rtp_min..max.
+    voice_rtpengines: str = ""
+    # The UDP port on 127.0.0.1 where rtpengine reports the callers' keys: external
+    # engines' dtmf-log-dest must name it; 0: any free port (the child is told which).
+    voice_dtmf_port: int = Field(default=0, ge=0, le=65535)
+
+    @field_validator("voice_rtpengines")
+    @classmethod
+    def _engines(cls, value: str) -> str:
+        try:
+            engines_.parse_addresses(value)
+        except engines_.EngineAddressError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
 
     @field_validator("voice_calls_require")
     @classmethod

@@ -26,6 +26,7 @@ from hearthline.store.queries import customers as customers_q
 from hearthline.store.queries import menus as menus_q
 from hearthline.store.queries import recordings as recordings_q
 from hearthline.telephony import prompts, recording_recovery
+from hearthline.telephony.engines import parse_addresses
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import MenuPlan
 from hearthline.telephony.recording import Recorder, Stored
@@ -71,7 +72,10 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         rtp_max=s.voice_rtp_max,
         announce_every_s=s.voice_wait_announce_s,
         dial_timeout_s=s.voice_dial_timeout_s,
+        rtpengines=parse_addresses(s.voice_rtpengines),
+        dtmf_port=s.voice_dtmf_port,
         agent_silence_s=s.voice_agent_silence_s,
+        keep_calls=s.voice_keep_calls,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
@@ -135,6 +139,8 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     stack.control.find_prompt = find_prompt
     recorder = stack.control.recorder = _recorder(ctx, stack, config)
     stack.control.spawn(_expire_recordings(ctx))  # stopped with the control plane
+    # A call that outlived the last server is recording still: its pcap is not left over.
+    left = {call: pcaps for call, pcaps in left.items() if call not in stack.control.calls}
     if left:
         stack.control.spawn(recover_recordings(ctx, recorder, left))
     stack.control.requirement = s.voice_calls_require
@@ -143,8 +149,9 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     ctx.web_callers = stack.web
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
     consults.attach(ctx, stack.control, RtpEngine(stack.ng))
-    log.info("voice: SIP on %s:%d, rtpengine ng on 127.0.0.1:%d", s.voice_sip_host,
-             s.voice_sip_port, s.voice_ng_port)  # fmt: skip
+    engines = s.voice_rtpengines.replace(",", ", ") or f"127.0.0.1:{s.voice_ng_port}"
+    log.info("voice: SIP on %s:%d, rtpengine ng on %s", s.voice_sip_host, s.voice_sip_port,
+             engines)  # fmt: skip
     return stack
 
 
@@ -173,8 +180,8 @@ async def recover_recordings(
         ("RecordingStarted", "CallEnded"),
     )  # fmt: skip
 
-    async def indexed(call: str) -> bool:
-        return await ctx.db(recordings_q.indexed, ctx.engine, call)
+    async def indexed(call: str, kind: str) -> bool:
+        return await ctx.db(recordings_q.indexed, ctx.engine, call, kind)
 
     found = recording_recovery.unfinished(events, left)
     return await recording_recovery.recover(recorder, found, indexed)
@@ -276,6 +283,11 @@ async def stop(ctx: AppContext, starting: asyncio.Task[VoiceStack | None]) -> No
     ctx.listen = None
     ctx.web_callers = None
     stack = await starting
+    if stack is not None and ctx.settings.voice_keep_calls and not ctx.end_calls:
+        # The calls go on in rtpengine and the B2BUA; the next server takes them over
+        # (their recordings are assembled once they end, by a later server's recovery).
+        await stack.detach()
+        return
     if stack is not None:
         await stack.stop()  # rtpengine deletes every call first: their pcaps are closed
         recorder = stack.control.recorder

@@ -59,7 +59,14 @@ class StartDay(Command):
 
 @record
 class RecoverAfterRestart(Command):
-    """After a crash: live calls end as dropped (system), agents wait as not-ready."""
+    """After a crash: live calls end as dropped (system), agents wait as not-ready.
+
+    ``keep``: contacts whose call outlived the server (its media engine and B2BUA kept
+    it, docs/voice.md "Restarts"): a queued one stays queued, one that rang an agent is
+    queued again, a connected or held one stays with its agent, who counts as
+    disconnected until their page is back (the grace period applies)."""
+
+    keep: tuple[ContactId, ...] = ()
 
 
 # Agents -------------------------------------------------------------------------------
@@ -274,6 +281,21 @@ class ScheduleCallback(Command):
     customer: CustomerId | None = None
     priority: int = 0
     preferred_agent: AgentId | None = None
+
+
+@record
+class CallBackVoicemail(Command):
+    """A supervisor turns a voicemail into a callback: ``<origin>~vm`` to ``caller``, due
+    now in ``queue`` (``preferred_agent`` rung first), its origin the contact the message
+    is filed under, so whoever takes it hears the message first. One per voicemail."""
+
+    origin: ContactId
+    queue: QueueId
+    caller: str
+    customer: CustomerId | None = None
+    preferred_agent: AgentId | None = None
+    requirement: str | None = None
+    data: tuple[tuple[str, str], ...] = ()
 
 
 # Supervisors ---------------------------------------------------------------------------------

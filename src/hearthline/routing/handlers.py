@@ -55,6 +55,9 @@ C = ContactState
 MAX_OVERFLOWS = 5
 # A callback not yet being made: it survives a restart.
 _OWED = frozenset({C.SCHEDULED, C.QUEUED, C.OFFERED})
+# A real call kept through a restart: waiting, ringing an agent, or with one.
+_KEPT_IN_CALL = frozenset({C.CONNECTED, C.ON_HOLD})
+_KEPT = frozenset({C.QUEUED, C.OFFERED, *_KEPT_IN_CALL})
 _SIGNED_IN = frozenset(
     {A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP, A.CONSULTING}
 )
@@ -371,8 +374,19 @@ class Handling(Matching):
     def _do_recover_after_restart(self, c: cmd.RecoverAfterRestart, at: float) -> None:
         # Agents first: parked before any contact moves, so no offer goes to an agent who
         # is not there yet.
+        keep = frozenset(c.keep)
         for agent in sorted(self.agents.values(), key=lambda a: a.ordinal):
             if agent.state in OFF_DUTY:
+                continue
+            on_kept = self.contacts.get(agent.contact) if agent.contact is not None else None
+            kept = on_kept is not None and on_kept.id in keep and on_kept.state in _KEPT_IN_CALL
+            # A consult on a kept call ends all the same (below): its audio went with the
+            # server; the caller stays held with the agent who asked.
+            if kept and agent.state is not A.CONSULTING:
+                # Still talking (media never stopped): the page must come back within
+                # the grace period, as after any lost connection.
+                if agent.connected:
+                    self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
                 continue
             if agent.state is A.WRAP_UP:
                 wrapped = agent.contact
@@ -402,6 +416,10 @@ class Handling(Matching):
             if contact.channel is Channel.CALLBACK and contact.state in _OWED:
                 # A promise to call back survives a restart; one that was ringing goes back.
                 if contact.state is C.OFFERED:
+                    self.emit(ev.ContactRequeued(at=at, contact=contact.id))
+                continue
+            if contact.id in keep and contact.state in _KEPT:
+                if contact.state is C.OFFERED:  # its offer was rescinded above
                     self.emit(ev.ContactRequeued(at=at, contact=contact.id))
                 continue
             self.drop(contact, "system", at, restart=True)
@@ -768,6 +786,40 @@ class Handling(Matching):
         else:
             self._callback_due(self.contacts[ident], q.cfg.id, at, c.priority, preferred)
 
+    def _do_call_back_voicemail(self, c: cmd.CallBackVoicemail, at: float) -> None:
+        ident = _vm_id(c.origin)
+        if len(ident) > 200:
+            raise InvalidCommand(f"contact id {c.origin[:40]!r}...: too long to call back")
+        if ident in self.contacts or ident in self.ended:
+            raise InvalidCommand(f"voicemail of {c.origin!r} is a callback already ({ident!r})")
+        origin = self.contacts.get(c.origin)
+        if origin is not None and origin.channel is Channel.CALLBACK:
+            # A menu leaf's message, filed under the callback the leaf owes: still owed,
+            # or in an agent's hands now.
+            raise InvalidCommand(
+                f"contact {c.origin!r} is a callback not over yet ({origin.state.value})"
+            )
+        q = self.queue_rec(c.queue)
+        preferred = self.agent_rec(c.preferred_agent) if c.preferred_agent is not None else None
+        if preferred is not None and preferred.state is A.RETIRED:
+            raise InvalidCommand(f"agent {preferred.id!r} is retired: they take no callbacks")
+        if not c.caller:
+            raise InvalidCommand("a callback needs a number to call")
+        self.emit(
+            ev.ContactArrived(
+                at=at,
+                contact=ident,
+                channel=Channel.CALLBACK,
+                caller=c.caller,
+                customer=c.customer,
+                campaign=q.cfg.campaign,
+                data=c.data,
+                origin=c.origin,
+                requirement=_own_requirement(c.requirement),
+            )
+        )
+        self._callback_due(self.contacts[ident], q.cfg.id, at, 0, preferred)
+
     def _callback_due(
         self, c: Contact, queue: QueueId, at: float, priority: int, preferred: Agent | None
     ) -> None:
@@ -901,6 +953,11 @@ class Handling(Matching):
 
 def _cb_id(contact: ContactId) -> ContactId:
     return ContactId(f"{contact}~cb")
+
+
+def _vm_id(contact: ContactId) -> ContactId:
+    """A voicemail's callback, made from the console (``CallBackVoicemail``)."""
+    return ContactId(f"{contact}~vm")
 
 
 _FIRE: dict[int, Callable[[Any, Any, float], None]] = {

@@ -23,6 +23,7 @@ def bootstrap(
     snapshot_every: int = 20_000,
     interval_s: float = 900.0,
     max_batch: int = 2_000,
+    keep_calls: bool = False,
 ) -> Writer:
     """A started Center on ``database_url`` (else ``$HEARTHLINE_DATABASE_URL``, else an
     SQLite file in ``data_dir``): migrated, recovered, its writer running."""
@@ -36,6 +37,7 @@ def bootstrap(
         interval_s=interval_s,
         max_batch=max_batch,
         own_engine=True,
+        keep_calls=keep_calls,
     )
     try:
         writer.start()

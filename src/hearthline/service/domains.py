@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from hearthline.crm.domain import DOMAIN as CRM
 from hearthline.crm.domain import LiveCrm
 from hearthline.kernel.domain import Domain, DomainEvent, Live
+from hearthline.kernel.ids import ContactId
 from hearthline.knowledge.domain import DOMAIN as KNOWLEDGE
 from hearthline.reports.domain import DOMAIN as REPORTS
 from hearthline.reports.domain import LiveReports
@@ -33,6 +34,7 @@ from hearthline.store.codec import Codec
 from hearthline.store.queries import schedules as schedules_q
 from hearthline.store.snapshots import code_version
 from hearthline.voice.domain import DOMAIN as VOICE
+from hearthline.voice.domain import LiveVoice
 from hearthline.wfm.commands import ConfigureScheduling, SetContract
 from hearthline.wfm.domain import DOMAIN as SCHEDULES
 from hearthline.wfm.domain import LiveSchedules
@@ -54,8 +56,12 @@ class ReadModels(Protocol):
 class Registered:
     domain: Domain
     # What a run opens with, given the tables: the first configuration on an empty log
-    # (``fresh``), or the record of the restart.
-    opening: Callable[[Connection, Live, bool], Sequence[DomainEvent]] | None = None
+    # (``fresh``), or the record of the restart; the last argument names the contacts
+    # the restart keeps live (``keeps``).
+    opening: Callable[[Connection, Live, bool, frozenset[str]], Sequence[DomainEvent]] | None = None
+    # The contacts whose real calls may outlive the server (its media engine and B2BUA
+    # kept them): a restart that keeps calls leaves them live (docs/voice.md, "Restarts").
+    keeps: Callable[[Live], frozenset[str]] | None = None
     # Reads what the domain keeps in tables rather than in the log: on start, and when
     # the live state is rebuilt after a failed commit.
     tables: Callable[[Connection, Live], None] | None = None
@@ -66,11 +72,19 @@ class Registered:
     needs_snapshot: Callable[[Live], bool] | None = None
 
 
-def _open_routing(conn: Connection, live: Live, fresh: bool) -> Sequence[DomainEvent]:
+def _open_routing(
+    conn: Connection, live: Live, fresh: bool, kept: frozenset[str]
+) -> Sequence[DomainEvent]:
     assert isinstance(live, LiveRouting)
     if fresh:
         return live.router.configure(config_repo.load_routing_config(conn))
-    return live.router.handle(cmd.RecoverAfterRestart())
+    keep = tuple(ContactId(c) for c in sorted(kept))
+    return live.router.handle(cmd.RecoverAfterRestart(keep=keep))
+
+
+def _live_calls(live: Live) -> frozenset[str]:
+    assert isinstance(live, LiveVoice)
+    return frozenset(live.switchboard.by_contact)
 
 
 def _crm_tables(conn: Connection, live: Live) -> None:
@@ -140,7 +154,9 @@ def _adherence_rows(
     return lambda conn: read_models.write_adherence(conn, rows)
 
 
-def _open_schedules(conn: Connection, live: Live, fresh: bool) -> Sequence[DomainEvent]:
+def _open_schedules(
+    conn: Connection, live: Live, fresh: bool, kept: frozenset[str]
+) -> Sequence[DomainEvent]:
     # The settings and contracts in the tables, on a fresh log; after that, the log's.
     if not fresh:
         return ()
@@ -156,7 +172,7 @@ REGISTRY: tuple[Registered, ...] = (
     Registered(REPORTS, read_models=_stats_rows, needs_snapshot=_stats_need_snapshot),
     Registered(SCHEDULES, opening=_open_schedules, read_models=_adherence_rows),
     Registered(KNOWLEDGE),
-    Registered(VOICE),
+    Registered(VOICE, keeps=_live_calls),
     Registered(MENU_REPORTS, read_models=_menu_rows),
 )
 

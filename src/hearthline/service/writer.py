@@ -116,8 +116,12 @@ class Writer:
         max_batch: int = 2_000,
         read_model_every_s: float = 5.0,
         own_engine: bool = False,
+        keep_calls: bool = False,
     ) -> None:
         self.engine = engine
+        # A restart leaves the real calls live that the voice stack keeps through it
+        # (docs/voice.md, "Restarts"); otherwise they end as dropped, as every contact does.
+        self.keep_calls = keep_calls
         self.clock = clock
         self.rng = rng
         self.interval_s = interval_s
@@ -155,11 +159,16 @@ class Writer:
         self._snapshot_id = recovered.snapshot_event_id or 0
         batch = _Batch()
         fresh = recovered.last_event_id == 0
+        kept: frozenset[str] = frozenset()
+        if self.keep_calls:
+            for entry, part in zip(REGISTRY, state.parts, strict=True):
+                if entry.keeps is not None:
+                    kept |= entry.keeps(part)
         with self.engine.connect() as conn:
             self._read_tables(conn, state)
             for entry, part in zip(REGISTRY, state.parts, strict=True):
                 if entry.opening is not None:
-                    self._observe(batch, entry.opening(conn, part, fresh))
+                    self._observe(batch, entry.opening(conn, part, fresh, kept))
         with self.engine.begin() as conn:
             self._append(conn, batch)
         self._after_commit(batch)

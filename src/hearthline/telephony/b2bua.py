@@ -16,6 +16,16 @@
                      {"event": "failed", "call": ID, "code": 486, "reason": ...} (code 0:
                                                             no reply from the trunk)
                      {"event": "hangup", "call": ID}        the customer hung up
+    from the server  {"do": "keep", "call": ID, "note": {...}}  kept with the dialog, for
+                                                            a server that takes over
+                     {"do": "list"}                         the dialogs in progress:
+    to the server    {"event": "dialogs", "dialogs": [{"call": ID, "answered": bool,
+                      "from": ..., "to": ..., "sdp": ..., "note": {...} or null}, ...]}
+
+With ``--socket PATH`` it talks over a Unix socket it listens on instead, and outlives
+the server (docs/voice.md, "Restarts"): one server at a time is connected (a new one
+replaces the last); each connection starts with "ready", then the lines sent while no
+server was connected (the last ``_BUFFERED`` of them), then the live ones.
 
 It decides nothing about calls: the server's control plane maps the number, drives
 rtpengine and the routing core. It does guard the door (``trunks.py``): each new request
@@ -30,11 +40,15 @@ line to the reactor (``ED2.callFromThread``).
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import json
 import os
+import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +59,10 @@ _CALL_ID_MAX = 256
 _REALM = "hearthline"
 # A trunk that sends nothing at all (not even 100 Trying) this long is not there.
 NO_REPLY_S = 8
+# Lines for the server kept while none is connected (a restart's few seconds), and the
+# size of the note a server may keep with a dialog.
+_BUFFERED = 1000
+_NOTE_MAX = 16 * 1024
 
 
 class Calls:
@@ -71,6 +89,9 @@ class Calls:
         # asked to end it (else a disconnect before the answer is sippy's no-reply timer).
         self.dialled: dict[str, bool] = {}
         self.ending: set[str] = set()
+        # What a server taking over needs of each dialog: the caller's INVITE, whether the
+        # server answered it, and the note the server keeps with it ("keep").
+        self.dialogs: dict[str, dict[str, Any]] = {}
 
     def request(self, req: Any, sip_t: Any) -> Any:
         # Only new requests come here: sippy hands a dialog's own requests (ACK, BYE,
@@ -158,6 +179,7 @@ class Calls:
 
     def forget(self, call: str) -> None:
         self.uas.pop(call, None)
+        self.dialogs.pop(call, None)
         trunk = self.trunk_of.pop(call, None)
         if trunk is not None:
             left = self.in_progress.get(trunk, 0) - 1
@@ -183,6 +205,10 @@ class Calls:
                 ua.recvEvent(CCEventFail((488, "Not Acceptable Here")))
                 return
             self.uas[call] = ua
+            self.dialogs[call] = {
+                "call": call, "answered": False, "from": cli or "", "to": cld or "",
+                "sdp": str(body), "note": None,
+            }  # fmt: skip
             self.send(
                 {
                     "event": "invite",
@@ -204,9 +230,18 @@ class Calls:
 
         try:
             message = json.loads(line)
+            if message.get("do") == "list":
+                self.send({"event": "dialogs", "dialogs": list(self.dialogs.values())})
+                return
             call = str(message["call"])
             action = message["do"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return
+        if action == "keep":
+            dialog = self.dialogs.get(call)
+            note = message.get("note")
+            if dialog is not None and isinstance(note, dict) and len(line) <= _NOTE_MAX:
+                dialog["note"] = note
             return
         if action == "dial":
             self.dial(call, message)
@@ -215,6 +250,8 @@ class Calls:
         if ua is None:
             return
         if action == "answer":
+            if call in self.dialogs:
+                self.dialogs[call]["answered"] = True
             body = MsgBody(str(message["sdp"]))
             ua.recvEvent(CCEventConnect((200, "OK", body)))
         elif action == "reject":
@@ -287,6 +324,10 @@ class Calls:
             address, transport = ua.rAddr
             ua.rAddr = (address, str(transport).lower())
             _, _, body = event.getData()
+            self.dialogs[call] = {
+                "call": call, "answered": True, "from": "", "to": "", "sdp": str(body or ""),
+                "note": None,
+            }  # fmt: skip
             self.send({"event": "answered", "call": call, "sdp": str(body or "")})
         elif isinstance(event, CCEventFail):
             code, reason = event.getData()[:2]
@@ -373,11 +414,77 @@ def register(
     return agent
 
 
+class ServerLink:
+    """The channel to the server over a Unix socket (``--socket``): one server at a time,
+    lines buffered (bounded) while none is connected; sends from any thread."""
+
+    def __init__(self, path: Path, port: int, on_line: Callable[[str], None]) -> None:
+        self.port = port
+        self.on_line = on_line
+        self._lock = threading.Lock()
+        self._conn: socket.socket | None = None
+        self._waiting: collections.deque[bytes] = collections.deque(maxlen=_BUFFERED)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # left by a B2BUA that was killed
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)  # the owner's only: whoever connects drives the calls
+        try:
+            self._listener.bind(str(path))
+        finally:
+            os.umask(old)
+        self._listener.listen(4)
+
+    def send(self, message: dict[str, object]) -> None:
+        line = (json.dumps(message) + "\n").encode()
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.sendall(line)
+                    return
+                except OSError:
+                    self._drop()
+            self._waiting.append(line)
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.close()
+            self._conn = None
+
+    def accept_forever(self) -> None:
+        while True:
+            conn, _ = self._listener.accept()
+            with self._lock:
+                self._drop()  # a new server replaces the last
+                try:
+                    ready = json.dumps({"event": "ready", "port": self.port}) + "\n"
+                    conn.sendall(ready.encode() + b"".join(self._waiting))
+                except OSError:
+                    conn.close()
+                    continue
+                self._waiting.clear()
+                self._conn = conn
+            threading.Thread(
+                target=self._read, args=(conn,), name="b2bua-server", daemon=True
+            ).start()
+
+    def _read(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn.makefile("r", encoding="utf-8") as lines:
+            for line in lines:
+                self.on_line(line)
+        with self._lock:
+            if self._conn is conn:
+                self._drop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hearthline-b2bua")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5070)
     parser.add_argument("--trunks", type=Path, default=None, help="the server's trunks file")
+    parser.add_argument(
+        "--socket", type=Path, default=None, help="talk to the server over this Unix socket"
+    )
     args = parser.parse_args(argv)
     trunks: list[Trunk] | None = None
     bounds: Bounds | None = None
@@ -395,8 +502,12 @@ def main(argv: list[str] | None = None) -> int:
     SipConf.allow_formats = (0, 8, 101)
     lock = threading.Lock()
     out = sys.stdout
+    link: ServerLink | None = None
 
     def send(message: dict[str, object]) -> None:
+        if link is not None:
+            link.send(message)
+            return
         with lock:
             out.write(json.dumps(message) + "\n")
             out.flush()
@@ -409,13 +520,22 @@ def main(argv: list[str] | None = None) -> int:
     calls = Calls(config, send, trunks, bounds)
     config["_sip_tm"] = SipTransactionManager(config, calls.request)
 
-    def read_lines() -> None:
-        for line in sys.stdin:
-            ED2.callFromThread(calls.command, line)
-        ED2.callFromThread(ED2.breakLoop, 0)  # the server is gone: so are we
+    def on_line(line: str) -> None:
+        ED2.callFromThread(calls.command, line)
 
-    threading.Thread(target=read_lines, name="b2bua-control", daemon=True).start()
-    send({"event": "ready", "port": args.port})
+    if args.socket is not None:
+        # The server may come and go (a restart): we stay, with the calls, until SIGTERM.
+        link = ServerLink(args.socket, args.port, on_line)
+        threading.Thread(target=link.accept_forever, name="b2bua-link", daemon=True).start()
+    else:
+
+        def read_lines() -> None:
+            for line in sys.stdin:
+                on_line(line)
+            ED2.callFromThread(ED2.breakLoop, 0)  # the server is gone: so are we
+
+        threading.Thread(target=read_lines, name="b2bua-control", daemon=True).start()
+        send({"event": "ready", "port": args.port})
     agents = [register(config, r, args.host, send) for r in registrations]
     ED2.loop()
     del agents

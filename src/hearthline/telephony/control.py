@@ -56,6 +56,7 @@ from hearthline.routing.config import Channel, OverflowKind
 from hearthline.routing.errors import RoutingError
 from hearthline.service.writer import Writer
 from hearthline.telephony.dialout import DialOut, FindLine
+from hearthline.telephony.engines import NoMediaEngine
 from hearthline.telephony.media import MediaEngine
 from hearthline.telephony.menu_calls import (
     FindMenu,
@@ -133,6 +134,23 @@ class LiveCall:
     dialled_for: str | None = None
 
 
+def note_of(live: LiveCall) -> dict[str, object]:
+    """What a server taking over needs of a live call beyond the log."""
+    return {
+        "contact": live.contact,
+        "caller_sdp": live.caller_sdp,
+        "queue": live.queue,
+        "answer": live.answer,
+        "caller": live.caller,
+        "client": live.client,
+        "number": live.number,
+        "agent": live.agent,
+        "agent_tag": live.agent_tag,
+        "bridged": live.bridged,
+        "requirement": live.requirement,
+    }
+
+
 class ControlPlane:
     def __init__(
         self,
@@ -196,6 +214,14 @@ class ControlPlane:
         # ``phone>=1``: only the person at the desk takes real calls).
         self.requirement: str | None = None
         self.dialout = DialOut(self, trunk=way_out, timeout_s=dial_timeout_s, find_line=find_line)
+        # Keeps a live call's note with its dialog in the B2BUA, when calls outlive the
+        # server (``telephony/takeover.py``); None: they do not.
+        self.keep: Callable[[str, dict[str, object]], None] | None = None
+
+    def remember(self, live: LiveCall) -> None:
+        """The call's note for a server taking over, kept up to date on each change."""
+        if self.keep is not None and not live.dialling:
+            self.keep(live.call, note_of(live))
 
     async def _leg_over(self, live: LiveCall) -> None:
         for watcher in self.leg_watchers:
@@ -347,6 +373,7 @@ class ControlPlane:
         if agent is not None:
             self.tell_agent(agent, {"type": "voice-end", "contact": live.contact})
         live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
+        self.remember(live)
         return agent
 
     async def hand_over(self, live: LiveCall, agent: str) -> None:
@@ -361,6 +388,7 @@ class ControlPlane:
         live.agent_tag = f"agent-{uuid.uuid4().hex[:12]}"
         live.bridged = live.restarting = False
         offer = await self.media.offer_agent(live.call, live.caller_sdp, live.agent_tag)
+        self.remember(live)
         self.tell_agent(agent, {"type": "voice-offer", "contact": live.contact, "sdp": offer})
 
     async def _requeue(self, live: LiveCall) -> None:
@@ -373,6 +401,7 @@ class ControlPlane:
         self.by_contact.pop(previous, None)
         self.by_contact[live.contact] = live
         self.requeued[previous] = live
+        self.remember(live)
         if self.recorder is not None:
             self.recorder.renamed(live.call, live.contact)
         await self.media.play(live.call, self.reconnect_prompt)
@@ -527,8 +556,11 @@ class ControlPlane:
             # Set by the call page's relay (``telephony/web_callers.py``) only.
             park = self.media.park_browser if message.get("browser") else self.media.park
             answer = await park(call, sdp)
-        except Exception:
-            log.exception("voice: the media engine could not take call %s", call)
+        except Exception as exc:
+            if isinstance(exc, NoMediaEngine):  # an outage, said in one line
+                log.warning("voice: call %s refused (503): %s", call, exc)
+            else:
+                log.exception("voice: the media engine could not take call %s", call)
             with contextlib.suppress(Exception):
                 await self.media.end(call)
             self.signal(
@@ -544,6 +576,7 @@ class ControlPlane:
         self.calls[call] = live
         self.by_contact[contact] = live
         self.signal({"do": "answer", "call": call, "sdp": answer})
+        self.remember(live)
         consent = await self.consent(live, client, answer)
         if plan is not None and consent:
             plan = replace(plan, before=(*consent, *plan.before))
@@ -658,6 +691,7 @@ class ControlPlane:
             return None
         await self.media.answer_agent(live.call, live.agent_tag, sdp)
         live.bridged = True
+        self.remember(live)
         if live.dialled_for is None:  # a dialled customer hears no prompt to stop
             await self.media.stop_play(live.call)
         with contextlib.suppress(VoiceError):

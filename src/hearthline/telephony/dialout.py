@@ -37,6 +37,7 @@ from hearthline.routing.config import Channel
 from hearthline.routing.domain import LiveRouting
 from hearthline.routing.states import ContactState
 from hearthline.service.state import LiveState
+from hearthline.telephony.engines import NoMediaEngine
 from hearthline.telephony.trunks import Trunk
 from hearthline.voice.commands import DialCall, RecordDialOutcome
 from hearthline.voice.errors import VoiceError
@@ -172,8 +173,11 @@ class DialOut:
         call = f"{uuid.uuid4().hex}@hearthline"
         try:
             offer = await control.media.dial(call)
-        except Exception:
-            log.exception("voice: the media engine could not dial for %s", owed.contact)
+        except Exception as exc:
+            if isinstance(exc, NoMediaEngine):  # an outage, said in one line
+                log.warning("voice: not dialled for %s: %s", owed.contact, exc)
+            else:
+                log.exception("voice: the media engine could not dial for %s", owed.contact)
             with contextlib.suppress(Exception):
                 await control.media.end(call)
             self._tell(agent, owed.contact, "failed", code=0, text="the media engine failed")
@@ -239,6 +243,7 @@ class DialOut:
         live.dialling = False
         self.stop_timer(live.call)
         live.caller_sdp = sdp
+        self.control.remember(live)
         try:
             await control.media.dialled(live.call, sdp)
         except Exception:

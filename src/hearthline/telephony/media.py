@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from hearthline.telephony.ng import NgClient
+from hearthline.telephony.ng import Ng
 
 CALLER = "caller"
 QUEUE = "queue"
@@ -116,7 +116,7 @@ class MediaEngine(Protocol):
 
 
 class RtpEngine:
-    def __init__(self, client: NgClient) -> None:
+    def __init__(self, client: Ng) -> None:
         self.ng = client
         # Calls whose caller is a browser: every answer towards them keeps them on WebRTC.
         self.browser_callers: set[str] = set()

@@ -12,13 +12,26 @@ import asyncio
 import itertools
 import json
 import os
-from typing import Any
+from typing import Any, Protocol
 
 Message = dict[str, Any]
 
 
 class NgError(RuntimeError):
     """rtpengine refused a command, or did not answer it."""
+
+
+class NgTimeout(NgError):
+    """rtpengine did not answer at all (not a refusal: it may be gone or unreachable)."""
+
+
+class Ng(Protocol):
+    """What drives rtpengine: one engine (``NgClient``) or several (``engines.EnginePool``,
+    which sends each call's commands to the engine holding it)."""
+
+    async def request(self, command: str, **fields: Any) -> Message: ...
+
+    def close(self) -> None: ...
 
 
 class _Protocol(asyncio.DatagramProtocol):
@@ -78,7 +91,9 @@ class NgClient:
                 reason = answer.get("error-reason", "no reason given")
                 raise NgError(f"rtpengine refused {command}: {reason}")
             return answer
-        raise NgError(f"rtpengine at {self.address[0]}:{self.address[1]} did not answer {command}")
+        raise NgTimeout(
+            f"rtpengine at {self.address[0]}:{self.address[1]} did not answer {command}"
+        )
 
     def close(self) -> None:
         if self._transport is not None:

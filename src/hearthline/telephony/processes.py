@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import ctypes
 import logging
+import os
 import resource
 import signal
+import subprocess
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -25,6 +27,8 @@ _MAX_BACKOFF_S = 8.0
 
 
 _PR_SET_PDEATHSIG = 1
+# Children of this process left running for the next server (``Child.detach``).
+_LEFT_RUNNING: list[subprocess.Popen[bytes]] = []
 
 
 def _child_setup() -> None:
@@ -32,6 +36,49 @@ def _child_setup() -> None:
     # A server killed outright must not leave its children holding the voice ports.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _lasting_setup() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _cmdline(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+async def _exited(pid: int) -> None:
+    """Returns once process ``pid`` has ended (at once if it has already)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    loop.add_reader(fd, readable)
+    try:
+        await done
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Child:
@@ -46,6 +93,9 @@ class Child:
         cwd: Path,
         pipes: bool = False,
         started: Callable[[asyncio.subprocess.Process], Awaitable[None]] | None = None,
+        outlives: bool = False,
+        lasting_started: Callable[[int], Awaitable[None]] | None = None,
+        fingerprint: str = "",
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -56,10 +106,108 @@ class Child:
         self.restarts = 0
         self._watch: asyncio.Task[None] | None = None
         self._stopping = False
+        # Outliving the server: the pid (ours, or adopted from the last server), and the
+        # check run after each start or adoption (given the pid).
+        self.outlives = outlives
+        self.lasting_started = lasting_started
+        # What it was started with beyond its command line (its settings): a child left
+        # running with other settings is stopped, not adopted.
+        self.fingerprint = fingerprint
+        self.pid: int | None = None
+        self.adopted = False
+        self._popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pidfile(self) -> Path:
+        return self.cwd / f"{self.name}.child.pid"
 
     async def start(self) -> None:
+        if self.outlives:
+            await self._adopt_or_spawn()
+            self._watch = asyncio.get_running_loop().create_task(self._supervise_lasting())
+            return
         await self._spawn()
         self._watch = asyncio.get_running_loop().create_task(self._supervise())
+
+    def _left_running(self) -> tuple[int, bool] | None:
+        """The pid of this child as the last server left it running, if it still runs,
+        and whether it runs with the same settings."""
+        try:
+            pid_line, _, fingerprint = self.pidfile.read_text().partition("\n")
+            pid = int(pid_line)
+        except (OSError, ValueError):
+            return None
+        # The same program with the same arguments: a reused pid is someone else.
+        if pid <= 0 or not _alive(pid) or _cmdline(pid) != self.argv:
+            return None
+        return pid, fingerprint.strip() == self.fingerprint
+
+    async def _adopt_or_spawn(self) -> None:
+        left = self._left_running()
+        if left is not None and not left[1]:
+            # Its settings changed (ports, trunks): its calls cannot go on with ours.
+            log.warning("%s (pid %d) runs with other settings; stopping it", self.name, left[0])
+            self.pid = left[0]
+            await self._stop_lasting()
+            left = None
+        if left is not None:
+            pid = left[0]
+            self.pid, self.adopted = pid, True
+            log.info("%s: taken over from the last server (pid %d)", self.name, pid)
+            if self.lasting_started is not None:
+                await self.lasting_started(pid)
+            return
+        await self._spawn_lasting()
+
+    async def _spawn_lasting(self) -> None:
+        self.adopted = False
+        with (self.cwd / f"{self.name}.log").open("ab") as out:
+            self._popen = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                preexec_fn=_lasting_setup,
+                start_new_session=True,  # its own session and process group: no signal of ours
+            )
+        self.pid = self._popen.pid
+        tmp = self.pidfile.with_suffix(".tmp")
+        tmp.write_text(f"{self.pid}\n{self.fingerprint}\n")
+        tmp.replace(self.pidfile)
+        if self.lasting_started is not None:
+            await self.lasting_started(self.pid)
+
+    async def _supervise_lasting(self) -> None:
+        backoff = 0.25
+        while True:
+            assert self.pid is not None
+            await _exited(self.pid)
+            if self._popen is not None:
+                await asyncio.to_thread(self._popen.wait)  # reaped: no zombie left
+            if self._stopping:
+                return
+            log.warning("%s (pid %d) exited; starting it again in %.2f s",
+                        self.name, self.pid, backoff)  # fmt: skip
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+            self.restarts += 1
+            try:
+                await self._spawn_lasting()
+            except Exception:
+                log.exception("%s could not be started again", self.name)
+
+    async def detach(self) -> None:
+        """Stops watching, and leaves the child running for the next server."""
+        self._stopping = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        if self._popen is not None:
+            # Left running on purpose: held here, Python neither warns of it nor waits.
+            _LEFT_RUNNING.append(self._popen)
+            self._popen = None
 
     async def _spawn(self) -> None:
         pipe = asyncio.subprocess.PIPE if self.pipes else None
@@ -97,6 +245,9 @@ class Child:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
+        if self.outlives:
+            await self._stop_lasting()
+            return
         process = self.process
         if process is None or process.returncode is not None:
             return
@@ -108,3 +259,21 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+
+    async def _stop_lasting(self) -> None:
+        pid = self.pid
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(_exited(pid), _STOP_GRACE_S)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            await _exited(pid)
+        if self._popen is not None:
+            await asyncio.to_thread(self._popen.wait)
+        self.pid = None
+        with contextlib.suppress(OSError):
+            self.pidfile.unlink()

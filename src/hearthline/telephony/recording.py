@@ -193,6 +193,13 @@ class Recorder:
         entry.before = frozenset(self._pcaps_of(call))
         self.calls[call] = entry
 
+    async def voicemail_started(self, call: str) -> None:
+        """rtpengine records the message: its start goes in the log, so that a server
+        killed before the call's end assembles it at its next start."""
+        entry = self.calls.get(call)
+        if entry is not None and entry.kind == "voicemail":
+            await self._log_start(entry)
+
     def renamed(self, call: str, contact: str) -> None:
         """The caller waits again as a new contact (the agent's leg dropped): the one file
         is filed under the first contact, and the new one finds it too."""
@@ -269,12 +276,14 @@ class Recorder:
         started_at: float,
         ended_at: float | None,
         indexed: bool = False,
+        kind: str = "call",
     ) -> Stored | None:
         """A call a stopped server recorded, from what its log says (``RecordingStarted``,
         ``CallEnded``): its pcaps still in the directory assembled into the file (to
         ``ended_at``, else the last packet) and indexed, as at the call's end; what was
         stored. A call ``indexed`` already only has its pcaps deleted. The caller waits
-        (the work is in a worker thread): start-up recovers one call at a time."""
+        (the work is in a worker thread): start-up recovers one call at a time. A
+        voicemail (``kind``) is mono, filed under ``contact`` as ``voicemail`` files it."""
         pcaps = self._pcaps_of(call)
         if indexed:
             self._forget(pcaps)
@@ -283,7 +292,7 @@ class Recorder:
         # the same Call-ID); a second of slack for the clocks' rounding.
         before = frozenset(p for p in pcaps if p.stat().st_mtime < started_at - _SLACK_S)
         entry = _Call(
-            call, contact, client, caller_ports=set(caller_ports), sdps=list(sdps),
+            call, contact, client, kind=kind, caller_ports=set(caller_ports), sdps=list(sdps),
             started_at=started_at, ends_at=ended_at, before=before,
         )  # fmt: skip
         return await self._assemble(entry)
@@ -314,6 +323,8 @@ class Recorder:
             started_at=entry.started_at,
             caller_ports=tuple(sorted(entry.caller_ports)),
             sdps=tuple(audio_lines(sdp) for sdp in entry.sdps),
+            kind=entry.kind,
+            filed_under=entry.contact if entry.kind == "voicemail" else "",
         )
         try:
             await self.writer.execute_async(started)

@@ -5,7 +5,9 @@ A server killed mid-call (or while a file was being assembled) leaves its pcaps 
 no call is live at start, so every pcap there is such a leftover. The log's
 ``RecordingStarted`` says whose call it was and how to tell its legs apart, its
 ``CallEnded`` (if the server lived that long) where the file stops; without an end, the
-file runs to the last packet. A call already indexed (killed after the index row, before
+file runs to the last packet. A voicemail (the caller's message, ``kind="voicemail"`` in
+the start) is assembled mono and filed under the contact its start names, as at the
+call's end. A call already indexed (killed after the index row, before
 the pcaps were deleted) only has its pcaps deleted. Assembled pcaps are deleted, so a
 second start finds nothing left to do.
 """
@@ -25,7 +27,8 @@ log = logging.getLogger(__name__)
 # recording's first span starts at most this long (the file's bound) before its last.
 LOOK_BACK_S = 4 * 3600 + 60.0
 
-Indexed = Callable[[str], Awaitable[bool]]  # a Call-ID -> whether its recording is indexed
+# A Call-ID and a kind ("call", "voicemail") -> whether that recording of it is indexed.
+Indexed = Callable[[str, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +58,14 @@ def since(left: dict[str, list[Path]]) -> float:
 
 def unfinished(events: Iterable[object], left: dict[str, list[Path]]) -> list[Unfinished]:
     """The recordings among ``events`` (the log's, in order) whose pcaps are left."""
-    started: dict[str, RecordingStarted] = {}
+    started: dict[tuple[str, str], RecordingStarted] = {}
     ended: dict[str, float] = {}
     for e in events:
         if isinstance(e, RecordingStarted) and e.call in left:
-            started.setdefault(e.call, e)
+            started.setdefault((e.call, e.kind), e)
         elif isinstance(e, CallEnded) and e.call in left:
             ended[e.call] = e.at
-    return [Unfinished(s, ended.get(call)) for call, s in started.items()]
+    return [Unfinished(s, ended.get(call)) for (call, _), s in started.items()]
 
 
 async def recover(recorder: Recorder, found: list[Unfinished], indexed: Indexed) -> list[Stored]:
@@ -72,9 +75,9 @@ async def recover(recorder: Recorder, found: list[Unfinished], indexed: Indexed)
     for u in found:
         s = u.started
         made = await recorder.recover(
-            s.call, contact=s.contact, client=s.client, caller_ports=s.caller_ports,
-            sdps=s.sdps, started_at=s.started_at, ended_at=u.ended_at,
-            indexed=await indexed(s.call),
+            s.call, contact=s.filed_under or s.contact, client=s.client,
+            caller_ports=s.caller_ports, sdps=s.sdps, started_at=s.started_at,
+            ended_at=u.ended_at, indexed=await indexed(s.call, s.kind), kind=s.kind,
         )  # fmt: skip
         if made is not None:
             stored.append(made)

@@ -8,7 +8,10 @@ so the two never meet.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,27 +67,46 @@ def binary() -> str:
     return found
 
 
-def child(config: RtpEngineConfig, scratch: Path) -> Child:
-    """The supervised rtpengine; ready once it answers ``ping``."""
+def child(config: RtpEngineConfig, scratch: Path, *, outlives: bool = False) -> Child:
+    """The supervised rtpengine; ready once it answers ``ping``. ``outlives``: it keeps
+    its calls when the server stops, and the next server takes it over (``processes.py``)."""
     scratch.mkdir(parents=True, exist_ok=True)
     (scratch / "recordings").mkdir(exist_ok=True)
     conf = scratch / "rtpengine.conf"
     conf.write_text(config.render(scratch))
     argv = [binary(), f"--config-file={conf}", f"--pidfile={scratch / 'rtpengine.pid'}"]
 
+    def client() -> NgClient:
+        return NgClient("127.0.0.1", config.ng_port, timeout_s=0.2, tries=1)
+
     async def answers(process: asyncio.subprocess.Process) -> None:
-        await wait_ready(NgClient("127.0.0.1", config.ng_port, timeout_s=0.2, tries=1), process)
+        await wait_ready(client(), lambda: process.returncode)
 
-    return Child("rtpengine", argv, cwd=scratch, started=answers)
+    async def lasting_answers(pid: int) -> None:
+        await wait_ready(client(), lambda: None if os.path.exists(f"/proc/{pid}") else -1)
+
+    # Where it reports DTMF is left out: the next server binds that port again if it can,
+    # and a call is not worth losing for the keys of a menu.
+    settings = "\n".join(
+        line for line in conf.read_text().splitlines() if not line.startswith("dtmf-log-dest")
+    )
+    return Child(
+        "rtpengine", argv, cwd=scratch, started=answers, outlives=outlives,
+        lasting_started=lasting_answers,
+        fingerprint=hashlib.sha256(settings.encode()).hexdigest()[:16],
+    )  # fmt: skip
 
 
-async def wait_ready(client: NgClient, process: asyncio.subprocess.Process) -> None:
+async def wait_ready(client: NgClient, exited: Callable[[], int | None]) -> None:
+    """Returns once rtpengine answers ``ping``; ``exited`` its exit status once it has
+    exited (None while it runs)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + _READY_TIMEOUT_S
     try:
         while loop.time() < deadline:
-            if process.returncode is not None:
-                raise VoiceUnavailable(f"rtpengine exited with {process.returncode} on start")
+            code = exited()
+            if code is not None:
+                raise VoiceUnavailable(f"rtpengine exited with {code} on start")
             try:
                 await client.request("ping")
                 return

@@ -1,5 +1,6 @@
 """Voice as the server runs it: rtpengine and the B2BUA as supervised children, and the
-control plane between them and the writer.
+control plane between them and the writer. With ``rtpengines`` set, no rtpengine child:
+the calls spread over those engines (``telephony/engines.py``).
 
     stack = VoiceStack(writer, config, find_number=..., tell_agent=...)
     await stack.start()      # raises VoiceUnavailable naming what is missing
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import socket
@@ -23,11 +25,13 @@ from hearthline.service.writer import Writer
 from hearthline.telephony import prompts, rtpengine, trunks
 from hearthline.telephony.control import ControlPlane, FindAnnouncements, FindNumber, TellAgent
 from hearthline.telephony.dialout import FindLine
+from hearthline.telephony.engines import EnginePool
 from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.menu_calls import DtmfListener, FindMenu, LookUp, PromptCache
-from hearthline.telephony.ng import NgClient
+from hearthline.telephony.ng import Ng, NgClient
 from hearthline.telephony.processes import Child
 from hearthline.telephony.silence import DEFAULT_SILENT_S, SilenceWatch
+from hearthline.telephony.takeover import take_over
 from hearthline.telephony.trunks import Bounds, Registration, Trunk
 from hearthline.telephony.waiting import (
     DEFAULT_EVERY_S,
@@ -62,6 +66,15 @@ class VoiceConfig:
     registrations: tuple[Registration, ...] = ()
     # A dialled callback not answered within this many seconds is cancelled.
     dial_timeout_s: float = 30.0
+    # External rtpengines' ng addresses (the scale tier); none: one rtpengine child on
+    # ``ng_port`` and ``rtp_min``-``rtp_max``.
+    rtpengines: tuple[tuple[str, int], ...] = ()
+    # Where rtpengine sends the callers' keys; 0: a free port (an external engine's
+    # ``dtmf-log-dest`` must name a fixed one).
+    dtmf_port: int = 0
+    # rtpengine and the B2BUA outlive the server, and the next one takes their calls
+    # over (``telephony/takeover.py``, docs/voice.md "Restarts").
+    keep_calls: bool = False
 
 
 class VoiceStack:
@@ -78,30 +91,47 @@ class VoiceStack:
         find_line: FindLine | None = None,
     ) -> None:
         self.config = config
-        self.ng = NgClient("127.0.0.1", config.ng_port)
-        # Bound now, so rtpengine's config can name its port.
-        self._dtmf_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._dtmf_socket.bind(("127.0.0.1", 0))
+        self.pool = EnginePool(config.rtpengines) if config.rtpengines else None
+        self.ng: Ng = self.pool if self.pool is not None else NgClient("127.0.0.1", config.ng_port)
+        # Bound now, so rtpengine's config can name its port: an external engine's names
+        # a fixed one; a kept rtpengine goes on reporting to the one it was given.
+        self._dtmf_socket = _dtmf_socket(
+            config.scratch / "rtpengine" / "rtpengine.conf" if config.keep_calls else None,
+            config.dtmf_port,
+        )
         dtmf_port = int(self._dtmf_socket.getsockname()[1])
         self._dtmf: asyncio.DatagramTransport | None = None
-        self.rtpengine = rtpengine.child(
-            rtpengine.RtpEngineConfig(
-                config.ng_port, config.rtp_min, config.rtp_max, dtmf_port=dtmf_port
-            ),
-            config.scratch / "rtpengine",
-        )
+        self.rtpengine: Child | None = None
+        if self.pool is None:
+            self.rtpengine = rtpengine.child(
+                rtpengine.RtpEngineConfig(
+                    config.ng_port, config.rtp_min, config.rtp_max, dtmf_port=dtmf_port
+                ),
+                config.scratch / "rtpengine",
+                outlives=config.keep_calls,
+            )
         # The trunks go to the B2BUA in a file of the owner's only, not on its command line.
         trunks_file = config.scratch / "b2bua-trunks.json"
         trunks.dump(trunks_file, list(config.trunks) or [trunks.loopback_trunk()], config.bounds)
-        self.b2bua = Child(
-            "b2bua",
-            [sys.executable, "-m", "hearthline.telephony.b2bua",
-             "--host", config.sip_host, "--port", str(config.sip_port),
-             "--trunks", str(trunks_file)],
-            cwd=config.scratch,
-            pipes=True,
-            started=self._b2bua_started,
-        )  # fmt: skip
+        argv = [sys.executable, "-m", "hearthline.telephony.b2bua",
+                "--host", config.sip_host, "--port", str(config.sip_port),
+                "--trunks", str(trunks_file)]  # fmt: skip
+        self._link_path = config.scratch / "b2bua.sock"
+        self._link: asyncio.StreamWriter | None = None
+        # The B2BUA's answer to "list", and what it sent before it (``_read_link``).
+        self._dialogs: asyncio.Future[list[dict[str, Any]]] | None = None
+        self._held: list[dict[str, Any]] = []
+        self._running = False
+        if config.keep_calls:
+            self.b2bua = Child(
+                "b2bua", [*argv, "--socket", str(self._link_path)], cwd=config.scratch,
+                outlives=True, lasting_started=self._b2bua_connect,
+                fingerprint=hashlib.sha256(trunks_file.read_bytes()).hexdigest()[:16],
+            )  # fmt: skip
+        else:
+            self.b2bua = Child(
+                "b2bua", argv, cwd=config.scratch, pipes=True, started=self._b2bua_started
+            )
         files = PromptCache(config.scratch / "prompts" / "joined")
         media = WaitingMedia(RtpEngine(self.ng), clock=MonotonicClock(), seconds=files.seconds)
         self.control = ControlPlane(
@@ -147,10 +177,21 @@ class VoiceStack:
         self._dtmf, _ = await asyncio.get_running_loop().create_datagram_endpoint(
             lambda: DtmfListener(self.control), sock=self._dtmf_socket
         )
-        await self.rtpengine.start()
+        if self.rtpengine is not None:
+            await self.rtpengine.start()
+        if self.pool is not None:
+            await self.pool.check()
+            down = [e.name for e in self.pool.engines if not e.up]
+            if len(down) == len(self.pool.engines):
+                log.warning("voice: no rtpengine answers yet (%s)", ", ".join(down))
+            self._tasks.append(asyncio.get_running_loop().create_task(self.pool.run()))
         await self.b2bua.start()
         self.control.attach()  # before the server hears of us: no event is missed
         self._tasks.append(asyncio.get_running_loop().create_task(self.control.run()))
+        if self.config.keep_calls:
+            self.control.keep = self._keep
+            self._running = True
+            await self._take_over()
         self._tasks.append(asyncio.get_running_loop().create_task(self.announcer.run()))
         self._tasks.append(asyncio.get_running_loop().create_task(self.silence.run()))
 
@@ -161,8 +202,98 @@ class VoiceStack:
             raise rtpengine.VoiceUnavailable(f"the B2BUA did not start: {first[:200]!r}")
         self._tasks.append(asyncio.get_running_loop().create_task(self._read(process)))
 
+    def _reachable(self, call: str) -> bool:
+        """Whether the engine holding ``call`` answers (one child: always asked)."""
+        engine = None if self.pool is None else self.pool.holding(call)
+        return engine is None or engine.up
+
+    # Calls that outlive the server: the B2BUA on its socket -----------------------------
+
+    async def _b2bua_connect(self, pid: int) -> None:
+        """Connects to the B2BUA (ours, or the last server's) and reads its "ready"."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10.0
+        while True:
+            try:
+                reader, writer = await asyncio.open_unix_connection(
+                    str(self._link_path), limit=_LINE_LIMIT * 2
+                )
+                break
+            except OSError:
+                if loop.time() > deadline or not Path(f"/proc/{pid}").exists():
+                    raise rtpengine.VoiceUnavailable("the B2BUA did not start") from None
+                await asyncio.sleep(0.05)
+        first = await asyncio.wait_for(reader.readline(), 10.0)
+        if b'"ready"' not in first:
+            raise rtpengine.VoiceUnavailable(f"the B2BUA did not start: {first[:200]!r}")
+        if self._link is not None:
+            self._link.close()
+        self._link = writer
+        self._dialogs = dialogs = loop.create_future()
+        self._held = []
+        self._tasks.append(loop.create_task(self._read_link(reader, dialogs)))
+        if self._running:
+            await self._take_over()  # the B2BUA came back while we run
+
+    async def _read_link(
+        self, reader: asyncio.StreamReader, dialogs: asyncio.Future[list[dict[str, Any]]]
+    ) -> None:
+        while True:
+            try:
+                line = await reader.readline()
+            except ValueError:  # a line past the limit: dropped
+                continue
+            except OSError:
+                line = b""
+            if not line:
+                return  # the B2BUA exited; its supervisor starts it again and reconnects
+            message = _message(line)
+            if message is None:
+                continue
+            if message.get("event") == "dialogs" and not dialogs.done():
+                listed = message.get("dialogs")
+                dialogs.set_result(listed if isinstance(listed, list) else [])
+            elif not dialogs.done():
+                self._held.append(message)  # sent while no server was there: after the list
+            else:
+                self._take(message)
+
+    async def _take_over(self) -> None:
+        assert self._dialogs is not None
+        self._signal({"do": "list"})
+        try:
+            dialogs = await asyncio.wait_for(asyncio.shield(self._dialogs), 10.0)
+        except TimeoutError:
+            log.warning("voice: the B2BUA did not list its dialogs; none taken over")
+            dialogs = []
+        engine = RtpEngine(self.ng)
+
+        async def has_media(call: str) -> bool:
+            return await engine.received(call, "caller") is not None
+
+        try:
+            new = await take_over(
+                self.control, dialogs, has_media=has_media, b2bua_kept=self.b2bua.adopted
+            )
+        except Exception:
+            log.exception("voice: the live calls could not be taken over")
+            new = []
+        held, self._held = self._held, []
+        invited = {str(m.get("call")) for m in held if m.get("event") == "invite"}
+        for message in [*held, *(m for m in new if str(m["call"]) not in invited)]:
+            self._take(message)
+
+    def _keep(self, call: str, note: dict[str, object]) -> None:
+        self._signal({"do": "keep", "call": call, "note": note})
+
     def _signal(self, message: dict[str, object]) -> None:
         if self.web.take(message):
+            return
+        if self.config.keep_calls:
+            if self._link is None or self._link.is_closing():
+                log.warning("voice: the B2BUA is down; %s not sent", message.get("do"))
+                return
+            self._link.write(json.dumps(message).encode() + b"\n")
             return
         process = self.b2bua.process
         if process is None or process.stdin is None or process.returncode is not None:
@@ -173,19 +304,16 @@ class VoiceStack:
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
         while line := await process.stdout.readline():
-            if len(line) > _LINE_LIMIT:
-                continue
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(message, dict):
-                continue
-            if message.get("event") in ("registered", "registration-failed"):
-                self.registrations[str(message.get("registrar"))] = message
-                log.info("voice: %s", " ".join(f"{k}={v}" for k, v in message.items()))
-                continue
-            self._dispatch(message)
+            message = _message(line)
+            if message is not None:
+                self._take(message)
+
+    def _take(self, message: dict[str, Any]) -> None:
+        if message.get("event") in ("registered", "registration-failed"):
+            self.registrations[str(message.get("registrar"))] = message
+            log.info("voice: %s", " ".join(f"{k}={v}" for k, v in message.items()))
+            return
+        self._dispatch(message)
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         # One call's signals in order (its hang-up after its invite); calls in parallel.
@@ -207,8 +335,29 @@ class VoiceStack:
         task = asyncio.get_running_loop().create_task(handle())
         self._per_call[call] = task
 
+    async def detach(self) -> None:
+        """Stops this server's part and leaves rtpengine and the B2BUA running with the
+        live calls, for the next server to take over (``keep_calls``)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.b2bua.detach()
+        if self.rtpengine is not None:
+            await self.rtpengine.detach()
+        if self._link is not None:
+            self._link.close()
+        self.ng.close()
+        if self._dtmf is not None:
+            self._dtmf.close()
+        else:
+            self._dtmf_socket.close()
+
     async def stop(self) -> None:
         for call in list(self.control.calls):
+            if self.pool is not None and not self._reachable(call):
+                continue  # left alone, as while running: not 3 s of waiting per call
             with contextlib.suppress(Exception):
                 await self.control.media.end(call)  # rtpengine 10.5 may crash on SIGTERM otherwise
         for task in self._tasks:
@@ -217,9 +366,43 @@ class VoiceStack:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.b2bua.stop()
-        await self.rtpengine.stop()
+        if self.rtpengine is not None:
+            await self.rtpengine.stop()  # external engines are left running
+        if self._link is not None:
+            self._link.close()
         self.ng.close()
         if self._dtmf is not None:
             self._dtmf.close()
         else:
             self._dtmf_socket.close()
+
+
+def _message(line: bytes) -> dict[str, Any] | None:
+    if len(line) > _LINE_LIMIT:
+        return None
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+def _dtmf_socket(kept_conf: Path | None, fixed: int) -> socket.socket:
+    """The socket rtpengine reports DTMF to: on ``fixed`` if set (external engines name
+    it in their config), else on the port a kept rtpengine's config names (it goes on
+    reporting there after a restart), else any free one."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if fixed:
+        sock.bind(("127.0.0.1", fixed))
+        return sock
+    port = 0
+    if kept_conf is not None:
+        with contextlib.suppress(OSError, ValueError):
+            for line in kept_conf.read_text().splitlines():
+                if line.startswith("dtmf-log-dest"):
+                    port = int(line.rpartition(":")[2])
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.bind(("127.0.0.1", 0))
+    return sock

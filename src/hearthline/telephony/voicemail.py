@@ -59,3 +59,6 @@ async def _record_after(
         await control.media.record(live.call)
     except Exception:  # the call goes on to its end; the recorder finds no pcap
         log.exception("voice: rtpengine would not record the voicemail of %s", live.call)
+        return
+    if recorder is not None:
+        await recorder.voicemail_started(live.call)

@@ -48,6 +48,7 @@ _BY = frozenset({"caller", "agent", "system"})
 DIAL_OUTCOMES = frozenset({"answered", "busy", "no-answer", "failed"})
 # A recording's legs: an SDP cut to its audio lines is short; a few ports, a few legs.
 _MAX_SDP, _MAX_LEGS = 4096, 8
+_MAX_CONTACT = 210  # a contact id and the core's suffix (``~cb``)
 
 
 class LegState(enum.Enum):
@@ -146,7 +147,11 @@ class Switchboard:
             return [kind(at, call.call, call.contact, call.client, command.agent)]
         if isinstance(command, StartRecording):
             r = command
-            if call.state is not LegState.BRIDGED:
+            if r.kind not in ("call", "voicemail"):
+                raise VoiceError(f"a recording is a call or a voicemail, not {r.kind[:40]!r}")
+            if r.kind == "voicemail" and not 0 < len(r.filed_under) <= _MAX_CONTACT:
+                raise VoiceError("a voicemail names the contact it is filed under")
+            if r.kind == "call" and call.state is not LegState.BRIDGED:
                 raise WrongCallState(f"call {call.call!r} is not bridged: nothing to record")
             if not (
                 0 < len(r.sdps) <= _MAX_LEGS
@@ -157,7 +162,8 @@ class Switchboard:
                 raise VoiceError("a recording names a few ports and the legs' audio lines")
             return [
                 RecordingStarted(at, call.call, call.contact, call.client, r.started_at,
-                                 r.caller_ports, r.sdps)
+                                 r.caller_ports, r.sdps, r.kind,
+                                 r.filed_under if r.kind == "voicemail" else "")
             ]  # fmt: skip
         if isinstance(command, EndCall):
             if command.by not in _BY:

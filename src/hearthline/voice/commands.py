@@ -73,11 +73,14 @@ class StartRecording(VoiceCommand):
     packets with). What the file is assembled from goes in the log, so that a server
     killed before the call's file was written can assemble it at its next start: the
     ports facing the caller, and the legs' SDPs (the caller's first) cut to the lines
-    the assembly reads."""
+    the assembly reads. A voicemail (``kind="voicemail"``, the caller's message, the
+    call not bridged) says the contact its file is filed under."""
 
     started_at: float
     caller_ports: tuple[int, ...]
     sdps: tuple[str, ...]
+    kind: str = "call"  # or "voicemail"
+    filed_under: str = ""  # a voicemail's contact (the call's own for a call)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,11 +66,14 @@ class RecordingResumed(VoiceEvent):
 @dataclass(frozen=True, slots=True)
 class RecordingStarted(VoiceEvent):
     """The call is being recorded from ``started_at`` (the file's time 0); how to tell
-    its legs apart in rtpengine's pcaps (docs/voice.md, "Recording")."""
+    its legs apart in rtpengine's pcaps (docs/voice.md, "Recording"); for a voicemail,
+    the contact its file goes under."""
 
     started_at: float
     caller_ports: tuple[int, ...]
     sdps: tuple[str, ...]
+    kind: str = "call"  # or "voicemail" (mono, the caller alone)
+    filed_under: str = ""  # a voicemail's contact; empty for a call (its own contact)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ through ``contracts.fits``, the same check the generated proposal uses.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 from collections.abc import Sequence
@@ -47,6 +48,10 @@ from hearthline.wfm.timeline import Mark, Timelines
 MAX_SHIFTS = 20_000
 # Adherence looks back a day at most; older marks are dropped (timesheets read the log).
 KEEP_MARKS_S = 2 * 86_400.0
+# A change settled (done, declined, refused, withdrawn) this long ago by the log's time
+# leaves the board, but for what its refusals need (``Settled``): the lists show a
+# month's settled changes; the log and the audit keep every one.
+KEEP_SETTLED_S = 35 * 86_400.0
 
 
 @dataclass
@@ -66,6 +71,16 @@ class Window:
             return self.opened_at
         last = max(self.turns.values(), default=-1) + 1
         return self.opened_at + self.turns.get(agent, last) * self.turn_s
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What the board keeps of a change pruned once settled: enough to refuse what is
+    asked of it in the same words as before (its id is taken; it is not open)."""
+
+    status: ChangeStatus
+    agent: str
+    partner: str | None
 
 
 @dataclass
@@ -104,6 +119,13 @@ class Board:
         self.rules = ChangeRules()
         self.needs: list[Requirement] = []
         self.changes: dict[str, Open] = {}
+        # Changes settled long ago (``KEEP_SETTLED_S``), pruned to what refusals need;
+        # and the settled ones still here, by when they settled, to prune in turn.
+        self.settled: dict[str, Settled] = {}
+        self._settling: list[tuple[float, str]] = []
+        self.keep_settled_s = KEEP_SETTLED_S
+        # Every published shift by its start, then id: who holds one is ``holder``'s.
+        self._by_start: list[tuple[float, str]] = []
         # Shifts held once and open again (given back, time off, a sick call): pickable
         # until they start even after their window closed; ``gap_why`` says why.
         self.gap_why: dict[str, str] = {}
@@ -239,6 +261,8 @@ class Board:
                 turn_s=event.turn_s,
             )
             self.needs.extend(event.needs)
+            self._by_start.extend((s.start, s.id) for s in event.shifts)
+            self._by_start.sort()
             for s in event.shifts:
                 heapq.heappush(self._ending, (s.end, s.id))
                 self.shifts[s.id] = s
@@ -275,6 +299,7 @@ class Board:
             return
         done = self._log_at
         self._log_at = at
+        self._prune_settled(at)
         while self._ending and self._ending[0][0] <= done:
             end, shift = heapq.heappop(self._ending)
             agent = self.holder.get(shift)
@@ -283,6 +308,19 @@ class Board:
             marks = self.timelines.marks.get(agent, ())
             for row in shift_days(agent, marks, self.shifts[shift], tz=self.tz, grace=self.grace):
                 self.adherence_rows.append((end, row))
+
+    def settle(self, ident: str, at: float) -> None:
+        """Change ``ident`` settled at ``at``: pruned once ``keep_settled_s`` have passed."""
+        heapq.heappush(self._settling, (at, ident))
+
+    def _prune_settled(self, at: float) -> None:
+        settling, horizon = self._settling, at - self.keep_settled_s
+        while settling and settling[0][0] <= horizon:
+            _, ident = heapq.heappop(settling)
+            found = self.changes.pop(ident, None)
+            if found is not None:
+                change = found.change
+                self.settled[ident] = Settled(found.status, change.agent, change.partner)
 
     def take_adherence(self, *, all_rows: bool) -> list[AdherenceDay]:
         """The rows made since the last take (or all still held); rows taken and made
@@ -312,8 +350,13 @@ class Board:
         )
 
     def starting(self, start: float, end: float) -> list[tuple[str, Shift]]:
-        """Held shifts that start in [start, end), with their agents (for reminders)."""
-        return [(a, s) for a, held in self.held.items() for s in held if start <= s.start < end]
+        """Held shifts that start in [start, end), with their agents (for reminders), by
+        start then shift id: the published shifts' index by start, read from ``start``
+        to ``end`` (not every held shift of every agent)."""
+        index, shifts, holder = self._by_start, self.shifts, self.holder
+        first = bisect.bisect_left(index, (start,))
+        last = bisect.bisect_left(index, (end,), lo=first)
+        return [(holder[s], shifts[s]) for _, s in index[first:last] if s in holder]
 
     def open_shifts(self, now: float) -> list[tuple[Shift, Window]]:
         out = []

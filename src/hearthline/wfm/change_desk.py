@@ -90,7 +90,12 @@ def decide(board: Board, c: ScheduleCommand, at: float) -> list[e.ScheduleEvent]
         return _make(board, found, at, by=c.by, note=c.note)
     if isinstance(c, WithdrawChange):
         mine = board.changes.get(c.id)
-        if mine is None or mine.change.agent != c.agent:
+        if mine is None:
+            old = board.settled.get(c.id)  # pruned once settled: refused as before
+            if old is None or old.agent != c.agent:
+                raise UnknownChange(f"no change {c.id[:100]!r} of yours")
+            raise ChangeRefused(f"change {c.id!r} is {old.status.value} already")
+        if mine.change.agent != c.agent:
             raise UnknownChange(f"no change {c.id[:100]!r} of yours")
         if mine.status not in OPEN_STATUSES:
             raise ChangeRefused(f"change {c.id!r} is {mine.status.value} already")
@@ -108,7 +113,7 @@ def decide(board: Board, c: ScheduleCommand, at: float) -> list[e.ScheduleEvent]
 def _new(board: Board, ident: str, agent: str) -> None:
     if not ID.match(ident):
         raise ScheduleInvalid("a change id is 1-100 letters, digits and ._:@+-")
-    if ident in board.changes:
+    if ident in board.changes or ident in board.settled:
         raise ScheduleInvalid(f"change {ident!r} exists already")
     mine = sum(
         1 for o in board.changes.values() if o.status in OPEN_STATUSES and o.change.agent == agent
@@ -146,10 +151,13 @@ def _propose(board: Board, c: ProposeTrade, at: float) -> list[e.ScheduleEvent]:
 
 
 def _answer(board: Board, c: AnswerTrade, at: float) -> list[e.ScheduleEvent]:
-    found = board.changes.get(c.id)
-    if found is None or found.change.partner != c.agent:
+    known = board.changes.get(c.id)
+    partner = known.change.partner if known is not None else None
+    if known is None and c.id in board.settled:
+        partner = board.settled[c.id].partner  # pruned once settled: refused as before
+    if partner != c.agent:
         raise UnknownChange(f"no trade {c.id[:100]!r} offered to you")
-    _waiting(board, c.id, ChangeStatus.PROPOSED)
+    found = _waiting(board, c.id, ChangeStatus.PROPOSED)
     if not c.accept:
         return [_said(found, ChangeStatus.DECLINED, c.agent, at)]
     moves = _checked_moves(board, found.change, at)
@@ -208,7 +216,10 @@ def _said(
 def _waiting(board: Board, ident: str, status: ChangeStatus) -> Open:
     found = board.changes.get(ident)
     if found is None:
-        raise UnknownChange(f"no change {ident[:100]!r}")
+        old = board.settled.get(ident)  # pruned once settled: never the status asked for
+        if old is None:
+            raise UnknownChange(f"no change {ident[:100]!r}")
+        raise ChangeRefused(f"change {ident!r} is {old.status.value}, not {status.value}")
     if found.status is not status:
         raise ChangeRefused(f"change {ident!r} is {found.status.value}, not {status.value}")
     return found
@@ -290,10 +301,14 @@ def apply(board: Board, event: e.ScheduleEvent) -> None:
             event.at,
             [(event.status.value, event.change.agent, "", event.at)],
         )
+        if event.status not in OPEN_STATUSES:
+            board.settle(event.change.id, event.at)
     elif isinstance(event, e.ChangeAnswered):
         found = board.changes[event.change]
         found.status = event.status
         found.history.append((event.status.value, event.by, event.note, event.at))
+        if event.status not in OPEN_STATUSES:
+            board.settle(event.change, event.at)
     elif isinstance(event, e.ShiftsMoved):
         for m in event.moves:
             _release(board, m.source, m.shift)

@@ -33,7 +33,8 @@ from hearthline.api.scope import (
     client_visible,
     contact_visible,
 )
-from hearthline.kernel.ids import AgentId
+from hearthline.kernel.ids import AgentId, ContactId, CustomerId, QueueId
+from hearthline.routing import commands as cmd
 from hearthline.routing import events as ev
 from hearthline.service.actions.audit import record, transaction
 from hearthline.service.domains import CODEC
@@ -69,10 +70,26 @@ class VoicemailOut(RecordingOut):
     played_at: float | None  # first played or downloaded, by anyone
     dealt_at: float | None
     dealt_by: str | None
+    callback_id: str | None  # the callback made of it from the console
 
 
 class DealtIn(BaseModel):
     dealt_with: bool
+
+
+class CallBackIn(BaseModel):
+    """Whom the callback goes to: a queue of the voicemail's client (its own queue when
+    none is named) and, optionally, an agent of that client to ring first."""
+
+    queue: str | None = Field(default=None, pattern=IDENT_PATTERN)
+    agent: str | None = Field(default=None, pattern=IDENT_PATTERN)
+
+
+class CallBackOut(BaseModel):
+    callback_id: str
+    queue_id: str
+    agent_id: str | None  # rung first; None when none was named or they are signed out
+    caller: str
 
 
 class PeaksOut(BaseModel):
@@ -122,12 +139,15 @@ def _out(row: q.RecordingRow) -> RecordingOut:
 
 def _may_hear(ctx: AppContext, me: Principal, row: q.RecordingRow) -> bool:
     if me.role is Role.AGENT:
-        # The callback's voicemail, while it is offered to them or theirs.
+        # The callback's voicemail, while it is offered to them or theirs: the callback
+        # it is filed under (a menu's leaf), or the one made of it from the console.
         agent = me.agent_id
-        return (
-            row.kind == "voicemail"
-            and agent is not None
-            and ctx.tenancy.had_contact(row.contact_id, AgentId(agent))
+        if row.kind != "voicemail" or agent is None:
+            return False
+        return any(
+            ctx.tenancy.had_contact(c, AgentId(agent))
+            for c in (row.contact_id, row.callback_id)
+            if c is not None
         )
     return client_visible(ctx.directory, me, row.client_id)
 
@@ -247,16 +267,20 @@ def _voicemail(r: q.RecordingRow, whence: Whence) -> VoicemailOut:
     return VoicemailOut(
         **_out(r).model_dump(), queue_id=whence.queue, number=whence.number,
         caller=whence.caller, played_at=r.played_at, dealt_at=r.dealt_at, dealt_by=r.dealt_by,
+        callback_id=r.callback_id,
     )  # fmt: skip
 
 
 @router.put("/api/recordings/voicemails/{recording_id}/dealt-with", status_code=204)
 async def dealt_with(recording_id: RecordingPath, body: DealtIn, me: Staff, ctx: Ctx) -> None:
     """Marks a voicemail dealt with (called back, passed on), or open again; audited
-    (``voicemail.dealt_with``, ``voicemail.reopened``). Another client's: 404."""
+    (``voicemail.dealt_with``, ``voicemail.reopened``). Another client's: 404; one
+    turned into a callback stays dealt with (409)."""
     row = await ctx.db(q.one, ctx.engine, recording_id)
     if row is None or row.kind != "voicemail" or not _may_hear(ctx, me, row):
         raise not_found("voicemail", recording_id)
+    if row.callback_id is not None:  # its follow-up is that callback's, on the desk
+        raise conflict(f"voicemail {recording_id} is callback {row.callback_id}: dealt with")
     now = ctx.now()
     action = "voicemail.dealt_with" if body.dealt_with else "voicemail.reopened"
 
@@ -270,6 +294,95 @@ async def dealt_with(recording_id: RecordingPath, body: DealtIn, me: Staff, ctx:
     await ctx.db(write)
 
 
+@router.post(
+    "/api/recordings/voicemails/{recording_id}/callback",
+    response_model=CallBackOut,
+    status_code=201,
+)
+async def call_back(
+    recording_id: RecordingPath, body: CallBackIn, me: Staff, ctx: Ctx
+) -> CallBackOut:
+    """Turns a voicemail into a callback to the caller's number, due now in the queue
+    chosen (by default the one the caller was in), rung first to the agent named; the
+    callback's origin is the voicemail's contact, and whoever takes it hears the message
+    on the desk. The voicemail is dealt with by the caller of this route; audited
+    (``voicemail.called_back``). Refused: another client's voicemail (404), one dealt
+    with or a callback already (409), a queue or agent not of its client (404 or 422), a
+    caller whose number the log does not have (409)."""
+    row = await ctx.db(q.one, ctx.engine, recording_id)
+    if row is None or row.kind != "voicemail" or not _may_hear(ctx, me, row):
+        raise not_found("voicemail", recording_id)
+    if row.callback_id is not None:
+        raise conflict(f"voicemail {recording_id} is a callback already ({row.callback_id})")
+    if row.dealt_at is not None:
+        raise conflict(f"voicemail {recording_id} was dealt with already, by {row.dealt_by}")
+    whence = (await _whence(ctx, [row.contact_id]))[row.contact_id]
+    queue = body.queue or whence.queue
+    if queue is None:
+        raise ApiError(422, "invalid", "queue: the log names no queue for this voicemail")
+    _queue_of(ctx, me, queue, row.client_id)
+    if body.agent is not None and row.client_id not in ctx.directory.agent_clients(body.agent):
+        raise not_found(f"agent of {row.client_id}", body.agent)
+    if not whence.caller:
+        raise conflict(f"voicemail {recording_id}: the caller's number is unknown")
+    callback = f"{row.contact_id}~vm"
+    now = ctx.now()
+
+    def claim() -> bool:
+        with transaction(ctx.engine) as conn:
+            return q.claim_callback(conn, recording_id, callback, now, me.username)
+
+    if not await ctx.db(claim):  # another supervisor's, a moment ago
+        raise conflict(f"voicemail {recording_id} was dealt with or called back already")
+    command = cmd.CallBackVoicemail(
+        ContactId(row.contact_id), QueueId(queue), whence.caller,
+        customer=CustomerId(whence.customer) if whence.customer else None,
+        preferred_agent=AgentId(body.agent) if body.agent else None,
+        requirement=whence.requirement, data=(("voicemail", str(row.id)),),
+    )  # fmt: skip
+    try:
+        stored = await ctx.run(command)
+    except Exception:
+        await ctx.db(_release, ctx, recording_id, callback)
+        raise
+    # The core rings a named agent first only while they are signed in (as for any
+    # callback): one signed out is not waited for, and the answer says so.
+    rung = next(
+        (
+            str(s.event.preferred_agent)
+            for s in stored
+            if isinstance(s.event, ev.ContactQueued) and s.event.preferred_agent is not None
+        ),
+        None,
+    )
+    after = {"id": row.id, "callback": callback, "queue": queue, "agent": rung}
+
+    def audit() -> None:
+        with transaction(ctx.engine) as conn:
+            record(conn, me, at=now, action="voicemail.called_back",
+                   target=f"{row.client_id}/{row.contact_id}", after=after)  # fmt: skip
+
+    await ctx.db(audit)
+    return CallBackOut(callback_id=callback, queue_id=queue, agent_id=rung, caller=whence.caller)
+
+
+def _release(ctx: AppContext, recording_id: int, callback: str) -> None:
+    with transaction(ctx.engine) as conn:
+        q.release_callback(conn, recording_id, callback)
+
+
+def _queue_of(ctx: AppContext, me: Principal, queue: str, client: str) -> None:
+    """A queue of ``client``: one the caller may not see is not found; one of another
+    client they see is refused naming both."""
+    owner = ctx.directory.queue_client(queue)
+    if owner is None or not client_visible(ctx.directory, me, owner):
+        raise not_found("queue", queue)
+    if owner != client:
+        raise ApiError(
+            422, "invalid", f"queue: {queue!r} is {owner}'s; the voicemail is {client}'s"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Whence:
     """Where a voicemail's caller came from, as far as the log says."""
@@ -277,6 +390,8 @@ class Whence:
     queue: str | None = None
     number: str | None = None
     caller: str | None = None
+    customer: str | None = None
+    requirement: str | None = None  # the caller's own skill requirement (a menu's choice)
 
 
 _WHENCE = ("ContactArrived", "ContactQueued", "ContactOverflowed", "CallAnswered")
@@ -299,21 +414,27 @@ async def _whence(ctx: AppContext, contacts: list[str]) -> dict[str, Whence]:
     queue: dict[str, str] = {}
     number: dict[str, str] = {}
     caller: dict[str, str] = {}
+    arrived: dict[str, ev.ContactArrived] = {}
     for e in found:
         contact = str(getattr(e, "contact", ""))
         if isinstance(e, ev.ContactOverflowed | ev.ContactQueued):
             queue.setdefault(contact, str(e.queue))  # the first: the one the caller reached
-        elif isinstance(e, ev.ContactArrived) and e.caller:
-            caller[contact] = e.caller
+        elif isinstance(e, ev.ContactArrived):
+            arrived[contact] = e
+            if e.caller:
+                caller[contact] = e.caller
         elif isinstance(e, CallAnswered) and e.number:
             number[contact] = e.number
     out: dict[str, Whence] = {}
     for contact in contacts:
         first = origin.get(contact, contact)
+        came = arrived.get(contact) or arrived.get(first)
         out[contact] = Whence(
             queue.get(contact) or queue.get(first),
             number.get(contact) or number.get(first),
             caller.get(contact) or caller.get(first),
+            came.customer if came is not None else None,
+            came.requirement if came is not None else None,
         )
     return out
 

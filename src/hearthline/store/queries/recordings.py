@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from hearthline.kernel.domain import DomainEvent
 from hearthline.store import tables as t
@@ -29,6 +29,7 @@ class RecordingRow:
     played_at: float | None = None
     dealt_at: float | None = None
     dealt_by: str | None = None
+    callback_id: str | None = None  # the callback made of it from the console
 
 
 def _row(r: object) -> RecordingRow:
@@ -36,7 +37,7 @@ def _row(r: object) -> RecordingRow:
     return RecordingRow(
         m["id"], m["contact_id"], m["client_id"], m["call_id"], m["file"],
         m["seconds"], m["started_at"], m["created_at"], m["kind"],
-        m["played_at"], m["dealt_at"], m["dealt_by"],
+        m["played_at"], m["dealt_at"], m["dealt_by"], m["callback_id"],
     )  # fmt: skip
 
 
@@ -67,9 +68,12 @@ def add(
 
 
 def of_contact(bind: Bind, contact: str) -> list[RecordingRow]:
+    """The contact's recordings, and the voicemail a callback was made of from the console
+    (filed under the contact the caller left it on)."""
     r = t.recordings
+    query = select(r).where(or_(r.c.contact_id == contact, r.c.callback_id == contact))
     with connected(bind) as conn:
-        rows = conn.execute(select(r).where(r.c.contact_id == contact).order_by(r.c.id)).all()
+        rows = conn.execute(query.order_by(r.c.id)).all()
     return [_row(x) for x in rows]
 
 
@@ -99,6 +103,29 @@ def set_dealt(conn: Connection, recording: int, at: float | None, by: str | None
     """Marks a voicemail dealt with (``at``, ``by``), or open again (None, None)."""
     r = t.recordings
     conn.execute(update(r).where(r.c.id == recording).values(dealt_at=at, dealt_by=by))
+
+
+def claim_callback(conn: Connection, recording: int, callback: str, at: float, by: str) -> bool:
+    """Marks a voicemail turned into ``callback`` and dealt with (``at``, ``by``), unless it
+    is dealt with or a callback already: False then, and nothing changes (of two at once,
+    one claims it)."""
+    r = t.recordings
+    found = conn.execute(
+        update(r)
+        .where(r.c.id == recording, r.c.dealt_at.is_(None), r.c.callback_id.is_(None))
+        .values(callback_id=callback, dealt_at=at, dealt_by=by)
+    )
+    return found.rowcount == 1
+
+
+def release_callback(conn: Connection, recording: int, callback: str) -> None:
+    """Undoes ``claim_callback`` when the core refused the callback after all."""
+    r = t.recordings
+    conn.execute(
+        update(r)
+        .where(r.c.id == recording, r.c.callback_id == callback)
+        .values(callback_id=None, dealt_at=None, dealt_by=None)
+    )
 
 
 def events_of_contacts(
@@ -174,11 +201,12 @@ def remove(conn: Connection, recording: int) -> None:
     conn.execute(delete(t.recordings).where(t.recordings.c.id == recording))
 
 
-def indexed(bind: Bind, call: str) -> bool:
-    """Whether a recording of the call is in the index."""
+def indexed(bind: Bind, call: str, kind: str = "call") -> bool:
+    """Whether a recording of the call (of ``kind``: "call", "voicemail") is indexed."""
     r = t.recordings
+    query = select(r.c.id).where(r.c.call_id == call, r.c.kind == kind).limit(1)
     with connected(bind) as conn:
-        return conn.execute(select(r.c.id).where(r.c.call_id == call).limit(1)).first() is not None
+        return conn.execute(query).first() is not None
 
 
 def log_since(bind: Bind, codec: Codec, since: float, types: tuple[str, ...]) -> list[DomainEvent]:

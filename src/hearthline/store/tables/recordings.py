@@ -45,6 +45,10 @@ recordings = Table(
     Column("played_at", Float),
     Column("dealt_at", Float),
     Column("dealt_by", String(ID)),
+    # A voicemail turned into a callback from the console: that callback's contact (its
+    # agent hears the message on the desk). Unused for calls.
+    Column("callback_id", String(ID)),
     Index(None, "contact_id"),
+    Index(None, "callback_id"),
     Index(None, "client_id", "created_at"),
 )

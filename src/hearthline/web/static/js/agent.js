@@ -324,6 +324,11 @@ function render() {
   }
   if (app.offer) renderOfferDetails();
   if (!stale) app.consult.render(desk);
+  // A call that ended while this page could not hear of it (the server was restarting):
+  // the center says the agent is off it, so its audio here ends too.
+  const phone = app.softphone;
+  const onIt = phone && a && (a.state === "on-contact" || a.state === "reserved") && a.contact === phone.contact;
+  if (phone && phone.contact && app.streamStatus === "open" && !stale && desk && !onIt) phone.close("Call ended");
   const working = a && (a.state === "on-contact" || a.state === "wrap-up") && a.contact;
   if (working && contact) {
     app.contactDesk.show({

@@ -323,7 +323,7 @@ export class Coach {
   // Barge: what the call sends becomes the microphone plus the supervisor.
   mix() {
     const phone = this.phone;
-    const sender = phone.pc && phone.pc.getSenders().find((s) => s.track && s.track.kind === "audio");
+    const sender = phone.pc && phone.sender;
     if (!sender || !phone.mic || !this.stream) return;
     this.unmix();
     const ctx = new AudioContext();

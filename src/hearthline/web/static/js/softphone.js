@@ -12,7 +12,8 @@
 //   server -> {"type":"voice-end","contact":ID} | {"type":"voice-error","message":...}
 //
 // A connection that falters ("disconnected") is restarted (new ICE credentials on the
-// same connection), again every RESTART_EVERY_MS while it is down; not connected again
+// same connection), its microphone held back (_feed), again every RESTART_EVERY_MS
+// while it is down; not connected again
 // within LOST_AFTER_MS, or failed, it is reported lost and the server's grace period
 // applies, while the restarts go on until it is back or the call is taken away: after
 // an outage longer than Chromium's ICE waits (it failed about 10 s after
@@ -33,6 +34,7 @@ export class Softphone {
     this.pc = null;
     this.contact = null;
     this.mic = null;
+    this.sender = null; // the connection's sender of the microphone
     this.muted = false;
     this.audio = null; // made on the first call: a page that takes none plays no media
     this.restartTimer = null; // the next restart while the connection is down
@@ -84,7 +86,8 @@ export class Softphone {
       this.mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
       const pc = new RTCPeerConnection({ iceServers: [] });
       this.pc = pc;
-      for (const track of this.mic.getAudioTracks()) pc.addTrack(track, this.mic);
+      const [track] = this.mic.getAudioTracks();
+      this.sender = pc.addTrack(track, this.mic);
       this.onChange();
       pc.ontrack = (ev) => {
         this.speaker().srcObject = ev.streams[0] || new MediaStream([ev.track]);
@@ -92,11 +95,16 @@ export class Softphone {
       pc.onconnectionstatechange = () => {
         if (pc !== this.pc) return;
         if (pc.connectionState === "connected") {
+          this._feed(true);
           this._settled();
           this.onStatus("On the call: talking", true);
         }
-        if (pc.connectionState === "disconnected") this.restart();
+        if (pc.connectionState === "disconnected") {
+          this._feed(false);
+          this.restart();
+        }
         if (pc.connectionState === "failed") {
+          this._feed(false);
           this.lost();
           this.restart();
         }
@@ -109,6 +117,19 @@ export class Softphone {
       this.onError(`The call audio could not start: ${err.message || err}`);
       this.close();
     }
+  }
+
+  // While the connection is down Chromium keeps the microphone's packets and sends them
+  // all at once when it is back (about 600 in a few milliseconds after a 20 s outage);
+  // rtpengine 10.5 stops reading a socket for good once it has found more than 50
+  // packets waiting five times, and the caller then never hears the agent again. So the
+  // connection is fed nothing while it is down, and the microphone again once it is up.
+  _feed(on) {
+    // A supervisor barging in has the sender carry the microphone mixed with them.
+    const mixed = this.coach.mixing && this.coach.mixing.track;
+    const track = mixed || (this.mic && this.mic.getAudioTracks()[0]);
+    if (!this.sender || !track) return;
+    this.sender.replaceTrack(on ? track : null).catch(() => {});
   }
 
   /** Asks the server for a fresh offer to restart ICE, and again while it is down; a
@@ -176,6 +197,7 @@ export class Softphone {
     if (this.mic) for (const t of this.mic.getTracks()) t.stop();
     const had = this.pc !== null;
     this.pc = null;
+    this.sender = null;
     this.mic = null;
     this.contact = null;
     this.muted = false; // the next call starts with the microphone on

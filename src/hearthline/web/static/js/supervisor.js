@@ -103,6 +103,8 @@ async function start() {
     clients: ui.clients,
     queueName: (id) => (ui.queueInfo.get(id) || {}).name || id,
     client: () => ui.filter, // the console's client company, or "" for all
+    queues: () => [...ui.queueInfo.values()].map((q) => ({ id: q.id, name: q.name, client_id: queueClient(q.id) })),
+    agents: () => [...ui.floor.agents.values()].map((a) => ({ id: a.id, name: a.name })),
   });
   ui.voicemails.refresh();
   setInterval(() => ui.voicemails.refresh(), 30000);

@@ -4,10 +4,13 @@
 // how many are not dealt with; its dialog lists them (when, queue, number dialled, the
 // caller's number, length, played or not) with the quality page's player
 // (recording_player.js: each playback from the start audited by the server), and a
-// supervisor marks one dealt with (stored and audited), which hides it unless asked.
-// A client viewer sees and hears them, and marks nothing.
+// supervisor marks one dealt with (stored and audited), which hides it unless asked, or
+// turns it into a callback: "Call back" asks for a queue of its client (its own queue
+// by default) and, if they like, an agent to ring first; the server makes the callback
+// to the caller's number (whose agent hears the message on the desk) and marks the
+// voicemail dealt with. A client viewer sees and hears them, and marks nothing.
 
-import { get, put, seg } from "./api.js";
+import { get, post, put, seg } from "./api.js";
 import { $, fill, h, setText } from "./dom.js";
 import { dateTime, duration } from "./format.js";
 import { players } from "./recording_player.js";
@@ -18,10 +21,15 @@ export class Voicemails {
   /**
    * @param {object} o button: the wallboard's button; staff: may mark them dealt with;
    *   clients: id -> {name}; queueName: id -> its name; client: the console's chosen
-   *   client company ("" for all), whose voicemails alone are counted and listed.
+   *   client company ("" for all), whose voicemails alone are counted and listed;
+   *   queues: () -> [{id, name, client_id}]; agents: () -> [{id, name}] (the floor's),
+   *   offered when calling one back.
    */
-  constructor({ button, staff, clients, queueName, client = () => "" }) {
+  constructor({ button, staff, clients, queueName, client = () => "", queues = () => [], agents = () => [] }) {
     this.button = button;
+    this.queues = queues;
+    this.agents = agents;
+    this.calling = null; // the id whose "Call back" form is open
     this.client = client;
     this.staff = staff;
     this.clients = clients;
@@ -50,6 +58,7 @@ export class Voicemails {
   async open() {
     if (!this.dialog) this.build();
     fill($("#voicemail-error"));
+    fill($("#voicemail-done"));
     if (!this.dialog.open) this.dialog.showModal();
     await this.load();
   }
@@ -82,6 +91,7 @@ export class Voicemails {
         h("p", { class: "small muted" }, "Messages callers left when a queue sent them to voicemail or they chose to leave one. Newest first."),
         h("label", { class: "small inline-check" }, h("input", { type: "checkbox", id: "voicemail-all", onchange: () => this.load() }), "Show those dealt with"),
         h("div", { class: "error small", role: "alert", id: "voicemail-error" }),
+        h("div", { class: "ok small", role: "status", id: "voicemail-done" }),
         h("div", { class: "voicemail-scroll" },
           h("table", { id: "voicemail-list", "aria-labelledby": "voicemails-title" },
             h("thead", {}, h("tr", {},
@@ -114,7 +124,8 @@ export class Voicemails {
       rows.length
         ? rows.flatMap((v) => {
             const player = this.open_.has(v.id) ? kept.get(String(v.id)) || this.playerRow(v) : null;
-            return [this.row(v, many), player];
+            const form = this.calling === v.id && !v.dealt_at ? this.callBackRow(v) : null;
+            return [this.row(v, many), form, player];
           })
         : h("tr", {}, h("td", { colspan: 7, class: "muted" }, $("#voicemail-all").checked ? "No voicemails." : "No voicemails to deal with.")),
     );
@@ -122,7 +133,9 @@ export class Voicemails {
 
   row(v, many) {
     const client = many ? ` · ${(this.clients.get(v.client_id) || { name: v.client_id }).name}` : "";
-    const status = v.dealt_at
+    const status = v.callback_id
+      ? h("span", { class: "pill state-available" }, `Called back · ${v.dealt_by}`)
+      : v.dealt_at
       ? h("span", { class: "pill state-available" }, `Dealt with · ${v.dealt_by}`)
       : v.played_at
         ? h("span", { class: "pill state-not-ready" }, "Played")
@@ -140,7 +153,10 @@ export class Voicemails {
         "td",
         { class: "voicemail-actions" },
         h("button", { type: "button", class: "small listen", "aria-expanded": String(this.open_.has(v.id)), onclick: () => this.toggle(v) }, this.open_.has(v.id) ? "Close" : "Listen"),
-        this.staff
+        this.staff && !v.dealt_at && v.caller
+          ? h("button", { type: "button", class: "small call-back", "aria-expanded": String(this.calling === v.id), onclick: () => this.toggleCallBack(v) }, "Call back")
+          : null,
+        this.staff && !v.callback_id
           ? h("button", { type: "button", class: `small dealt ${v.dealt_at ? "" : "primary"}`, onclick: () => this.deal(v, !v.dealt_at) }, v.dealt_at ? "Open again" : "Dealt with")
           : null,
       ),
@@ -159,6 +175,46 @@ export class Voicemails {
       }
     }, { once: true });
     return h("tr", { class: "voicemail-player-row", dataset: { id: String(v.id) } }, h("td", { colspan: 7 }, made.nodes));
+  }
+
+  /** The "Call back" form: a queue of the voicemail's client, and an agent if wanted. */
+  callBackRow(v) {
+    const queues = this.queues().filter((q) => q.client_id === v.client_id);
+    if (v.queue_id && !queues.some((q) => q.id === v.queue_id)) queues.unshift({ id: v.queue_id, name: this.queueName(v.queue_id) });
+    const queue = h("select", { class: "callback-queue", "aria-label": "Queue to call back from" },
+      ...queues.map((q) => h("option", { value: q.id, selected: q.id === v.queue_id }, q.name || q.id)));
+    const agents = [...this.agents()].sort((a, b) => (a.name || a.id).localeCompare(b.name || b.id));
+    const agent = h("select", { class: "callback-agent", "aria-label": "Agent to ring first" },
+      h("option", { value: "" }, "Any agent of the queue"),
+      ...agents.map((a) => h("option", { value: a.id }, a.name || a.id)));
+    const send = async () => {
+      fill($("#voicemail-error"));
+      const body = { queue: queue.value || null, agent: agent.value || null };
+      let made;
+      try {
+        made = await post(`/api/recordings/voicemails/${seg(v.id)}/callback`, body);
+      } catch (err) {
+        fill($("#voicemail-error"), err.message);
+        return;
+      }
+      this.calling = null;
+      setText($("#voicemail-done"), `Callback to ${made.caller} queued in ${this.queueName(made.queue_id)}${made.agent_id ? `, ${agent.selectedOptions[0].textContent} rung first` : ""}.`);
+      await this.refresh();
+    };
+    return h("tr", { class: "voicemail-callback-row", dataset: { id: String(v.id) } },
+      h("td", { colspan: 7 },
+        h("div", { class: "callback-form" },
+          h("span", {}, `Call ${v.caller} back from`),
+          h("label", {}, "Queue ", queue),
+          h("label", {}, "Agent ", agent),
+          h("button", { type: "button", class: "small primary make-callback", onclick: send }, "Make the callback"),
+          h("button", { type: "button", class: "small", onclick: () => this.toggleCallBack(v) }, "Cancel"),
+        )));
+  }
+
+  toggleCallBack(v) {
+    this.calling = this.calling === v.id ? null : v.id;
+    this.render();
   }
 
   toggle(v) {
