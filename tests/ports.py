@@ -18,9 +18,9 @@ from tests.serving import free_port
 # Below the kernel's ephemeral ports (32768-60999 here): any outgoing socket of any
 # process (a browser, a database client, ``free_port``) may be handed a port in that
 # range, and sipp or rtpengine then cannot bind it.
-BASE = 19000
+BASE = 18300
 EPHEMERAL = 32768
-BLOCK = 1700
+BLOCK = 1800
 # Slots inside a worker's block: (offset, size). A new user of real media takes a new slot.
 SLOTS: dict[str, tuple[int, int]] = {
     "processes": (0, 200),
@@ -39,6 +39,7 @@ SLOTS: dict[str, tuple[int, int]] = {
     # Two rtpengines of one pool (``test_real_engines.py``): half each.
     "engines": (1500, 100),
     "restart": (1600, 100),
+    "real_consult": (1700, 100),
 }
 # sipp binds its audio port and the video port two above it (with RTCP beside each).
 _SIPP_STEP = 4

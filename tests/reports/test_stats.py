@@ -149,3 +149,52 @@ def test_a_transfer_counts_for_the_agent_and_queue_that_passed_it_on() -> None:
     rows = {r.agent: r for r in stats.agent_rows(until=300)}
     assert (rows[A].transferred, rows[A].handled) == (1, 0)
     assert (rows[a2].transferred, rows[a2].handled) == (0, 1)
+
+
+def test_consult_time_is_the_colleagues_work_and_a_handover_the_askers_transfer() -> None:
+    clock = ManualClock(0.0)
+    router = Router(clock=clock, rng=random.Random(1))
+    stats = StatsProjection(interval_s=900)
+    a2 = AgentId("a2")
+    config = RoutingConfig(
+        campaigns=(CampaignConfig(CampaignId("c1"), ClientId("acme")),),
+        queues=(QueueConfig(Q, CampaignId("c1")),),
+        agents=(
+            AgentProfile.of("a1", campaigns=["c1"]),
+            AgentProfile.of("a2", campaigns=["c1"]),
+        ),
+    )
+    stats.apply_all(router.configure(config))
+    k1 = ContactId("k1")
+    _run(stats, router, cmd.SignIn(A, ready=True))
+    _run(stats, router, cmd.ArriveContact(k1, caller="+1", queue=Q))
+    _run(stats, router, cmd.AcceptOffer(A, k1))
+    _run(stats, router, cmd.SignIn(a2, ready=True))
+    clock.set(100)
+    _run(stats, router, cmd.StartConsult(A, k1, a2))
+    clock.set(110)
+    _run(stats, router, cmd.AcceptConsult(a2, k1))
+    clock.set(170)
+    _run(stats, router, cmd.EndConsult(a2, k1))  # a return: a2 ready again
+    clock.set(200)
+    _run(stats, router, cmd.StartConsult(A, k1, a2))
+    clock.set(205)
+    _run(stats, router, cmd.AcceptConsult(a2, k1))
+    clock.set(250)
+    _run(stats, router, cmd.HandOverContact(A, k1))
+    clock.set(400)
+    _run(stats, router, cmd.EndContact(a2, k1))
+
+    rows = {r.agent: r for r in stats.agent_rows(until=400)}
+    # The colleague: ringing, then consulting as talk (busy, never idle), then the call.
+    assert rows[a2].reserved_s == 15.0
+    assert rows[a2].talk_s == 60.0 + 45.0 + 150.0
+    assert rows[a2].available_s == 100.0 + 30.0
+    assert (rows[a2].answered, rows[a2].handled, rows[a2].offers) == (0, 1, 0)
+    # The asker: the caller held while they consulted, then the handover as a transfer.
+    assert rows[A].hold_s == 70.0 + 50.0 and rows[A].talk_s == 100.0 + 30.0
+    assert (rows[A].transferred, rows[A].handled) == (1, 0)
+    queue = stats.queue_row(Q, 0.0)
+    assert queue is not None
+    assert (queue.answered, queue.handled, queue.transferred_out) == (1, 1, 0)
+    assert (queue.talk_s, queue.hold_s) == (100.0 + 30.0 + 150.0, 70.0 + 50.0)

@@ -49,6 +49,26 @@ def tone_wav(path: Path, hz: float, *, seconds: float = 60) -> Path:
 
 HERE = Path(__file__).parent
 
+# A page's microphone as a sine from an oscillator (``context.add_init_script(TONE_MIC %
+# hz)``), so two pages of one browser speak at different frequencies (a fake capture file
+# would be the same for both).
+TONE_MIC = """
+(() => {
+  const hz = %s;
+  navigator.mediaDevices.getUserMedia = async () => {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    osc.frequency.value = hz;
+    const gain = ctx.createGain();
+    gain.gain.value = 0.4;
+    const out = ctx.createMediaStreamDestination();
+    osc.connect(gain).connect(out);
+    osc.start();
+    return out.stream;
+  };
+})();
+"""
+
 
 def call_in(
     server: WebServer,

@@ -23,7 +23,7 @@ from hearthline.service.actions import menus as actions
 from hearthline.store import tables
 from hearthline.voice.domain import LiveVoice
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.voice.rig import start_voice_server
+from tests.voice.rig import TONE_MIC, start_voice_server
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
 from tests.web.support import no_page_errors, sign_in, start_ready, watch
@@ -37,24 +37,6 @@ MENU_NUMBER = "+15550109"
 CALLER_HZ = 700.0
 AGENT_HZ = 1100.0
 
-# Each page's microphone: a sine from an oscillator, so two pages of one browser speak
-# at different frequencies (a fake capture file would be the same for both).
-_TONE_MIC = """
-(() => {
-  const hz = %s;
-  navigator.mediaDevices.getUserMedia = async () => {
-    const ctx = new AudioContext();
-    const osc = ctx.createOscillator();
-    osc.frequency.value = hz;
-    const gain = ctx.createGain();
-    gain.gain.value = 0.4;
-    const out = ctx.createMediaStreamDestination();
-    osc.connect(gain).connect(out);
-    osc.start();
-    return out.stream;
-  };
-})();
-"""
 
 # The loudest frequency of what an <audio> element plays, and its level (dB).
 _PEAK = """async (audio) => {
@@ -108,7 +90,7 @@ def _page(browser: Browser, url: str, hz: float) -> Page:
     """A page of its own context whose microphone is a sine at ``hz``."""
     context = browser.new_context(viewport=VIEWPORT, base_url=url)
     context.set_default_timeout(15_000)
-    context.add_init_script(_TONE_MIC % hz)
+    context.add_init_script(TONE_MIC % hz)
     return watch(context.new_page())
 
 

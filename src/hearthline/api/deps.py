@@ -36,6 +36,7 @@ from hearthline.service.actions.throttle import Rule
 from hearthline.service.state import LiveState
 from hearthline.service.writer import Writer
 from hearthline.store.queries.bind import Engine
+from hearthline.telephony.consult import ConsultAudio
 from hearthline.telephony.control import ControlPlane
 from hearthline.telephony.listen import ListenIn
 from hearthline.telephony.web_callers import WebCallers
@@ -70,6 +71,8 @@ class AppContext:
     end_calls: bool = False
     # Supervisors listening in on its calls (``api/listening.py``), when voice is on.
     listen: ListenIn | None = None
+    # The audio of consult transfers on its calls (``api/consults.py``), when voice is on.
+    consult_audio: ConsultAudio | None = None
     # Callers in a browser tab (``api/routes/call_page.py``), when voice is on.
     web_callers: WebCallers | None = None
     _auth_cache: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)

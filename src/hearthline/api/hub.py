@@ -127,7 +127,13 @@ class Hub:
         entry = Entry(log_id, text, client, agent)
         self.buffer.append(entry)
         self.last_id = log_id
-        for stream in self._recipients(client, agent):
+        recipients = self._recipients(client, agent)
+        asker: str | None = getattr(event, "asker", None)
+        if asker is not None:
+            # A consult's event concerns the consulted agent; the agent who asked, whose
+            # call it is, is told too (their desk reads the outcome from the core).
+            recipients = {*recipients, *self._agents.get(asker, ())}
+        for stream in recipients:
             stream.push(log_id, text, limit=self.backlog)
         for q in self.listeners:
             q.put_nowait(entry)

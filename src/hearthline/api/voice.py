@@ -16,7 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from hearthline.api import listening
+from hearthline.api import consults, listening
 from hearthline.api.deps import AppContext
 from hearthline.api.page_answers import hand_answer
 from hearthline.service.domains import CODEC
@@ -148,6 +148,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     ctx.voice = stack.control
     ctx.web_callers = stack.web
     listening.attach(ctx, stack.control, RtpEngine(stack.ng))
+    consults.attach(ctx, stack.control, RtpEngine(stack.ng))
     engines = s.voice_rtpengines.replace(",", ", ") or f"127.0.0.1:{s.voice_ng_port}"
     log.info("voice: SIP on %s:%d, rtpengine ng on %s", s.voice_sip_host, s.voice_sip_port,
              engines)  # fmt: skip

@@ -79,7 +79,8 @@ class Notebook:
             notes = self.contacts.get(event.contact)
             if notes is not None:
                 notes.campaign = self._queue_campaign.get(event.queue, notes.campaign)
-        elif isinstance(event, ev.OfferAccepted):
+        elif isinstance(event, ev.OfferAccepted | ev.ContactHandedOver):
+            # Handed over after a consult, the consulted agent writes about it too.
             notes = self.contacts.get(event.contact)
             if notes is not None:
                 notes.agents.add(event.agent)

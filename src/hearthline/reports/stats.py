@@ -552,6 +552,26 @@ class StatsProjection:
             self._end_span(visit, e.at)
             self._qrow(visit.key).transferred_out += 1
 
+    # A consult: the consulted agent's ring counts as an offer's, their talk as talk (busy,
+    # never idle); the asker's time is the held call's. A handover is the asker's transfer
+    # out, and the call talks on with the consulted agent in the same visit.
+
+    def _on_consult_requested(self, e: ev.ConsultRequested) -> None:
+        self._move(e.agent, e.at, _RESERVED)
+
+    def _on_consult_accepted(self, e: ev.ConsultAccepted) -> None:
+        self._move(e.agent, e.at, _TALK)
+
+    def _on_handed_over(self, e: ev.ContactHandedOver) -> None:
+        self._arow(e.asker, e.at).transferred += 1
+        self._call_agent[e.contact] = e.agent
+        self._move(e.agent, e.at, _TALK)
+        visit = self._visits.get(e.contact)
+        if visit is not None and visit.answered:
+            self._end_span(visit, e.at)
+            visit.span_since, visit.held = e.at, False
+            self._clock(e.agent).work_key = visit.key
+
     def _on_ended(self, e: ev.ContactEnded) -> None:
         self._arow(e.agent, e.at).handled += 1
         self._call_agent.pop(e.contact, None)
@@ -726,6 +746,9 @@ _HANDLERS: dict[type, Callable[[StatsProjection, Any], None]] = {
     ev.ContactHeld: StatsProjection._on_held,
     ev.ContactResumed: StatsProjection._on_resumed,
     ev.ContactTransferred: StatsProjection._on_transferred,
+    ev.ConsultRequested: StatsProjection._on_consult_requested,
+    ev.ConsultAccepted: StatsProjection._on_consult_accepted,
+    ev.ContactHandedOver: StatsProjection._on_handed_over,
     ev.ContactEnded: StatsProjection._on_ended,
     ev.WrapUpStarted: StatsProjection._on_wrap_started,
     ev.WrapUpEnded: StatsProjection._on_wrap_ended,

@@ -14,6 +14,7 @@ from hearthline.kernel.records import mypyc_attr
 from hearthline.routing import events as ev
 from hearthline.routing.config import SYSTEM_REASONS, Channel, OverflowKind
 from hearthline.routing.runtime import (
+    T_CONSULT,
     T_DUE,
     T_GRACE,
     T_MAX_WAIT,
@@ -381,6 +382,43 @@ class Applying(RouterState):
     def _on_contact_transferred(self, e: ev.ContactTransferred) -> None:
         c = self.contacts[e.contact]
         c.agent = None
+
+    # Consults -------------------------------------------------------------------------------
+
+    def _on_consult_requested(self, e: ev.ConsultRequested) -> None:
+        c = self.contacts[e.contact]
+        agent = self.agents[e.agent]
+        c.consultant, c.consult_accepted = agent.id, False
+        self._set_agent(agent, A.CONSULTING, e.at)
+        agent.contact = c.id
+        self.schedule(e.expires_at, T_CONSULT, agent, agent.version)
+
+    def _on_consult_accepted(self, e: ev.ConsultAccepted) -> None:
+        self.contacts[e.contact].consult_accepted = True
+        # Still consulting, from now talking (the ring's timer is stale with the version).
+        self._set_agent(self.agents[e.agent], A.CONSULTING, e.at)
+
+    def _end_consult(self, contact: str, agent: str) -> None:
+        c = self.contacts[contact]  # type: ignore[index]
+        c.consultant, c.consult_accepted = None, False
+        # Their next state (ready, not ready) is the event that follows.
+        self.agents[agent].contact = None  # type: ignore[index]
+
+    def _on_consult_declined(self, e: ev.ConsultDeclined) -> None:
+        self._end_consult(e.contact, e.agent)
+
+    def _on_consult_ended(self, e: ev.ConsultEnded) -> None:
+        self._end_consult(e.contact, e.agent)
+
+    def _on_contact_handed_over(self, e: ev.ContactHandedOver) -> None:
+        c = self.contacts[e.contact]
+        agent = self.agents[e.agent]
+        c.consultant, c.consult_accepted = None, False
+        c.agent = agent.id
+        c.state, c.state_since = C.CONNECTED, e.at
+        self._set_agent(agent, A.ON_CONTACT, e.at)
+        agent.contact = c.id
+        agent.handled_today += 1
 
     def _on_contact_ended(self, e: ev.ContactEnded) -> None:
         c = self.contacts[e.contact]

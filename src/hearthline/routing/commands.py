@@ -155,6 +155,49 @@ class TransferContact(Command):
 
 
 @record
+class StartConsult(Command):
+    """The agent on a call asks ``to_agent`` (ready and idle) to talk first, a consult
+    transfer: the caller is held and ``to_agent``'s desk rings until they answer or the
+    contact's queue's offer time passes."""
+
+    agent: AgentId
+    contact: ContactId
+    to_agent: AgentId
+
+
+@record
+class AcceptConsult(Command):
+    """The consulted agent takes the consult: the two agents talk, the caller still held."""
+
+    agent: AgentId
+    contact: ContactId
+
+
+@record
+class DeclineConsult(Command):
+    agent: AgentId
+    contact: ContactId
+
+
+@record
+class HandOverContact(Command):
+    """The agent who asked gives the consulted agent the contact (the consult's end): the
+    caller is joined to them, and the asker's wrap-up begins."""
+
+    agent: AgentId
+    contact: ContactId
+
+
+@record
+class EndConsult(Command):
+    """Either agent ends the consult without a handover (a return): the consulted agent is
+    ready again, the caller back with the agent who asked, resumed."""
+
+    agent: AgentId
+    contact: ContactId
+
+
+@record
 class EndContact(Command):
     """The agent ends the conversation."""
 

@@ -41,6 +41,10 @@ class OfferNotFound(RoutingError):
     code = "no-such-offer"
 
 
+class ConsultNotFound(RoutingError):
+    code = "no-such-consult"
+
+
 class InvalidCommand(RoutingError):
     code = "invalid"
 

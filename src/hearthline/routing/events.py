@@ -240,6 +240,62 @@ class ContactTransferred(Event):
     to_agent: AgentId | None
 
 
+# Consults: ``agent`` is the consulted agent, whose state each of these changes (their
+# desk is the one each event reaches); ``asker`` the agent who has the contact and asked.
+
+
+@record
+class ConsultRequested(Event):
+    """The caller is held (a ContactHeld precedes it when they were not) and ``agent``'s
+    desk rings until ``expires_at``."""
+
+    contact: ContactId
+    agent: AgentId
+    asker: AgentId
+    expires_at: float
+
+
+@record
+class ConsultAccepted(Event):
+    contact: ContactId
+    agent: AgentId
+    asker: AgentId
+
+
+@record
+class ConsultDeclined(Event):
+    """Declined, or not answered in time (``timed_out``): the consulted agent is free again
+    (an AgentBecameAvailable follows); the caller stays held with the asker."""
+
+    contact: ContactId
+    agent: AgentId
+    asker: AgentId
+    timed_out: bool
+
+
+@record
+class ConsultEnded(Event):
+    """Over without a handover. ``side``: 'asker' or 'consulted' (either hung up the
+    consult: a return), 'caller' (hung up meanwhile), 'system' (a lost connection, a
+    drop, a restart). The consulted agent's next state follows (never a wrap-up: the
+    contact was not theirs); on a return a ContactResumed follows too."""
+
+    contact: ContactId
+    agent: AgentId
+    asker: AgentId
+    side: str
+
+
+@record
+class ContactHandedOver(Event):
+    """The consult ends in a handover: ``agent`` has the contact from now (no second
+    ring), connected; the asker's wrap-up follows."""
+
+    contact: ContactId
+    agent: AgentId
+    asker: AgentId
+
+
 @record
 class ContactEnded(Event):
     """The conversation is over (``by`` 'caller' or 'agent'); the agent's wrap-up begins."""

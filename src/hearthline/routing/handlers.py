@@ -25,9 +25,10 @@ from hearthline.routing.config import (
     OverflowKind,
     WrapUpPolicy,
 )
-from hearthline.routing.errors import ConfigError, InvalidCommand, OfferNotFound
+from hearthline.routing.errors import ConfigError, ConsultNotFound, InvalidCommand, OfferNotFound
 from hearthline.routing.matching import Matching
 from hearthline.routing.runtime import (
+    T_CONSULT,
     T_DUE,
     T_GRACE,
     T_MAX_WAIT,
@@ -57,7 +58,13 @@ _OWED = frozenset({C.SCHEDULED, C.QUEUED, C.OFFERED})
 # A real call kept through a restart: waiting, ringing an agent, or with one.
 _KEPT_IN_CALL = frozenset({C.CONNECTED, C.ON_HOLD})
 _KEPT = frozenset({C.QUEUED, C.OFFERED, *_KEPT_IN_CALL})
-_SIGNED_IN = frozenset({A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP})
+_SIGNED_IN = frozenset(
+    {A.NOT_READY, A.AVAILABLE, A.RESERVED, A.ON_CONTACT, A.WRAP_UP, A.CONSULTING}
+)
+# Busy with a contact: a break asked for now starts once it is over.
+_BUSY = frozenset({A.ON_CONTACT, A.WRAP_UP, A.CONSULTING})
+# How long a consult rings for a contact on no queue (else its queue's offer time).
+CONSULT_RING_S = 20.0
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -218,6 +225,8 @@ class Handling(Matching):
     def drop(self, c: Contact, side: str, at: float, *, restart: bool = False) -> None:
         """Ends a contact by a fault; the customer is owed a callback where policy says so."""
         agent = self.agents.get(c.agent) if c.agent is not None else None
+        if c.consultant is not None and not restart:
+            self.close_consult(c, "system", at, resume=False)
         state = c.state
         if state is C.OFFERED and agent is not None:
             self.emit(ev.OfferRescinded(at=at, contact=c.id, agent=agent.id))
@@ -254,6 +263,18 @@ class Handling(Matching):
         self.emit(ev.OfferRescinded(at=at, contact=c.id, agent=agent.id))
         self.requeue(c, at)
 
+    def close_consult(self, c: Contact, side: str, at: float, *, resume: bool) -> None:
+        """Ends ``c``'s consult without a handover: the consulted agent is free again (or
+        not ready, as after any contact, never in a wrap-up: the contact was not theirs);
+        with ``resume`` the caller is back with the agent who asked."""
+        consulted = self.agents[c.consultant]  # type: ignore[index]
+        asker = c.agent
+        assert asker is not None
+        self.emit(ev.ConsultEnded(at=at, contact=c.id, agent=consulted.id, asker=asker, side=side))
+        if resume and c.state is C.ON_HOLD:
+            self.emit(ev.ContactResumed(at=at, contact=c.id))
+        self.after_work(consulted, at)
+
     # Checks ------------------------------------------------------------------------------
 
     def _reason(self, reason: str) -> ReasonId:
@@ -287,6 +308,17 @@ class Handling(Matching):
             raise InvalidCommand(
                 f"cannot {action} contact {contact_id!r}: it is with agent {c.agent!r}, "
                 f"not {agent_id!r}"
+            )
+        return agent, c
+
+    def _consulted(self, agent_id: str, contact_id: str, action: str) -> tuple[Agent, Contact]:
+        """The consult of ``contact_id`` that rings or talks with ``agent_id``, the consulted."""
+        agent = self.agent_rec(agent_id)
+        c = self.contact_rec(contact_id)
+        if c.consultant != agent.id:
+            raise ConsultNotFound(
+                f"cannot {action} the consult on contact {contact_id!r}: agent {agent_id!r} "
+                "is not asked to consult on it"
             )
         return agent, c
 
@@ -347,7 +379,10 @@ class Handling(Matching):
             if agent.state in OFF_DUTY:
                 continue
             on_kept = self.contacts.get(agent.contact) if agent.contact is not None else None
-            if on_kept is not None and on_kept.id in keep and on_kept.state in _KEPT_IN_CALL:
+            kept = on_kept is not None and on_kept.id in keep and on_kept.state in _KEPT_IN_CALL
+            # A consult on a kept call ends all the same (below): its audio went with the
+            # server; the caller stays held with the agent who asked.
+            if kept and agent.state is not A.CONSULTING:
                 # Still talking (media never stopped): the page must come back within
                 # the grace period, as after any lost connection.
                 if agent.connected:
@@ -363,6 +398,15 @@ class Handling(Matching):
             elif agent.state is A.RESERVED:
                 assert agent.contact is not None
                 self.emit(ev.OfferRescinded(at=at, contact=agent.contact, agent=agent.id))
+            elif agent.state is A.CONSULTING:
+                consulted = self.contacts[agent.contact]  # type: ignore[index]
+                assert consulted.agent is not None
+                self.emit(
+                    ev.ConsultEnded(
+                        at=at, contact=consulted.id, agent=agent.id, asker=consulted.agent,
+                        side="system",
+                    )
+                )  # fmt: skip
             if agent.connected:
                 self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
             self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=SYSTEM_RESTART))
@@ -429,9 +473,7 @@ class Handling(Matching):
                 f"not-ready reason {reason!r} is set by the center itself; choose one of: {own}"
             )
         require_agent_state(agent.id, agent.state, _SIGNED_IN, "make not ready")
-        if agent.state in (A.ON_CONTACT, A.WRAP_UP) or (
-            agent.state is A.RESERVED and c.after_contact
-        ):
+        if agent.state in _BUSY or (agent.state is A.RESERVED and c.after_contact):
             self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
             return
         if agent.state is A.RESERVED:
@@ -451,7 +493,7 @@ class Handling(Matching):
                 f"the center holds an agent only for a reason of its own; {reason!r} is one "
                 "a person chooses"
             )
-        if agent.state in (A.ON_CONTACT, A.WRAP_UP, A.RESERVED):
+        if agent.state in _BUSY or agent.state is A.RESERVED:
             if agent.pending is None:
                 self.emit(ev.AgentNotReadyRequested(at=at, agent=agent.id, reason=reason))
         elif agent.state is A.AVAILABLE:
@@ -476,6 +518,11 @@ class Handling(Matching):
     def _do_resume_contact(self, c: cmd.ResumeContact, at: float) -> None:
         _, contact = self._in_call(c.agent, c.contact, "resume")
         require_contact_state(contact.id, contact.state, frozenset({C.ON_HOLD}), "resume")
+        if contact.consultant is not None:
+            raise InvalidCommand(
+                f"cannot resume contact {contact.id!r}: it is in a consult with agent "
+                f"{contact.consultant!r}; end the consult or hand the contact over"
+            )
         self.emit(ev.ContactResumed(at=at, contact=contact.id))
 
     def _do_transfer_contact(self, c: cmd.TransferContact, at: float) -> None:
@@ -487,6 +534,10 @@ class Handling(Matching):
             raise InvalidCommand(
                 f"cannot transfer to agent {to_agent.id!r}: itself, offline or retired"
             )
+        if c.to_queue is not None:
+            self.queue_rec(c.to_queue)  # refused before the consult is touched
+        if contact.consultant is not None:  # a blind transfer ends the consult first
+            self.close_consult(contact, "asker", at, resume=False)
         queue = self.queue_rec(c.to_queue).cfg.id if c.to_queue is not None else contact.queue
         assert queue is not None
         self.emit(
@@ -511,8 +562,91 @@ class Handling(Matching):
         )
         self.start_wrap_up(agent, contact.id, old_queue, at)
 
+    def _do_start_consult(self, c: cmd.StartConsult, at: float) -> None:
+        agent, contact = self._in_call(c.agent, c.contact, "consult on")
+        if contact.consultant is not None:
+            raise InvalidCommand(
+                f"contact {contact.id!r} is in a consult with agent {contact.consultant!r} "
+                "already: end it first"
+            )
+        to = self.agent_rec(c.to_agent)
+        if to is agent:
+            raise InvalidCommand("cannot consult yourself: choose another agent")
+        if to.state is not A.AVAILABLE or not to.connected:
+            found = "connection lost" if not to.connected else str(to.state)
+            raise InvalidCommand(
+                f"cannot consult agent {to.id!r}: they are {found}; only an agent ready and "
+                "free can be consulted"
+            )
+        q = self.queues.get(contact.queue) if contact.queue is not None else None
+        ring = q.cfg.offer_timeout_s if q is not None else CONSULT_RING_S
+        if contact.state is C.CONNECTED:
+            self.emit(ev.ContactHeld(at=at, contact=contact.id))
+        self.emit(
+            ev.ConsultRequested(
+                at=at, contact=contact.id, agent=to.id, asker=agent.id, expires_at=at + ring
+            )
+        )
+
+    def _do_accept_consult(self, c: cmd.AcceptConsult, at: float) -> None:
+        agent, contact = self._consulted(c.agent, c.contact, "accept")
+        if contact.consult_accepted:
+            raise InvalidCommand(f"the consult on contact {contact.id!r} is accepted already")
+        assert contact.agent is not None
+        self.emit(
+            ev.ConsultAccepted(at=at, contact=contact.id, agent=agent.id, asker=contact.agent)
+        )
+
+    def _do_decline_consult(self, c: cmd.DeclineConsult, at: float) -> None:
+        agent, contact = self._consulted(c.agent, c.contact, "decline")
+        if contact.consult_accepted:
+            raise InvalidCommand(
+                f"the consult on contact {contact.id!r} is accepted already: end it instead"
+            )
+        assert contact.agent is not None
+        self.emit(
+            ev.ConsultDeclined(
+                at=at, contact=contact.id, agent=agent.id, asker=contact.agent, timed_out=False
+            )
+        )
+        self.after_work(agent, at)
+
+    def _do_hand_over_contact(self, c: cmd.HandOverContact, at: float) -> None:
+        agent, contact = self._in_call(c.agent, c.contact, "hand over")
+        consulted = self.agents.get(contact.consultant) if contact.consultant else None
+        if consulted is None or not contact.consult_accepted:
+            raise ConsultNotFound(
+                f"cannot hand over contact {contact.id!r}: "
+                + ("its consult is still ringing" if consulted else "no consult is in progress")
+            )
+        self.emit(
+            ev.ContactHandedOver(at=at, contact=contact.id, agent=consulted.id, asker=agent.id)
+        )
+        self.start_wrap_up(agent, contact.id, contact.queue, at)
+
+    def _do_end_consult(self, c: cmd.EndConsult, at: float) -> None:
+        agent = self.agent_rec(c.agent)
+        contact = self.contact_rec(c.contact)
+        if contact.consultant is not None:
+            if contact.agent == agent.id:
+                self.close_consult(contact, "asker", at, resume=True)
+                return
+            if contact.consultant == agent.id:
+                if not contact.consult_accepted:
+                    raise InvalidCommand(
+                        f"the consult on contact {contact.id!r} is ringing: decline it instead"
+                    )
+                self.close_consult(contact, "consulted", at, resume=True)
+                return
+        raise ConsultNotFound(
+            f"cannot end the consult on contact {c.contact!r}: agent {c.agent!r} is in no "
+            "consult on it"
+        )
+
     def _do_end_contact(self, c: cmd.EndContact, at: float) -> None:
         agent, contact = self._in_call(c.agent, c.contact, "end")
+        if contact.consultant is not None:  # the consult goes with the call
+            self.close_consult(contact, "asker", at, resume=False)
         self.emit(ev.ContactEnded(at=at, contact=contact.id, agent=agent.id, by="agent"))
         self.start_wrap_up(agent, contact.id, contact.queue, at)
 
@@ -528,6 +662,11 @@ class Handling(Matching):
         self.emit(ev.AgentConnectionLost(at=at, agent=agent.id))
         if agent.state is A.AVAILABLE:
             self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=CONNECTION_LOST))
+        elif agent.state is A.CONSULTING:
+            # A consult does not wait for a lost colleague: the caller goes back to the
+            # agent who asked, and they, not ready, to a connection-lost break.
+            assert agent.contact is not None
+            self.close_consult(self.contacts[agent.contact], "system", at, resume=True)
         elif agent.state is A.RESERVED:
             assert agent.contact is not None
             contact = self.contacts[agent.contact]
@@ -576,6 +715,8 @@ class Handling(Matching):
         require_contact_state(contact.id, contact.state, allowed, "hang up")
         if contact.state in IN_CALL:
             agent = self.agents[contact.agent]  # type: ignore[index]
+            if contact.consultant is not None:  # both agents are released
+                self.close_consult(contact, "caller", at, resume=False)
             self.emit(ev.ContactEnded(at=at, contact=contact.id, agent=agent.id, by="caller"))
             self.start_wrap_up(agent, contact.id, contact.queue, at)
             return
@@ -741,6 +882,14 @@ class Handling(Matching):
                 return False
             if kind == T_WRAP:
                 return agent.state is A.WRAP_UP
+            if kind == T_CONSULT:
+                asked = self.contacts.get(agent.contact) if agent.contact is not None else None
+                return (
+                    agent.state is A.CONSULTING
+                    and asked is not None
+                    and asked.consultant == agent.id
+                    and not asked.consult_accepted
+                )
             return agent.state is A.ON_CONTACT and not agent.connected
         c: Contact = record
         if c.epoch != token or self.contacts.get(c.id) is not c:
@@ -793,6 +942,15 @@ class Handling(Matching):
         assert agent.contact is not None
         self.drop(self.contacts[agent.contact], "agent", at)
 
+    def _fire_consult(self, agent: Agent, at: float) -> None:
+        # Not answered in time: as a missed offer (a system reason, never the agent's fault).
+        c = self.contacts[agent.contact]  # type: ignore[index]
+        assert c.agent is not None
+        self.emit(
+            ev.ConsultDeclined(at=at, contact=c.id, agent=agent.id, asker=c.agent, timed_out=True)
+        )
+        self.emit(ev.AgentWentNotReady(at=at, agent=agent.id, reason=MISSED_OFFER))
+
 
 def _cb_id(contact: ContactId) -> ContactId:
     return ContactId(f"{contact}~cb")
@@ -811,6 +969,7 @@ _FIRE: dict[int, Callable[[Any, Any, float], None]] = {
     T_OFFER: Handling._fire_offer,
     T_WRAP: Handling._fire_wrap,
     T_GRACE: Handling._fire_grace,
+    T_CONSULT: Handling._fire_consult,
 }
 
 

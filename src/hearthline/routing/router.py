@@ -274,4 +274,6 @@ def _contact_view(c: Contact) -> ContactView:
         agent=c.agent,
         preferred_agent=c.target.id if c.target is not None else None,
         origin=c.origin,
+        consultant=c.consultant,
+        consult_accepted=c.consult_accepted,
     )

@@ -45,7 +45,7 @@ ContactEntry = tuple[int, float, int, int, "Contact"]
 AgentEntry = tuple[Any, ...]
 
 # Timer kinds.
-T_STEP, T_MAX_WAIT, T_PREFER, T_DUE, T_OFFER, T_WRAP, T_GRACE = range(7)
+T_STEP, T_MAX_WAIT, T_PREFER, T_DUE, T_OFFER, T_WRAP, T_GRACE, T_CONSULT = range(8)
 TimerEntry = tuple[float, int, int, Any, int]  # (due, seq, kind, record, token)
 
 # The records below go into a snapshot (Router.dump_state pickles them). Compiled by mypyc
@@ -65,6 +65,8 @@ class Contact:
         "caller",
         "campaign",
         "channel",
+        "consult_accepted",
+        "consultant",
         "customer",
         "data",
         "declined",
@@ -130,6 +132,9 @@ class Contact:
         self.ended_at: float | None = None
         self.due_at: float | None = None
         self.overflows = 0
+        # In a consult: the agent asked (ringing until accepted, then talking).
+        self.consultant: AgentId | None = None
+        self.consult_accepted = False
 
     def entry(self) -> ContactEntry:
         return (-self.priority, self.waiting_since, self.seq, self.epoch, self)

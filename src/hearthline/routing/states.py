@@ -33,6 +33,10 @@ class AgentState(StrEnum):
     RESERVED = "reserved"  # an offer is ringing
     ON_CONTACT = "on-contact"
     WRAP_UP = "wrap-up"
+    # Asked by a colleague on a call to talk first (a consult transfer): ringing until they
+    # accept, then talking with that colleague while the caller is held. Busy, never idle,
+    # and offered nothing; afterwards ready again, or on the contact once it is handed over.
+    CONSULTING = "consulting"
     # Off the books (left the firm): takes no work until configured again. The id stays
     # in the core so the log's history of the agent keeps meaning.
     RETIRED = "retired"
@@ -66,10 +70,13 @@ CONTACT_MOVES: dict[ContactState, frozenset[ContactState]] = {
 AGENT_MOVES: dict[AgentState, frozenset[AgentState]] = {
     A.OFFLINE: frozenset({A.NOT_READY, A.AVAILABLE, A.RETIRED}),
     A.NOT_READY: frozenset({A.NOT_READY, A.AVAILABLE, A.OFFLINE}),
-    A.AVAILABLE: frozenset({A.NOT_READY, A.RESERVED, A.OFFLINE}),
+    A.AVAILABLE: frozenset({A.NOT_READY, A.RESERVED, A.CONSULTING, A.OFFLINE}),
     A.RESERVED: frozenset({A.ON_CONTACT, A.AVAILABLE, A.NOT_READY, A.OFFLINE}),
     A.ON_CONTACT: frozenset({A.WRAP_UP, A.NOT_READY}),
     A.WRAP_UP: frozenset({A.AVAILABLE, A.NOT_READY, A.OFFLINE}),
+    # Returned (or declined): ready again; handed the contact: on it; a break asked for, or
+    # a lost connection: not ready.
+    A.CONSULTING: frozenset({A.AVAILABLE, A.ON_CONTACT, A.NOT_READY}),
     A.RETIRED: frozenset({A.OFFLINE}),  # configured again
 }
 

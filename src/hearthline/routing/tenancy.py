@@ -62,7 +62,8 @@ class Tenancy:
         client = self._contact_client.get(contact) if placing is None else placing(self, event)
         if agent is None:
             agent = self._contact_agent.get(contact)
-        if kind is ev.ContactOffered and agent is not None:
+        if (kind is ev.ContactOffered or kind is ev.ContactHandedOver) and agent is not None:
+            # Handed over after a consult: the consulted agent has it from now.
             self._contact_agent[contact] = self._offered_to[contact] = agent
         elif kind in _LETS_GO:
             self._contact_agent.pop(contact, None)

@@ -35,6 +35,9 @@ class ContactView:
     agent: AgentId | None
     preferred_agent: AgentId | None
     origin: ContactId | None
+    # A consult on the call: the agent asked, and whether they accepted (else it rings).
+    consultant: AgentId | None = None
+    consult_accepted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

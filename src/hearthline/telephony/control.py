@@ -29,6 +29,10 @@ published events, as the simulated world does (``sim/live.py``):
     B2BUA "hangup"  -> CallerHangUp (the core ends or abandons the contact, as for any caller)
     OfferAccepted for a callback -> the customer is dialled through the trunk, and joined
                        to the agent once they answer (``telephony/dialout.py``)
+    ConsultAccepted, ConsultEnded -> the two agents' audio joined and parted
+                       (``telephony/consult.py``; the caller is held, hearing music)
+    ContactHandedOver -> the asker's leg ends and the consulted agent gets a new one, as
+                       the next agent of a transfer, without a second ring
 
 What it keeps in memory (the caller's SDP, the agent leg's tag) is for live calls only;
 the log holds the legs' history through the voice domain's events.
@@ -82,7 +86,9 @@ FindPrompt = Callable[[str, str], Awaitable[str | None]]
 
 _MAX_SDP = 8192
 _ENDINGS = (ev.ContactEnded, ev.ContactAbandoned, ev.ContactDropped)
+_CONSULTS = (ev.ConsultAccepted, ev.ConsultEnded, ev.ContactHandedOver)
 _FOLLOWED = (
+    *_CONSULTS,
     ev.OfferAccepted,
     ev.ContactHeld,
     ev.ContactResumed,
@@ -196,6 +202,9 @@ class ControlPlane:
         # Told when an agent's leg ends (hang-up, transfer, drop), before the media goes:
         # listening in on that leg ends with it (``telephony/listen.py``).
         self.leg_watchers: list[Callable[[LiveCall], Awaitable[None]]] = []
+        # Told a consult's events on a live call, before a handover's new leg
+        # (``telephony/consult.py``).
+        self.consult_watchers: list[Callable[[object, LiveCall], Awaitable[None]]] = []
         # Told the agent whose leg dropped (the core holds them disconnected): their page,
         # if it still beats, reports them back (``api/presence.py``).
         self.agent_dropped: list[Callable[[str], None]] = []
@@ -273,6 +282,12 @@ class ControlPlane:
             return  # not a real call (a simulated one, another channel's)
         if live.dialling and isinstance(event, (ev.ContactHeld, ev.ContactResumed)):
             return  # nobody on the line yet to play music to
+        if isinstance(event, _CONSULTS):
+            for watcher in self.consult_watchers:
+                await watcher(event, live)
+            if isinstance(event, ev.ContactHandedOver) and not live.caller_gone:
+                await self.hand_over(live, event.agent)
+            return
         if live.dialling and isinstance(event, ev.ContactTransferred):
             # Transferred while it rings: this attempt ends (CANCEL); whoever takes the
             # callback next dials again.
@@ -360,6 +375,13 @@ class ControlPlane:
         live.agent, live.agent_tag, live.bridged, live.restarting = None, None, False, False
         self.remember(live)
         return agent
+
+    async def hand_over(self, live: LiveCall, agent: str) -> None:
+        """A consult ends in a handover: the asker's leg ends, and the consulted agent, who
+        accepted already, gets a leg of their own (their page answers it as after an
+        Accept); the caller hears the music until it is bridged."""
+        await self._end_agent_leg(live)
+        await self.ring_agent(live, agent)
 
     async def ring_agent(self, live: LiveCall, agent: str) -> None:
         live.agent = agent

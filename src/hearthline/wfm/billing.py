@@ -124,7 +124,8 @@ def billable_contacts(envelopes: Iterable[Envelope]) -> list[BillableContact]:
             if event.contact not in found:
                 found[event.contact] = BillableContact(event.contact, envelope.client, event.at)
             talking[event.contact] = (event.at, False)
-        elif isinstance(event, ev.ContactHeld | ev.ContactResumed):
+        elif isinstance(event, ev.ContactHeld | ev.ContactResumed | ev.ContactHandedOver):
+            # A handover after a consult: the held caller talks on with the next agent.
             _close_span(found, talking, event.contact, event.at)
             if event.contact in found:
                 talking[event.contact] = (event.at, isinstance(event, ev.ContactHeld))

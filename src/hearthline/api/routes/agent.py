@@ -22,6 +22,9 @@ from hearthline.api.principal import Principal
 from hearthline.api.schemas import (
     AgentDesk,
     CommandResult,
+    ConsultIn,
+    ContactLive,
+    DeskConsult,
     DraftIn,
     EarlierLeg,
     FinishIn,
@@ -104,12 +107,32 @@ async def desk(me: AgentCaller, ctx: Ctx) -> AgentDesk:
         out = await ctx.query(read)
     except UnknownEntity:
         raise not_found("agent", agent) from None
+    out.consult = await _desk_consult(ctx, agent, out.contact)
     queue = out.contact.queue if out.contact is not None else None
     campaign = ctx.directory.queue_campaign.get(queue) if queue is not None else None
     if campaign is not None:
         out.campaign_id = campaign
         out.forms = forms_out(await ctx.db(config_q.forms, ctx.engine, campaign))
     return out
+
+
+async def _desk_consult(
+    ctx: AppContext, agent: str, contact: ContactLive | None
+) -> DeskConsult | None:
+    """The consult the agent is in, from the contact's view: theirs to hand over or take
+    back, or a colleague's they were asked to talk about."""
+    if contact is None or contact.consultant is None or contact.agent is None:
+        return None
+    asked = contact.consultant != agent
+    other = contact.consultant if asked else contact.agent
+    names = {str(p.id): p.name for p in await ctx.db(config_q.agents, ctx.engine)}
+    return DeskConsult(
+        contact=contact.id,
+        role="asked" if asked else "consulted",
+        other=other,
+        other_name=names.get(other) or other,
+        accepted=contact.consult_accepted,
+    )
 
 
 @router.post("/sign-in", response_model=CommandResult)
@@ -202,6 +225,51 @@ async def transfer(
         to_agent=AgentId(body.agent) if body.agent is not None else None,
     )
     return await _on_contact(ctx, me, contact, command)
+
+
+@router.post("/contacts/{contact}/consult", response_model=CommandResult)
+async def consult(
+    contact: ContactPath, body: ConsultIn, me: AgentCaller, ctx: Ctx
+) -> CommandResult:
+    """A consult transfer: the caller is held and ``agent``'s desk rings; once they accept,
+    the two talk, then the contact is handed over or the caller taken back. The colleague
+    must be ready and free, and work for the contact's client company."""
+    agent = _me(me)
+    if body.agent not in ctx.directory.agent_campaigns:
+        raise not_found("agent", body.agent)
+    client = ctx.tenancy.client_of_contact(contact)
+    if (
+        client is not None
+        and ctx.tenancy.had_contact(contact, agent)
+        and body.agent not in ctx.directory.agents_of(client)
+    ):
+        raise conflict(f"agent {body.agent!r} does not work for the contact's client company")
+    command = cmd.StartConsult(agent, ContactId(contact), AgentId(body.agent))
+    return await _on_contact(ctx, me, contact, command)
+
+
+@router.post("/contacts/{contact}/consult/accept", response_model=CommandResult)
+async def accept_consult(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
+    """The consulted agent takes the consult: they and the asker talk, the caller held."""
+    return await _run(ctx, cmd.AcceptConsult(_me(me), ContactId(contact)))
+
+
+@router.post("/contacts/{contact}/consult/decline", response_model=CommandResult)
+async def decline_consult(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
+    return await _run(ctx, cmd.DeclineConsult(_me(me), ContactId(contact)))
+
+
+@router.post("/contacts/{contact}/consult/hand-over", response_model=CommandResult)
+async def hand_over(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
+    """The asker gives the consulted agent the contact; the asker's wrap-up begins."""
+    agent = _me(me)
+    return await _on_contact(ctx, me, contact, cmd.HandOverContact(agent, ContactId(contact)))
+
+
+@router.post("/contacts/{contact}/consult/end", response_model=CommandResult)
+async def end_consult(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
+    """Either agent ends the consult (a return): the caller is back with the asker."""
+    return await _run(ctx, cmd.EndConsult(_me(me), ContactId(contact)))
 
 
 @router.get("/transfer-targets", response_model=TransferTargets)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from hearthline.api import listening, snapshot, voice
+from hearthline.api import consults, listening, snapshot, voice
 from hearthline.api.deps import SESSION_COOKIE, AppContext
 from hearthline.api.hub import Stream
 from hearthline.api.principal import Principal, Role
@@ -203,6 +203,15 @@ async def _listen(
             stream.push(0, reply, limit=ctx.settings.stream_backlog)
         elif kind == "voice-coach-lost" and agent is not None:
             await listening.coach_lost(ctx, agent, text)
+        elif kind == "voice-consult-publish" and agent is not None:
+            reply = await consults.page_publish(ctx, agent, text)
+            stream.push(0, reply, limit=ctx.settings.stream_backlog)
+        elif kind == "voice-consult-answer" and agent is not None:
+            refusal = await consults.page_answer(ctx, agent, text)
+            if refusal is not None:
+                stream.push(0, refusal, limit=ctx.settings.stream_backlog)
+        elif kind == "voice-consult-lost" and agent is not None:
+            await consults.page_lost(ctx, agent, text)
         else:
             # Through the pending list: only the pump sends, so messages never interleave.
             stream.push(0, _UNEXPECTED, limit=ctx.settings.stream_backlog)

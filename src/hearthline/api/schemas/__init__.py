@@ -30,6 +30,7 @@ from hearthline.api.schemas.accounts import (
 )
 from hearthline.api.schemas.agent import (
     AnswerIn,
+    ConsultIn,
     DraftIn,
     FinishIn,
     HelpIn,
@@ -99,7 +100,7 @@ from hearthline.api.schemas.customers import (
     EarlierLeg,
     LinkIn,
 )
-from hearthline.api.schemas.live import AgentDesk, AgentLive, ContactLive, QueueLive
+from hearthline.api.schemas.live import AgentDesk, AgentLive, ContactLive, DeskConsult, QueueLive
 from hearthline.api.schemas.menus import (
     AnnouncementIn,
     AnnouncementOut,
@@ -213,6 +214,7 @@ __all__ = [
     "CommandResult",
     "CommentIn",
     "ConfirmIn",
+    "ConsultIn",
     "ContactAccepted",
     "ContactDetail",
     "ContactIdent",
@@ -222,6 +224,7 @@ __all__ = [
     "ContractPayRuleOut",
     "CustomerIn",
     "CustomerOut",
+    "DeskConsult",
     "DispositionIn",
     "DraftIn",
     "DropIn",

@@ -24,6 +24,12 @@ class TransferIn(In):
     agent: Ident | None = None
 
 
+class ConsultIn(In):
+    """The colleague to talk to first (ready and free), within the contact's client."""
+
+    agent: Ident
+
+
 class TransferAgent(Out):
     """An agent of the contact's client company, as a transfer target."""
 

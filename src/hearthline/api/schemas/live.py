@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from hearthline.api.schemas.common import Out
 from hearthline.api.schemas.config import FormsOut
 
@@ -31,6 +33,9 @@ class ContactLive(Out):
     agent: str | None
     preferred_agent: str | None
     origin: str | None
+    # A consult on the call: the agent asked (ringing until accepted, then talking).
+    consultant: str | None = None
+    consult_accepted: bool = False
     position: int | None = None
     estimated_wait_s: float | None = None
 
@@ -45,6 +50,17 @@ class QueueLive(Out):
     handle_time_s: float
 
 
+class DeskConsult(Out):
+    """A consult the agent is in: as the one who ``asked`` (their call) or the one asked."""
+
+    contact: str
+    role: Literal["asked", "consulted"]
+    # The other agent, and their name as the firm knows it.
+    other: str
+    other_name: str
+    accepted: bool
+
+
 class AgentDesk(Out):
     """What an agent's desktop shows: their state, their contact, its form."""
 
@@ -52,6 +68,7 @@ class AgentDesk(Out):
     contact: ContactLive | None
     campaign_id: str | None
     forms: FormsOut | None
+    consult: DeskConsult | None = None
     # The last event of the log this desk reflects: a page that has already applied a
     # later event from its stream knows this read is older than what it shows.
     as_of: int = 0

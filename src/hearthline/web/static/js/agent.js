@@ -20,6 +20,7 @@ import { Softphone } from "./softphone.js";
 import { Dialling } from "./dialling.js";
 import { RecordingControl } from "./recording.js";
 import { VoicemailPanel } from "./agent_voicemail.js";
+import { ConsultAudio, ConsultDesk } from "./consult.js";
 
 const HEARTBEAT_MS = 3000;
 
@@ -58,6 +59,14 @@ async function start() {
     queues: () => app.queues,
     clientOf: (campaign) => (app.campaigns.find((c) => c.id === campaign) || {}).client_id || null,
     voicemail: app.voicemail,
+  });
+  app.consult = new ConsultDesk({
+    customer: app.contactDesk.customer,
+    queueName: (id) => {
+      const q = app.queues.find((x) => x.id === id);
+      return (q && q.name) || id || "–";
+    },
+    refresh: () => refreshDesk(),
   });
   wireControls();
   wireKeyboard();
@@ -103,7 +112,9 @@ async function start() {
     onStatus: (text) => setText($("#softphone-text"), text),
     onError: (text) => toast(text),
   });
+  app.consultAudio = new ConsultAudio({ phone: app.softphone, send: (message) => app.stream.send(message) });
   window.hearthlineSoftphone = app.softphone; // for checking the call's audio
+  window.hearthlineConsult = app.consultAudio; // and the consult's
   $("#mute-button").addEventListener("click", () => app.softphone.toggleMute());
   app.stream.start();
   window.addEventListener("online", () => {
@@ -224,8 +235,14 @@ function onEvent(event, id, { live } = {}) {
   if (live) clock.observe(event.at);
   if (id > app.seenEventId) app.seenEventId = id;
   const mine = app.user.agent_id;
-  if (event.agent && event.agent !== mine) return;
+  // A consult's events name the colleague asked; the agent who asked hears of them too.
+  const asked = event.asker === mine && event.agent !== mine;
+  if (event.agent && event.agent !== mine && !asked) return;
+  if (asked) app.consult.told(event);
   switch (event.type) {
+    case "ConsultRequested":
+      if (!asked) app.consult.rang(event);
+      break;
     case "ContactOffered":
       showOffer({ contact: event.contact, expires_at: event.expires_at, offered_at: event.at });
       break;
@@ -265,6 +282,7 @@ function onMessage(message) {
   if (message.type && message.type.startsWith("help")) app.side.helpNotice(message);
   if (message.type && message.type.startsWith("bulletin")) app.knowledge.notice(message);
   if (message.type === "voice-dial") app.dialling.handle(message);
+  else if (message.type && message.type.startsWith("voice-consult")) app.consultAudio.handle(message);
   else if (message.type && message.type.startsWith("voice-")) app.softphone.handle(message);
   if (message.type === "shift-reminder") app.side.week.reminded(message);
 }
@@ -305,6 +323,7 @@ function render() {
     hideOffer();
   }
   if (app.offer) renderOfferDetails();
+  if (!stale) app.consult.render(desk);
   // A call that ended while this page could not hear of it (the server was restarting):
   // the center says the agent is off it, so its audio here ends too.
   const phone = app.softphone;
@@ -354,7 +373,7 @@ function renderState() {
   setText($("#state-reason"), reason);
   setText($("#pending-reason"), a && a.pending_reason ? `Then: ${reasonLabel(a.pending_reason)}` : "");
   const signedIn = s !== "offline";
-  const busy = s === "on-contact" || s === "wrap-up" || s === "reserved";
+  const busy = s === "on-contact" || s === "wrap-up" || s === "reserved" || s === "consulting";
   $("#start-button").classList.toggle("hidden", signedIn);
   $("#stop-button").classList.toggle("hidden", !signedIn);
   $("#ready-button").classList.toggle("hidden", !signedIn);
@@ -436,6 +455,7 @@ function tick() {
   const a = agent();
   setText($("#state-since"), a && a.state !== "offline" ? duration(clock.since(a.since)) : "–");
   if (app.offer) tickOffer();
+  app.consult.tick();
   app.contactDesk.tick();
 }
 

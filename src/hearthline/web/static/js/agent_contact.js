@@ -192,6 +192,8 @@ export class ContactDesk {
     if (!c) return;
     const wrap = this.state === "wrap-up" || (this.state !== "on-contact" && !this.finished);
     const held = c.state === "on-hold";
+    // In a consult the caller is held until it is handed over or taken back (consult.js).
+    const consulting = Boolean(c.consultant) && c.agent === this.agent;
     $("#controls").classList.toggle("wrap", wrap);
     setText(
       $("#contact-what"),
@@ -200,10 +202,13 @@ export class ContactDesk {
     const hold = $("#hold-button");
     hold.replaceChildren(held ? "Resume " : "Hold ", h("kbd", {}, "H"));
     const live = this.state === "on-contact" && this.online;
-    hold.disabled = !live;
-    $("#transfer-button").disabled = !live;
+    hold.disabled = !live || consulting;
+    $("#transfer-button").disabled = !live || consulting;
+    $("#consult-button").disabled = !live || consulting;
     $("#hangup-button").disabled = !live;
-    for (const el of [hold, $("#transfer-button"), $("#hangup-button")]) el.classList.toggle("hidden", wrap);
+    for (const el of [hold, $("#transfer-button"), $("#consult-button"), $("#hangup-button")]) {
+      el.classList.toggle("hidden", wrap);
+    }
     $("#wrapup").classList.toggle("hidden", !wrap);
     $("section.notes").classList.toggle("wrapping", wrap);
     $("#wrap-timer").classList.toggle("hidden", !wrap || !this.wrapEndsAt);
@@ -246,7 +251,20 @@ export class ContactDesk {
     }
   }
 
-  openTransfer() {
+  /** The directory of the contact's client, to transfer to (``consult`` false) or to
+   * consult an agent of (the agent alone: the caller is held meanwhile). */
+  openTransfer({ consult = false } = {}) {
+    this.consulting = consult;
+    setText($("#transfer-title"), consult ? "Consult an agent first" : "Transfer the contact");
+    $("#transfer-queue-field").classList.toggle("hidden", consult);
+    $("#transfer-submit").classList.toggle("hidden", consult);
+    $("#consult-submit").classList.toggle("hidden", !consult);
+    setText(
+      $("#transfer-agent-hint"),
+      consult
+        ? "They must be ready and free. The caller hears music while you talk; then hand over or return."
+        : "A named agent is rung first; the queue takes the contact if they do not answer.",
+    );
     const queues = this.queues();
     fill($("#transfer-queues"), queues.map((q) => h("option", { value: q.id }, q.name || q.id)));
     $("#transfer-queue").value = "";
@@ -286,7 +304,7 @@ export class ContactDesk {
     const agents = t.agents
       .filter((a) => matches(a.id, a.name, a.state, a.free ? "free" : "", ...Object.keys(a.skills)))
       .sort((x, y) => Number(y.free) - Number(x.free) || (x.name || x.id).localeCompare(y.name || y.id));
-    const queues = t.queues.filter((q) => matches(q.id, q.name, "queue"));
+    const queues = this.consulting ? [] : t.queues.filter((q) => matches(q.id, q.name, "queue"));
     const pick = (field, id) => () => {
       $(field).value = id;
       this.renderTargets();
@@ -335,6 +353,22 @@ export class ContactDesk {
       await post(`/api/agent/contacts/${seg(c.id)}/transfer`, { queue, agent });
       $("#transfer-dialog").close();
       toast("Transferred. Finish your notes in the wrap-up.", { kind: "ok" });
+    } catch (err) {
+      toast(err.message, { kind: "error" });
+    }
+  }
+
+  async consult() {
+    const c = this.contact;
+    const agent = $("#transfer-agent").value.trim();
+    if (!agent) {
+      toast("Choose the agent to consult.", { kind: "error" });
+      return;
+    }
+    try {
+      await post(`/api/agent/contacts/${seg(c.id)}/consult`, { agent });
+      $("#transfer-dialog").close();
+      toast("The caller is on hold while the agent's desk rings.", { kind: "ok" });
     } catch (err) {
       toast(err.message, { kind: "error" });
     }
@@ -401,11 +435,14 @@ export class ContactDesk {
     $("#hold-button").addEventListener("click", () => this.toggleHold());
     $("#hangup-button").addEventListener("click", () => this.hangUp());
     $("#transfer-button").addEventListener("click", () => this.openTransfer());
+    $("#consult-button").addEventListener("click", () => this.openTransfer({ consult: true }));
+    $("#consult-submit").addEventListener("click", () => this.consult());
     $("#transfer-cancel").addEventListener("click", () => $("#transfer-dialog").close());
     $("#transfer-search").addEventListener("input", () => this.renderTargets());
     $("#transfer-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
-      this.transfer();
+      if (this.consulting) this.consult();
+      else this.transfer();
     });
   }
 }

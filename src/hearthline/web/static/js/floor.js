@@ -130,6 +130,19 @@ export class Floor {
         this.setContact(e.contact, at, { agent: null });
         this.setAgent(e.agent, at, { contact: null });
         return "agents";
+      case "ConsultRequested":
+      case "ConsultAccepted":
+        // The consulted agent: busy on a colleague's call (ringing, then talking).
+        this.setAgent(e.agent, at, { state: "consulting", contact: e.contact, reason: null });
+        return "agents";
+      case "ConsultDeclined":
+      case "ConsultEnded":
+        this.setAgent(e.agent, at, { contact: null });
+        return "agents";
+      case "ContactHandedOver":
+        this.setContact(e.contact, at, { state: "connected", agent: e.agent });
+        this.setAgent(e.agent, at, { state: "on-contact", contact: e.contact, reason: null });
+        return "agents";
       case "ContactHeld":
         this.setContact(e.contact, at, { state: "on-hold" });
         return "contacts";

@@ -48,6 +48,7 @@ const STATE_LABELS = {
   reserved: "Ringing",
   "on-contact": "On contact",
   "wrap-up": "Wrap-up",
+  consulting: "Consulting",
 };
 
 export function stateLabel(state) {

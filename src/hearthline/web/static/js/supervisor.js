@@ -471,14 +471,14 @@ function renderAgentSummary() {
     const key = a.connected === false ? "lost" : a.state;
     counts[key] = (counts[key] || 0) + 1;
   }
-  const order = ["available", "reserved", "on-contact", "wrap-up", "not-ready", "lost"];
+  const order = ["available", "reserved", "on-contact", "consulting", "wrap-up", "not-ready", "lost"];
   const text = order.filter((k) => counts[k]).map((k) => `${counts[k]} ${k === "lost" ? "lost" : stateLabel(k).toLowerCase()}`).join(" · ");
   setText($("#agent-counts"), text || (ui.staff ? "nobody signed in" : ""));
 }
 
 // The agent grid ---------------------------------------------------------------------------------------
 
-const STATE_ORDER = { "on-contact": 0, reserved: 1, "wrap-up": 2, available: 3, "not-ready": 4, offline: 5 };
+const STATE_ORDER = { "on-contact": 0, consulting: 0, reserved: 1, "wrap-up": 2, available: 3, "not-ready": 4, offline: 5 };
 
 function renderAgents() {
   const tbody = $("#agent-grid tbody");

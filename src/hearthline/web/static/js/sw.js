@@ -20,6 +20,7 @@ const SHELL = [
   "/static/js/agent_week.js",
   "/static/js/api.js",
   "/static/js/clock.js",
+  "/static/js/consult.js",
   "/static/js/dom.js",
   "/static/js/drafts.js",
   "/static/js/format.js",
