@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from hearthline.kernel.clock import WallClock
 from tests.demo.conftest import PASSWORD, Demo, wait_until
 
 
@@ -72,6 +73,18 @@ def _check_the_day(
 
     # The person at the desk is there, signed out until they sign in.
     assert you.get("/api/auth/me").json()["user"]["agent_id"] == "you"
+
+    # Pay and billing have their settings from the start: the person at the desk sees
+    # their pay and a client company its statement, in the firm's currency, not "no pay
+    # rule" and "no rate card" (the demo firm keeps UTC).
+    today = dt.datetime.fromtimestamp(WallClock().now(), tz=dt.UTC).date()
+    r = you.get("/api/agent/pay", params={"day": today.isoformat()})
+    assert r.status_code == 200, r.text
+    assert r.json()["currency"] == "GBP"
+    r = northwind.get("/api/billing/northwind/statement", params={"month": f"{today:%Y-%m}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["currency"] == "GBP"
+    assert r.json()["lines"]
 
 
 def test_demo_on_a_port_in_use_says_to_choose_another_before_the_sign_ins(

@@ -45,3 +45,34 @@ def test_a_client_viewer_sees_only_their_own_client(
     other.goto("/agent")
     other.wait_for_url("**/supervisor")
     no_page_errors(viewer, other)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize(
+    ("username", "lands_on", "paths"),
+    [
+        ("acme-viewer", "/supervisor", ["/supervisor", "/reports", "/pay"]),
+        ("maria", "/agent", ["/agent", "/pay"]),
+        ("admin", "/supervisor", ["/admin", "/planning", "/knowledge", "/quality"]),
+    ],
+)
+def test_on_a_phones_width_the_top_bar_keeps_sign_out_on_the_bar(
+    browser: Browser, server: WebServer, username: str, lands_on: str, paths: list[str]
+) -> None:
+    # A client's manager reads their statement on a phone: the bar's links wrap under
+    # the brand rather than run past the screen's edge, off the dark bar.
+    page = open_as(browser, server, username, lands_on=lands_on)
+    page.set_viewport_size(PHONE)
+    for path in paths:
+        page.goto(path)
+        signout = page.locator("#signout")
+        expect(signout).to_be_visible()
+        button = signout.bounding_box()
+        bar = page.locator(".topbar").bounding_box()
+        assert button is not None and bar is not None
+        assert button["x"] >= 0 and button["x"] + button["width"] <= PHONE["width"], path
+        assert button["y"] + button["height"] <= bar["y"] + bar["height"], (path, button, bar)
+        assert bar["width"] <= PHONE["width"], path
+    no_page_errors(page)

@@ -135,6 +135,10 @@ def test_the_editor_page_shows_hostile_articles_and_bulletins_inert(
     page = open_as(browser, server, "admin", lands_on="/supervisor")
     dialogs = _guard(page)
     page.goto("/knowledge")
+    # Before a bulletin is picked, its panel says what it will show (not a bare table).
+    expect(page.locator("#receipt-counts")).to_have_text(
+        "Pick a bulletin to see who has read, acknowledged and answered it."
+    )
     row = page.locator(f"#article-list [data-article='{seeded['article']}']")
     expect(row).to_contain_text("Hostile refund")
     row.locator("button").click()

@@ -4,7 +4,7 @@ never cover a control and leave once the help request is answered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,20 +33,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     served.stop()
 
 
-def busy_floor(server: WebServer) -> None:
-    """Dozens of agents in every state, and callers waiting on both lines."""
+def short_names(i: int) -> tuple[AgentId, str]:
+    return AgentId(f"f{i:02d}"), f"Agent {i:02d}"
+
+
+def busy_floor(
+    server: WebServer, named: Callable[[int], tuple[AgentId, str]] = short_names
+) -> None:
+    """Dozens of agents in every state, and callers waiting on both lines; ``named``
+    gives the i-th agent's id and name."""
     admin = server.api("admin")
     try:
         for i in range(AGENTS):
             line = ("acme-returns", "returns") if i % 2 else ("globex-sales", "sales")
-            body = {"name": f"Agent {i:02d}", "skills": {line[1]: 2}, "campaigns": [line[0]]}
-            r = admin.put(f"/api/admin/agents/f{i:02d}", json=body)
+            agent, name = named(i)
+            body = {"name": name, "skills": {line[1]: 2}, "campaigns": [line[0]]}
+            r = admin.put(f"/api/admin/agents/{agent}", json=body)
             assert r.status_code == 200, r.text
     finally:
         admin.close()
     w = server.writer
     for i in range(AGENTS):
-        agent = AgentId(f"f{i:02d}")
+        agent = named(i)[0]
         w.execute(cmd.SignIn(agent, ready=i % 6 != 0))
         if i % 6 == 0:
             w.execute(cmd.MakeNotReady(agent, "break" if i % 12 else "lunch"))

@@ -53,9 +53,11 @@ class PeriodPay:
     ledger: Ledger | None
 
 
-def period_pay(engine: Engine, zone: ZoneInfo, day: date, agents: Sequence[str]) -> PeriodPay:
+def period_pay(
+    engine: Engine, zone: ZoneInfo, day: date, agents: Sequence[str], *, now: float
+) -> PeriodPay:
     """The pay period containing ``day`` for ``agents`` with a pay rule: as stored when
-    it is closed, its lines so far when it is open."""
+    it is closed, its lines so far (until ``now``) when it is open."""
     settings = pay_q.pay_settings(engine)
     period = settings.calendar.period_of(day)
     closed = pay_q.closed_periods(engine)
@@ -65,7 +67,7 @@ def period_pay(engine: Engine, zone: ZoneInfo, day: date, agents: Sequence[str])
             return PeriodPay(done.period, rows, done.currency, done, None)
     rules = pay_q.rules_by_agent(engine)
     paid = [a for a in agents if a in rules]
-    time_lines = _time_lines(engine, zone, settings, rules, period, paid)
+    time_lines = _time_lines(engine, zone, settings, rules, period, paid, until=now)
     ledger, bonuses = _bonuses(engine, zone, settings, period, closed)
     owed: list[Adjustment] = []
     if closed and closed[-1].period.end_day == period.first_day:
@@ -82,10 +84,14 @@ def _time_lines(
     rules: dict[str, list[PayRule]],
     period: PayPeriod,
     agents: Collection[str],
+    *,
+    until: float | None = None,
 ) -> list[PayLine]:
     if not agents:
         return []
     start, end = period.window(zone)
+    # An agent still signed in is paid up to ``until`` (now), not to the period's end.
+    worked_until = end.timestamp() if until is None else min(end.timestamp(), until)
     read_from = start - LOOKBACK
     lines = Timelines()
     lines.replay(
@@ -102,7 +108,7 @@ def _time_lines(
     spans = []
     for agent in sorted(agents):
         marks = corrected(lines.marks.get(agent, []), fixes[agent])
-        stretch = segments(marks, read_from.timestamp(), end.timestamp())
+        stretch = segments(marks, read_from.timestamp(), worked_until)
         spans.extend(spans_of(agent, stretch, settings.unpaid_reasons))
     leave = leave_spans(
         schedules_q.leave_events(engine, CODEC), set(agents), read_from.timestamp(), end.timestamp()

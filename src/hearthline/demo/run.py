@@ -31,7 +31,7 @@ from hearthline.api.app import create_app
 from hearthline.api.security import password_hasher
 from hearthline.api.serving import bind_port, limits, run_until_stopped
 from hearthline.api.settings import ServerSettings
-from hearthline.demo import firm, knowledge, speaking
+from hearthline.demo import firm, knowledge, pay, speaking
 from hearthline.kernel.clock import ScaledClock, WallClock
 from hearthline.kernel.ids import ClientId
 from hearthline.routing.config import CampaignConfig, CenterSettings, RoutingConfig
@@ -111,10 +111,11 @@ def prepare_store(options: DemoOptions, built: Built, *, argon2_time_cost: int =
         upgrade(engine)
         hashed = password_hasher(time_cost=argon2_time_cost).hash(firm.PASSWORD)
         book = firm.customers(seed=built.seed)
+        routing = demo_routing(built, speed=options.speed)
         with engine.begin() as conn:
             config_repo.save_routing_config(
                 conn,
-                demo_routing(built, speed=options.speed),
+                routing,
                 firm=firm.FIRM,
                 client_names=firm.CLIENT_NAMES,
             )
@@ -123,6 +124,7 @@ def prepare_store(options: DemoOptions, built: Built, *, argon2_time_cost: int =
         knowledge.save_knowledge(
             engine, at=WallClock().now(), due_at=today_at(built.start, days_on=2)
         )
+        pay.save_pay(engine, (str(a.id) for a in routing.agents), at=WallClock().now())
     finally:
         engine.dispose()
     return url

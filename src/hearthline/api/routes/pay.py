@@ -129,7 +129,7 @@ async def _pay(ctx: AppContext, agents: Sequence[str], day: date | None) -> Peri
     zone = await ctx.firm_zone()
     when = day or datetime.fromtimestamp(ctx.now(), zone).date()
     try:
-        return await ctx.db(period_pay, ctx.engine, zone, when, agents)
+        return await ctx.db(period_pay, ctx.engine, zone, when, agents, now=ctx.now())
     except PayError as exc:
         raise ApiError(409, "pay-refused", str(exc)) from None
 
