@@ -1,20 +1,47 @@
-"""What the real-call tests with a browser set up alike: a server with voice on, a number
-to the returns queue, a steady tone for a fake microphone, and sipp calling in."""
+"""What the voice tests set up alike: for the real calls with a browser, a server with voice
+on, a number to the returns queue, a steady tone for a fake microphone, sipp calling in and
+the clean-up of all that; for the control plane's tests, a writer on a seeded store."""
 
 from __future__ import annotations
 
+import contextlib
+import random
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Browser, Playwright
 from sqlalchemy import insert
 
+from hearthline.kernel.clock import WallClock
+from hearthline.service.writer import Writer
 from hearthline.store import tables
+from hearthline.store.engine import create_store_engine
+from hearthline.store.migrate import upgrade
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
-from tests.web.server import WebServer, start_server
+from tests.web.server import WebServer, seed_firm, start_server
+
+
+@contextlib.contextmanager
+def seeded_writer(path: Path, *, seed: int) -> Iterator[Writer]:
+    """A started writer on a new SQLite store at ``path``, migrated and holding the test
+    firm, on the wall clock with random numbers from ``seed``; stopped after."""
+    url = f"sqlite:///{path}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    seed_firm(engine)
+    engine.dispose()
+    writer = Writer(
+        engine=create_store_engine(url), clock=WallClock(), rng=random.Random(seed), own_engine=True
+    )
+    writer.start()
+    try:
+        yield writer
+    finally:
+        writer.stop()
 
 
 def start_voice_server(root: Path, slot: str, number: str, **extra: object) -> WebServer:
