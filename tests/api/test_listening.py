@@ -183,6 +183,29 @@ def _until(ws: Any, wanted: Any) -> dict[str, Any]:
             return message
 
 
+def test_an_agent_page_that_lost_the_supervisors_audio_is_offered_it_again(
+    app: Served, media: FakeMedia
+) -> None:
+    sup = app.login("sup-acme")
+    with app.stream(app.login("a000")) as ws:
+        assert receive(ws)["type"] == "snapshot"
+        r = _start(sup, ws, "whisper")
+        assert r.status_code == 201, r.text
+        session = r.json()["session"]
+        r = sup.post(f"/api/supervisor/listening/{session}/publish", json={"sdp": SDP})
+        assert r.status_code == 200, r.text
+        first = _until(ws, lambda m: m["type"] == "voice-coach" and "sdp" in m)
+        subscribed = sum(1 for e in media.log if e[0] == "subscribe")
+        # A message naming no contact is passed over; the next one is answered.
+        ws.send(json.dumps({"type": "voice-coach-lost"}))
+        ws.send(json.dumps({"type": "voice-coach-lost", "contact": "lk-1"}))
+        again = _until(ws, lambda m: m["type"] == "voice-coach" and "sdp" in m)
+        assert again["session"] == first["session"] and again["contact"] == "lk-1"
+        assert sum(1 for e in media.log if e[0] == "subscribe") == subscribed + 1
+        assert sup.delete(f"/api/supervisor/listening/{session}").status_code == 204
+        assert _until(ws, lambda m: m["type"] == "voice-coach-end")["contact"] == "lk-1"
+
+
 def test_an_agent_page_publishes_only_for_its_own_sessions(app: Served, media: FakeMedia) -> None:
     with app.stream(app.login("a001")) as ws:
         assert receive(ws)["type"] == "snapshot"

@@ -25,9 +25,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Playwright, expect
 
-from tests.conftest import VIEWPORT
 from tests.ports import rtp_range
-from tests.voice.rig import microphone_browser, start_voice_server, tone_wav
+from tests.voice.rig import call_rig, start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.test_real_call import (
     AGENT_HZ,
@@ -36,11 +35,10 @@ from tests.voice.test_real_call import (
     _answer_call,
     _call,
     _log,
-    _stop,
     _talks_both_ways,
 )
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 # Longer than Chromium waits between "disconnected" and "failed" (about 10 s): only the
 # page's restarts bring this call back.
@@ -80,18 +78,12 @@ def _on_a_call(
     """Maria on a real call, heard both ways, with the page's connection states and what
     it sends over its socket kept in ``window.states`` and ``window.sent``; ``before``
     runs once the caller's endpoint is up, before the call."""
-    browser = microphone_browser(playwright, agent_tone)
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
+    with call_rig(playwright, agent_tone, CALLER_HZ) as rig:
+        caller = rig.caller
         before(caller)
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+        page = open_as(rig.browser, server, "maria", lands_on="/agent")
         start_ready(page)
-        sipp = _call(server, caller)
+        sipp = rig.track(_call(server, caller))
         expect(page.locator("#offer-layer")).to_be_visible()
         _answer_call(page)
         _talks_both_ways(page, caller)
@@ -107,10 +99,6 @@ def _on_a_call(
             }"""
         )
         yield OnCall(page, caller, sipp)
-    finally:
-        caller.stop()
-        _stop(sipp)
-        browser.close()
 
 
 def _back_both_ways(call: OnCall, server: WebServer) -> None:

@@ -1,20 +1,51 @@
-"""What the real-call tests with a browser set up alike: a server with voice on, a number
-to the returns queue, a steady tone for a fake microphone, and sipp calling in."""
+"""What the voice tests set up alike: for the real calls with a browser, a server with voice
+on, a number to the returns queue, a steady tone for a fake microphone, sipp calling in and
+the clean-up of all that; for the control plane's tests, a writer on a seeded store."""
 
 from __future__ import annotations
 
+import contextlib
+import random
 import subprocess
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+import numpy as np
+from playwright.sync_api import Browser, Page, Playwright, expect
 from sqlalchemy import insert
 
+from hearthline.kernel.clock import WallClock
+from hearthline.service.writer import Writer
 from hearthline.store import tables
+from hearthline.store.engine import create_store_engine
+from hearthline.store.migrate import upgrade
+from hearthline.telephony.prompts import HOLD_NOTES
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
-from tests.web.server import WebServer, start_server
+from tests.voice.rtp import RtpEndpoint, peak_hz
+from tests.web.server import WebServer, seed_firm, start_server
+
+
+@contextlib.contextmanager
+def seeded_writer(path: Path, *, seed: int) -> Iterator[Writer]:
+    """A started writer on a new SQLite store at ``path``, migrated and holding the test
+    firm, on the wall clock with random numbers from ``seed``; stopped after."""
+    url = f"sqlite:///{path}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    seed_firm(engine)
+    engine.dispose()
+    writer = Writer(
+        engine=create_store_engine(url), clock=WallClock(), rng=random.Random(seed), own_engine=True
+    )
+    writer.start()
+    try:
+        yield writer
+    finally:
+        writer.stop()
 
 
 def start_voice_server(root: Path, slot: str, number: str, **extra: object) -> WebServer:
@@ -126,3 +157,76 @@ def microphone_browser(playwright: Playwright, tone: Path) -> Browser:
             "--autoplay-policy=no-user-gesture-required",
         ],
     )
+
+
+def stop_sipp(sipp: subprocess.Popen[bytes] | None) -> None:
+    """A test's clean-up of a sipp it started (or None, if it never got that far): killed
+    if it still runs, its stderr pipe closed."""
+    if sipp is None:
+        return
+    if sipp.poll() is None:
+        sipp.kill()
+        sipp.wait()
+    if sipp.stderr is not None:
+        sipp.stderr.close()
+
+
+@dataclass
+class CallRig:
+    """A Chromium with a tone microphone, the caller's RTP endpoint (started), and the sipp
+    processes ``track`` is given: all stopped together when the test ends."""
+
+    browser: Browser
+    caller: RtpEndpoint
+    sipps: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def track(self, sipp: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+        """``sipp``, to be stopped with the rest at the end."""
+        self.sipps.append(sipp)
+        return sipp
+
+
+@contextlib.contextmanager
+def call_rig(playwright: Playwright, tone: Path, caller_hz: float) -> Iterator[CallRig]:
+    """``microphone_browser`` playing ``tone`` and an ``RtpEndpoint`` sending ``caller_hz``,
+    up for the ``with`` block; then the caller stopped, every tracked sipp stopped and the
+    browser closed, whatever happened."""
+    browser = microphone_browser(playwright, tone)
+    rig = CallRig(browser, RtpEndpoint(caller_hz))
+    rig.caller.start()
+    try:
+        yield rig
+    finally:
+        rig.caller.stop()
+        for sipp in rig.sipps:
+            stop_sipp(sipp)
+        browser.close()
+
+
+def hold_and_resume(page: Page, caller: RtpEndpoint, agent_hz: float) -> np.ndarray:
+    """The desk holds its call: the caller hears the hold music (its notes), not the
+    agent; resumed, the agent's tone at ``agent_hz`` again. What the caller got after
+    the resume."""
+    page.click("#hold-button")
+    expect(page.locator("#hold-button")).to_contain_text("Resume")
+    held_at = time.monotonic()
+    time.sleep(1.3)
+    music = caller.audio_since(held_at + 0.3)
+    assert any(abs(peak_hz(music) - hz) < 20 for hz in HOLD_NOTES), peak_hz(music)
+    page.click("#hold-button")
+    expect(page.locator("#hold-button")).to_contain_text("Hold")
+    resumed_at = time.monotonic()
+    time.sleep(1.0)
+    talking = caller.audio_since(resumed_at + 0.3)
+    assert abs(peak_hz(talking) - agent_hz) < 30, f"the caller heard {peak_hz(talking)} Hz"
+    return talking
+
+
+def wrap_up_a_return(page: Page) -> None:
+    """The desk's wrap-up of a returns call: an order number and an outcome, finished;
+    the agent is Ready again."""
+    expect(page.locator("#state-pill")).to_have_text("Wrap-up")
+    page.get_by_label("Order number").fill("52014")
+    page.get_by_label("Return prevented by exchange").check()
+    page.click("#finish-button")
+    expect(page.locator("#state-pill")).to_have_text("Ready")

@@ -46,6 +46,15 @@ def peak_hz(samples: np.ndarray, rate: int = RATE) -> float:
     return float(np.argmax(spectrum) * rate / len(samples))
 
 
+def level_at(samples: np.ndarray, hz: float, rate: int = RATE) -> float:
+    """The amplitude of ``hz`` (within 30 Hz) in ``samples`` (0 for no audio at all)."""
+    if len(samples) == 0:
+        return 0.0
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples)))) / len(samples)
+    freqs = np.fft.rfftfreq(len(samples), 1 / rate)
+    return float(spectrum[np.abs(freqs - hz) <= 30].max())
+
+
 @dataclass
 class RtpEndpoint:
     """Sends ``tone_hz`` to whoever sends to it first (symmetric RTP, as rtpengine does)."""

@@ -83,8 +83,7 @@ def test_a_handover_ends_the_consults_audio_and_rings_the_colleague_on_a_new_leg
     async def scenario() -> None:
         rig = Rig(writer)
         audio = _audio(rig)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _on_call(rig, "k1")
         await _talking(rig, audio, contact)
 
@@ -125,8 +124,7 @@ def test_a_return_resumes_the_caller_with_the_asker_and_a_caller_hang_up_ends_it
         rig = Rig(writer)
         w = rig.control.writer
         audio = _audio(rig)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _on_call(rig, "k2")
         await _talking(rig, audio, contact)
 

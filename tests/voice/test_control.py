@@ -4,14 +4,12 @@ asks of the media engine, the B2BUA and the agent's page, and what the log recor
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from hearthline.kernel.clock import WallClock
 from hearthline.kernel.ids import AgentId, CampaignId, ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import Overflow, OverflowKind, QueueConfig
@@ -19,14 +17,12 @@ from hearthline.routing.domain import LiveRouting
 from hearthline.service.configuration import update_queue
 from hearthline.service.writer import Writer
 from hearthline.store import tables
-from hearthline.store.engine import create_store_engine
-from hearthline.store.migrate import upgrade
 from hearthline.telephony import voicemail
 from hearthline.telephony.control import HEAD_OF_QUEUE, ControlPlane
 from hearthline.telephony.media import FakeMedia
 from hearthline.telephony.silence import SilenceWatch
 from hearthline.voice.domain import LiveVoice
-from tests.web.server import seed_firm
+from tests.voice.rig import seeded_writer
 
 NUMBER = "+15550100"
 MARIA = AgentId("a-maria")
@@ -35,17 +31,8 @@ SDP = "v=0\r\nm=audio 4000 RTP/AVP 0\r\n"
 
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[Writer]:
-    url = f"sqlite:///{tmp_path / 'voice.sqlite3'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    seed_firm(engine)
-    engine.dispose()
-    writer = Writer(
-        engine=create_store_engine(url), clock=WallClock(), rng=random.Random(3), own_engine=True
-    )
-    writer.start()
-    yield writer
-    writer.stop()
+    with seeded_writer(tmp_path / "voice.sqlite3", seed=3) as writer:
+        yield writer
 
 
 class Rig:
@@ -80,6 +67,13 @@ class Rig:
                 self.following -= 1
 
         self.control._follow = counted  # type: ignore[method-assign]
+
+    async def start_control(self) -> asyncio.Task[None]:
+        """The control plane's loop, started and given its first turn (it is cancelled
+        at the scenario's end)."""
+        runner = asyncio.get_running_loop().create_task(self.control.run())
+        await asyncio.sleep(0)
+        return runner
 
     def _busy(self) -> bool:
         pending = any(not task.done() for task in self.control._tasks)
@@ -120,8 +114,7 @@ def _voice_events(writer: Writer) -> list[str]:
 def test_a_call_is_parked_offered_bridged_and_ended_by_the_agent(writer: Writer) -> None:
     async def scenario() -> None:
         rig = Rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "call-1", "from": "+441632960001", "to": NUMBER, "sdp": SDP}
         )
@@ -163,8 +156,7 @@ def test_a_call_is_parked_offered_bridged_and_ended_by_the_agent(writer: Writer)
 def test_a_caller_who_hangs_up_while_queued_abandons_and_gets_no_bye(writer: Writer) -> None:
     async def scenario() -> None:
         rig = Rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal({"event": "invite", "call": "c2", "to": NUMBER, "sdp": SDP})
         await rig.control.on_signal({"event": "hangup", "call": "c2"})
         await rig.settle()
@@ -211,8 +203,7 @@ def test_hold_plays_music_and_a_blind_transfer_rings_the_next_agent_on_a_new_leg
 
     async def scenario() -> None:
         rig = Rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal({"event": "invite", "call": "c4", "to": NUMBER, "sdp": SDP})
         contact = ContactId(rig.control.calls["c4"].contact)
         await writer.execute_async(cmd.SignIn(MARIA, ready=True))
@@ -255,8 +246,7 @@ def test_a_dropped_agent_leg_puts_the_caller_first_in_the_queue_for_the_next_age
 
     async def scenario() -> str:
         rig = Rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "c5", "from": "+441632960009", "to": NUMBER, "sdp": SDP}
         )
@@ -320,8 +310,7 @@ def test_a_caller_a_full_queue_sends_to_voicemail_hears_the_prompt_and_is_record
             return ("full", "acme")
 
         rig.control.find_number = full
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal({"event": "invite", "call": "c9", "to": NUMBER, "sdp": SDP})
         if hangs_up:
             await rig.settle_until(lambda: ("record", "c9") in rig.media.log)
@@ -382,8 +371,7 @@ def test_a_caller_a_full_queue_turns_into_a_callback_hears_so_and_the_center_han
             return ("full", "acme")
 
         rig.control.find_number = full
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "c7", "from": "+441632960007", "to": NUMBER, "sdp": SDP}
         )
@@ -445,8 +433,7 @@ def test_a_clients_own_callback_prompt_replaces_the_default(writer: Writer) -> N
 
         rig.control.find_prompt = find_prompt
         rig.control.find_number = full
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "c8", "from": "+441632960008", "to": NUMBER, "sdp": SDP}
         )
@@ -477,8 +464,7 @@ def test_a_full_queue_overflowing_to_another_keeps_the_caller_on_and_queued_ther
             return ("full", "acme")
 
         rig.control.find_number = full
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "c6", "from": "+441632960006", "to": NUMBER, "sdp": SDP}
         )
@@ -544,8 +530,7 @@ def test_a_bridged_leg_silent_past_the_setting_is_a_lost_connection_and_back_whe
         rig = Rig(writer)
         watch = SilenceWatch(rig.control, counts, silent_s=5.0, clock=lambda: now[0])
         assert watch.period == 1.0
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal({"event": "invite", "call": "c1", "to": NUMBER, "sdp": SDP})
         contact = ContactId(rig.control.calls["c1"].contact)
         # Queued, then ringing: nothing to watch, nothing asked.
@@ -618,8 +603,7 @@ def test_an_ice_restart_is_a_fresh_offer_for_the_same_leg_answered_in_place(
 ) -> None:
     async def scenario() -> None:
         rig = Rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal({"event": "invite", "call": "c7", "to": NUMBER, "sdp": SDP})
         contact = ContactId(rig.control.calls["c7"].contact)
         await writer.execute_async(cmd.SignIn(MARIA, ready=True))

@@ -74,8 +74,7 @@ def test_an_accepted_callback_dials_the_customer_and_joins_them_to_the_agent(
 ) -> None:
     async def scenario() -> None:
         rig = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-1")
 
         dial = rig.signals[-1]
@@ -122,8 +121,7 @@ def test_busy_failed_and_no_answer_are_recorded_and_the_agent_dials_again(
 ) -> None:
     async def scenario() -> None:
         rig = _rig(writer, timeout_s=0.2)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-2")
         first = str(rig.signals[-1]["call"])
 
@@ -174,8 +172,7 @@ def test_busy_failed_and_no_answer_are_recorded_and_the_agent_dials_again(
 def test_the_agent_hanging_up_while_it_rings_cancels_the_call(writer: Writer) -> None:
     async def scenario() -> None:
         rig = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-3")
         call = str(rig.signals[-1]["call"])
         await rig.control.on_signal({"event": "ringing", "call": call})
@@ -194,8 +191,7 @@ def test_a_transfer_while_it_rings_cancels_it_and_the_next_agent_dials_again(
 ) -> None:
     async def scenario() -> None:
         rig = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-8")
         first = str(rig.signals[-1]["call"])
         await writer.execute_async(cmd.HoldContact(MARIA, ContactId(contact)))
@@ -227,8 +223,7 @@ def test_a_callback_without_a_number_to_dial_is_not_dialled_and_the_desk_says_so
 ) -> None:
     async def scenario() -> None:
         rig = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _accepted_callback(rig, writer, caller, "cb-4")
         assert not any(s["do"] == "dial" for s in rig.signals)
         said = rig.told[-1][1]
@@ -244,8 +239,7 @@ def test_a_callback_without_a_number_to_dial_is_not_dialled_and_the_desk_says_so
 def test_without_a_trunk_that_dials_out_nothing_is_dialled(writer: Writer) -> None:
     async def scenario() -> None:
         rig = _rig(writer, trunk=None)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await _accepted_callback(rig, writer, CUSTOMER, "cb-5")
         assert rig.media.log == [] and rig.signals == []
         assert "no trunk dials out" in str(rig.told[-1][1]["text"])
@@ -258,8 +252,7 @@ def test_a_callers_callback_presents_the_number_they_called(writer: Writer) -> N
     async def scenario() -> None:
         rig = _rig(writer)
         rig.control.dialout.find_line = None  # the number comes from the caller's call
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "in-1", "from": "+441632960009", "to": NUMBER,
              "sdp": SDP}
@@ -284,8 +277,7 @@ def test_a_callback_made_before_a_restart_is_read_from_the_core_when_accepted(
 ) -> None:
     async def scenario() -> None:
         rig = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await writer.execute_async(
             cmd.ScheduleCallback(ContactId("cb-6"), QueueId("returns"), 0.0, CUSTOMER)
         )
@@ -319,8 +311,7 @@ def test_a_dialled_callback_is_recorded_as_the_campaigns_policy_says(
     rig.control.dialout = DialOut(rig.control, trunk=TRUNK, timeout_s=30, find_line=find_line)
 
     async def scenario() -> None:
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         contact = await _accepted_callback(rig, writer, CUSTOMER, "cb-7")
         call = str(rig.signals[-1]["call"])
         await rig.control.on_signal({"event": "answered", "call": call, "sdp": SDP})

@@ -5,21 +5,17 @@ leg that ends takes the sessions on it along (before the call's media goes)."""
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from hearthline.kernel.clock import WallClock
 from hearthline.service.writer import Writer
-from hearthline.store.engine import create_store_engine
-from hearthline.store.migrate import upgrade
 from hearthline.telephony.control import ControlPlane, LiveCall
 from hearthline.telephony.listen import ListenIn, ListenRefused, Mode, Supervisor
 from hearthline.telephony.media import FakeMedia
-from tests.web.server import seed_firm
+from tests.voice.rig import seeded_writer
 
 SDP = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
 
@@ -35,17 +31,8 @@ ANNA, BEN = Who(7, "anna"), Who(8, "ben")
 
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[Writer]:
-    url = f"sqlite:///{tmp_path / 'listen.sqlite3'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    seed_firm(engine)
-    engine.dispose()
-    writer = Writer(
-        engine=create_store_engine(url), clock=WallClock(), rng=random.Random(3), own_engine=True
-    )
-    writer.start()
-    yield writer
-    writer.stop()
+    with seeded_writer(tmp_path / "listen.sqlite3", seed=3) as writer:
+        yield writer
 
 
 class Rig:

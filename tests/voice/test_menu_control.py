@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hearthline.kernel.clock import WallClock
 from hearthline.kernel.ids import AgentId, CampaignId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.routing.config import Overflow, OverflowKind, QueueConfig
@@ -22,15 +20,13 @@ from hearthline.routing.domain import LiveRouting
 from hearthline.service.configuration import update_queue
 from hearthline.service.writer import Writer
 from hearthline.store import tables
-from hearthline.store.engine import create_store_engine
-from hearthline.store.migrate import upgrade
 from hearthline.telephony import voicemail
 from hearthline.telephony.control import ControlPlane
 from hearthline.telephony.media import FakeMedia
 from hearthline.telephony.menu_calls import MAX_DIGITS, MenuPlan
 from hearthline.voice.domain import LiveVoice
 from hearthline.voice.menus import Flow, Node
-from tests.web.server import seed_firm
+from tests.voice.rig import seeded_writer
 
 NUMBER = "+15550200"
 SDP = "v=0\r\nm=audio 4000 RTP/AVP 0\r\n"
@@ -57,17 +53,8 @@ FLOW = Flow(
 
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[Writer]:
-    url = f"sqlite:///{tmp_path / 'menus.sqlite3'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    seed_firm(engine)
-    engine.dispose()
-    writer = Writer(
-        engine=create_store_engine(url), clock=WallClock(), rng=random.Random(5), own_engine=True
-    )
-    writer.start()
-    yield writer
-    writer.stop()
+    with seeded_writer(tmp_path / "menus.sqlite3", seed=5) as writer:
+        yield writer
 
 
 class Files:

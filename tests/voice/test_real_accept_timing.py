@@ -14,14 +14,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Page, Playwright, expect
+from playwright.sync_api import Playwright, expect
 
-from tests.conftest import VIEWPORT
-from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
+from tests.voice.rig import (
+    call_in,
+    microphone_browser,
+    start_voice_server,
+    stop_sipp,
+    tone_wav,
+    wrap_up_a_return,
+)
 from tests.voice.rtp import RATE, ULAW, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -74,14 +80,6 @@ def _caller_hears_agent(caller: RtpEndpoint, since: float) -> float | None:
     return None
 
 
-def _wrap_up(page: Page) -> None:
-    expect(page.locator("#state-pill")).to_have_text("Wrap-up")
-    page.get_by_label("Order number").fill("52014")
-    page.get_by_label("Return prevented by exchange").check()
-    page.click("#finish-button")
-    expect(page.locator("#state-pill")).to_have_text("Ready")
-
-
 def test_accept_to_two_way_audio_over_several_calls(
     voice_server: WebServer, playwright: Playwright, tmp_path: Path, screenshots: Path
 ) -> None:
@@ -91,10 +89,7 @@ def test_accept_to_two_way_audio_over_several_calls(
     agent_hears: list[float] = []
     caller_hears: list[float] = []
     try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+        page = open_as(browser, server, "maria", lands_on="/agent")
         start_ready(page)
         for _ in range(CALLS):
             caller = RtpEndpoint(CALLER_HZ)
@@ -114,12 +109,10 @@ def test_accept_to_two_way_audio_over_several_calls(
                 expect(page.locator("#softphone-text")).to_have_text("On the call: talking")
                 page.click("#hangup-button")
                 assert sipp.wait(timeout=15) == 0
-                _wrap_up(page)
+                wrap_up_a_return(page)
             finally:
                 caller.stop()
-                if sipp.poll() is None:
-                    sipp.kill()
-                    sipp.wait()
+                stop_sipp(sipp)
         page.screenshot(path=str(screenshots / "voice-accept-timing-last.png"))
         no_page_errors(page)
     finally:

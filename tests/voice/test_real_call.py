@@ -33,14 +33,12 @@ from hearthline.routing.states import AgentState
 from hearthline.service.domains import CODEC
 from hearthline.store import tables
 from hearthline.store.log import read_events
-from hearthline.telephony.prompts import HOLD_NOTES
 from hearthline.voice.domain import LiveVoice
-from tests.conftest import VIEWPORT
-from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
-from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
+from tests.voice.rig import call_in, call_rig, hold_and_resume, start_voice_server, tone_wav
+from tests.voice.rtp import RATE, RtpEndpoint, level_at, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -95,27 +93,9 @@ def _browser_peak(page: Page) -> dict[str, float]:
     return result
 
 
-def _level(samples: np.ndarray, hz: float) -> float:
-    """The amplitude of ``hz`` in ``samples`` (0 for no audio at all)."""
-    if len(samples) == 0:
-        return 0.0
-    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples)))) / len(samples)
-    freqs = np.fft.rfftfreq(len(samples), 1 / RATE)
-    return float(spectrum[np.abs(freqs - hz) <= 30].max())
-
-
 def _call(server: WebServer, caller: RtpEndpoint) -> subprocess.Popen[bytes]:
     """sipp calls ``NUMBER`` with its media on ``caller``; it exits 0 on the server's BYE."""
     return call_in(server, NUMBER, caller.port)
-
-
-def _stop(sipp: subprocess.Popen[bytes] | None) -> None:
-    if sipp is not None:
-        if sipp.poll() is None:
-            sipp.kill()
-            sipp.wait()
-        if sipp.stderr is not None:
-            sipp.stderr.close()
 
 
 def _signed_out(server: WebServer, *agents: str) -> None:
@@ -135,19 +115,13 @@ def test_a_trunk_caller_talks_to_a_browser_agent_and_the_agent_hangs_up(
     server = voice_server
     _signed_out(server, "a-maria")
     before = server.writer.last_event_id  # the module's other test may have run first
-    browser = microphone_browser(playwright, agent_tone)
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+    with call_rig(playwright, agent_tone, CALLER_HZ) as rig:
+        caller = rig.caller
+        page = open_as(rig.browser, server, "maria", lands_on="/agent")
         expect(page.locator("#state-pill")).to_have_text("Signed out")
         start_ready(page)
 
-        sipp = _call(server, caller)
+        sipp = rig.track(_call(server, caller))
 
         # Parked: the caller hears the greeting while the offer rings on the desktop.
         expect(page.locator("#offer-layer")).to_be_visible()
@@ -174,18 +148,7 @@ def test_a_trunk_caller_talks_to_a_browser_agent_and_the_agent_hangs_up(
         assert abs(peak_hz(spoken) - AGENT_HZ) < 30, f"the caller heard {peak_hz(spoken)} Hz"
 
         # Hold: the caller hears the music (its notes), not the agent; resume brings them back.
-        page.click("#hold-button")
-        expect(page.locator("#hold-button")).to_contain_text("Resume")
-        held_at = time.monotonic()
-        time.sleep(1.3)
-        music = caller.audio_since(held_at + 0.3)
-        assert any(abs(peak_hz(music) - hz) < 20 for hz in HOLD_NOTES), peak_hz(music)
-        page.click("#hold-button")
-        expect(page.locator("#hold-button")).to_contain_text("Hold")
-        resumed_at = time.monotonic()
-        time.sleep(1.0)
-        talking = caller.audio_since(resumed_at + 0.3)
-        assert abs(peak_hz(talking) - AGENT_HZ) < 30
+        talking = hold_and_resume(page, caller, AGENT_HZ)
 
         # Mute: the desk says so and the caller gets silence, not the agent's tone; M
         # (the key) brings the agent back.
@@ -195,7 +158,7 @@ def test_a_trunk_caller_talks_to_a_browser_agent_and_the_agent_hangs_up(
         muted_at = time.monotonic()
         time.sleep(1.0)
         silence = caller.audio_since(muted_at + 0.3)
-        assert _level(silence, AGENT_HZ) < _level(talking, AGENT_HZ) / 30, (
+        assert level_at(silence, AGENT_HZ) < level_at(talking, AGENT_HZ) / 30, (
             "the caller still hears the agent"
         )
         page.keyboard.press("m")
@@ -228,10 +191,6 @@ def test_a_trunk_caller_talks_to_a_browser_agent_and_the_agent_hangs_up(
         ]
         assert server.writer.part(LiveVoice).switchboard.calls == {}
         no_page_errors(page)
-    finally:
-        caller.stop()
-        _stop(sipp)
-        browser.close()
 
 
 def _grace(server: WebServer, seconds: float) -> None:
@@ -315,17 +274,15 @@ def test_an_agent_leg_gone_silent_is_a_lost_connection_and_the_next_agent_takes_
     _grace(server, GRACE_S)
     caplog.set_level(logging.INFO, logger="hearthline.telephony.silence")
     before = len(_log(server))
-    browser = microphone_browser(playwright, agent_tone)
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
+    with contextlib.ExitStack() as stack:
+        # Undone last, whatever happened: the agents signed out, the grace period as it was.
+        stack.callback(_signed_out, server, "a-maria", "a-tom")
+        stack.callback(_grace, server, CenterSettings().connection_grace_s)
+        rig = stack.enter_context(call_rig(playwright, agent_tone, CALLER_HZ))
+        caller = rig.caller
         pages: dict[str, Page] = {}
         for who in ("maria", "tom"):
-            context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-            context.set_default_timeout(15_000)
-            page = pages[who] = watch(context.new_page())
-            sign_in(page, who, lands_on="/agent")
+            page = pages[who] = open_as(rig.browser, server, who, lands_on="/agent")
             expect(page.locator("#state-pill")).to_have_text("Signed out")
             page.click("#start-button")
             expect(page.locator("#state-pill")).to_have_text("Not ready")
@@ -333,7 +290,7 @@ def test_an_agent_leg_gone_silent_is_a_lost_connection_and_the_next_agent_takes_
         maria.click("#ready-button")
         expect(maria.locator("#state-pill")).to_have_text("Ready")
 
-        sipp = _call(server, caller)
+        sipp = rig.track(_call(server, caller))
         expect(maria.locator("#offer-layer")).to_be_visible()
         _answer_call(maria)
         _talks_both_ways(maria, caller)
@@ -468,9 +425,3 @@ def test_an_agent_leg_gone_silent_is_a_lost_connection_and_the_next_agent_takes_
         assert any(CONNECTION_LOST in r.system_not_ready_s for r in hers)
         assert server.writer.part(LiveVoice).switchboard.calls == {}
         no_page_errors(maria, tom)
-    finally:
-        caller.stop()
-        _stop(sipp)
-        browser.close()
-        _grace(server, CenterSettings().connection_grace_s)
-        _signed_out(server, "a-maria", "a-tom")

@@ -22,11 +22,11 @@ from websockets.sync.client import connect
 from hearthline.service.actions import menus as actions
 from hearthline.store import tables
 from hearthline.voice.domain import LiveVoice
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.voice.rig import TONE_MIC, start_voice_server
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import new_context, no_page_errors, open_as, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -86,10 +86,9 @@ def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer
     server.stop()
 
 
-def _page(browser: Browser, url: str, hz: float) -> Page:
+def _page(browser: Browser, server: WebServer, hz: float) -> Page:
     """A page of its own context whose microphone is a sine at ``hz``."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=url)
-    context.set_default_timeout(15_000)
+    context = new_context(browser, server)
     context.add_init_script(TONE_MIC % hz)
     return watch(context.new_page())
 
@@ -170,11 +169,10 @@ def test_a_person_calls_from_the_call_page_and_talks_to_the_agent(
         ],
     )
     try:
-        desk = _page(browser, server.url, AGENT_HZ)
-        sign_in(desk, "maria", lands_on="/agent")
+        desk = open_as(browser, server, "maria", lands_on="/agent", init_script=TONE_MIC % AGENT_HZ)
         start_ready(desk)
 
-        caller = _page(browser, server.url, CALLER_HZ)
+        caller = _page(browser, server, CALLER_HZ)
         # The sign-in page links to it where it is on for this visitor.
         caller.goto("/")
         caller.click("#call-link a")

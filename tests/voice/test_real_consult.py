@@ -10,7 +10,6 @@ Maria is out of the call, in her wrap-up."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,13 +21,12 @@ from hearthline.routing import events as ev
 from hearthline.service.domains import CODEC
 from hearthline.store.log import read_events
 from hearthline.telephony.prompts import HOLD_NOTES
-from tests.conftest import VIEWPORT
-from tests.voice.rig import TONE_MIC, call_in, microphone_browser, start_voice_server, tone_wav
-from tests.voice.rtp import RtpEndpoint, peak_hz
-from tests.voice.test_real_listen import _hears, _level, _poll, _sipp_port
+from tests.voice.rig import TONE_MIC, call_in, call_rig, start_voice_server, tone_wav
+from tests.voice.rtp import RtpEndpoint, level_at, peak_hz
+from tests.voice.test_real_listen import _hears, _poll, _sipp_port
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -78,20 +76,17 @@ def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer
 
 
 def _agent(browser: Browser, server: WebServer, username: str, hz: float) -> Page:
-    context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-    context.set_default_timeout(30_000)
-    context.add_init_script(TONE_MIC % hz)
-    page = watch(context.new_page())
-    sign_in(page, username, lands_on="/agent")
-    return page
+    return open_as(
+        browser, server, username, lands_on="/agent", timeout_ms=30_000, init_script=TONE_MIC % hz
+    )
 
 
 def _levels(caller: RtpEndpoint) -> dict[str, float]:
     """What the caller got in the last second: each agent's tone and the music's peak."""
     samples = caller.audio_since(time.monotonic() - 1.0)
     return {
-        "maria": _level(samples, MARIA_HZ),
-        "tom": _level(samples, TOM_HZ),
+        "maria": level_at(samples, MARIA_HZ),
+        "tom": level_at(samples, TOM_HZ),
         "peak": peak_hz(samples) if len(samples) else 0.0,
     }
 
@@ -137,16 +132,16 @@ def test_a_consult_returns_then_hands_the_caller_over(
 ) -> None:
     server = voice_server
     # The tone file is unused: each page's microphone is its own oscillator.
-    browser = microphone_browser(playwright, tone_wav(tmp_path / "unused.wav", 300, seconds=1))
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
+    unused = tone_wav(tmp_path / "unused.wav", 300, seconds=1)
     started = time.monotonic()
-    try:
-        maria = _agent(browser, server, "maria", MARIA_HZ)
-        tom = _agent(browser, server, "tom", TOM_HZ)
+    with call_rig(playwright, unused, CALLER_HZ) as rig:
+        caller = rig.caller
+        maria = _agent(rig.browser, server, "maria", MARIA_HZ)
+        tom = _agent(rig.browser, server, "tom", TOM_HZ)
         start_ready(maria)
-        sipp = call_in(server, NUMBER, caller.port, timeout_s=120, media_port=_sipp_port())
+        sipp = rig.track(
+            call_in(server, NUMBER, caller.port, timeout_s=120, media_port=_sipp_port())
+        )
         expect(maria.locator("#offer-layer")).to_be_visible(timeout=60_000)
         maria.click("#accept-button")
         expect(maria.locator("#softphone-text")).to_have_text("On the call: talking")
@@ -224,12 +219,3 @@ def test_a_consult_returns_then_hands_the_caller_over(
         print(f"consult test: {elapsed:.1f} s from the first page to the BYE")
         no_page_errors(maria)
         no_page_errors(tom)
-    finally:
-        caller.stop()
-        if sipp is not None:
-            if sipp.poll() is None:
-                sipp.kill()
-                sipp.wait()
-            if sipp.stderr is not None:
-                sipp.stderr.close()
-        browser.close()

@@ -19,15 +19,14 @@ from hearthline.kernel.ids import ContactId, QueueId
 from hearthline.routing import commands as cmd
 from hearthline.store import tables
 from hearthline.voice.domain import LiveVoice
-from tests.conftest import VIEWPORT
 from tests.ports import sipp_media_port
 from tests.serving import free_port
-from tests.voice.rig import microphone_browser, start_voice_server, tone_wav
+from tests.voice.rig import call_rig, start_voice_server, tone_wav, wrap_up_a_return
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.test_real_call import _browser_peak
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -85,14 +84,6 @@ def _callback(server: WebServer, ident: str) -> None:
     server.writer.execute(cmd.ScheduleCallback(ContactId(ident), QueueId("returns"), 0.0, CUSTOMER))
 
 
-def _wrap_up(page: Page) -> None:
-    expect(page.locator("#state-pill")).to_have_text("Wrap-up")
-    page.get_by_label("Order number").fill("52014")
-    page.get_by_label("Return prevented by exchange").check()
-    page.click("#finish-button")
-    expect(page.locator("#state-pill")).to_have_text("Ready")
-
-
 def _talks_both_ways(page: Page, customer: RtpEndpoint) -> None:
     expect(page.locator("#softphone-text")).to_have_text("On the call: talking")
     bridged_at = time.monotonic()
@@ -110,20 +101,14 @@ def test_a_callback_is_dialled_busy_again_answered_and_no_answer_is_recorded(
 ) -> None:
     server = voice_server
     tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ, seconds=40)
-    browser = microphone_browser(playwright, tone)
-    customer = RtpEndpoint(CUSTOMER_HZ)
-    customer.start()
-    phones: list[subprocess.Popen[bytes]] = []
-    try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+    with call_rig(playwright, tone, CUSTOMER_HZ) as rig:
+        customer = rig.caller  # the customer's phone, called out to
+        page = open_as(rig.browser, server, "maria", lands_on="/agent")
         start_ready(page)
         soft = page.locator("#softphone-text")
 
         # Busy: the desk says so and offers to dial again.
-        phones.append(busy := _phone("customer_busy.xml", customer.port))
+        busy = rig.track(_phone("customer_busy.xml", customer.port))
         _callback(server, "cb-first")
         expect(page.locator("#offer-layer")).to_be_visible()
         page.click("#accept-button")
@@ -134,29 +119,29 @@ def test_a_callback_is_dialled_busy_again_answered_and_no_answer_is_recorded(
         page.screenshot(path=str(screenshots / "dialout-busy.png"))
 
         # Dialled again: answered; two-way audio; the customer hangs up.
-        phones.append(answers := _phone("customer_hangs_up.xml", customer.port, "-d", "7000"))
+        answers = rig.track(_phone("customer_hangs_up.xml", customer.port, "-d", "7000"))
         page.click("#dial-button")
         _talks_both_ways(page, customer)
         page.screenshot(path=str(screenshots / "dialout-on-call.png"))
         _ended(answers)
         expect(soft).to_have_text("Call ended")
-        _wrap_up(page)
+        wrap_up_a_return(page)
 
         # No answer: cancelled after the setting's 3 s; dialled again, the agent hangs up.
-        phones.append(silent := _phone("customer_silent.xml", customer.port))
+        silent = rig.track(_phone("customer_silent.xml", customer.port))
         _callback(server, "cb-second")
         expect(page.locator("#offer-layer")).to_be_visible()
         page.click("#accept-button")
         expect(soft).to_have_text(f"Ringing {CUSTOMER}…")
         expect(soft).to_have_text(f"No answer from {CUSTOMER}", timeout=10_000)
         _ended(silent)
-        phones.append(waits := _phone("customer_answers.xml", customer.port))
+        waits = rig.track(_phone("customer_answers.xml", customer.port))
         page.click("#dial-button")
         _talks_both_ways(page, customer)
         expect(page.locator("#dial-button")).to_be_hidden()
         page.click("#hangup-button")
         _ended(waits)
-        _wrap_up(page)
+        wrap_up_a_return(page)
 
         with server.writer.engine.connect() as conn:
             rows = conn.execute(
@@ -185,12 +170,3 @@ def test_a_callback_is_dialled_busy_again_answered_and_no_answer_is_recorded(
         assert (dialled["number"], dialled["caller_id"]) == (CUSTOMER, NUMBER)
         assert server.writer.part(LiveVoice).switchboard.calls == {}
         no_page_errors(page)
-    finally:
-        customer.stop()
-        for sipp in phones:
-            if sipp.poll() is None:
-                sipp.kill()
-                sipp.wait()
-            if sipp.stderr is not None:
-                sipp.stderr.close()
-        browser.close()

@@ -32,7 +32,6 @@ from playwright.sync_api import Playwright, expect
 from hearthline.telephony.engines import EnginePool
 from hearthline.telephony.rtpengine import RtpEngineConfig
 from hearthline.telephony.waiting import WaitingMedia
-from tests.conftest import VIEWPORT
 from tests.ports import rtp_range
 from tests.serving import free_port
 from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
@@ -41,7 +40,7 @@ from tests.voice.test_real_call import _browser_peak
 from tests.voice.test_trunk_sip import Peer
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.slow]
 
@@ -314,9 +313,7 @@ def test_a_bridged_call_on_an_engine_cut_off_from_the_server_talks_on_and_hangs_
     browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
     caller: Caller | None = None
     try:
-        page = watch(browser.new_context(viewport=VIEWPORT, base_url=server.url).new_page())
-        page.set_default_timeout(15_000)
-        sign_in(page, "maria", lands_on="/agent")
+        page = open_as(browser, server, "maria", lands_on="/agent")
         start_ready(page)
         caller = Caller(server)  # the first call: engine A (no calls anywhere, A's turn)
         expect(page.locator("#offer-layer")).to_be_visible()

@@ -7,25 +7,23 @@ switches of one session: the supervisor's connections to the parties stay up thr
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import pytest
 from playwright.sync_api import Page, Playwright, expect
 from sqlalchemy import select
 
 from hearthline.store import tables
-from tests.conftest import VIEWPORT
 from tests.ports import sipp_media_port
-from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
-from tests.voice.rtp import RATE, RtpEndpoint
+from tests.voice.rig import call_in, call_rig, microphone_browser, start_voice_server, tone_wav
+from tests.voice.rtp import RtpEndpoint, level_at
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -118,19 +116,11 @@ def _poll(check: Callable[[], T | None], *, seconds: float = WAIT_S) -> T | None
     return None
 
 
-def _level(samples: np.ndarray, hz: float) -> float:
-    if len(samples) == 0:
-        return 0.0
-    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples)))) / len(samples)
-    freqs = np.fft.rfftfreq(len(samples), 1 / RATE)
-    return float(spectrum[np.abs(freqs - hz) <= 30].max())
-
-
 def _caller_levels(caller: RtpEndpoint) -> tuple[float, float]:
     """The agent's and the supervisor's tone in the last second the caller received."""
     since = time.monotonic() - 1.0
     samples = caller.audio_since(since)
-    return _level(samples, AGENT_HZ), _level(samples, SUPERVISOR_HZ)
+    return level_at(samples, AGENT_HZ), level_at(samples, SUPERVISOR_HZ)
 
 
 def _agent_alone(caller: RtpEndpoint) -> float | None:
@@ -174,26 +164,21 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
     voice_server: WebServer, playwright: Playwright, screenshots: Path, tmp_path: Path
 ) -> None:
     server = voice_server
-    agent_browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
-    sup_browser = microphone_browser(
-        playwright, tone_wav(tmp_path / "supervisor.wav", SUPERVISOR_HZ)
-    )
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
-        context = agent_browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(30_000)
-        agent = watch(context.new_page())
-        sign_in(agent, "maria", lands_on="/agent")
+    agent_tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ)
+    sup_tone = tone_wav(tmp_path / "supervisor.wav", SUPERVISOR_HZ)
+    with (
+        call_rig(playwright, agent_tone, CALLER_HZ) as rig,
+        closing(microphone_browser(playwright, sup_tone)) as sup_browser,
+    ):
+        caller = rig.caller
+        agent = open_as(rig.browser, server, "maria", lands_on="/agent", timeout_ms=30_000)
         start_ready(agent)
 
-        sup_context = sup_browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        sup_context.set_default_timeout(30_000)
-        sup = watch(sup_context.new_page())
-        sign_in(sup, "super", lands_on="/supervisor")
+        sup = open_as(sup_browser, server, "super", lands_on="/supervisor", timeout_ms=30_000)
 
-        sipp = call_in(server, NUMBER, caller.port, timeout_s=120, media_port=_sipp_port())
+        sipp = rig.track(
+            call_in(server, NUMBER, caller.port, timeout_s=120, media_port=_sipp_port())
+        )
         rang = _poll(
             lambda: agent.locator("#offer-layer").is_visible() or sipp.poll() is not None or None,
             seconds=90,  # a loaded machine: the B2BUA, rtpengine and two browsers beside it
@@ -279,13 +264,3 @@ def test_a_supervisor_listens_whispers_and_barges_in_on_a_real_call(
         assert server.app.state.app_context.listen.sessions == {}
         no_page_errors(agent)
         no_page_errors(sup)
-    finally:
-        caller.stop()
-        if sipp is not None:
-            if sipp.poll() is None:
-                sipp.kill()
-                sipp.wait()
-            if sipp.stderr is not None:
-                sipp.stderr.close()
-        agent_browser.close()
-        sup_browser.close()

@@ -6,7 +6,6 @@ supervisor (audited) and to no one of another client."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -20,12 +19,12 @@ from sqlalchemy import select
 
 from hearthline.store import tables
 from hearthline.telephony.recording_file import decode
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.voice.rig import call_in, call_rig, start_voice_server, tone_wav
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, score_returns_calls, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, score_returns_calls, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -69,18 +68,12 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
             "/api/admin/campaigns/acme-returns/recording-policy", json={"mode": "all"}
         )
     assert policy.status_code == 204, policy.text
-    browser = microphone_browser(playwright, agent_tone)
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(20_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+    with call_rig(playwright, agent_tone, CALLER_HZ) as rig:
+        caller = rig.caller
+        page = open_as(rig.browser, server, "maria", lands_on="/agent", timeout_ms=20_000)
         start_ready(page)
 
-        sipp = call_in(server, NUMBER, caller.port, timeout_s=90)
+        sipp = rig.track(call_in(server, NUMBER, caller.port, timeout_s=90))
 
         # The consent prompt plays before the call is queued: the offer rings after it.
         try:
@@ -115,15 +108,6 @@ def test_a_recorded_call_has_each_side_on_its_channel_and_the_pause_silent(
         code = sipp.wait(timeout=30)
         assert code == 0, f"sipp failed ({code}): {sipp.stderr.read() if sipp.stderr else b''!r}"
         no_page_errors(page)
-    finally:
-        caller.stop()
-        if sipp is not None:
-            if sipp.poll() is None:
-                sipp.kill()
-                sipp.wait()
-            if sipp.stderr is not None:
-                sipp.stderr.close()
-        browser.close()
 
     # The file is assembled off the event loop after the call: wait for its index row.
     engine = server.writer.engine
@@ -224,10 +208,7 @@ def test_the_evaluation_page_plays_the_recording_and_seeks_by_the_timeline(
         args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
     )
     try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(20_000)
-        page = watch(context.new_page())
-        sign_in(page, "super", lands_on="/supervisor")
+        page = open_as(browser, server, "super", lands_on="/supervisor", timeout_ms=20_000)
         page.goto("/quality")
         page.fill("#contact-id", row.contact_id)
         page.click("#load-contact")

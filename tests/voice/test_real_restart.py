@@ -28,19 +28,17 @@ from hearthline.service.domains import CODEC
 from hearthline.store import tables
 from hearthline.store.engine import create_store_engine
 from hearthline.store.log import read_events
-from hearthline.telephony.prompts import HOLD_NOTES
 from hearthline.voice.events import CallEnded
 from tests.api.test_cli import HEARTHLINE
-from tests.conftest import VIEWPORT
 from tests.databases import migrated_sqlite
 from tests.ports import rtp_range
 from tests.serving import free_port, wait_for_health
-from tests.voice.rig import microphone_browser, sipp_calls, tone_wav
-from tests.voice.rtp import RtpEndpoint, peak_hz
+from tests.voice.rig import call_rig, hold_and_resume, sipp_calls, tone_wav
+from tests.voice.rtp import peak_hz
 from tests.voice.test_real_call import _browser_peak
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import seed_firm
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import no_page_errors, open_as, start_ready
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -140,15 +138,6 @@ def served(tmp_path: Path) -> Iterator[Served]:
     psutil.wait_procs(kids, timeout=5)
 
 
-def _stop(sipp: subprocess.Popen[bytes] | None) -> None:
-    if sipp is not None:
-        if sipp.poll() is None:
-            sipp.kill()
-            sipp.wait()
-        if sipp.stderr is not None:
-            sipp.stderr.close()
-
-
 def _no_errors_but_the_outage(page: Page) -> None:
     """The page's script errors, but for its stream's tries while no server was there."""
     errors: list[str] = page.errors  # type: ignore[attr-defined]
@@ -189,18 +178,13 @@ def test_a_call_goes_on_through_a_killed_and_restarted_server(
     served: Served, playwright: Playwright, tmp_path: Path, screenshots: Path
 ) -> None:
     served.start()
-    browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=served.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+    tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ)
+    with call_rig(playwright, tone, CALLER_HZ) as rig:
+        caller = rig.caller
+        page = open_as(rig.browser, served, "maria", lands_on="/agent")
         start_ready(page)
-        sipp = sipp_calls(int(served.env["HEARTHLINE_VOICE_SIP_PORT"]), NUMBER, caller.port,
-                          timeout_s=120)  # fmt: skip
+        sipp = rig.track(sipp_calls(int(served.env["HEARTHLINE_VOICE_SIP_PORT"]), NUMBER,
+                                    caller.port, timeout_s=120))  # fmt: skip
         expect(page.locator("#offer-layer")).to_be_visible()
         page.click("#accept-button")
         expect(page.locator("#softphone-text")).to_have_text("On the call: talking")
@@ -241,17 +225,7 @@ def test_a_call_goes_on_through_a_killed_and_restarted_server(
         assert abs(peak_hz(caller.audio_since(restarted_at)) - AGENT_HZ) < 30
 
         # The desk drives the call as before: hold (music), resume, hang up (BYE).
-        page.click("#hold-button")
-        expect(page.locator("#hold-button")).to_contain_text("Resume")
-        held_at = time.monotonic()
-        time.sleep(1.3)
-        music = caller.audio_since(held_at + 0.3)
-        assert any(abs(peak_hz(music) - hz) < 20 for hz in HOLD_NOTES), peak_hz(music)
-        page.click("#hold-button")
-        expect(page.locator("#hold-button")).to_contain_text("Hold")
-        resumed_at = time.monotonic()
-        time.sleep(1.0)
-        assert abs(peak_hz(caller.audio_since(resumed_at + 0.3)) - AGENT_HZ) < 30
+        hold_and_resume(page, caller, AGENT_HZ)
         page.click("#hangup-button")
         expect(page.locator("#state-pill")).to_have_text("Wrap-up")
         assert sipp.wait(timeout=15) == 0, "sipp got no BYE"
@@ -265,29 +239,20 @@ def test_a_call_goes_on_through_a_killed_and_restarted_server(
         assert served.process.wait(timeout=30) == 0
         _, alive = psutil.wait_procs(kept, timeout=5)
         assert alive == []
-    finally:
-        caller.stop()
-        _stop(sipp)
-        browser.close()
 
 
 def test_a_queued_caller_waits_through_a_restart_and_gets_the_next_agent(
     served: Served, playwright: Playwright, tmp_path: Path
 ) -> None:
     served.start()
-    browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=served.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+    tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ)
+    with call_rig(playwright, tone, CALLER_HZ) as rig:
+        caller = rig.caller
+        page = open_as(rig.browser, served, "maria", lands_on="/agent")
         page.click("#start-button")
         expect(page.locator("#state-pill")).to_have_text("Not ready")
-        sipp = sipp_calls(int(served.env["HEARTHLINE_VOICE_SIP_PORT"]), NUMBER, caller.port,
-                          timeout_s=120)  # fmt: skip
+        sipp = rig.track(sipp_calls(int(served.env["HEARTHLINE_VOICE_SIP_PORT"]), NUMBER,
+                                    caller.port, timeout_s=120))  # fmt: skip
         deadline = time.monotonic() + 10
         while len(caller.received) < 50 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -321,29 +286,21 @@ def test_a_queued_caller_waits_through_a_restart_and_gets_the_next_agent(
         assert sipp.wait(timeout=15) == 0, "sipp got no BYE"
         _no_errors_but_the_outage(page)
         _one_call_in_the_log(served)
-    finally:
-        caller.stop()
-        _stop(sipp)
-        browser.close()
 
 
 def test_a_caller_who_hangs_up_while_no_server_is_there_is_ended_on_their_side(
     served: Served, playwright: Playwright, tmp_path: Path
 ) -> None:
     served.start()
-    browser = microphone_browser(playwright, tone_wav(tmp_path / "agent.wav", AGENT_HZ))
-    caller = RtpEndpoint(CALLER_HZ)
-    caller.start()
-    sipp: subprocess.Popen[bytes] | None = None
-    try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=served.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
-        sign_in(page, "maria", lands_on="/agent")
+    tone = tone_wav(tmp_path / "agent.wav", AGENT_HZ)
+    with call_rig(playwright, tone, CALLER_HZ) as rig:
+        caller = rig.caller
+        page = open_as(rig.browser, served, "maria", lands_on="/agent")
         start_ready(page)
         # The caller hangs up (BYE) 10 s after the answer: while no server is there.
-        sipp = sipp_calls(int(served.env["HEARTHLINE_VOICE_SIP_PORT"]), NUMBER, caller.port,
-                          scenario="caller_hangs_up.xml", extra=("-d", "10000"))  # fmt: skip
+        sipp = rig.track(sipp_calls(int(served.env["HEARTHLINE_VOICE_SIP_PORT"]), NUMBER,
+                                    caller.port, scenario="caller_hangs_up.xml",
+                                    extra=("-d", "10000")))  # fmt: skip
         expect(page.locator("#offer-layer")).to_be_visible()
         page.click("#accept-button")
         expect(page.locator("#softphone-text")).to_have_text("On the call: talking")
@@ -369,7 +326,3 @@ def test_a_caller_who_hangs_up_while_no_server_is_there_is_ended_on_their_side(
             ("CallEnded", "caller"),
         ]
         assert not any(isinstance(e, ContactDropped) for e in events)
-    finally:
-        caller.stop()
-        _stop(sipp)
-        browser.close()

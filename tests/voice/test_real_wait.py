@@ -23,6 +23,7 @@ from hearthline.store import tables
 from hearthline.telephony.waiting import SpokenPrompts, wait_text
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
+from tests.voice.rig import stop_sipp
 from tests.voice.rtp import RATE, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer, start_server
@@ -166,11 +167,7 @@ def test_a_caller_behind_another_hears_their_place_spoken_between_plays_of_the_g
         first.stop()
         second.stop()
         for sipp in callers:
-            if sipp.poll() is None:
-                sipp.kill()
-                sipp.wait()
-            if sipp.stderr is not None:
-                sipp.stderr.close()
+            stop_sipp(sipp)
 
     # Both gave up waiting: abandoned, and the calls ended by the caller.
     assert control is not None

@@ -62,8 +62,7 @@ def test_recording_follows_the_bridge_hold_and_the_agents_pause(
     rig, ng, recorder = _rig(writer, tmp_path, share=100)
 
     async def scenario() -> str:
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "r1", "from": "+1", "to": NUMBER, "sdp": SDP}
         )
@@ -123,8 +122,7 @@ def test_a_call_the_policy_leaves_out_hears_no_consent_and_is_not_recorded(
     rig, ng, recorder = _rig(writer, tmp_path, share=0)
 
     async def scenario() -> None:
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         await rig.control.on_signal(
             {"event": "invite", "call": "r2", "from": "+1", "to": NUMBER, "sdp": SDP}
         )

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from hearthline.store import tables
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
+from tests.voice.rig import stop_sipp
 from tests.voice.rtp import RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer, start_server
@@ -157,14 +158,8 @@ def test_a_flood_from_the_callers_own_address_does_not_disturb_the_call(
         )
     finally:
         ear.stop()
-        for sipp in (caller, flood):
-            if sipp is None:
-                continue
-            if sipp.poll() is None:
-                sipp.kill()
-                sipp.wait()
-            if sipp.stderr is not None:
-                sipp.stderr.close()
+        stop_sipp(caller)
+        stop_sipp(flood)
 
     # One call was ever a contact (the flood's never were); it ended by the caller and
     # was abandoned in the queue.

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from hearthline.demo import speaking
 from hearthline.kernel.ids import AgentId
 from hearthline.store import tables
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.voice.rig import start_voice_server
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer
-from tests.web.support import no_page_errors, sign_in, start_ready, watch
+from tests.web.support import new_context, no_page_errors, sign_in, start_ready, watch
 
 pytestmark = [pytest.mark.voice, pytest.mark.browser, pytest.mark.slow]
 
@@ -96,9 +96,7 @@ def test_the_speaking_caller_is_heard_by_the_agent_who_hangs_up(
     )
     callers: speaking.SpeakingCallers | None = None
     try:
-        context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
-        context.set_default_timeout(15_000)
-        page = watch(context.new_page())
+        page = watch(new_context(browser, server).new_page())
         # The demo's loop, for Maria: nobody is called while she is signed out.
         callers = speaking.SpeakingCallers(
             server.writer,

@@ -62,8 +62,7 @@ def test_a_restarted_server_takes_over_what_goes_on_and_ends_what_does_not(
         try:
             rig = Rig(writer)
             rig.control.keep = lambda call, note: notes.__setitem__(call, note)
-            runner = asyncio.get_running_loop().create_task(rig.control.run())
-            await asyncio.sleep(0)
+            runner = await rig.start_control()
             for call in ("call-1", "call-2", "call-3"):
                 await rig.control.on_signal(_invite(call))
             contacts = {call: live.contact for call, live in rig.control.calls.items()}
@@ -92,8 +91,7 @@ def test_a_restarted_server_takes_over_what_goes_on_and_ends_what_does_not(
             assert router.contact(seen[waiting]).state is ContactState.QUEUED
             rig = Rig(writer)
             rig.control.keep = lambda call, note: notes.__setitem__(call, note)
-            runner = asyncio.get_running_loop().create_task(rig.control.run())
-            await asyncio.sleep(0)
+            runner = await rig.start_control()
             rig.control.attach()
             dialogs: list[Any] = [
                 {"call": c, "answered": True, "from": "", "to": NUMBER, "sdp": SDP,

@@ -24,6 +24,7 @@ from hearthline.telephony import trunks
 from hearthline.telephony.trunks import Bounds
 from tests.ports import sipp_media_port
 from tests.serving import free_port
+from tests.voice.rig import stop_sipp
 
 pytestmark = pytest.mark.voice
 
@@ -161,9 +162,7 @@ def test_a_digest_trunk_is_challenged_and_its_right_password_reaches_the_server(
                            "reason": "Not Found"})  # fmt: skip
         _finished(sipp)
     finally:
-        if sipp.poll() is None:
-            sipp.kill()
-            sipp.wait()
+        stop_sipp(sipp)
     with pytest.raises(queue.Empty):
         digest_b2bua.next_event(timeout=0.3)
 
@@ -176,9 +175,7 @@ def test_a_wrong_password_is_refused_after_the_challenge_and_never_reaches_the_s
     try:
         _finished(sipp)
     finally:
-        if sipp.poll() is None:
-            sipp.kill()
-            sipp.wait()
+        stop_sipp(sipp)
     with pytest.raises(queue.Empty):
         digest_b2bua.next_event(timeout=0.3)
 

@@ -5,7 +5,6 @@ for the announcements' timing (no sleeps)."""
 from __future__ import annotations
 
 import asyncio
-import random
 import shutil
 import wave
 from collections.abc import Iterator
@@ -13,18 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from hearthline.kernel.clock import ManualClock, WallClock
+from hearthline.kernel.clock import ManualClock
 from hearthline.kernel.ids import AgentId, ContactId
 from hearthline.routing import commands as cmd
 from hearthline.routing.domain import LiveRouting
 from hearthline.service.state import LiveState
 from hearthline.service.writer import Writer
-from hearthline.store.engine import create_store_engine
-from hearthline.store.migrate import upgrade
 from hearthline.telephony.menu_calls import PromptCache
 from hearthline.telephony.waiting import SpokenPrompts, WaitAnnouncer, WaitingMedia, wait_text
+from tests.voice.rig import seeded_writer
 from tests.voice.test_control import MARIA, NUMBER, SDP, Rig
-from tests.web.server import seed_firm
 
 if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
     pytest.skip(
@@ -40,17 +37,8 @@ START = 1000.0
 
 @pytest.fixture
 def writer(tmp_path: Path) -> Iterator[Writer]:
-    url = f"sqlite:///{tmp_path / 'waiting.sqlite3'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    seed_firm(engine)
-    engine.dispose()
-    writer = Writer(
-        engine=create_store_engine(url), clock=WallClock(), rng=random.Random(5), own_engine=True
-    )
-    writer.start()
-    yield writer
-    writer.stop()
+    with seeded_writer(tmp_path / "waiting.sqlite3", seed=5) as writer:
+        yield writer
 
 
 def _silence(path: Path, seconds: float) -> Path:

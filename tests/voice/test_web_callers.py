@@ -36,8 +36,7 @@ def test_a_page_calls_is_parked_on_webrtc_bridged_and_hears_the_agent_hang_up(
 ) -> None:
     async def scenario() -> None:
         rig, web = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         placed = await web.place(NUMBER, BROWSER_SDP, caller="call page")
         assert placed.call.startswith("web-") and "parked" in placed.sdp
         assert rig.media.log[0] == ("park_browser", placed.call)
@@ -67,8 +66,7 @@ def test_a_page_that_hangs_up_while_queued_abandons_and_keys_go_to_the_call(
 ) -> None:
     async def scenario() -> None:
         rig, web = _rig(writer)
-        runner = asyncio.get_running_loop().create_task(rig.control.run())
-        await asyncio.sleep(0)
+        runner = await rig.start_control()
         placed = await web.place(NUMBER, BROWSER_SDP, caller="call page")
         keys: list[tuple[str, str]] = []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
@@ -12,15 +12,26 @@ from tests.web.server import PASSWORD, WebServer
 expect.set_options(timeout=10_000)
 
 
+class PageServer(Protocol):
+    """A server the pages are opened on: a ``WebServer`` or one run as its own process."""
+
+    @property
+    def url(self) -> str: ...
+
+
 def new_context(
-    browser: Browser, server: WebServer, *, service_workers: Literal["allow", "block"] = "allow"
+    browser: Browser,
+    server: PageServer,
+    *,
+    service_workers: Literal["allow", "block"] = "allow",
+    timeout_ms: float = 15_000,
 ) -> BrowserContext:
     context = browser.new_context(
         viewport=VIEWPORT,
         base_url=server.url,
         service_workers=service_workers,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(timeout_ms)
     # A page load waits on the server and the browser both: on a busy machine, longer.
     context.set_default_navigation_timeout(30_000)
     return context
@@ -45,14 +56,21 @@ def start_ready(page: Page) -> None:
 
 def open_as(
     browser: Browser,
-    server: WebServer,
+    server: PageServer,
     username: str,
     *,
     lands_on: str,
     service_workers: Literal["allow", "block"] = "allow",
+    timeout_ms: float = 15_000,
+    init_script: str | None = None,
 ) -> Page:
-    """A fresh browser context signed in as ``username``; page errors fail the test."""
-    page = watch(new_context(browser, server, service_workers=service_workers).new_page())
+    """A fresh browser context signed in as ``username``; page errors fail the test.
+    ``init_script`` runs in each of its pages before the page's own scripts (a tone
+    microphone, say)."""
+    context = new_context(browser, server, service_workers=service_workers, timeout_ms=timeout_ms)
+    if init_script is not None:
+        context.add_init_script(init_script)
+    page = watch(context.new_page())
     sign_in(page, username, lands_on=lands_on)
     return page
 

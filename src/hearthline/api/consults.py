@@ -9,7 +9,7 @@ import json
 import logging
 
 from hearthline.api.deps import AppContext
-from hearthline.api.page_answers import hand_answer
+from hearthline.api.page_answers import hand_answer, offer_again
 from hearthline.telephony.consult import ConsultAudio, Joining
 from hearthline.telephony.control import ControlPlane
 
@@ -55,9 +55,6 @@ async def page_answer(ctx: AppContext, agent: str, text: str) -> str | None:
 
 
 async def page_lost(ctx: AppContext, agent: str, text: str) -> None:
-    contact = json.loads(text).get("contact")
-    if ctx.consult_audio is not None and isinstance(contact, str):
-        try:
-            await ctx.consult_audio.again(agent, contact)
-        except Exception as exc:
-            log.warning("voice: no new consult offer for %s on %s: %s", agent, contact, exc)
+    audio = ctx.consult_audio
+    again = None if audio is None else functools.partial(audio.again, agent)
+    await offer_again("consult", agent, text, again)

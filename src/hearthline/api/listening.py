@@ -20,7 +20,7 @@ import json
 import logging
 
 from hearthline.api.deps import AppContext
-from hearthline.api.page_answers import hand_answer
+from hearthline.api.page_answers import hand_answer, offer_again
 from hearthline.service.actions import listening as actions
 from hearthline.store.queries import config as config_q
 from hearthline.telephony.control import ControlPlane
@@ -76,9 +76,6 @@ async def agent_publish(ctx: AppContext, agent: str, text: str) -> str:
 
 
 async def coach_lost(ctx: AppContext, agent: str, text: str) -> None:
-    contact = json.loads(text).get("contact")
-    if ctx.listen is not None and isinstance(contact, str):
-        try:
-            await ctx.listen.coach_again(agent, contact)
-        except Exception as exc:
-            log.warning("voice: no new coach offer for %s on %s: %s", agent, contact, exc)
+    listen = ctx.listen
+    again = None if listen is None else functools.partial(listen.coach_again, agent)
+    await offer_again("coach", agent, text, again)

@@ -342,13 +342,8 @@ class VoiceStack:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    async def detach(self) -> None:
-        """Stops this server's part and leaves rtpengine and the B2BUA running with the
-        live calls, for the next server to take over (``keep_calls``)."""
-        await self._cancel_tasks()
-        await self.b2bua.detach()
-        if self.rtpengine is not None:
-            await self.rtpengine.detach()
+    def _close_sockets(self) -> None:
+        """This server's own sockets: to the B2BUA, to rtpengine and for the keys."""
         if self._link is not None:
             self._link.close()
         self.ng.close()
@@ -356,6 +351,15 @@ class VoiceStack:
             self._dtmf.close()
         else:
             self._dtmf_socket.close()
+
+    async def detach(self) -> None:
+        """Stops this server's part and leaves rtpengine and the B2BUA running with the
+        live calls, for the next server to take over (``keep_calls``)."""
+        await self._cancel_tasks()
+        await self.b2bua.detach()
+        if self.rtpengine is not None:
+            await self.rtpengine.detach()
+        self._close_sockets()
 
     async def stop(self) -> None:
         for call in list(self.control.calls):
@@ -367,13 +371,7 @@ class VoiceStack:
         await self.b2bua.stop()
         if self.rtpengine is not None:
             await self.rtpengine.stop()  # external engines are left running
-        if self._link is not None:
-            self._link.close()
-        self.ng.close()
-        if self._dtmf is not None:
-            self._dtmf.close()
-        else:
-            self._dtmf_socket.close()
+        self._close_sockets()
 
 
 def _message(line: bytes) -> dict[str, Any] | None:
