@@ -115,3 +115,19 @@ def test_a_requirement_every_caller_brings_keeps_its_agents_to_other_calls() -> 
         to_desk[requirement] = [e for e in offers if str(e.agent).startswith("desk")]
     assert to_desk[None], "without the requirement the desk takes calls too"
     assert to_desk["!phone"] == [], "the desk was offered a simulated caller"
+
+
+def test_a_break_due_during_another_or_a_call_is_taken_in_full() -> None:
+    # The second break falls due five minutes into the first (and, for agents on a call
+    # at 08:30, before the first has begun): every agent owes twenty minutes and takes
+    # them, one break after the other, not fifteen with the first cut short.
+    breaks = (
+        'breaks = [{ at = "08:30", minutes = 10, reason = "break" }, '
+        '{ at = "08:35", minutes = 10, reason = "break" }]'
+    )
+    scenario = parse_scenario(BASE.format(behaviour="", queue="", agents=breaks))
+    results = simulate(scenario)
+    assert results.run["refused_commands"] == 0, results.run["refusals"]
+    assert len(results.agents) == 15
+    for agent in results.agents:
+        assert agent.break_s == 1200.0, agent
