@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from random import Random
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hearthline.kernel.clock import ManualClock
 from hearthline.routing import events as ev
 from hearthline.routing.events import Event
@@ -130,4 +134,25 @@ def test_a_break_due_during_another_or_a_call_is_taken_in_full() -> None:
     assert results.run["refused_commands"] == 0, results.run["refusals"]
     assert len(results.agents) == 15
     for agent in results.agents:
-        assert agent.break_s == 1200.0, agent
+        assert agent.break_s == pytest.approx(1200.0, abs=1e-6), agent
+
+
+@settings(max_examples=12, deadline=None)
+@given(plan=st.lists(st.tuples(st.integers(10, 60), st.integers(1, 10)), min_size=1, max_size=4))
+def test_every_break_is_taken_in_full_however_they_overlap(
+    plan: list[tuple[int, int]],
+) -> None:
+    # Breaks at minutes 10-60 of the day, one to ten minutes each, overlapping or not:
+    # each agent takes all their minutes (the day and its drain leave room for them).
+    breaks = ", ".join(
+        f'{{ at = "08:{at:02d}", minutes = {minutes}, reason = "break" }}'
+        if at < 60
+        else f'{{ at = "09:00", minutes = {minutes}, reason = "break" }}'
+        for at, minutes in plan
+    )
+    scenario = parse_scenario(BASE.format(behaviour="", queue="", agents=f"breaks = [{breaks}]"))
+    results = simulate(scenario)
+    assert results.run["refused_commands"] == 0, results.run["refusals"]
+    owed = 60.0 * sum(minutes for _, minutes in plan)
+    for agent in results.agents:
+        assert agent.break_s == pytest.approx(owed, abs=1e-6), agent
