@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,7 @@ from hearthline.sim.twin import (
     build_twin,
     calibrate,
     not_ready_spans,
+    patience_curves,
     read_bank_log,
     split_days,
     stretches,
@@ -43,6 +45,67 @@ def test_every_day_offers_the_calls_the_importer_counts(month: dict[dt.date, Ban
         assert len(day.calls) == per_day.loc[date].sum()
         assert (~day.calls["answered"]).sum() == per_day.loc[date, "abandoned"]
     assert len(month[dt.date(2010, 8, 1)].calls) == 2239
+
+
+HEADER = (
+    "vru+line,call_id,customer_id,priority,type,date,vru_entry,vru_exit,vru_time,"
+    "q_start,q_exit,q_time,outcome,ser_start,ser_exit,ser_time,server"
+)
+
+
+def test_a_served_call_with_no_recorded_service_is_no_evidence_of_when_its_agent_worked(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "day.csv"
+    log.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "AA01,1,0,0,PS,2010-08-08,9:00:00,9:00:10,10,9:00:10,9:00:40,30,AGENT,"
+                "9:00:40,9:03:40,180,DANA",
+                # Answered by Dana, but the log kept no start and no length of the service.
+                "AA01,2,0,0,PS,2010-08-08,9:30:00,9:30:10,10,9:30:10,9:30:20,10,AGENT,"
+                "0:00:00,0:00:00,0,DANA",
+                "AA01,3,0,0,PS,2010-08-08,15:00:00,15:00:05,5,0:00:00,0:00:00,0,AGENT,"
+                "15:00:05,15:05:05,300,DANA",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (day,) = read_bank_log(log).values()
+    # The caller was answered and counts as such; the service is not a stretch at midnight
+    # (which kept Dana on duty from the day's first call to her last in the twin).
+    assert len(day.calls) == 3 and day.calls["answered"].all()
+    assert np.isnan(day.calls["handle_s"].iloc[1])
+    assert day.services["start_s"].tolist() == [9 * 3600 + 40, 15 * 3600 + 5]
+    assert stretches(day.services, 1800.0) == {
+        "DANA": ((9 * 3600 + 40, 9 * 3600 + 220), (15 * 3600 + 5, 15 * 3600 + 305))
+    }
+    built = build_twin(day, TwinSettings(after_call_s=0.0), seed=1)
+    assert built.agents[0].shifts == ((32440.0, 32620.0), (54005.0, 54305.0))
+
+
+def test_each_type_has_its_own_patience_when_enough_of_its_callers_gave_up() -> None:
+    # Type A: 20 callers gave up after 10 s, 20 were answered after 30 s. Type B: 5 were
+    # answered at once and one gave up after 100 s, too few to say on its own.
+    calls = pd.DataFrame(
+        {
+            "type": ["A"] * 40 + ["B"] * 6,
+            "wait_s": [10.0] * 20 + [30.0] * 20 + [0.0] * 5 + [100.0],
+            "answered": [False] * 20 + [True] * 20 + [True] * 5 + [False],
+        }
+    )
+    curves = patience_curves(calls)
+    # A alone: 40 at risk at 10 s, 20 gave up: half are left, and nothing more is known
+    # but the tail, 20 given up over 20 * 10 + 20 * 30 seconds waited.
+    assert curves["A"].times == (10.0,) and curves["A"].survival == (0.5,)
+    assert curves["A"].tail_rate == pytest.approx(20 / 800)
+    # B takes the day's curve: at 10 s 41 at risk (5 answered at once left), 20 gave up;
+    # at 100 s the one left gave up.
+    assert curves["B"].times == (10.0, 100.0)
+    assert curves["B"].survival == pytest.approx((1 - 20 / 41, 0.0))
+    assert curves["B"].tail_rate == pytest.approx(21 / 900)
 
 
 spans = st.lists(st.tuples(st.integers(0, 80_000), st.integers(1, 3_000)), min_size=1, max_size=40)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from random import Random
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hearthline.kernel.clock import ManualClock
 from hearthline.routing import events as ev
 from hearthline.routing.events import Event
@@ -115,3 +119,40 @@ def test_a_requirement_every_caller_brings_keeps_its_agents_to_other_calls() -> 
         to_desk[requirement] = [e for e in offers if str(e.agent).startswith("desk")]
     assert to_desk[None], "without the requirement the desk takes calls too"
     assert to_desk["!phone"] == [], "the desk was offered a simulated caller"
+
+
+def test_a_break_due_during_another_or_a_call_is_taken_in_full() -> None:
+    # The second break falls due five minutes into the first (and, for agents on a call
+    # at 08:30, before the first has begun): every agent owes twenty minutes and takes
+    # them, one break after the other, not fifteen with the first cut short.
+    breaks = (
+        'breaks = [{ at = "08:30", minutes = 10, reason = "break" }, '
+        '{ at = "08:35", minutes = 10, reason = "break" }]'
+    )
+    scenario = parse_scenario(BASE.format(behaviour="", queue="", agents=breaks))
+    results = simulate(scenario)
+    assert results.run["refused_commands"] == 0, results.run["refusals"]
+    assert len(results.agents) == 15
+    for agent in results.agents:
+        assert agent.break_s == pytest.approx(1200.0, abs=1e-6), agent
+
+
+@settings(max_examples=12, deadline=None)
+@given(plan=st.lists(st.tuples(st.integers(10, 60), st.integers(1, 10)), min_size=1, max_size=4))
+def test_every_break_is_taken_in_full_however_they_overlap(
+    plan: list[tuple[int, int]],
+) -> None:
+    # Breaks at minutes 10-60 of the day, one to ten minutes each, overlapping or not:
+    # each agent takes all their minutes (the day and its drain leave room for them).
+    breaks = ", ".join(
+        f'{{ at = "08:{at:02d}", minutes = {minutes}, reason = "break" }}'
+        if at < 60
+        else f'{{ at = "09:00", minutes = {minutes}, reason = "break" }}'
+        for at, minutes in plan
+    )
+    scenario = parse_scenario(BASE.format(behaviour="", queue="", agents=f"breaks = [{breaks}]"))
+    results = simulate(scenario)
+    assert results.run["refused_commands"] == 0, results.run["refusals"]
+    owed = 60.0 * sum(minutes for _, minutes in plan)
+    for agent in results.agents:
+        assert agent.break_s == pytest.approx(owed, abs=1e-6), agent

@@ -102,6 +102,8 @@ class World:
         self.ringing: dict[AgentId, ev.ContactOffered] = {}
         self.not_ready: dict[AgentId, ev.AgentWentNotReady] = {}
         self.planned_break: dict[AgentId, tuple[ReasonId, float]] = {}
+        # Seconds of break still owed by an agent already on a break when another fell due.
+        self.break_owed: dict[AgentId, float] = {}
         self.wrapping: dict[AgentId, ev.WrapUpStarted] = {}
         self.manual_wrap: dict[ContactId, Sampler] = {}
         self.on_shift: set[AgentId] = set()
@@ -334,6 +336,7 @@ class World:
             if plan is not None and plan[0] == reason:
                 del self.planned_break[agent]
                 self.engine.at(self.engine.now() + plan[1], self.K_BACK, e)
+                self.break_owed.pop(agent, None)
 
     def _soon(self, t: float, command: cmd.Command) -> None:
         # Never send from inside an event handler: the rest of the batch (and the results'
@@ -346,7 +349,11 @@ class World:
     def _back(self, t: float, went: ev.AgentWentNotReady) -> None:
         """The end of a break, or of the pause after a missed offer."""
         if self.not_ready.get(went.agent) is went:
-            self._make_ready(went.agent)
+            owed = self.break_owed.pop(went.agent, 0.0)
+            if owed > 0:
+                self.engine.at(t + owed, self.K_BACK, went)
+            else:
+                self._make_ready(went.agent)
 
     def _make_ready(self, agent: AgentId) -> None:
         if agent in self.disconnected:
@@ -358,6 +365,16 @@ class World:
     def _break_start(self, t: float, payload: tuple[AgentId, ReasonId, float]) -> None:
         agent, reason, seconds = payload
         if agent not in self.on_shift:
+            return
+        # A break due while another is still waiting to begin or under way follows it:
+        # the agent owes both in full (a call in hand delays a break, never shortens it).
+        planned = self.planned_break.get(agent)
+        if planned is not None:
+            self.planned_break[agent] = (planned[0], planned[1] + seconds)
+            return
+        went = self.not_ready.get(agent)
+        if went is not None and went.reason == reason:
+            self.break_owed[agent] = self.break_owed.get(agent, 0.0) + seconds
             return
         self.planned_break[agent] = (reason, seconds)
         self.ready_when_back.discard(agent)
@@ -379,6 +396,7 @@ class World:
         if agent not in self.on_shift:
             return
         self.planned_break.pop(agent, None)
+        self.break_owed.pop(agent, None)
         self.rejoin.discard(agent)
         # Busy agents finish the contact in hand first: not ready now, signed out after.
         if not self.engine.try_send(cmd.SignOut(agent)):
