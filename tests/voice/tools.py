@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -15,5 +16,14 @@ def skip_without_voice_tools() -> None:
     if missing:
         pytest.skip(
             f"real calls need {', '.join(missing)}: `make voice` installs them (as root)",
+            allow_module_level=True,
+        )
+
+
+def skip_without_kamailio() -> None:
+    """Skips the calling test module where Kamailio (several B2BUA workers) is missing."""
+    if shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists():
+        pytest.skip(
+            "several B2BUA workers need kamailio: `make voice` installs it (as root)",
             allow_module_level=True,
         )

@@ -76,6 +76,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         dtmf_port=s.voice_dtmf_port,
         agent_silence_s=s.voice_agent_silence_s,
         keep_calls=s.voice_keep_calls,
+        b2bua_workers=s.voice_b2bua_workers,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
