@@ -20,10 +20,15 @@ def skip_without_voice_tools() -> None:
         )
 
 
+KAMAILIO_MISSING = "several B2BUA workers need kamailio: `make voice` installs it (as root)"
+
+
+def has_kamailio() -> bool:
+    """Whether Kamailio (several B2BUA workers) is installed (in /usr/sbin for Debian)."""
+    return shutil.which("kamailio") is not None or Path("/usr/sbin/kamailio").exists()
+
+
 def skip_without_kamailio() -> None:
-    """Skips the calling test module where Kamailio (several B2BUA workers) is missing."""
-    if shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists():
-        pytest.skip(
-            "several B2BUA workers need kamailio: `make voice` installs it (as root)",
-            allow_module_level=True,
-        )
+    """Skips the calling test module where Kamailio is missing, naming it."""
+    if not has_kamailio():
+        pytest.skip(KAMAILIO_MISSING, allow_module_level=True)
