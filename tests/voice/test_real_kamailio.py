@@ -310,8 +310,9 @@ def test_the_workers_judge_the_real_source_behind_kamailio(
             seen = trace.read_text(errors="replace")
             assert "SIP/2.0 401 Unauthorized" in seen and f"SIP/2.0 {final} " in seen
 
-        # A flood from one stranger: past its bound (per worker) it gets 503, while the
-        # carrier's new call is answered as before: the bounds count real sources.
+        # A flood from one stranger: past its bound it gets 503, while the carrier's new
+        # call is answered as before: the bounds count real sources. Each worker has half
+        # the bound, so the two together let the burst of one B2BUA through (4).
         flooder = Peer(sip_port, FLOODER)
         try:
             for n in range(60):
@@ -326,9 +327,10 @@ def test_the_workers_judge_the_real_source_behind_kamailio(
             flooder.close()
         finals = list(answers.values())
         busy = [f for f in finals if f.startswith("SIP/2.0 503")]
-        assert len(busy) >= 30, [f[:40] for f in finals]
+        refused = [f for f in finals if f.startswith("SIP/2.0 403")]
+        assert 4 <= len(refused) <= 6, [f[:40] for f in finals]  # 60 sent in well under 1 s
+        assert len(busy) == 60 - len(refused)
         assert all("Retry-After: 5" in f for f in busy), busy[0]
-        assert all(f.startswith(("SIP/2.0 503", "SIP/2.0 403")) for f in finals)
         callers.append(Caller(server, tmp_path))
         assert abs(callers[-1].hears() - GREETING_HZ) < 20
     finally:

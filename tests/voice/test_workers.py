@@ -9,6 +9,8 @@ import pytest
 
 from hearthline.api.settings import ServerSettings, SettingsError
 from hearthline.telephony.kamailio import SOURCE_HEADER, KamailioConfig
+from hearthline.telephony.stack import _worker_bounds
+from hearthline.telephony.trunks import Bounds
 from hearthline.telephony.workers import WorkerRoutes
 
 
@@ -80,3 +82,9 @@ def test_kamailios_files_name_the_port_the_workers_and_the_source_header(tmp_pat
     # The sender's own header goes before ours is added.
     assert text.index(f'remove_hf("{SOURCE_HEADER}")') < text.index(f'append_hf("{SOURCE_HEADER}')
     assert "Retry-After: 7" in text
+
+
+def test_each_worker_takes_its_share_of_the_per_source_bounds() -> None:
+    bounds = Bounds(requests_per_s=50, invites_per_s=10, retry_after_s=7)
+    assert _worker_bounds(bounds, 1) is bounds
+    assert _worker_bounds(bounds, 2) == Bounds(requests_per_s=25, invites_per_s=5, retry_after_s=7)

@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ class VoiceStack:
         trunks.dump(
             trunks_file,
             list(config.trunks) or [trunks.loopback_trunk()],
-            config.bounds,
+            _worker_bounds(config.bounds, config.b2bua_workers),
             config.registrations,
         )
         argv = [sys.executable, "-m", "hearthline.telephony.b2bua",
@@ -474,6 +474,19 @@ class VoiceStack:
             self._dtmf.close()
         else:
             self._dtmf_socket.close()
+
+
+def _worker_bounds(bounds: Bounds, workers: int) -> Bounds:
+    """Each worker's share of the per-source bounds: Kamailio spreads one source's
+    requests over the workers in turn, so N workers together let about the bound through
+    (a little less while one is out of the rotation)."""
+    if workers <= 1:
+        return bounds
+    return replace(
+        bounds,
+        requests_per_s=bounds.requests_per_s / workers,
+        invites_per_s=bounds.invites_per_s / workers,
+    )
 
 
 def _message(line: bytes) -> dict[str, Any] | None:
