@@ -47,13 +47,23 @@ def test_dial_outs_take_the_live_workers_in_turn_and_none_when_none_runs() -> No
     assert routes.to({"do": "hangup", "call": "e0"}, _all_alive) is None
 
 
-def test_a_lost_workers_calls_are_forgotten_and_named() -> None:
+def test_a_lost_workers_calls_are_forgotten_hung_up_or_failed_if_still_ringing() -> None:
     routes = WorkerRoutes(2)
     for call, worker in (("a", 0), ("b", 1), ("c", 0)):
         routes.heard(worker, {"event": "invite", "call": call})
-    assert sorted(routes.lost(0)) == ["a", "c"]
+    # Two dial-outs on worker 0 (the turn: 0, 1, 0): one answered, one still ringing.
+    for call in ("d", "e", "f"):
+        routes.to({"do": "dial", "call": call}, _all_alive)
+    routes.heard(0, {"event": "answered", "call": "d"})
+    assert routes.lost(0) == [
+        {"event": "hangup", "call": "a"},
+        {"event": "hangup", "call": "c"},
+        {"event": "hangup", "call": "d"},
+        {"event": "failed", "call": "f", "code": 0, "reason": "B2BUA worker exited"},
+    ]
     assert routes.to({"do": "hangup", "call": "a"}, _all_alive) is None
     assert routes.to({"do": "hangup", "call": "b"}, _all_alive) == 1
+    assert routes.to({"do": "hangup", "call": "e"}, _all_alive) == 1
     assert routes.lost(0) == []
 
 

@@ -280,9 +280,9 @@ class VoiceStack:
                 self._take(message)
         # The worker is gone, and its dialogs with it: their calls are over for the server
         # too (its supervisor starts it again; Kamailio sends it nothing until it answers).
-        for call in self.routes.lost(index):
-            log.warning("voice: B2BUA worker %d exited with call %s", index + 1, call)
-            self._take({"event": "hangup", "call": call})
+        for event in self.routes.lost(index):
+            log.warning("voice: B2BUA worker %d exited with call %s", index + 1, event["call"])
+            self._take(event)
 
     def _worker_alive(self, index: int) -> bool:
         process = self.workers[index].process

@@ -20,6 +20,8 @@ class WorkerRoutes:
     def __init__(self, count: int) -> None:
         self.count = count
         self._of: dict[str, int] = {}
+        # Dial-outs not answered yet: a lost worker's are failed calls, not hung up.
+        self._ringing: set[str] = set()
         self._turn = 0
 
     def heard(self, worker: int, message: dict[str, Any]) -> None:
@@ -28,8 +30,11 @@ class WorkerRoutes:
         event = message.get("event")
         if event == "invite":
             self._of[call] = worker
+        elif event == "answered":
+            self._ringing.discard(call)
         elif event in _OVER and self._of.get(call) == worker:
             del self._of[call]
+            self._ringing.discard(call)
 
     def to(self, message: dict[str, object], alive: Callable[[int], bool]) -> int | None:
         """The worker a signal goes to; None when no worker holds its call (it is over) or,
@@ -42,6 +47,7 @@ class WorkerRoutes:
             if alive(worker):
                 self._turn = worker + 1
                 self._of[call] = worker
+                self._ringing.add(call)
                 return worker
         return None
 
@@ -49,9 +55,17 @@ class WorkerRoutes:
         """The calls ``worker`` holds."""
         return [call for call, held_by in self._of.items() if held_by == worker]
 
-    def lost(self, worker: int) -> list[str]:
-        """Forgets the calls of a worker that is gone, and returns them."""
-        calls = self.holding(worker)
-        for call in calls:
+    def lost(self, worker: int) -> list[dict[str, object]]:
+        """Forgets the calls of a worker that is gone; returns what the server is to hear
+        of them, as if the worker had said it: each call hung up, each dial-out still
+        ringing failed (no reply)."""
+        events: list[dict[str, object]] = []
+        for call in self.holding(worker):
             del self._of[call]
-        return calls
+            if call in self._ringing:
+                self._ringing.discard(call)
+                events.append({"event": "failed", "call": call, "code": 0,
+                               "reason": "B2BUA worker exited"})  # fmt: skip
+            else:
+                events.append({"event": "hangup", "call": call})
+        return events
