@@ -262,8 +262,11 @@ def test_calls_spread_over_two_workers_and_a_lost_worker_leaves_the_others_calls
 def test_the_workers_judge_the_real_source_behind_kamailio(
     serve: Callable[..., WebServer], tmp_path: Path
 ) -> None:
-    server = serve(voice_sip_invites_per_s=2)  # bursts of 4 a source, per worker
+    server = serve(voice_sip_invites_per_s=2)  # 1 a second for each worker
     sip_port = server.app.state.app_context.settings.voice_sip_port
+    key = tmp_path / "voice" / "b2bua-nonce.key"  # the workers' shared digest nonce key
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.stat().st_size == 64
     stranger = Peer(sip_port, STRANGER)
     callers: list[Caller] = []
     try:

@@ -238,8 +238,12 @@ class VoiceStack:
         host = "127.0.0.1" if config.sip_host in ("0.0.0.0", "") else config.sip_host
         # One nonce key for all: a 401's answer may reach another worker than the 401's.
         key = config.scratch / "b2bua-nonce.key"
-        key.touch(mode=0o600)
-        key.write_bytes(os.urandom(64))
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # the owner's only, also if it was there before
+            os.write(fd, os.urandom(64))
+        finally:
+            os.close(fd)
         addresses = tuple((host, config.sip_port + 1 + i) for i in range(config.b2bua_workers))
         self.routes = WorkerRoutes(len(addresses))
         for index, (_, port) in enumerate(addresses):
