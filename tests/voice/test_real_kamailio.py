@@ -161,6 +161,15 @@ def _workers() -> dict[int, psutil.Process]:
     return found
 
 
+def _kamailio() -> list[psutil.Process]:
+    """Kamailio's main process under this test (its own children are its workers)."""
+    return [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if p.name() == "kamailio" and p.parent().name() != "kamailio" and p.status() != "zombie"
+    ]
+
+
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[..., WebServer]]:
     servers: list[WebServer] = []
@@ -254,6 +263,21 @@ def test_calls_spread_over_two_workers_and_a_lost_worker_leaves_the_others_calls
         for caller in again:
             assert abs(caller.hears() - GREETING_HZ) < 20
         assert {c.worker() for c in again} == ports
+
+        # Kamailio itself killed: started again by its supervisor; it keeps no dialog, so
+        # a call from before still ends with its caller's BYE through the new one.
+        (proxy,) = _kamailio()
+        proxy.send_signal(signal.SIGKILL)
+        _until(lambda: [p.pid for p in _kamailio()] not in ([], [proxy.pid]), "no new kamailio")
+        late = Caller(server, tmp_path, scenario="caller_hangs_up.xml", extra=("-d", "4000"))
+        assert abs(late.hears() - GREETING_HZ) < 20
+        (proxy,) = _kamailio()
+        proxy.send_signal(signal.SIGKILL)
+        _until(lambda: [p.pid for p in _kamailio()] not in ([], [proxy.pid]), "no new kamailio")
+        assert late.sipp.wait(timeout=15) == 0, "the BYE after the restart was not answered"
+        _until(lambda: late.call() not in control.calls, "the server kept the ended call")
+        late.hang_up()
+        assert abs(again[0].hears(1.0) - GREETING_HZ) < 20
     finally:
         for caller in callers:
             caller.hang_up()
