@@ -17,8 +17,10 @@ itself."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -155,19 +157,62 @@ def _workers() -> dict[int, psutil.Process]:
     """The B2BUA workers running under this test, by SIP port."""
     found = {}
     for process in psutil.Process().children(recursive=True):
-        with_args = process.cmdline()
-        if "hearthline.telephony.b2bua" in with_args and process.status() != "zombie":
-            found[int(with_args[with_args.index("--port") + 1])] = process
+        with contextlib.suppress(psutil.Error):  # one that ends meanwhile is not there
+            with_args = process.cmdline()
+            if "hearthline.telephony.b2bua" in with_args and process.status() != "zombie":
+                found[int(with_args[with_args.index("--port") + 1])] = process
     return found
 
 
 def _kamailio() -> list[psutil.Process]:
     """Kamailio's main process under this test (its own children are its workers)."""
-    return [
-        p
-        for p in psutil.Process().children(recursive=True)
-        if p.name() == "kamailio" and p.parent().name() != "kamailio" and p.status() != "zombie"
-    ]
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # one that ends meanwhile is not there
+            parent = process.parent()
+            if (
+                process.name() == "kamailio"
+                and (parent is None or parent.name() != "kamailio")
+                and process.status() != "zombie"
+            ):
+                found.append(process)
+    return found
+
+
+def _made_up_dialog_requests(proxy: int, worker: int, *, seconds: float) -> list[str]:
+    """BYEs of no dialog from ``STRANGER``, 100 a second for ``seconds``, with a route
+    through Kamailio to ``worker``; the final responses."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    sock.settimeout(5)
+    sock.bind((STRANGER, 0))
+    me = int(sock.getsockname()[1])
+    count = int(seconds * 100)
+    try:
+        start = time.monotonic()
+        for n in range(count):
+            time.sleep(max(0.0, start + n / 100 - time.monotonic()))
+            sock.sendto(
+                (
+                    f"BYE sip:hearthline@127.0.0.1:{worker} SIP/2.0\r\n"
+                    f"Via: SIP/2.0/UDP {STRANGER}:{me};branch=z9hG4bK-made-up-{n}\r\n"
+                    f"Route: <sip:127.0.0.1:{proxy};lr>\r\n"
+                    f"From: <sip:caller@{STRANGER}>;tag=f{n}\r\n"
+                    f"To: <sip:hearthline@127.0.0.1>;tag=made-up\r\n"
+                    f"Call-ID: made-up-{n}\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
+                    "Content-Length: 0\r\n\r\n"
+                ).encode(),
+                ("127.0.0.1", proxy),
+            )
+        answers: dict[str, str] = {}
+        while len(answers) < count:
+            text = sock.recv(65536).decode()
+            found = re.search(r"^Call-ID: (made-up-\d+)", text, re.M)
+            if found and not text.startswith("SIP/2.0 1"):
+                answers[found.group(1)] = text
+        return list(answers.values())
+    finally:
+        sock.close()
 
 
 @pytest.fixture
@@ -196,8 +241,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., WebServer]]:
     for server in servers:
         server.stop()
     assert not _workers(), "a B2BUA worker outlived the server"
-    left = [p for p in psutil.Process().children(recursive=True) if p.name() == "kamailio"]
-    assert not [p for p in left if p.status() != "zombie"], "kamailio outlived the server"
+    assert not _kamailio(), "kamailio outlived the server"
 
 
 def test_calls_spread_over_two_workers_and_a_lost_worker_leaves_the_others_calls_on(
@@ -360,6 +404,21 @@ def test_the_workers_judge_the_real_source_behind_kamailio(
         assert all("Retry-After: 5" in f for f in busy), busy[0]
         callers.append(Caller(server, tmp_path))
         assert abs(callers[-1].hears() - GREETING_HZ) < 20
+
+        # Made-up requests of no dialog for 3 s, routed through Kamailio to a worker (it
+        # names their sender on them too): 481, and past the bound 503 with Retry-After;
+        # the worker stays in the rotation, and the next two calls go one to each.
+        finals = _made_up_dialog_requests(sip_port, sip_port + 1, seconds=3.0)
+        assert {f.partition("\r\n")[0] for f in finals} == {
+            "SIP/2.0 481 Call Leg/Transaction Does Not Exist",
+            "SIP/2.0 503 Too Many Requests From This Address",
+        }, {f[:40] for f in finals}
+        assert all("Retry-After: 5" in f for f in finals if f.startswith("SIP/2.0 503"))
+        fresh = [Caller(server, tmp_path) for _ in range(2)]
+        callers.extend(fresh)
+        for caller in fresh:
+            assert abs(caller.hears() - GREETING_HZ) < 20
+        assert {c.worker() for c in fresh} == {sip_port + 1, sip_port + 2}
     finally:
         stranger.close()
         for caller in callers:

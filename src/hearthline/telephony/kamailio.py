@@ -84,8 +84,12 @@ request_route {{
         sl_send_reply("483", "Too Many Hops");
         exit;
     }}
-    # Only we say where a request came from.
+    # Only we say where a request came from: on every request from outside, a dialog's
+    # too (one made up reaches a worker's bounds under its sender's address, not ours).
     remove_hf("{SOURCE_HEADER}");
+    if (!ds_is_from_list("1")) {{
+        append_hf("{SOURCE_HEADER}: $si:$sp\\r\\n");
+    }}
     # Asked about ourselves (our own readiness check): we are here.
     if (is_method("OPTIONS") && uri == myself && $rU == $null) {{
         sl_send_reply("200", "OK");
@@ -95,6 +99,7 @@ request_route {{
     # worker back to the caller.
     if (has_totag()) {{
         if (loose_route()) {{
+            t_on_failure("PASS_BUSY");
             t_relay();
             exit;
         }}
@@ -118,8 +123,8 @@ request_route {{
     # A retransmission of a request in progress is absorbed here.
     t_check_trans();
     record_route();
-    append_hf("{SOURCE_HEADER}: $si:$sp\\r\\n");
     if (!ds_select_dst("1", "4")) {{
+        append_to_reply("Retry-After: {self.retry_after_s}\\r\\n");
         sl_send_reply("503", "No Worker Available");
         exit;
     }}
@@ -127,16 +132,26 @@ request_route {{
     t_relay();
 }}
 
+# A worker's 503 is the sender's bound (trunks.py): passed on as such, with its
+# Retry-After (tm would make it a 500).
+route[BUSY] {{
+    append_to_reply("Retry-After: {self.retry_after_s}\\r\\n");
+    $var(reason) = $T_rpl($rr);
+    t_reply("503", "$var(reason)");
+}}
+
+failure_route[PASS_BUSY] {{
+    if (t_check_status("503")) {{
+        route(BUSY);
+    }}
+}}
+
 failure_route[NEXT_WORKER] {{
     if (t_is_canceled()) {{
         exit;
     }}
-    # A worker's 503 is the sender's bound (trunks.py): passed on as such, with its
-    # Retry-After (tm would make it a 500).
     if (t_check_status("503")) {{
-        append_to_reply("Retry-After: {self.retry_after_s}\r\n");
-        $var(reason) = $T_rpl($rr);
-        t_reply("503", "$var(reason)");
+        route(BUSY);
         exit;
     }}
     # No answer at all: that worker is out until its probe is answered; the next one.
