@@ -240,6 +240,12 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., WebServer]]:
     yield start
     for server in servers:
         server.stop()
+    # Kamailio's processes lead no group of their own: none is left anywhere.
+    assert not [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "kamailio" and str(tmp_path) in " ".join(p.info["cmdline"] or [])
+    ], "a Kamailio process outlived the server"
     assert not _workers(), "a B2BUA worker outlived the server"
     assert not _kamailio(), "kamailio outlived the server"
 
@@ -311,8 +317,12 @@ def test_calls_spread_over_two_workers_and_a_lost_worker_leaves_the_others_calls
         # Kamailio itself killed: started again by its supervisor; it keeps no dialog, so
         # a call from before still ends with its caller's BYE through the new one.
         (proxy,) = _kamailio()
+        its_own = proxy.children()
+        assert its_own, "Kamailio runs processes of its own"
         proxy.send_signal(signal.SIGKILL)
         _until(lambda: [p.pid for p in _kamailio()] not in ([], [proxy.pid]), "no new kamailio")
+        # Its own processes went with it (its supervisor ends the group): none holds the port.
+        _until(lambda: not any(p.is_running() for p in its_own), "Kamailio's processes stayed")
         late = Caller(server, tmp_path, scenario="caller_hangs_up.xml", extra=("-d", "4000"))
         assert abs(late.hears() - GREETING_HZ) < 20
         (proxy,) = _kamailio()
