@@ -128,13 +128,15 @@ def sipp_calls(
     stderr: int = subprocess.PIPE,
     scenario: str = "caller.xml",
     extra: tuple[str, ...] = (),
+    local_ip: str = "127.0.0.1",
 ) -> subprocess.Popen[bytes]:
     """``call_in`` for a server on ``sip_port`` (one run as a process of its own), with
-    another of this directory's ``scenario`` and sipp arguments if need be."""
+    another of this directory's ``scenario`` (or one at an absolute path) and sipp
+    arguments if need be; ``local_ip``: the loopback address it calls from."""
     media = sipp_media_port() if media_port is None else media_port
     return subprocess.Popen(
         ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(HERE / scenario), "-s", number, *extra,
-         "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(media),
+         "-i", local_ip, "-p", str(free_port()), "-mp", str(media),
          "-m", "1", "-l", "1", "-key", "rtpport", str(rtp_port),
          "-timeout", f"{timeout_s}s", "-nostdin"],
         stdout=subprocess.DEVNULL,

@@ -1,7 +1,8 @@
 """A callback dialled out for real, on loopback: the B2BUA and rtpengine run as the
 server's children, sipp is the customer's phone behind the trunk's outbound target
 (busy, never answering, answering), Chromium is the agent. Audio is checked both ways by
-its frequency; the customer hangs up one call and the agent the other."""
+its frequency; the customer hangs up one call and the agent the other. Once with one
+B2BUA, once with two workers behind Kamailio (``voice_b2bua_workers = 2``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.serving import free_port
 from tests.voice.rig import call_rig, start_voice_server, tone_wav, wrap_up_a_return
 from tests.voice.rtp import RtpEndpoint, peak_hz
 from tests.voice.test_real_call import _browser_peak
-from tests.voice.tools import skip_without_voice_tools
+from tests.voice.tools import KAMAILIO_MISSING, has_kamailio, skip_without_voice_tools
 from tests.web.server import WebServer
 from tests.web.support import no_page_errors, open_as, start_ready
 
@@ -40,13 +41,19 @@ AGENT_HZ = 1000.0
 SIPP_PORT = free_port()
 
 
-@pytest.fixture(scope="module")
-def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-b2bua", "two-b2bua-workers"])
+def voice_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[WebServer]:
+    # With two workers (behind Kamailio) the dial-outs go to each in turn: every signal
+    # for a dialled call (its CANCEL on no answer, the agent's BYE) must find its worker.
+    if request.param > 1 and not has_kamailio():
+        pytest.skip(KAMAILIO_MISSING)
     trunk = {"name": "carrier", "networks": ["127.0.0.0/8"],
              "outbound": f"127.0.0.1:{SIPP_PORT}"}  # fmt: skip
     server = start_voice_server(
         tmp_path_factory.mktemp("voice"), "dialout", NUMBER,
-        voice_trunks=[trunk], voice_dial_timeout_s=3.0,
+        voice_trunks=[trunk], voice_dial_timeout_s=3.0, voice_b2bua_workers=request.param,
     )  # fmt: skip
     yield server
     server.stop()

@@ -183,11 +183,12 @@ def test_a_wrong_password_is_refused_after_the_challenge_and_never_reaches_the_s
 class Peer:
     """A raw SIP peer on loopback for what sipp does not make easy."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
         self.port = port
+        self.host = host  # the loopback address it sends from
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.settimeout(5)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
         self.me = int(self.sock.getsockname()[1])
 
     def send(self, method: str, call: str, *, sdp: bool = False, extra: str = "") -> None:
@@ -196,11 +197,11 @@ class Peer:
         self.sock.sendto(
             (
                 f"{method} sip:+15550400@127.0.0.1:{self.port} SIP/2.0\r\n"
-                f"Via: SIP/2.0/UDP 127.0.0.1:{self.me};branch=z9hG4bK-{call}\r\n"
-                f"From: <sip:caller@127.0.0.1:{self.me}>;tag=t-{call}\r\n"
+                f"Via: SIP/2.0/UDP {self.host}:{self.me};branch=z9hG4bK-{call}\r\n"
+                f"From: <sip:caller@{self.host}:{self.me}>;tag=t-{call}\r\n"
                 f"To: <sip:+15550400@127.0.0.1:{self.port}>\r\n"
                 f"Call-ID: {call}\r\nCSeq: 1 {method}\r\n"
-                f"Contact: <sip:caller@127.0.0.1:{self.me}>\r\nMax-Forwards: 70\r\n"
+                f"Contact: <sip:caller@{self.host}:{self.me}>\r\nMax-Forwards: 70\r\n"
                 f"{extra}{kind}Content-Length: {len(body)}\r\n\r\n{body}"
             ).encode(),
             ("127.0.0.1", self.port),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +18,17 @@ def skip_without_voice_tools() -> None:
             f"real calls need {', '.join(missing)}: `make voice` installs them (as root)",
             allow_module_level=True,
         )
+
+
+KAMAILIO_MISSING = "several B2BUA workers need kamailio: `make voice` installs it (as root)"
+
+
+def has_kamailio() -> bool:
+    """Whether Kamailio (several B2BUA workers) is installed (in /usr/sbin for Debian)."""
+    return shutil.which("kamailio") is not None or Path("/usr/sbin/kamailio").exists()
+
+
+def skip_without_kamailio() -> None:
+    """Skips the calling test module where Kamailio is missing, naming it."""
+    if not has_kamailio():
+        pytest.skip(KAMAILIO_MISSING, allow_module_level=True)

@@ -18,7 +18,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from hearthline.routing.errors import ConfigError
 from hearthline.routing.skills import compile_requirement
@@ -169,6 +177,20 @@ class ServerSettings(BaseModel):
     # The UDP port on 127.0.0.1 where rtpengine reports the callers' keys: external
     # engines' dtmf-log-dest must name it; 0: any free port (the child is told which).
     voice_dtmf_port: int = Field(default=0, ge=0, le=65535)
+    # B2BUA processes (the scale tier, docs/voice.md "Several B2BUA workers"): past one,
+    # worker N listens on 127.0.0.1 (or voice_sip_host) at voice_sip_port + N, and Kamailio,
+    # a child too, takes the public voice_sip_port in front of them. Not with
+    # voice_keep_calls yet.
+    voice_b2bua_workers: int = Field(default=1, ge=1, le=32)
+
+    @field_validator("voice_b2bua_workers")
+    @classmethod
+    def _workers(cls, value: int, info: ValidationInfo) -> int:
+        if value > 1 and info.data.get("voice_keep_calls"):
+            raise ValueError("several B2BUA workers do not go with voice_keep_calls yet")
+        if value > 1 and info.data.get("voice_sip_port", 0) + value > 65535:
+            raise ValueError("the workers' ports (voice_sip_port + 1...) run past 65535")
+        return value
 
     @field_validator("voice_rtpengines")
     @classmethod

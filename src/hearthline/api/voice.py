@@ -76,6 +76,7 @@ async def start(ctx: AppContext) -> VoiceStack | None:
         dtmf_port=s.voice_dtmf_port,
         agent_silence_s=s.voice_agent_silence_s,
         keep_calls=s.voice_keep_calls,
+        b2bua_workers=s.voice_b2bua_workers,
         trunks=tuple(t.trunk() for t in s.voice_trunks),
         registrations=tuple(r.registration() for r in s.voice_registrations),
         bounds=Bounds(
@@ -152,6 +153,10 @@ async def start(ctx: AppContext) -> VoiceStack | None:
     engines = s.voice_rtpengines.replace(",", ", ") or f"127.0.0.1:{s.voice_ng_port}"
     log.info("voice: SIP on %s:%d, rtpengine ng on %s", s.voice_sip_host, s.voice_sip_port,
              engines)  # fmt: skip
+    if s.voice_b2bua_workers > 1:
+        log.info("voice: Kamailio in front of %d B2BUA workers on ports %d-%d",
+                 s.voice_b2bua_workers, s.voice_sip_port + 1,
+                 s.voice_sip_port + s.voice_b2bua_workers)  # fmt: skip
     return stack
 
 

@@ -33,6 +33,13 @@ is counted against its source address (503 with Retry-After past the bound), an 
 must come from a trunk's network or carry a trunk's digest credentials (401 challenge,
 403 when wrong or from an unknown source), and a trunk at its call cap gets 503. The
 trunks come from ``--trunks FILE`` (the server writes it); without it, loopback only.
+Behind Kamailio (several workers, ``telephony/kamailio.py``) every request comes from
+the proxy: with ``--proxy HOST:PORT`` the source a request is judged by is the one the
+proxy names in ``X-Hearthline-Source``, believed only in a packet from that very address
+and port; ``--nonce-key FILE`` gives all workers one digest nonce key, so the INVITE that
+answers a 401 may reach any of them. Registrations are made by the first worker alone
+(``--no-register`` on the others), with Kamailio's port as the Contact
+(``--contact-port``), so the registrar's calls come through Kamailio too.
 sippy runs its own reactor, not asyncio; the line reader is a thread that hands each
 line to the reactor (``ED2.callFromThread``).
 """
@@ -42,6 +49,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import ipaddress
 import json
 import os
 import socket
@@ -57,6 +65,8 @@ from hearthline.telephony.trunks import Bounds, Registration, SourceLimits, Trun
 
 _CALL_ID_MAX = 256
 _REALM = "hearthline"
+# The header Kamailio names each request's source in (``kamailio.py``), as sippy keys it.
+_SOURCE_HF = "x-hearthline-source"
 # A trunk that sends nothing at all (not even 100 Trying) this long is not there.
 NO_REPLY_S = 8
 # Lines for the server kept while none is connected (a restart's few seconds), and the
@@ -74,8 +84,11 @@ class Calls:
         send: Any,
         trunks: list[Trunk] | None = None,
         bounds: Bounds | None = None,
+        proxy: tuple[str, int] | None = None,
     ) -> None:
         self.config = config
+        # The SIP proxy in front of this worker, whose source header is believed.
+        self.proxy = proxy
         self.send = send
         self.uas: dict[str, Any] = {}
         self.trunks = [trunks_.loopback_trunk()] if trunks is None else trunks
@@ -99,7 +112,7 @@ class Calls:
         from sippy.UA import UA
 
         method = req.getMethod()
-        host = str(req.getSource()[0])
+        host = self.source(req)
         if not self.limits.allow(host, method, time.monotonic()):
             return (self._busy(req, "Too Many Requests From This Address"), None, None)
         if req.getHFBody("to").getTag() is not None:
@@ -124,6 +137,22 @@ class Calls:
         if method in ("OPTIONS", "NOTIFY"):
             return (req.genResponse(200, "OK"), None, None)
         return (req.genResponse(501, "Not Implemented"), None, None)
+
+    def source(self, req: Any) -> str:
+        """The address a request came from: the packet's, or behind the proxy (Kamailio,
+        ``--proxy``) the one it names in its header. That header is believed only from
+        the proxy's own address and port (the proxy drops any a sender put there)."""
+        address = req.getSource()
+        host = str(address[0])
+        if self.proxy is None or (host, int(address[1])) != self.proxy:
+            return host
+        if req.countHFs(_SOURCE_HF) != 1:
+            return host  # the proxy's own requests (its probes)
+        named, _, _port = str(req.getHFBody(_SOURCE_HF)).strip().rpartition(":")
+        try:
+            return str(ipaddress.ip_address(named.strip("[]")))
+        except ValueError:
+            return host
 
     def _busy(self, req: Any, reason: str) -> Any:
         from sippy.SipGenericHF import SipGenericHF
@@ -363,7 +392,11 @@ class Calls:
 
 
 def register(
-    config: dict[str, Any], registration: Registration, contact_host: str, send: Any
+    config: dict[str, Any],
+    registration: Registration,
+    contact_host: str,
+    send: Any,
+    contact_port: int | None = None,
 ) -> Any:
     """Keeps Hearthline registered at a provider's registrar: sippy's REGISTER client
     (it answers a 401 or 407 with digest credentials), refreshed before the grant runs
@@ -399,7 +432,8 @@ def register(
         host=registration.domain,
         port=registration.registrar_port,
     )
-    contact = SipURL(username=registration.username, host=contact_host, port=config["_sip_port"])
+    port = config["_sip_port"] if contact_port is None else contact_port
+    contact = SipURL(username=registration.username, host=contact_host, port=port)
     agent = Agent(
         config,
         aor,
@@ -477,6 +511,18 @@ class ServerLink:
                 self._drop()
 
 
+def _share_nonces(key: bytes) -> None:
+    """Digest nonces made with ``key``: behind the proxy the INVITE that answers a 401
+    may reach another worker than the one that sent it, which must accept its nonce."""
+    from sippy.Security.SipNonce import AESCipher
+    from sippy.SipAuthorization import SipAuthorization
+    from sippy.SipWWWAuthenticate import SipWWWAuthenticate
+
+    # sippy's two oracles (one makes the nonces, one checks them) hold a key each, the
+    # same one in one process, made at import.
+    SipAuthorization.ho.ac = SipWWWAuthenticate.ho.ac = AESCipher(key)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hearthline-b2bua")
     parser.add_argument("--host", default="127.0.0.1")
@@ -485,7 +531,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--socket", type=Path, default=None, help="talk to the server over this Unix socket"
     )
+    parser.add_argument(
+        "--proxy", default=None, help="HOST:PORT of the SIP proxy whose source header is believed"
+    )
+    parser.add_argument(
+        "--nonce-key", type=Path, default=None, help="a file with the digest nonces' key"
+    )
+    # Behind Kamailio one worker registers for all, naming Kamailio's port as the Contact.
+    parser.add_argument("--no-register", action="store_true", help="another worker registers")
+    parser.add_argument("--contact-port", type=int, default=None, help="the registered port")
     args = parser.parse_args(argv)
+    proxy: tuple[str, int] | None = None
+    if args.proxy is not None:
+        proxy_host, _, proxy_port = args.proxy.rpartition(":")
+        proxy = (proxy_host, int(proxy_port))
     trunks: list[Trunk] | None = None
     bounds: Bounds | None = None
     registrations: list[Registration] = []
@@ -517,7 +576,9 @@ def main(argv: list[str] | None = None) -> int:
         "_sip_port": args.port,
         "_sip_logger": SipLogger("b2bua"),
     }
-    calls = Calls(config, send, trunks, bounds)
+    if args.nonce_key is not None:
+        _share_nonces(args.nonce_key.read_bytes())
+    calls = Calls(config, send, trunks, bounds, proxy)
     config["_sip_tm"] = SipTransactionManager(config, calls.request)
 
     def on_line(line: str) -> None:
@@ -536,7 +597,9 @@ def main(argv: list[str] | None = None) -> int:
 
         threading.Thread(target=read_lines, name="b2bua-control", daemon=True).start()
         send({"event": "ready", "port": args.port})
-    agents = [register(config, r, args.host, send) for r in registrations]
+    if args.no_register:
+        registrations = []
+    agents = [register(config, r, args.host, send, args.contact_port) for r in registrations]
     ED2.loop()
     del agents
     return 0

@@ -71,6 +71,14 @@ async def _exited(pid: int) -> None:
         os.close(fd)
 
 
+def _end_group(pid: int) -> None:
+    """Ends what is left of the process group of a child that has exited: each child leads
+    a group of its own, and a process of its own (Kamailio's, when its main one is
+    killed) would otherwise run on, holding the child's port."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -228,6 +236,7 @@ class Child:
         while True:
             assert self.process is not None
             code = await self.process.wait()
+            _end_group(self.process.pid)
             if self._stopping:
                 return
             log.warning("%s exited with %s; starting it again in %.2f s", self.name, code, backoff)
@@ -259,6 +268,7 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+        _end_group(process.pid)
 
     async def _stop_lasting(self) -> None:
         pid = self.pid

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
+import os
 import socket
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hearthline.service.writer import Writer
-from hearthline.telephony import prompts, rtpengine, trunks
+from hearthline.telephony import kamailio, prompts, rtpengine, trunks
 from hearthline.telephony.control import ControlPlane, FindAnnouncements, FindNumber, TellAgent
 from hearthline.telephony.dialout import FindLine
 from hearthline.telephony.engines import EnginePool
@@ -41,6 +43,7 @@ from hearthline.telephony.waiting import (
     WaitingMedia,
 )
 from hearthline.telephony.web_callers import WebCallers
+from hearthline.telephony.workers import WorkerRoutes
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,9 @@ class VoiceConfig:
     # rtpengine and the B2BUA outlive the server, and the next one takes their calls
     # over (``telephony/takeover.py``, docs/voice.md "Restarts").
     keep_calls: bool = False
+    # B2BUA workers; past one, each on its own port (``sip_port`` + 1, + 2, ...) behind
+    # Kamailio on ``sip_port`` (``telephony/kamailio.py``); not with ``keep_calls``.
+    b2bua_workers: int = 1
 
 
 class VoiceStack:
@@ -112,17 +118,30 @@ class VoiceStack:
             )
         # The trunks go to the B2BUA in a file of the owner's only, not on its command line.
         trunks_file = config.scratch / "b2bua-trunks.json"
-        trunks.dump(trunks_file, list(config.trunks) or [trunks.loopback_trunk()], config.bounds)
+        trunks.dump(
+            trunks_file,
+            list(config.trunks) or [trunks.loopback_trunk()],
+            _worker_bounds(config.bounds, config.b2bua_workers),
+            config.registrations,
+        )
         argv = [sys.executable, "-m", "hearthline.telephony.b2bua",
                 "--host", config.sip_host, "--port", str(config.sip_port),
                 "--trunks", str(trunks_file)]  # fmt: skip
+        # Several workers behind Kamailio: which one holds each call.
+        self.routes: WorkerRoutes | None = None
+        self.workers: list[Child] = []
+        self.kamailio: Child | None = None
+        if config.b2bua_workers > 1:
+            self._several_workers(argv)
         self._link_path = config.scratch / "b2bua.sock"
         self._link: asyncio.StreamWriter | None = None
         # The B2BUA's answer to "list", and what it sent before it (``_read_link``).
         self._dialogs: asyncio.Future[list[dict[str, Any]]] | None = None
         self._held: list[dict[str, Any]] = []
         self._running = False
-        if config.keep_calls:
+        if self.workers:
+            self.b2bua = self.workers[0]
+        elif config.keep_calls:
             self.b2bua = Child(
                 "b2bua", [*argv, "--socket", str(self._link_path)], cwd=config.scratch,
                 outlives=True, lasting_started=self._b2bua_connect,
@@ -185,7 +204,13 @@ class VoiceStack:
             if len(down) == len(self.pool.engines):
                 log.warning("voice: no rtpengine answers yet (%s)", ", ".join(down))
             self._tasks.append(asyncio.get_running_loop().create_task(self.pool.run()))
-        await self.b2bua.start()
+        if self.workers:
+            for worker in self.workers:
+                await worker.start()
+            assert self.kamailio is not None
+            await self.kamailio.start()
+        else:
+            await self.b2bua.start()
         self.control.attach()  # before the server hears of us: no event is missed
         self._tasks.append(asyncio.get_running_loop().create_task(self.control.run()))
         if self.config.keep_calls:
@@ -201,6 +226,71 @@ class VoiceStack:
         if b'"ready"' not in first:
             raise rtpengine.VoiceUnavailable(f"the B2BUA did not start: {first[:200]!r}")
         self._tasks.append(asyncio.get_running_loop().create_task(self._read(process)))
+
+    # Several workers behind Kamailio ------------------------------------------------
+
+    def _several_workers(self, argv: list[str]) -> None:
+        config = self.config
+        if config.keep_calls:
+            raise rtpengine.VoiceUnavailable(
+                "several B2BUA workers do not keep calls over a restart yet"
+            )
+        host = "127.0.0.1" if config.sip_host in ("0.0.0.0", "") else config.sip_host
+        # One nonce key for all: a 401's answer may reach another worker than the 401's.
+        key = config.scratch / "b2bua-nonce.key"
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # the owner's only, also if it was there before
+            os.write(fd, os.urandom(64))
+        finally:
+            os.close(fd)
+        addresses = tuple((host, config.sip_port + 1 + i) for i in range(config.b2bua_workers))
+        self.routes = WorkerRoutes(len(addresses))
+        for index, (_, port) in enumerate(addresses):
+            worker_argv = [*argv, "--proxy", f"{host}:{config.sip_port}",
+                           "--nonce-key", str(key)]  # fmt: skip
+            # The first registers for all, naming Kamailio's port: calls come that way.
+            worker_argv += (
+                ["--contact-port", str(config.sip_port)] if index == 0 else ["--no-register"]
+            )
+            worker_argv[worker_argv.index("--port") + 1] = str(port)
+            started = functools.partial(self._worker_started, index)
+            name = f"b2bua-{index + 1}"
+            child = Child(name, worker_argv, cwd=config.scratch, pipes=True, started=started)
+            self.workers.append(child)
+        self.kamailio = kamailio.child(
+            kamailio.KamailioConfig(
+                config.sip_host, config.sip_port, addresses, config.bounds.retry_after_s
+            ),
+            config.scratch / "kamailio",
+        )
+
+    async def _worker_started(self, index: int, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        first = await asyncio.wait_for(process.stdout.readline(), 10.0)
+        if b'"ready"' not in first:
+            raise rtpengine.VoiceUnavailable(f"B2BUA worker {index + 1} did not start")
+        self._tasks.append(
+            asyncio.get_running_loop().create_task(self._read_worker(index, process))
+        )
+
+    async def _read_worker(self, index: int, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        assert self.routes is not None
+        while line := await process.stdout.readline():
+            message = _message(line)
+            if message is not None:
+                self.routes.heard(index, message)
+                self._take(message)
+        # The worker is gone, and its dialogs with it: their calls are over for the server
+        # too (its supervisor starts it again; Kamailio sends it nothing until it answers).
+        for event in self.routes.lost(index):
+            log.warning("voice: B2BUA worker %d exited with call %s", index + 1, event["call"])
+            self._take(event)
+
+    def _worker_alive(self, index: int) -> bool:
+        process = self.workers[index].process
+        return process is not None and process.returncode is None
 
     def _reachable(self, call: str) -> bool:
         """Whether the engine holding ``call`` answers (one child: always asked)."""
@@ -295,7 +385,17 @@ class VoiceStack:
                 return
             self._link.write(json.dumps(message).encode() + b"\n")
             return
-        process = self.b2bua.process
+        child = self.b2bua
+        if self.routes is not None:
+            index = self.routes.to(message, self._worker_alive)
+            if index is None:
+                if message.get("do") == "dial":
+                    call = str(message.get("call", ""))
+                    self._take({"event": "failed", "call": call, "code": 0,
+                                "reason": "no B2BUA worker runs"})  # fmt: skip
+                return  # the call is over on its worker already
+            child = self.workers[index]
+        process = child.process
         if process is None or process.stdin is None or process.returncode is not None:
             log.warning("voice: the B2BUA is down; %s not sent", message.get("do"))
             return
@@ -368,10 +468,26 @@ class VoiceStack:
             with contextlib.suppress(Exception):
                 await self.control.media.end(call)  # rtpengine 10.5 may crash on SIGTERM otherwise
         await self._cancel_tasks()
-        await self.b2bua.stop()
+        if self.kamailio is not None:
+            await self.kamailio.stop()
+        for worker in self.workers or [self.b2bua]:
+            await worker.stop()
         if self.rtpengine is not None:
             await self.rtpengine.stop()  # external engines are left running
         self._close_sockets()
+
+
+def _worker_bounds(bounds: Bounds, workers: int) -> Bounds:
+    """Each worker's share of the per-source bounds: Kamailio spreads one source's
+    requests over the workers in turn, so N workers together let about the bound through
+    (a little less while one is out of the rotation)."""
+    if workers <= 1:
+        return bounds
+    return replace(
+        bounds,
+        requests_per_s=bounds.requests_per_s / workers,
+        invites_per_s=bounds.invites_per_s / workers,
+    )
 
 
 def _message(line: bytes) -> dict[str, Any] | None:
