@@ -156,10 +156,12 @@ function renderPayroll(rows, closed, day) {
       h("td", { class: "num total" }, money(pay.total, pay.currency)),
     ),
   );
-  fill($("#payroll-table"), table("payroll-rows", ["Agent", "Hours", "Time", "Bonuses", "Adjustments", "Total"], body));
+  // With nobody to pay, the line above says so: no table of headers over nothing.
+  if (body.length) fill($("#payroll-table"), table("payroll-rows", ["Agent", "Hours", "Time", "Bonuses", "Adjustments", "Total"], body));
+  else fill($("#payroll-table"));
   setText(
     $("#closed-list"),
-    closed.length ? `Closed: ${closed.map((p) => `${p.first_day} to ${p.last_day} by ${p.closed_by}`).join("; ")}` : "No period closed yet.",
+    closed.length ? `Closed: ${closed.map((p) => `${p.first_day} to ${p.last_day} by ${p.closed_by}`).join("; ")}` : body.length ? "No period closed yet." : "",
   );
 }
 
