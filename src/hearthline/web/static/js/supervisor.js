@@ -635,6 +635,7 @@ function renderWaiting() {
     let row = rows.get(c.id);
     if (!row) row = waitingRow(c);
     setText(row.querySelector(".caller"), c.caller || c.id);
+    entitle(row.querySelector(".caller"), c.caller ? `${c.caller} (${c.id})` : c.id);
     setText(row.querySelector(".queue"), queueName(c.queue) + (c.state === "offered" ? " · ringing" : ""));
     setText(row.querySelector(".waited"), duration(clock.since(c.waiting_since)));
     setText(row.querySelector(".prio"), String(c.priority));
