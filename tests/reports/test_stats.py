@@ -86,6 +86,23 @@ def test_one_answered_call_and_one_abandoned_call() -> None:
     assert stats.agent_rows()[-1].available_s == 0.0  # without `until`, not yet
 
 
+def test_one_agents_rows_now_count_the_break_in_progress() -> None:
+    stats, clock, router = _day()
+    _run(stats, router, cmd.SignIn(A, ready=True))
+    clock.set(100)
+    _run(stats, router, cmd.MakeNotReady(A, ReasonId("break")))
+    whole, added = stats.agent_rows_now(A, since=0.0, until=1300.0)
+    assert added == []
+    assert [(r.start, r.not_ready_s) for r in whole] == [
+        (0.0, {"break": 800.0}),
+        (900.0, {"break": 400.0}),
+    ]
+    # Only the agent's rows from `since`; the projection itself is not changed.
+    assert [r.start for r in stats.agent_rows_now(A, since=900.0, until=1300.0)[0]] == [900.0]
+    assert stats.agent_rows_now(AgentId("nobody"), since=0.0, until=1300.0) == ([], [])
+    assert [r.not_ready_s for r in stats.agent_rows()] == [{}]
+
+
 def test_a_dropped_call_is_kept_apart_from_the_agents_work() -> None:
     stats, clock, router = _day()
     _run(stats, router, cmd.SignIn(A, ready=True))

@@ -4,6 +4,7 @@ the agent's own page; a client's viewer reads their own billing statement only."
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Dialog, expect
 
+from hearthline.kernel.ids import AgentId, ContactId
+from hearthline.routing import commands as cmd
 from tests.web.server import WebServer
 from tests.web.support import no_page_errors, open_as
 
@@ -165,3 +168,44 @@ def test_a_client_viewer_reads_only_their_own_statement_and_supervisors_no_money
     supervisor.goto("/pay")
     supervisor.wait_for_url("**/supervisor")
     no_page_errors(viewer, supervisor)
+
+
+def test_a_statement_line_counts_its_contacts_and_names_them_on_demand(
+    browser: Browser, server: WebServer, screenshots: Path
+) -> None:
+    """A month's line stands on many contacts: the cell counts them, not a wall of ids."""
+    admin = server.api("admin")
+    try:
+        r = admin.put("/api/admin/billing/rate-cards/acme", json={"per_handled_call": "1.50"})
+        assert r.status_code == 200, r.text
+        body = {"name": "Billie Handler", "skills": {"returns": 2}, "campaigns": ["acme-returns"]}
+        r = admin.put("/api/admin/agents/a-billie", json=body)
+        assert r.status_code == 200, r.text
+    finally:
+        admin.close()
+    agent = AgentId("a-billie")
+    server.writer.execute(cmd.SignIn(agent, ready=True))
+    handled = []
+    for n in range(6):
+        contact = ContactId(
+            server.arrive(queue="returns", caller=f"+1 555 77{n:02d}", contact_id=f"bill-{n:02d}")
+        )
+        server.writer.execute(cmd.AcceptOffer(agent, contact))
+        server.writer.execute(cmd.EndContact(agent, contact))
+        server.writer.execute(cmd.FinishWrapUp(agent))
+        handled.append(contact)
+
+    page = open_as(browser, server, "admin", lands_on="/supervisor")
+    page.goto("/pay")
+    page.select_option("#bill-client", "acme")
+    calls = page.locator("#bill-table tbody tr", has_text="handled call").locator("td.contacts")
+    summary = calls.locator("summary")
+    expect(summary).to_have_text(re.compile(r"^\d+ contacts$"))
+    ids = calls.locator(".ids")
+    expect(ids).to_be_hidden()
+    summary.click()
+    expect(ids).to_be_visible()
+    for contact in handled:
+        expect(ids).to_contain_text(contact)
+    page.screenshot(path=str(screenshots / "pay-billing-contacts.png"))
+    no_page_errors(page)

@@ -1,15 +1,46 @@
 """An agent's day so far: contacts, handle time, outcomes, sales and saves, breaks.
 
 Time and contact figures come from the statistics read model (the writer refreshes it
-every few seconds); outcomes from the DispositionRecorded events in the log. Reasons
-the center set itself (restart, lost connection) are kept apart from the agent's own.
+every few seconds), brought up to now by the live projection's rows of the agent: a
+span is stored only once it has ended, and a break in progress or just ended would
+otherwise count nothing. Outcomes come from the DispositionRecorded events in the log.
+Reasons the center set itself (restart, lost connection) are kept apart from the
+agent's own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
 from hearthline.api.schemas import MyDayOut
+from hearthline.reports.stats import AgentInterval
 from hearthline.store.queries import reports
 from hearthline.store.queries.bind import Engine
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRows:
+    """The agent's rows as the live projection holds them now (``StatsProjection.
+    agent_rows_now``): ``whole`` replace the stored rows of their interval, ``added``
+    add to them."""
+
+    whole: Sequence[AgentInterval] = field(default=())
+    added: Sequence[AgentInterval] = field(default=())
+
+
+def _as_stored(row: AgentInterval) -> dict[str, Any]:
+    return {
+        "answered": row.answered,
+        "handled": row.handled,
+        "dropped": row.dropped,
+        "talk_s": row.talk_s,
+        "hold_s": row.hold_s,
+        "wrap_s": row.wrap_s,
+        "not_ready_s": dict(row.not_ready_s),
+        "system_not_ready_s": dict(row.system_not_ready_s),
+    }
 
 
 def day_start(now: float) -> float:
@@ -17,8 +48,17 @@ def day_start(now: float) -> float:
     return now - now % 86_400.0
 
 
-def my_day(engine: Engine, *, agent: str, since: float) -> MyDayOut:
-    rows = reports.agent_stats(engine, since=since, agent=agent)
+def my_day(
+    engine: Engine, *, agent: str, since: float, live: Callable[[], LiveRows] = LiveRows
+) -> MyDayOut:
+    """``live`` reads the live rows; it is called after the stored rows are read, so a
+    row added to the stored ones meanwhile is counted once (from the live rows, which
+    then still hold it), and a stored row the live one replaces is newer or the same."""
+    stored = {r["interval_start"]: r for r in reports.agent_stats(engine, since=since, agent=agent)}
+    now = live()
+    for row in now.whole:
+        stored[row.start] = _as_stored(row)
+    rows = [*stored.values(), *(_as_stored(row) for row in now.added)]
     recorded = reports.outcomes(engine, agent=agent, since=since)
     total: dict[str, float] = {"answered": 0, "handled": 0, "dropped": 0}
     for name in ("talk_s", "hold_s", "wrap_s"):

@@ -270,6 +270,27 @@ class StatsProjection:
                 self._spread(agent, clock, clock.since, until, rows)
         return [rows[k] for k in sorted(rows)]
 
+    def agent_rows_now(
+        self, agent: str, *, since: float, until: float
+    ) -> tuple[list[AgentInterval], list[AgentInterval]]:
+        """One agent's rows from ``since`` as they stand at ``until``, the span still open
+        (a break in progress) counted up to it: the rows that replace the stored ones,
+        and the rows to add to them (made again after their interval left memory). A
+        reader of the stored rows alone sees a span only once it has ended and the
+        rows are written. Works on copies: the projection itself is not changed."""
+        rows = {
+            k: _copy_agent_row(r)
+            for k, r in self._agents.items()
+            if k[0] == agent and k[1] >= since
+        }
+        clock = self._clocks.get(agent)
+        if clock is not None and clock.activity != _OFFLINE and until > clock.since:
+            self._spread(agent, clock, max(clock.since, since), until, rows)
+        kept = sorted(k for k in rows if k[1] >= since)  # as the stored rows are read
+        whole = [rows[k] for k in kept if k not in self._added_agents]
+        added = [rows[k] for k in kept if k in self._added_agents]
+        return whole, added
+
     def queue_row(self, queue: str, start: float) -> QueueInterval | None:
         return self._queues.get((queue, start))
 

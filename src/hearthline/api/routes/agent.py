@@ -17,7 +17,7 @@ from hearthline.api.errors import ERROR_RESPONSES, ApiError, conflict, forbidden
 from hearthline.api.help import notify_help
 from hearthline.api.history import earlier_legs
 from hearthline.api.live import agent_live, contact_or_none
-from hearthline.api.myday import day_start, my_day
+from hearthline.api.myday import LiveRows, day_start, my_day
 from hearthline.api.principal import Principal
 from hearthline.api.schemas import (
     AgentDesk,
@@ -43,12 +43,14 @@ from hearthline.api.wire import forms_out
 from hearthline.crm.commands import DraftNote, FinishNote
 from hearthline.crm.errors import CrmError
 from hearthline.kernel.ids import AgentId, ContactId, QueueId, ReasonId
+from hearthline.reports.domain import LiveReports
 from hearthline.routing import commands as cmd
 from hearthline.routing.errors import RoutingError, UnknownEntity
 from hearthline.routing.router import Router
 from hearthline.routing.states import AgentState
 from hearthline.routing.views import AgentView, QueueView
 from hearthline.service.actions import help as help_actions
+from hearthline.service.state import LiveState
 from hearthline.store.queries import config as config_q
 from hearthline.store.queries import help as help_q
 
@@ -437,9 +439,18 @@ async def day(
     ctx: Ctx,
     since: Annotated[float | None, Query(ge=0, le=1e11)] = None,
 ) -> MyDayOut:
-    """Today's figures (from midnight UTC, or ``since``); a few seconds behind live."""
+    """Today's figures (from midnight UTC, or ``since``): time up to now, the state the
+    agent is in counted so far; outcomes as soon as they are recorded."""
     agent = _me(me)
-    start = since if since is not None else day_start(ctx.now())
-    if start > ctx.now():
+    now = ctx.now()
+    start = since if since is not None else day_start(now)
+    if start > now:
         raise ApiError(422, "invalid", "since is in the future")
-    return await ctx.db(my_day, ctx.engine, agent=agent, since=start)
+
+    def live_rows(state: LiveState) -> LiveRows:
+        whole, added = state.part(LiveReports).stats.agent_rows_now(agent, since=start, until=now)
+        return LiveRows(whole, added)
+
+    return await ctx.db(
+        my_day, ctx.engine, agent=agent, since=start, live=lambda: ctx.writer.query(live_rows)
+    )

@@ -268,6 +268,11 @@ function onEvent(event, id, { live } = {}) {
     case "DispositionRecorded":
       app.side.loadMyDay();
       break;
+    // A break begun or ended shows in "Time on break" at once, not at the next refresh.
+    case "AgentWentNotReady":
+    case "AgentBecameAvailable":
+      app.side.loadMyDay();
+      break;
     case "ContactCompleted":
     case "ContactDropped":
       app.side.loadMyDay();

@@ -84,19 +84,27 @@ async function edit(id) {
   $("#a-note").value = "";
   $("#archive-article").classList.toggle("hidden", !a);
   $("#archive-article").textContent = a && a.archived ? "Restore" : "Archive";
-  preview(a ? a.html : "");
-  fill($("#article-versions"));
+  preview(a ? a.html : null);
+  fill($("#article-versions"), h("li", { class: "muted" }, a ? "Reading the versions…" : NO_VERSIONS));
   if (a) {
     const versions = await get(`/api/knowledge/articles/${seg(a.id)}/versions`);
+    if (ui.current !== a) return; // another article was opened meanwhile
     fill(
       $("#article-versions"),
-      versions.map((v) => h("li", {}, `v${v.version} · ${dateTime(v.changed_at)} · ${v.changed_by}`, v.note ? ` — ${v.note}` : "")),
+      versions.length
+        ? versions.map((v) => h("li", {}, `v${v.version} · ${dateTime(v.changed_at)} · ${v.changed_by}`, v.note ? ` — ${v.note}` : ""))
+        : h("li", { class: "muted" }, NO_VERSIONS),
     );
   }
 }
 
+// Before the first save the Preview and Versions say what will appear under them.
+const NO_PREVIEW = "The article as agents will read it appears here once it is saved.";
+const NO_VERSIONS = "Each save is kept as a version, listed here with who made it and why.";
+
 function preview(html) {
-  $("#article-preview").innerHTML = html; // sanitized by the server
+  if (html) $("#article-preview").innerHTML = html; // sanitized by the server
+  else fill($("#article-preview"), h("p", { class: "muted" }, html === null ? NO_PREVIEW : "The article has no body."));
 }
 
 async function saveArticle(ev) {
@@ -186,6 +194,7 @@ async function showReceipts(id) {
   ui.bulletin = data.bulletin;
   $("#receipts-title").textContent = `Acknowledgements: ${data.bulletin.title}`;
   $("#to-article").classList.remove("hidden");
+  $("#receipt-detail").classList.remove("hidden");
   const c = data.counts;
   $("#receipt-counts").textContent =
     `${c.total} agents: ${c.unread} unread, ${c.read} read, ${c.acknowledged} acknowledged, ${c.answered} answered, ${c.overdue} overdue`;

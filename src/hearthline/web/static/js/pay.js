@@ -81,7 +81,7 @@ function renderMine(pay) {
         h("td", {}, `${bonus.kind} (${bonus.campaign})`),
         h("td", { class: "small" }, bonus.note),
         h("td", { class: "num" }, plural(bonus.contacts.length, "contact")),
-        h("td", { class: "small" }, bonus.contacts.join(", ")),
+        h("td", { class: "small contacts" }, contactIds(bonus.contacts)),
         h("td", { class: "num" }, money(bonus.amount, pay.currency)),
       ),
     );
@@ -103,6 +103,15 @@ function renderMine(pay) {
     h("tr", { class: "total" }, h("th", { colspan: "4" }, "Total"), h("th", { class: "num", id: "my-total" }, money(pay.total, pay.currency))),
   );
   fill($("#my-lines"), table("my-table", ["Line", "", "Quantity", "Days, contacts or period", "Amount"], rows));
+}
+
+// A month's line can stand on hundreds of contacts: a few are named, more are counted
+// with their ids a click away (and in the CSV).
+const NAMED_CONTACTS = 3;
+
+function contactIds(ids) {
+  if (ids.length <= NAMED_CONTACTS) return ids.join(", ");
+  return h("details", {}, h("summary", { title: "Show their ids (also in the CSV)" }, plural(ids.length, "contact")), h("div", { class: "ids" }, ids.join(", ")));
 }
 
 // -- payroll --------------------------------------------------------------------------
@@ -147,10 +156,12 @@ function renderPayroll(rows, closed, day) {
       h("td", { class: "num total" }, money(pay.total, pay.currency)),
     ),
   );
-  fill($("#payroll-table"), table("payroll-rows", ["Agent", "Hours", "Time", "Bonuses", "Adjustments", "Total"], body));
+  // With nobody to pay, the line above says so: no table of headers over nothing.
+  if (body.length) fill($("#payroll-table"), table("payroll-rows", ["Agent", "Hours", "Time", "Bonuses", "Adjustments", "Total"], body));
+  else fill($("#payroll-table"));
   setText(
     $("#closed-list"),
-    closed.length ? `Closed: ${closed.map((p) => `${p.first_day} to ${p.last_day} by ${p.closed_by}`).join("; ")}` : "No period closed yet.",
+    closed.length ? `Closed: ${closed.map((p) => `${p.first_day} to ${p.last_day} by ${p.closed_by}`).join("; ")}` : body.length ? "No period closed yet." : "",
   );
 }
 
@@ -199,7 +210,7 @@ function renderStatement(bill) {
       h("td", {}, line.description),
       h("td", { class: "num" }, `${line.quantity} ${line.unit}`),
       h("td", { class: "num" }, line.unit_price),
-      h("td", { class: "small" }, line.contacts.join(", ")),
+      h("td", { class: "small contacts" }, contactIds(line.contacts)),
       h("td", { class: "num" }, money(line.amount, bill.currency)),
     ),
   );

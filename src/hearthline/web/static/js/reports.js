@@ -50,12 +50,27 @@ function renderTable(report) {
 function draw(id, config) {
   if (charts[id]) charts[id].destroy();
   charts[id] = new Chart($(id), config);
+  shown(id, true);
+}
+
+// A chart with nothing to draw is replaced by a line saying so, not left as empty axes.
+function nothingToDraw(id) {
+  if (charts[id]) charts[id].destroy();
+  delete charts[id];
+  shown(id, false);
+}
+
+function shown(id, drawn) {
+  const figure = $(id).closest("figure");
+  figure.querySelector(".chart-box").classList.toggle("hidden", !drawn);
+  figure.querySelector(".chart-empty").classList.toggle("hidden", drawn);
 }
 
 function renderVolume(report) {
   const dim = report.group[0];
   const rows = report.rows;
   setText($("#volume-title"), `Volume and service level by ${dim}`);
+  if (!rows.some((r) => r.figures.offered)) return nothingToDraw("#volume-chart");
   draw("#volume-chart", {
     data: {
       labels: rows.map((r) => label(dim, r.key)),
@@ -81,6 +96,7 @@ function renderVolume(report) {
 
 function renderOutcomes(report) {
   const rows = report.rows.filter((r) => r.figures.outcomes);
+  if (!rows.length) return nothingToDraw("#outcomes-chart");
   draw("#outcomes-chart", {
     type: "bar",
     data: {

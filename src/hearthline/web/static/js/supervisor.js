@@ -502,7 +502,7 @@ function renderAgents() {
     previous = row;
   }
   if (!agents.length && !tbody.querySelector(".empty-row")) {
-    tbody.append(h("tr", { class: "empty-row" }, h("td", { colspan: 8, class: "empty" }, "No agent is signed in.")));
+    tbody.append(h("tr", { class: "empty-row" }, h("td", { colspan: 7, class: "empty" }, "No agent is signed in.")));
   } else if (agents.length) tbody.querySelector(".empty-row")?.remove();
 }
 
@@ -512,12 +512,11 @@ function agentRow(a) {
   return h(
     "tr",
     { dataset: { agent: a.id } },
-    h("td", { class: "name" }, h("b", {}), h("div", { class: "small muted" }, a.id)),
+    h("td", { class: "name" }, h("b", {}), h("span", { class: "small muted" }, a.id)),
     h("td", { class: "state" }, h("span", { class: "pill" })),
     h("td", { class: "reason" }),
     h("td", { class: "num in-state" }),
     h("td", { class: "contact" }),
-    h("td", { class: "num contact-time" }),
     h("td", { class: "adherence adherence-col" }, h("span", { class: "status" }), " ", h("span", { class: "small muted" })),
     h("td", {}, h("div", { class: "row-actions" }, select, apply)),
   );
@@ -525,6 +524,8 @@ function agentRow(a) {
 
 function updateAgentRow(row, a) {
   setText(row.querySelector(".name b"), a.name || a.id);
+  // Rows are one line each: what does not fit is cut short, and said in full on hover.
+  entitle(row.querySelector(".name"), a.name ? `${a.name} (${a.id})` : a.id);
   const pill = row.querySelector(".pill");
   const lost = a.connected === false;
   const cls = `pill ${stateClass(a.state, { lost })}`;
@@ -532,13 +533,14 @@ function updateAgentRow(row, a) {
   setText(pill, lost ? "Connection lost" : stateLabel(a.state));
   const reason = a.state === "not-ready" && a.reason ? reasonLabel(a.reason) : a.pending_reason ? `then ${reasonLabel(a.pending_reason)}` : "";
   setText(row.querySelector(".reason"), reason);
+  entitle(row.querySelector(".reason"), reason);
   const inState = clock.since(a.since);
   setText(row.querySelector(".in-state"), duration(inState));
   const c = a.contact ? ui.floor.contacts.get(a.contact) : null;
-  setText(row.querySelector(".contact"), c ? `${c.caller || c.id} · ${queueName(c.queue)}` : a.contact || "");
-  const talkS = a.state === "on-contact" || a.state === "wrap-up" ? inState : null;
+  const contact = c ? `${queueName(c.queue)} · ${c.caller || c.id}` : a.contact || "";
+  setText(row.querySelector(".contact"), contact);
+  entitle(row.querySelector(".contact"), contact);
   const contactS = a.state === "on-contact" ? inState : null;
-  setText(row.querySelector(".contact-time"), talkS === null ? "" : duration(talkS));
   const [status, share, detail] = ui.adherence.label(a.id);
   setText(row.querySelector(".adherence .status"), status);
   setText(row.querySelector(".adherence .muted"), share);
@@ -549,9 +551,7 @@ function updateAgentRow(row, a) {
   row.classList.toggle("warn", longCall);
   row.classList.toggle("alarm", longBreak || lost);
   row.dataset.state = lost ? "lost" : a.state;
-  const time = row.querySelector(".contact-time");
-  time.classList.toggle("over", longCall);
-  row.querySelector(".in-state").classList.toggle("over", Boolean(longBreak));
+  row.querySelector(".in-state").classList.toggle("over", longCall || Boolean(longBreak));
   const select = row.querySelector("select");
   const options = [
     { value: "", label: "Action…" },
@@ -562,6 +562,10 @@ function updateAgentRow(row, a) {
     ...(ui.staff ? LISTEN_OPTIONS : []),
   ];
   if (select.options.length !== options.length) setOptions(select, options);
+}
+
+function entitle(cell, text) {
+  if (cell.title !== text) cell.title = text;
 }
 
 async function agentAction(agentId, select) {
@@ -631,6 +635,7 @@ function renderWaiting() {
     let row = rows.get(c.id);
     if (!row) row = waitingRow(c);
     setText(row.querySelector(".caller"), c.caller || c.id);
+    entitle(row.querySelector(".caller"), c.caller ? `${c.caller} (${c.id})` : c.id);
     setText(row.querySelector(".queue"), queueName(c.queue) + (c.state === "offered" ? " · ringing" : ""));
     setText(row.querySelector(".waited"), duration(clock.since(c.waiting_since)));
     setText(row.querySelector(".prio"), String(c.priority));
