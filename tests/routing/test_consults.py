@@ -239,3 +239,20 @@ def test_a_restart_keeping_the_call_ends_its_consult_and_keeps_the_asker_on_it()
     view = c.router.contact("c1")
     assert (view.state, view.agent, view.consultant) == (ContactState.ON_HOLD, "maria", None)
     assert c.state("maria") == "on-contact"
+
+
+def test_a_consulted_agent_still_counts_as_staffed_for_the_queue_and_its_wait() -> None:
+    """Asked or talking, the colleague is at work and free again soon: the queue's staffed
+    agents and a waiting caller's expected wait count them, as they count an agent on a
+    contact or in a wrap-up."""
+    c = _on_call()
+    assert c.router.queue("q1").agents_staffed == 3
+    c.do(cmd.StartConsult("maria", "c1", "tom"))
+    c.do(cmd.AcceptConsult("tom", "c1"))
+    c.do(cmd.ArriveContact("c2", queue="q1"))  # rings Ann
+    c.do(cmd.ArriveContact("c3", queue="q1"))  # waits
+    view = c.router.queue("q1")
+    assert (view.agents_staffed, view.agents_available) == (3, 0)
+    wait = c.router.estimated_wait("c3")
+    assert wait is not None
+    assert wait == pytest.approx(c.router.queue("q1").handle_time_s / 3)

@@ -360,3 +360,39 @@ def test_numbers_to_dial_and_outbound_trunk_settings() -> None:
     ]:
         with pytest.raises(TrunkError, match=says):
             trunk_from_dict({"name": "bad", "networks": ["10.0.0.0/8"], **raw})
+
+
+def test_a_callback_handed_over_while_it_rings_joins_the_customer_to_the_colleague(
+    writer: Writer,
+) -> None:
+    """Maria consults Tom while the customer's phone still rings, and hands the callback
+    over: nobody has a leg yet, so Tom is rung only once the customer answers, and told
+    how the dialling goes from then on; Maria, in her wrap-up, is not rung at all."""
+
+    async def scenario() -> None:
+        rig = _rig(writer)
+        runner = await rig.start_control()
+        contact = ContactId(await _accepted_callback(rig, writer, CUSTOMER, "cb-11"))
+        call = str(rig.signals[-1]["call"])
+        tom = AgentId("a-tom")
+        await writer.execute_async(cmd.SignIn(tom, ready=True))
+        await writer.execute_async(cmd.StartConsult(MARIA, contact, tom))
+        await writer.execute_async(cmd.AcceptConsult(tom, contact))
+        await writer.execute_async(cmd.HandOverContact(MARIA, contact))
+        await rig.settle()
+        assert not [m for _, m in rig.told if m["type"] == "voice-offer"], "nobody to join yet"
+        assert not any(e[0] == "offer_agent" for e in rig.media.log)
+
+        await rig.control.on_signal({"event": "ringing", "call": call})
+        agent, told = rig.told[-1]
+        assert (agent, told["type"], told["state"]) == ("a-tom", "voice-dial", "ringing")
+        await rig.control.on_signal({"event": "answered", "call": call, "sdp": SDP})
+        await rig.settle()
+        offers = [(agent, m["contact"]) for agent, m in rig.told if m["type"] == "voice-offer"]
+        assert offers == [("a-tom", contact)]
+        assert await rig.control.browser_answer("a-tom", contact, SDP) is None
+        assert rig.control.calls[call].bridged
+        runner.cancel()
+
+    asyncio.run(scenario())
+    assert _voice_events(writer) == ["CallDialled", "CallDialOutcome", "CallBridged"]

@@ -19,6 +19,8 @@ from hearthline.service.writer import Writer
 from hearthline.store.engine import create_store_engine
 from hearthline.store.log import read_events
 from hearthline.store.migrate import upgrade
+from hearthline.telephony.engines import EnginePool
+from hearthline.telephony.media import RtpEngine
 from hearthline.telephony.takeover import take_over
 from hearthline.voice.domain import LiveVoice
 from hearthline.voice.events import CallEnded
@@ -170,3 +172,68 @@ def test_without_keep_calls_a_restart_drops_them_as_before(tmp_path: Path) -> No
         assert ContactId(contact) not in {c.id for c in router.live_contacts()}
     finally:
         writer.stop()
+
+
+def test_a_pool_that_knows_no_engine_for_a_call_ends_it_and_takes_over_the_rest(
+    tmp_path: Path,
+) -> None:
+    """``voice_keep_calls`` with ``voice_rtpengines``: the new server's pool holds no
+    engine for a call from before, so asking whether its media is there raises. That call
+    is ended as one whose media is gone (a BYE, dropped by the system); the others are
+    still taken over, rather than the takeover stopping at the first."""
+    url = f"sqlite:///{tmp_path / 'voice.sqlite3'}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    seed_firm(engine)
+    engine.dispose()
+    notes: dict[str, dict[str, object]] = {}
+
+    async def before() -> dict[str, str]:
+        writer = _writer(url, keep_calls=True)
+        try:
+            rig = Rig(writer)
+            rig.control.keep = lambda call, note: notes.__setitem__(call, note)
+            for call in ("call-1", "call-2"):
+                await rig.control.on_signal(_invite(call))
+            return {call: live.contact for call, live in rig.control.calls.items()}
+        finally:
+            writer.stop()
+
+    async def after(contacts: dict[str, str]) -> None:
+        writer = _writer(url, keep_calls=True)
+        pool = EnginePool([("127.0.0.1", 9)])  # never asked: it holds no call
+        try:
+            rig = Rig(writer)
+            runner = await rig.start_control()
+            rig.control.attach()
+            dialogs: list[Any] = [
+                {"call": c, "answered": True, "from": "", "to": NUMBER, "sdp": SDP,
+                 "note": notes[c]}
+                for c in ("call-1", "call-2")
+            ]  # fmt: skip
+            pooled = RtpEngine(pool)
+
+            async def has_media(call: str) -> bool:
+                if call == "call-1":  # as the stack asks it, of the pool
+                    return await pooled.received(call, "caller") is not None
+                return True
+
+            new = await take_over(rig.control, dialogs, has_media=has_media, b2bua_kept=True)
+            await rig.settle()
+            assert new == []
+            assert set(rig.control.calls) == {"call-2"}
+            assert {"do": "hangup", "call": "call-1"} in rig.signals
+            ended = [e.event for e in read_events(writer.engine, CODEC)]
+            assert [(e.call, e.by) for e in ended if isinstance(e, CallEnded)] == [
+                ("call-1", "system")
+            ]
+            router = writer.part(LiveRouting).router
+            live = {c.id for c in router.live_contacts()}
+            assert ContactId(contacts["call-1"]) not in live
+            assert router.contact(ContactId(contacts["call-2"])).state is ContactState.QUEUED
+            runner.cancel()
+        finally:
+            pool.close()
+            writer.stop()
+
+    asyncio.run(after(asyncio.run(before())))

@@ -34,8 +34,16 @@ from hearthline.routing.views import AgentView, ContactView, QueueView
 
 # How often a replay clears stale timers (events): often enough to bound its memory.
 _PRUNE_EVERY = 50_000
+# At work on the queue's behalf: idle, ringing, busy (a consult too: its colleague is free
+# again soon, as one in a wrap-up is).
 _STAFFED = frozenset(
-    {AgentState.AVAILABLE, AgentState.RESERVED, AgentState.ON_CONTACT, AgentState.WRAP_UP}
+    {
+        AgentState.AVAILABLE,
+        AgentState.RESERVED,
+        AgentState.ON_CONTACT,
+        AgentState.WRAP_UP,
+        AgentState.CONSULTING,
+    }
 )
 
 

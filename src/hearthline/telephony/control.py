@@ -286,6 +286,12 @@ class ControlPlane:
             for watcher in self.consult_watchers:
                 await watcher(event, live)
             if isinstance(event, ev.ContactHandedOver) and not live.caller_gone:
+                if live.dialled_for is not None:
+                    live.dialled_for = event.agent  # a dialled customer is joined to them
+                if live.dialling:
+                    # The customer's phone still rings: nobody has a leg yet, and their
+                    # answer rings the agent the callback is now for (``dialout.py``).
+                    return
                 await self.hand_over(live, event.agent)
             return
         if live.dialling and isinstance(event, ev.ContactTransferred):

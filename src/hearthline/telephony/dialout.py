@@ -259,13 +259,17 @@ class DialOut:
         consent = await control.consent(live, live.client, live.answer)
         if consent and control.files is not None:
             seconds = await control.play_once(live.call, list(consent))
-            control.spawn(self._ring_after(live, live.dialled_for, seconds))
+            control.spawn(self._ring_after(live, seconds))
             return
         await control.ring_agent(live, live.dialled_for)
 
-    async def _ring_after(self, live: LiveCall, agent: str, seconds: float) -> None:
+    async def _ring_after(self, live: LiveCall, seconds: float) -> None:
         await asyncio.sleep(seconds)
-        if self.control.calls.get(live.call) is live and not live.caller_gone:
+        # Whom the callback is for then: a consult's handover meanwhile rang its new agent
+        # already (``live.agent``), and they are not rung twice.
+        agent = live.dialled_for
+        here = self.control.calls.get(live.call) is live and not live.caller_gone
+        if here and agent is not None and live.agent is None:
             await self.control.ring_agent(live, agent)
 
     async def failed(self, live: LiveCall, code: int) -> None:

@@ -35,6 +35,7 @@ from hearthline.routing.states import ContactState
 from hearthline.routing.views import ContactView
 from hearthline.service.writer import Writer
 from hearthline.telephony.control import ControlPlane, LiveCall
+from hearthline.telephony.ng import NgError
 from hearthline.voice.calls import Call
 from hearthline.voice.commands import EndCall
 from hearthline.voice.domain import LiveVoice
@@ -119,7 +120,7 @@ async def take_over(
             and live.contact == known.contact
             and contact is not None
             and contact.state in _GOING_ON
-            and await has_media(call)
+            and await _media_there(has_media, call)
         )
         if going_on and live is not None and contact is not None:
             _adopt(control, live, contact)
@@ -145,6 +146,18 @@ async def take_over(
             )  # fmt: skip
     log.info("voice: took over %d live call(s), ended %d, %d ringing", kept, ended, len(new))
     return new
+
+
+async def _media_there(has_media: HasMedia, call: str) -> bool:
+    """Whether the media engine still carries ``call``; an engine that cannot say (no
+    answer, or a pool that holds no engine for a call from before the restart, docs/
+    voice.md "Not done yet") counts as no: the call is ended as any whose media is
+    gone, rather than the takeover stopping there and leaving the rest half taken."""
+    try:
+        return await has_media(call)
+    except NgError as exc:
+        log.warning("voice: call %s not taken over, its media engine cannot say: %s", call, exc)
+        return False
 
 
 def _adopt(control: ControlPlane, live: LiveCall, contact: ContactView) -> None:

@@ -329,6 +329,12 @@ function render() {
   }
   if (app.offer) renderOfferDetails();
   if (!stale) app.consult.render(desk);
+  // A consult that ended while this page could not hear of it (a server restart ends every
+  // consult, and the next server has no consult audio to tell the page of): the desk shows
+  // none, so its audio here ends too, and the call's microphone and speaker come back.
+  const joined = app.consultAudio;
+  const consultGone = joined && desk && !(desk.consult && desk.consult.contact === joined.contact);
+  if (consultGone && joined.contact && app.streamStatus === "open" && !stale) joined.close();
   // A call that ended while this page could not hear of it (the server was restarting):
   // the center says the agent is off it, so its audio here ends too.
   const phone = app.softphone;
