@@ -79,8 +79,10 @@ def test_a_return_and_the_refusals_of_bad_consults(served: Served) -> None:
         assert says in r.json()["message"], (body, r.text)
     gone = post("/api/agent/contacts/k-2/consult/hand-over")
     assert gone.status_code == 409 and "no consult is in progress" in gone.json()["message"]
+    # An agent in no consult on the contact (not asked, not asking) is told nothing of it,
+    # as for any contact not theirs; so is another client's agent.
     none = a1.post("/api/agent/contacts/k-2/consult/end")
-    assert none.status_code == 409 and "in no consult" in none.json()["message"]
+    assert none.status_code == 404 and "contact of yours" in none.json()["message"]
     unknown = a1.post("/api/agent/contacts/never/consult/accept")
     assert unknown.status_code == 404
 

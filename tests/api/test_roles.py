@@ -164,6 +164,7 @@ def _bodies(due_at: float) -> dict[str, Any]:
         "POST /api/agent/sign-in": {"ready": False},
         "POST /api/agent/not-ready": {"reason": "break"},
         "POST /api/agent/contacts/{contact}/transfer": {"queue": "returns"},
+        "POST /api/agent/contacts/{contact}/consult": {"agent": "a001"},
         "POST /api/agent/contacts/{contact}/notes": {"revision": 5, "text": "n"},
         "POST /api/agent/contacts/{contact}/finish": {
             "disposition": "return-processed",

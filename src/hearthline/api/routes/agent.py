@@ -253,12 +253,12 @@ async def consult(
 @router.post("/contacts/{contact}/consult/accept", response_model=CommandResult)
 async def accept_consult(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     """The consulted agent takes the consult: they and the asker talk, the caller held."""
-    return await _run(ctx, cmd.AcceptConsult(_me(me), ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.AcceptConsult(_me(me), ContactId(contact)))
 
 
 @router.post("/contacts/{contact}/consult/decline", response_model=CommandResult)
 async def decline_consult(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
-    return await _run(ctx, cmd.DeclineConsult(_me(me), ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.DeclineConsult(_me(me), ContactId(contact)))
 
 
 @router.post("/contacts/{contact}/consult/hand-over", response_model=CommandResult)
@@ -271,7 +271,7 @@ async def hand_over(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandR
 @router.post("/contacts/{contact}/consult/end", response_model=CommandResult)
 async def end_consult(contact: ContactPath, me: AgentCaller, ctx: Ctx) -> CommandResult:
     """Either agent ends the consult (a return): the caller is back with the asker."""
-    return await _run(ctx, cmd.EndConsult(_me(me), ContactId(contact)))
+    return await _on_contact(ctx, me, contact, cmd.EndConsult(_me(me), ContactId(contact)))
 
 
 @router.get("/transfer-targets", response_model=TransferTargets)
