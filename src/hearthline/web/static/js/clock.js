@@ -44,7 +44,6 @@ function fit() {
 
 /** Asks the server what its clock reads and how fast it runs. */
 export async function sync() {
-  const sent = Date.now();
   let health;
   try {
     const r = await fetch("/api/health", { cache: "no-store", credentials: "same-origin" });
@@ -57,9 +56,11 @@ export async function sync() {
   if (Number.isFinite(health.clock_rate) && health.clock_rate > 0) {
     toldRate = health.clock_rate;
   }
-  // Read somewhere between sending and receiving: the middle, on a loopback or LAN
-  // a few milliseconds either way.
-  observe(health.now, (sent + got) / 2);
+  // Read somewhere between sending and receiving, so at the latest when it arrived: an
+  // observation must never be ahead of the server's clock, or the envelope keeps it.
+  // (Taken as the middle, a slow round trip on a loaded machine could put the clock up
+  // to half of it ahead, to step back once that observation was forgotten.)
+  observe(health.now, got);
 }
 
 /** Whether anything came from the server yet (else the times are the laptop's). */

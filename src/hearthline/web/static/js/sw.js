@@ -3,7 +3,7 @@
 // Network first: online, the browser always runs the current pages; the cache is only
 // the fallback. The API and the stream are never cached.
 
-const CACHE = "hearthline-pages-v19";
+const CACHE = "hearthline-pages-v20";
 const SHELL = [
   "/agent",
   "/static/css/app.css",
