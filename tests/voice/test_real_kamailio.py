@@ -311,7 +311,9 @@ def test_calls_spread_over_two_workers_and_a_lost_worker_leaves_the_others_calls
         again = [Caller(server, tmp_path) for _ in range(2)]
         callers.extend(again)
         for caller in again:
-            assert abs(caller.hears() - GREETING_HZ) < 20
+            # A thawed worker first works off what queued while it was frozen: on a
+            # loaded machine its first call's greeting took more than 10 s once.
+            assert abs(caller.hears(within=30.0) - GREETING_HZ) < 20
         assert {c.worker() for c in again} == ports
 
         # Kamailio itself killed: started again by its supervisor; it keeps no dialog, so
