@@ -68,14 +68,24 @@ def start_voice_server(root: Path, slot: str, number: str, **extra: object) -> W
     return server
 
 
-def tone_wav(path: Path, hz: float, *, seconds: float = 60) -> Path:
-    """A 48 kHz mono WAV of a sine at ``hz`` (Chromium's fake microphone plays it)."""
+def tone_wav(
+    path: Path, hz: float, *, seconds: float = 60, rate: int = 48000, volume: float = 0.5
+) -> Path:
+    """A mono WAV of a sine at ``hz``; at 48 kHz, Chromium's fake microphone plays it."""
     subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(path), "synth", str(seconds),
-         "sine", str(hz), "vol", "0.5"],
+        ["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(path), "synth", str(seconds),
+         "sine", str(hz), "vol", str(volume)],
         check=True,
     )  # fmt: skip
     return path
+
+
+def greeting_tone(root: Path, hz: float, *, seconds: float = 1) -> Path:
+    """The default greeting of a server on data directory ``root``, made a tone that
+    tests tell by frequency (the server makes the spoken one only where it is missing)."""
+    greeting = root / "voice" / "prompts" / "default" / "greeting.wav"
+    greeting.parent.mkdir(parents=True)
+    return tone_wav(greeting, hz, seconds=seconds, rate=8000, volume=0.4)
 
 
 HERE = Path(__file__).parent

@@ -34,7 +34,7 @@ from hearthline.telephony.rtpengine import RtpEngineConfig
 from hearthline.telephony.waiting import WaitingMedia
 from tests.ports import rtp_range
 from tests.serving import free_port
-from tests.voice.rig import call_in, microphone_browser, start_voice_server, tone_wav
+from tests.voice.rig import call_in, greeting_tone, microphone_browser, start_voice_server, tone_wav
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
 from tests.voice.test_real_call import _browser_peak
 from tests.voice.test_trunk_sip import Peer
@@ -208,14 +208,7 @@ def tier(tmp_path: Path) -> Iterator[tuple[WebServer, Engine, Engine, Relay]]:
     a = Engine(tmp_path / "engine-a", (first, first + half - 1), dtmf)
     b = Engine(tmp_path / "engine-b", (first + half, last), dtmf)
     relay = Relay(a.ng_port)
-    # The default greeting is made only where missing: here a tone, told by frequency.
-    greeting = tmp_path / "voice" / "prompts" / "default" / "greeting.wav"
-    greeting.parent.mkdir(parents=True)
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(greeting), "synth", "1",
-         "sine", str(GREETING_HZ), "vol", "0.4"],
-        check=True,
-    )  # fmt: skip
+    greeting_tone(tmp_path, GREETING_HZ)
     server = start_voice_server(
         tmp_path, "engines", NUMBER,
         voice_rtpengines=f"127.0.0.1:{relay.port},127.0.0.1:{b.ng_port}",

@@ -33,7 +33,14 @@ from playwright.sync_api import Playwright, expect
 
 from tests.conftest import VIEWPORT
 from tests.serving import free_port
-from tests.voice.rig import HERE, microphone_browser, sipp_calls, start_voice_server, tone_wav
+from tests.voice.rig import (
+    HERE,
+    greeting_tone,
+    microphone_browser,
+    sipp_calls,
+    start_voice_server,
+    tone_wav,
+)
 from tests.voice.rtp import RATE, RtpEndpoint, peak_hz
 from tests.voice.test_real_call import _browser_peak
 from tests.voice.test_trunk_sip import Peer, _registrar
@@ -218,14 +225,7 @@ def _made_up_dialog_requests(proxy: int, worker: int, *, seconds: float) -> list
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[..., WebServer]]:
     servers: list[WebServer] = []
-    # The default greeting is made only where missing: here a tone, told by frequency.
-    greeting = tmp_path / "voice" / "prompts" / "default" / "greeting.wav"
-    greeting.parent.mkdir(parents=True)
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(greeting), "synth", "1",
-         "sine", str(GREETING_HZ), "vol", "0.4"],
-        check=True,
-    )  # fmt: skip
+    greeting_tone(tmp_path, GREETING_HZ)
 
     def start(**extra: object) -> WebServer:
         # The slot of test_serve.py: one rtpengine child, and no two modules of one

@@ -23,7 +23,7 @@ from hearthline.store import tables
 from hearthline.telephony.waiting import SpokenPrompts, wait_text
 from tests.ports import sipp_media_port, voice_settings
 from tests.serving import free_port
-from tests.voice.rig import stop_sipp
+from tests.voice.rig import greeting_tone, stop_sipp
 from tests.voice.rtp import RATE, RtpEndpoint
 from tests.voice.tools import skip_without_voice_tools
 from tests.web.server import WebServer, start_server
@@ -44,14 +44,7 @@ WINDOW = RATE // 5  # 0.2 s
 @pytest.fixture(scope="module")
 def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     root = tmp_path_factory.mktemp("wait")
-    # The default greeting is made only where missing: this one is a 1 s tone.
-    greeting = root / "voice" / "prompts" / "default" / "greeting.wav"
-    greeting.parent.mkdir(parents=True)
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(greeting), "synth",
-         str(GREETING_S), "sine", str(GREETING_HZ), "vol", "0.4"],
-        check=True,
-    )  # fmt: skip
+    greeting_tone(root, GREETING_HZ, seconds=GREETING_S)
     settings = {**voice_settings(root, "real_wait"), "voice_wait_announce_s": EVERY_S}
     server = start_server(root / "hearthline.sqlite3", extra=settings)
     with server.writer.engine.begin() as conn:
